@@ -1,0 +1,49 @@
+"""Building an instance on this host."""
+from oslo_log import log as logging
+from oslo_utils import timeutils
+
+from svc_common import exception
+from svc_common import objects
+from svc_common import states
+from compute_svc import events
+
+LOG = logging.getLogger(__name__)
+T, V = states.TaskState, states.VmState
+
+
+def build_and_run_instance(manager, context, instance, image):
+    """Spawn the guest and mark the instance ACTIVE; safe to run again.
+
+    A second delivery finds the instance already ACTIVE (nothing to do) or still
+    SPAWNING after a crash (the driver's spawn is idempotent, so it is finished)."""
+    try:
+        instance = objects.Instance.get_by_uuid(context, instance.uuid)
+    except exception.InstanceNotFound:
+        LOG.info('Instance %s was deleted before it was built', instance.uuid)
+        return
+    if instance.vm_state != V.BUILDING or instance.task_state not in (T.SCHEDULING,
+                                                                       T.SPAWNING):
+        LOG.info('Build already resolved (%s/%s)', instance.vm_state, instance.task_state,
+                 instance=instance)
+        return
+    with events.action_event(context, instance, 'compute_build_and_run_instance', manager.host):
+        try:
+            instance.task_state = T.SPAWNING
+            instance.save(expected_task_state=(T.SCHEDULING, T.SPAWNING))
+            manager.driver.spawn(context, instance, image)
+            instance.vm_state = V.ACTIVE
+            instance.task_state = None
+            instance.power_state = states.PowerState.RUNNING
+            instance.launched_at = timeutils.utcnow()
+            instance.save(expected_task_state=T.SPAWNING)
+        except (exception.InstanceNotFound, exception.UnexpectedDeletingTaskStateError):
+            LOG.info('Instance deleted while building; cleaning up', instance=instance)
+            manager.driver.destroy(context, instance)
+            return
+        except Exception as error:
+            LOG.exception('Build failed', instance=instance)
+            manager.driver.destroy(context, instance)
+            objects.ResourceClaim.release(context, instance.uuid)
+            events.set_error(context, instance, error, manager.host)
+            raise
+    LOG.info('Instance is active', instance=instance)

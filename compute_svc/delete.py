@@ -1,0 +1,27 @@
+"""Deleting an instance from this host: guest, then claims, then the record.
+
+That order makes a crash at any point resumable: the record still says 'deleting',
+and running this again destroys nothing twice and releases nothing twice."""
+from oslo_log import log as logging
+
+from svc_common import exception
+from svc_common import objects
+from compute_svc import events
+
+LOG = logging.getLogger(__name__)
+
+
+def terminate_instance(manager, context, instance):
+    try:
+        current = objects.Instance.get_by_uuid(context, instance.uuid)
+    except exception.InstanceNotFound:
+        # Already deleted: make sure nothing of it is left here.
+        manager.driver.destroy(context, instance)
+        objects.ResourceClaim.release(context, instance.uuid)
+        return
+    with events.action_event(context, current, 'compute_terminate_instance', manager.host):
+        manager.driver.destroy(context, current)
+        objects.ResourceClaim.release(context, current.uuid)
+        current.destroy(expected_task_state=current.task_state)
+    LOG.info('Instance deleted', instance=current)
+

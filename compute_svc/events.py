@@ -1,0 +1,47 @@
+"""Recording what a compute step did: action events, and faults when it failed."""
+import contextlib
+
+from oslo_log import log as logging
+
+from svc_common import exception
+from svc_common import objects
+from svc_common import states
+
+LOG = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def action_event(context, instance, event, host):
+    """Record ``event`` of the request's action around the block: start, then
+    Success or Error with the traceback. A request without an action (an internal
+    retry) still runs, unrecorded."""
+    try:
+        objects.InstanceActionEvent.event_start(context, instance.uuid, event, host=host)
+        recorded = True
+    except exception.ActionNotFound:
+        recorded = False
+    try:
+        yield
+    except Exception as error:
+        if recorded:
+            objects.InstanceActionEvent.event_finish(
+                context, instance.uuid, event,
+                error=objects.InstanceActionEvent.format_error(error))
+        raise
+    if recorded:
+        objects.InstanceActionEvent.event_finish(context, instance.uuid, event)
+
+
+def record_fault(context, instance, error, host):
+    objects.InstanceFault.from_exception(context, instance.uuid, error, host=host).create()
+
+
+def set_error(context, instance, error, host):
+    """Leave the instance in ERROR with a fault explaining ``error``."""
+    LOG.error('Instance failed: %s', error, instance=instance)
+    record_fault(context, instance, error, host)
+    current = objects.Instance.get_by_uuid(context, instance.uuid)
+    current.vm_state = states.VmState.ERROR
+    current.task_state = None
+    current.save(expected_task_state=current.task_state)
+    return current

@@ -1,0 +1,83 @@
+"""The compute service's RPC endpoint: thin methods that hand each message to the
+module for its operation family."""
+import oslo_messaging as messaging
+from oslo_log import log as logging
+
+from svc_common.conf import CONF
+from svc_common import context as nimbus_context
+from svc_common import states
+from compute_svc import build
+from compute_svc import delete
+from compute_svc import power
+from compute_svc import recovery
+from compute_svc import resource_tracker
+from compute_svc.virt import driver as driver_mod
+
+LOG = logging.getLogger(__name__)
+BINARY = 'nimbus-compute'
+
+
+class ComputeManager:
+    target = messaging.Target(version='1.0')
+
+    def __init__(self, host=None, driver=None):
+        self.host = host or CONF.host
+        self.driver = driver or driver_mod.load_driver(CONF.compute.compute_driver)
+        self.tracker = resource_tracker.ResourceTracker(self.host, self.driver)
+
+    # -- lifecycle -------------------------------------------------------------------
+    def init_host(self):
+        """Connect the driver, report inventory, then resolve leftovers of a crash."""
+        context = nimbus_context.get_admin_context()
+        self.driver.init_host(self.host)
+        self.tracker.update_available_resource(context)
+        return recovery.recover_instances(self, context)
+
+    def periodic_tasks(self):
+        """(interval, callable) pairs the service runner schedules besides heartbeats."""
+        return [(CONF.compute.resource_update_interval, self.update_available_resource)]
+
+    def update_available_resource(self):
+        self.tracker.update_available_resource(nimbus_context.get_admin_context())
+
+    def cleanup_host(self):
+        self.driver.cleanup_host(self.host)
+
+    def resume(self, context, instance):
+        """Run again the step an instance's task state says was interrupted."""
+        T = states.TaskState
+        task = T(instance.task_state)
+        if task in (T.SCHEDULING, T.SPAWNING):
+            build.build_and_run_instance(self, context, instance, None)
+        elif task == T.DELETING:
+            delete.terminate_instance(self, context, instance)
+        elif task == T.POWERING_OFF:
+            power.stop_instance(self, context, instance)
+        elif task == T.POWERING_ON:
+            power.start_instance(self, context, instance)
+        elif task in (T.REBOOTING, T.REBOOTING_HARD):
+            power.reboot_instance(self, context, instance,
+                                  'HARD' if task == T.REBOOTING_HARD else 'SOFT')
+
+    # -- RPC API 1.0 -----------------------------------------------------------------
+    def build_and_run_instance(self, context, instance, image, request_spec):
+        build.build_and_run_instance(self, context, instance, image)
+
+    def terminate_instance(self, context, instance):
+        delete.terminate_instance(self, context, instance)
+
+    def stop_instance(self, context, instance):
+        power.stop_instance(self, context, instance)
+
+    def start_instance(self, context, instance):
+        power.start_instance(self, context, instance)
+
+    def reboot_instance(self, context, instance, reboot_type):
+        power.reboot_instance(self, context, instance, reboot_type)
+
+    def get_console_output(self, context, instance, tail_length=None):
+        output = self.driver.get_console_output(context, instance)
+        if tail_length is not None:
+            lines = output.splitlines(keepends=True)
+            output = ''.join(lines[-tail_length:]) if tail_length else ''
+        return output

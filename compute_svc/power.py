@@ -1,0 +1,62 @@
+"""Stop, start and reboot. Each finishes the task state the API set, and does nothing
+when a redelivered message finds the work already done."""
+from oslo_log import log as logging
+
+from svc_common import exception
+from svc_common import objects
+from svc_common import states
+from compute_svc import events
+
+LOG = logging.getLogger(__name__)
+T, V, P = states.TaskState, states.VmState, states.PowerState
+
+
+def _current(context, instance, task_state):
+    try:
+        instance = objects.Instance.get_by_uuid(context, instance.uuid)
+    except exception.InstanceNotFound:
+        return None
+    if instance.task_state != task_state:
+        LOG.info('Nothing to do: task state is %s, not %s', instance.task_state, task_state,
+                 instance=instance)
+        return None
+    return instance
+
+
+def _finish(context, manager, instance, task_state, vm_state, power_state, work, event):
+    with events.action_event(context, instance, event, manager.host):
+        try:
+            work()
+        except Exception as error:
+            LOG.exception('%s failed', event, instance=instance)
+            events.record_fault(context, instance, error, manager.host)
+            instance.task_state = None
+            instance.save(expected_task_state=task_state)
+            raise
+        instance.vm_state = vm_state
+        instance.task_state = None
+        instance.power_state = power_state
+        instance.save(expected_task_state=task_state)
+
+
+def stop_instance(manager, context, instance):
+    instance = _current(context, instance, T.POWERING_OFF)
+    if instance is not None:
+        _finish(context, manager, instance, T.POWERING_OFF, V.STOPPED, P.SHUTDOWN,
+                lambda: manager.driver.power_off(instance), 'compute_stop_instance')
+
+
+def start_instance(manager, context, instance):
+    instance = _current(context, instance, T.POWERING_ON)
+    if instance is not None:
+        _finish(context, manager, instance, T.POWERING_ON, V.ACTIVE, P.RUNNING,
+                lambda: manager.driver.power_on(context, instance), 'compute_start_instance')
+
+
+def reboot_instance(manager, context, instance, reboot_type):
+    task = T.REBOOTING_HARD if reboot_type == 'HARD' else T.REBOOTING
+    instance = _current(context, instance, task)
+    if instance is not None:
+        _finish(context, manager, instance, task, V.ACTIVE, P.RUNNING,
+                lambda: manager.driver.reboot(context, instance, reboot_type),
+                'compute_reboot_instance')

@@ -1,0 +1,92 @@
+"""The interface every hypervisor driver implements.
+
+Every method must be safe to call again after a crash or a redelivered message: spawning
+a guest that exists, destroying one that is gone, powering off one that is off all
+succeed without doing the work twice.
+"""
+import abc
+import dataclasses
+
+
+@dataclasses.dataclass
+class HostResources:
+    hypervisor_type: str
+    hypervisor_version: int
+    hypervisor_hostname: str
+    vcpus: int
+    memory_mb: int
+    local_gb: int
+    host_ip: str | None = None
+
+
+@dataclasses.dataclass
+class GuestInfo:
+    power_state: int
+
+
+class ComputeDriver(abc.ABC):
+
+    def init_host(self, host):
+        """Prepare the hypervisor connection; called once at service start."""
+
+    @abc.abstractmethod
+    def get_available_resource(self) -> HostResources:
+        """What this host offers to instances."""
+
+    @abc.abstractmethod
+    def list_instance_uuids(self) -> list:
+        """UUIDs of the guests that exist on this host."""
+
+    @abc.abstractmethod
+    def spawn(self, context, instance, image_meta, power_on=True):
+        """Create the instance's disks and guest and start it."""
+
+    @abc.abstractmethod
+    def destroy(self, context, instance, destroy_disks=True):
+        """Stop and remove the guest and (optionally) its disks; a missing guest is fine."""
+
+    @abc.abstractmethod
+    def get_info(self, instance) -> GuestInfo:
+        """Power state of the guest; raises InstanceNotFound when there is none."""
+
+    @abc.abstractmethod
+    def power_off(self, instance, timeout=0):
+        """Stop the guest (gracefully within ``timeout`` seconds, then hard)."""
+
+    @abc.abstractmethod
+    def power_on(self, context, instance):
+        """Start a stopped guest."""
+
+    @abc.abstractmethod
+    def reboot(self, context, instance, reboot_type):
+        """'SOFT' asks the guest; 'HARD' restarts it regardless."""
+
+    def get_console_output(self, context, instance) -> str:
+        raise NotImplementedError()
+
+    # Resize and cold migration (see compute_svc/resize.py).
+    def migrate_disk_and_power_off(self, context, instance, dest_host, flavor):
+        raise NotImplementedError()
+
+    def finish_migration(self, context, migration, instance, image_meta, resize_instance,
+                         power_on=True):
+        raise NotImplementedError()
+
+    def confirm_migration(self, context, migration, instance):
+        raise NotImplementedError()
+
+    def finish_revert_migration(self, context, instance, migration, power_on=True):
+        raise NotImplementedError()
+
+    def cleanup_host(self, host):
+        """Release the hypervisor connection at service stop."""
+
+
+def load_driver(name):
+    if name == 'fake':
+        from compute_svc.virt import fake
+        return fake.FakeDriver()
+    if name == 'libvirt':
+        from compute_svc.virt.libvirt import driver
+        return driver.LibvirtDriver()
+    raise ValueError('Unknown compute driver %r' % name)

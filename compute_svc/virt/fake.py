@@ -1,0 +1,81 @@
+"""A hypervisor that keeps its guests in memory: for fast tests and benchmarks."""
+import threading
+import time
+
+from svc_common.conf import CONF
+from svc_common import exception
+from svc_common import states
+from compute_svc.virt import driver
+
+
+class FakeDriver(driver.ComputeDriver):
+
+    def __init__(self):
+        self._guests = {}  # uuid -> {'power_state': int, 'flavor': name, 'resized_from': ...}
+        self._lock = threading.Lock()
+        self.calls = []  # (method, uuid): lets tests count side effects
+        self.host = None
+
+    def init_host(self, host):
+        self.host = host
+
+    def get_available_resource(self):
+        return driver.HostResources(
+            hypervisor_type='fake', hypervisor_version=1000,
+            hypervisor_hostname=self.host or CONF.host, vcpus=CONF.fake_driver.vcpus,
+            memory_mb=CONF.fake_driver.memory_mb, local_gb=CONF.fake_driver.local_gb,
+            host_ip='127.0.0.1')
+
+    def list_instance_uuids(self):
+        with self._lock:
+            return list(self._guests)
+
+    def _record(self, method, instance):
+        self.calls.append((method, instance.uuid))
+
+    def spawn(self, context, instance, image_meta, power_on=True):
+        self._record('spawn', instance)
+        if CONF.fake_driver.spawn_delay:
+            time.sleep(CONF.fake_driver.spawn_delay)
+        with self._lock:
+            self._guests.setdefault(instance.uuid, {
+                'power_state': states.PowerState.RUNNING if power_on
+                else states.PowerState.SHUTDOWN,
+                'flavor': instance.flavor.name, 'console': 'fake guest %s booted\n' % instance.uuid,
+            })
+
+    def destroy(self, context, instance, destroy_disks=True):
+        self._record('destroy', instance)
+        with self._lock:
+            self._guests.pop(instance.uuid, None)
+
+    def _guest(self, instance):
+        guest = self._guests.get(instance.uuid)
+        if guest is None:
+            raise exception.InstanceNotFound(instance_id=instance.uuid)
+        return guest
+
+    def get_info(self, instance):
+        with self._lock:
+            return driver.GuestInfo(power_state=self._guest(instance)['power_state'])
+
+    def power_off(self, instance, timeout=0):
+        self._record('power_off', instance)
+        with self._lock:
+            self._guest(instance)['power_state'] = states.PowerState.SHUTDOWN
+
+    def power_on(self, context, instance):
+        self._record('power_on', instance)
+        with self._lock:
+            self._guest(instance)['power_state'] = states.PowerState.RUNNING
+
+    def reboot(self, context, instance, reboot_type):
+        self._record('reboot', instance)
+        with self._lock:
+            guest = self._guest(instance)
+            guest['power_state'] = states.PowerState.RUNNING
+            guest['console'] += 'rebooted (%s)\n' % reboot_type
+
+    def get_console_output(self, context, instance):
+        with self._lock:
+            return self._guest(instance)['console']

@@ -1,0 +1,24 @@
+"""The conductor's RPC endpoint: builds (and later moves) instances, and runs
+remotable object methods for compute services."""
+import oslo_messaging as messaging
+from oslo_log import log as logging
+
+from compute_svc import rpcapi as compute_rpcapi
+from conductor_svc import object_indirection
+from conductor_svc.scheduler import manager as scheduler_mod
+from conductor_svc.tasks import build
+
+LOG = logging.getLogger(__name__)
+BINARY = 'nimbus-conductor'
+
+
+class ConductorManager(object_indirection.ObjectIndirection):
+    target = messaging.Target(version='1.0')
+
+    def __init__(self):
+        self.scheduler = scheduler_mod.Scheduler()
+        self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+
+    def build_instances(self, context, instances, image, request_spec):
+        build.BuildTask(context, instances, image, request_spec, self.scheduler,
+                        self.compute_rpcapi).execute()

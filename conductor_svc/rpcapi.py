@@ -1,0 +1,42 @@
+"""Client side of the conductor RPC API.
+
+Version log:
+    1.0 - build_instances, object_action, object_class_action_versions,
+          object_backport_versions
+"""
+import oslo_messaging as messaging
+
+from svc_common.conf import CONF
+from svc_common import rpc
+
+
+class ConductorAPI:
+    VERSION = '1.0'
+
+    def __init__(self):
+        target = messaging.Target(topic=CONF.conductor.topic, version='1.0')
+        self.client = rpc.get_client(target, version_cap=self.VERSION)
+
+    def build_instances(self, ctxt, instances, image, request_spec):
+        cctxt = self.client.prepare(version='1.0')
+        cctxt.cast(ctxt, 'build_instances', instances=instances, image=image,
+                   request_spec=request_spec)
+
+    # The three methods below make this client the object indirection API of compute
+    # processes: remotable object methods run in the conductor.
+    def object_class_action_versions(self, ctxt, objname, objmethod, object_versions, args,
+                                     kwargs):
+        cctxt = self.client.prepare(version='1.0')
+        return cctxt.call(ctxt, 'object_class_action_versions', objname=objname,
+                          objmethod=objmethod, object_versions=object_versions,
+                          args=args, kwargs=kwargs)
+
+    def object_action(self, ctxt, objinst, objmethod, args, kwargs):
+        cctxt = self.client.prepare(version='1.0')
+        return cctxt.call(ctxt, 'object_action', objinst=objinst, objmethod=objmethod,
+                          args=args, kwargs=kwargs)
+
+    def object_backport_versions(self, ctxt, objinst, object_versions):
+        cctxt = self.client.prepare(version='1.0')
+        return cctxt.call(ctxt, 'object_backport_versions', objinst=objinst,
+                          object_versions=object_versions)

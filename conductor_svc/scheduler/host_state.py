@@ -1,0 +1,40 @@
+"""What the scheduler knows of each compute node at one moment."""
+import dataclasses
+
+from svc_common.conf import CONF
+from svc_common import objects
+
+
+@dataclasses.dataclass
+class HostState:
+    node: 'objects.ComputeNode'
+    service: 'objects.Service | None'
+    used: dict
+
+    @property
+    def host(self):
+        return self.node.host
+
+    @property
+    def nodename(self):
+        return self.node.hypervisor_hostname
+
+    @property
+    def generation(self):
+        return self.node.generation
+
+    def free(self, resource_class):
+        return self.node.capacity()[resource_class] - self.used.get(resource_class, 0)
+
+    def service_up(self):
+        return (self.service is not None and not self.service.disabled
+                and self.service.is_up(CONF.service_down_time))
+
+
+def load_host_states(context):
+    nodes = objects.ComputeNodeList.get_all(context)
+    services = {s.host: s for s in objects.ServiceList.get_all(
+        context, {'binary': 'nimbus-compute'})}
+    usage = objects.ResourceClaim.usage(context, [n.id for n in nodes])
+    return [HostState(node=n, service=services.get(n.host), used=usage.get(n.id, {}))
+            for n in nodes]

@@ -1,0 +1,77 @@
+"""Choose a host for a request and claim its resources there in one step.
+
+The claim is the commit point: it succeeds only if the node's generation is the one the
+choice was based on. Losing that race re-reads the hosts and tries again, so concurrent
+conductors never overbook a node.
+"""
+import dataclasses
+
+from oslo_log import log as logging
+
+from svc_common.conf import CONF
+from svc_common import exception
+from svc_common import objects
+from conductor_svc.scheduler import filters as filters_mod
+from conductor_svc.scheduler import host_state as host_state_mod
+from conductor_svc.scheduler import weighers as weighers_mod
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class Request:
+    resources: dict
+    ignore_hosts: tuple = ()
+    force_host: str | None = None
+
+
+@dataclasses.dataclass
+class Selection:
+    host: str
+    nodename: str
+    compute_node_id: int
+    alternates: list  # [(host, nodename)] in order of preference
+
+
+class Scheduler:
+
+    def __init__(self):
+        self.filters = filters_mod.get_filters(CONF.scheduler.enabled_filters)
+        self.weighers = weighers_mod.get_weighers(CONF.scheduler.enabled_weighers)
+
+    def candidates(self, context, request):
+        hosts = host_state_mod.load_host_states(context)
+        passing = []
+        for host in hosts:
+            if host.host in request.ignore_hosts:
+                continue
+            if request.force_host and host.host != request.force_host:
+                continue
+            if all(f.host_passes(host, request) for f in self.filters):
+                passing.append(host)
+        return weighers_mod.order_hosts(self.weighers, passing)
+
+    def select_and_claim(self, context, consumer_uuid, request):
+        """Claim ``request.resources`` for ``consumer_uuid`` on the best host that fits."""
+        for _attempt in range(CONF.scheduler.claim_retries):
+            ranked = self.candidates(context, request)
+            if not ranked:
+                raise exception.NoValidHost(reason='There are not enough hosts available.')
+            raced = False
+            for index, host in enumerate(ranked):
+                try:
+                    objects.ResourceClaim.claim(context, consumer_uuid, host.node.id,
+                                                request.resources, host.generation)
+                except exception.ClaimConflict:
+                    LOG.debug('Lost a claim race on %s, re-reading hosts', host.host)
+                    raced = True
+                    break
+                except exception.InsufficientResources as e:
+                    LOG.debug('Claim on %s refused: %s', host.host, e)
+                    continue
+                alternates = [(h.host, h.nodename) for h in ranked[index + 1:]]
+                return Selection(host.host, host.nodename, host.node.id,
+                                 alternates[:CONF.scheduler.max_attempts - 1])
+            if not raced:
+                raise exception.NoValidHost(reason='No host had room for the request.')
+        raise exception.NoValidHost(reason='Too many concurrent claims; try again.')

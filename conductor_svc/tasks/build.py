@@ -1,0 +1,92 @@
+"""Scheduling and starting the build of new instances."""
+from oslo_log import log as logging
+
+from svc_common import exception
+from svc_common import objects
+from svc_common.objects import claim as claim_obj
+from svc_common import states
+from conductor_svc.scheduler import manager as scheduler_mod
+
+LOG = logging.getLogger(__name__)
+T = states.TaskState
+EVENT = 'conductor_schedule_and_build_instances'
+
+
+class BuildTask:
+    """For each instance: claim a host, record it, cast the build to that host.
+
+    Safe to run twice: an instance that already has a host is only re-cast (compute's
+    build is idempotent); one without a host first drops any claim a crashed attempt
+    left behind, then is scheduled afresh."""
+
+    def __init__(self, context, instances, image, request_spec, scheduler, compute_rpcapi):
+        self.context = context
+        self.instances = instances
+        self.image = image
+        self.request_spec = request_spec
+        self.scheduler = scheduler
+        self.compute_rpcapi = compute_rpcapi
+
+    def execute(self):
+        for instance in self.instances:
+            try:
+                self._build_one(instance)
+            except Exception:
+                LOG.exception('Scheduling failed unexpectedly', instance=instance)
+
+    def _build_one(self, instance):
+        try:
+            instance = objects.Instance.get_by_uuid(self.context, instance.uuid)
+        except exception.InstanceNotFound:
+            objects.ResourceClaim.release(self.context, instance.uuid)
+            return
+        if instance.task_state != T.SCHEDULING:
+            return
+        if instance.host is None:
+            objects.ResourceClaim.release(self.context, instance.uuid)
+            if not self._schedule(instance):
+                return
+        self.compute_rpcapi.build_and_run_instance(self.context, instance.host, instance,
+                                                   self.image, self.request_spec)
+
+    def _schedule(self, instance):
+        request = scheduler_mod.Request(
+            resources=claim_obj.resources_for_flavor(instance.flavor),
+            force_host=self.request_spec.get('force_host'))
+        event_started = self._event_start(instance)
+        try:
+            selection = self.scheduler.select_and_claim(self.context, instance.uuid, request)
+        except exception.NoValidHost as error:
+            self._fail(instance, error, event_started)
+            return False
+        instance.host = selection.host
+        instance.node = selection.nodename
+        try:
+            instance.save()
+        except exception.InstanceNotFound:
+            objects.ResourceClaim.release(self.context, instance.uuid)
+            return False
+        if event_started:
+            objects.InstanceActionEvent.event_finish(self.context, instance.uuid, EVENT)
+        return True
+
+    def _event_start(self, instance):
+        try:
+            objects.InstanceActionEvent.event_start(self.context, instance.uuid, EVENT)
+            return True
+        except exception.ActionNotFound:
+            return False
+
+    def _fail(self, instance, error, event_started):
+        LOG.warning('Cannot schedule: %s', error, instance=instance)
+        if event_started:
+            objects.InstanceActionEvent.event_finish(
+                self.context, instance.uuid, EVENT,
+                error=objects.InstanceActionEvent.format_error(error))
+        objects.InstanceFault.from_exception(self.context, instance.uuid, error).create()
+        instance.vm_state = states.VmState.ERROR
+        instance.task_state = None
+        try:
+            instance.save(expected_task_state=T.SCHEDULING)
+        except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
+            LOG.info('Instance changed while failing to schedule', instance=instance)

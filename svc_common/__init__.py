@@ -1,0 +1,1 @@
+"""Shared code for the Nimbus API, conductor and compute services."""

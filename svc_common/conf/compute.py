@@ -1,0 +1,36 @@
+from oslo_config import cfg
+
+group = cfg.OptGroup('compute', title='Compute service options')
+
+opts = [
+    cfg.StrOpt('compute_driver', default='fake', choices=['fake', 'libvirt'],
+               help='Hypervisor driver this compute service uses.'),
+    cfg.StrOpt('instances_path', default='$state_path/instances',
+               help='Where instance directories and the image cache live.'),
+    cfg.FloatOpt('cpu_allocation_ratio', default=16.0, min=0.0,
+                 help='Virtual CPUs schedulable per physical CPU.'),
+    cfg.FloatOpt('ram_allocation_ratio', default=1.5, min=0.0,
+                 help='Virtual RAM schedulable per MiB of physical RAM.'),
+    cfg.FloatOpt('disk_allocation_ratio', default=1.0, min=0.0,
+                 help='Virtual disk schedulable per GiB of local disk.'),
+    cfg.IntOpt('reserved_host_memory_mb', default=512, min=0,
+               help='Memory kept back for the host.'),
+    cfg.IntOpt('reserved_host_disk_mb', default=0, min=0,
+               help='Disk kept back for the host.'),
+    cfg.IntOpt('resource_update_interval', default=60, min=1,
+               help='Seconds between inventory reports of this compute node.'),
+    cfg.IntOpt('resize_confirm_window', default=0, min=0,
+               help='Seconds after which a finished resize is confirmed automatically '
+                    '(0 disables).'),
+    cfg.IntOpt('graceful_shutdown_timeout', default=60, min=0,
+               help='Seconds a stopping service waits for in-flight work.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(group)
+    conf.register_opts(opts, group=group)
+
+
+def list_opts():
+    return {group: opts}

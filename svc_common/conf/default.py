@@ -1,0 +1,24 @@
+import socket
+
+from oslo_config import cfg
+
+opts = [
+    cfg.StrOpt('host', default=socket.gethostname(), sample_default='<hostname>',
+               help='Name of this node; compute services are addressed by it.'),
+    cfg.StrOpt('state_path', default='/var/lib/nimbus',
+               help='Top-level directory for keeping Nimbus state.'),
+    cfg.IntOpt('service_down_time', default=60, min=1,
+               help='Seconds since the last heartbeat after which a service is down.'),
+    cfg.IntOpt('report_interval', default=10, min=1,
+               help='Seconds between service heartbeats.'),
+    cfg.StrOpt('default_project_id', default='admin',
+               help='Project the no-auth mode uses when the request names none.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(opts)
+
+
+def list_opts():
+    return {'DEFAULT': opts}

@@ -1,0 +1,20 @@
+from oslo_config import cfg
+
+group = cfg.OptGroup('fake_driver', title='Fake virt driver (tests and benchmarks)')
+
+opts = [
+    cfg.IntOpt('vcpus', default=8, min=1, help='CPUs the fake hypervisor reports.'),
+    cfg.IntOpt('memory_mb', default=16384, min=1, help='Memory the fake hypervisor reports.'),
+    cfg.IntOpt('local_gb', default=200, min=1, help='Disk the fake hypervisor reports.'),
+    cfg.FloatOpt('spawn_delay', default=0.0, min=0.0,
+                 help='Seconds a fake spawn takes (to widen race windows in tests).'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(group)
+    conf.register_opts(opts, group=group)
+
+
+def list_opts():
+    return {group: opts}

@@ -1,0 +1,22 @@
+from oslo_config import cfg
+
+group = cfg.OptGroup('image', title='Image service options')
+
+opts = [
+    cfg.StrOpt('store_path', default='$state_path/images',
+               help='Directory of the image API file store.'),
+    cfg.URIOpt('api_endpoint',
+               help='Image API base URL (ending in /image) compute hosts download from; '
+                    'unset means read the store directly (all-in-one).'),
+    cfg.IntOpt('max_image_size_mb', default=10240, min=1,
+               help='Largest image upload accepted.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(group)
+    conf.register_opts(opts, group=group)
+
+
+def list_opts():
+    return {group: opts}

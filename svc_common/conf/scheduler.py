@@ -1,0 +1,28 @@
+from oslo_config import cfg
+
+group = cfg.OptGroup('scheduler', title='Scheduler options (run inside the conductor)')
+
+opts = [
+    cfg.ListOpt('enabled_filters',
+                default=['ComputeFilter', 'RamFilter', 'DiskFilter', 'CoreFilter'],
+                help='Filters a host must pass, in order.'),
+    cfg.ListOpt('enabled_weighers', default=['RAMWeigher', 'CPUWeigher'],
+                help='Weighers ordering the hosts that passed.'),
+    cfg.FloatOpt('ram_weight_multiplier', default=1.0,
+                 help='Positive spreads instances by free RAM, negative stacks them.'),
+    cfg.FloatOpt('cpu_weight_multiplier', default=1.0,
+                 help='Positive spreads instances by free vCPUs, negative stacks them.'),
+    cfg.IntOpt('max_attempts', default=3, min=1,
+               help='Hosts kept per request (the chosen one and its alternates).'),
+    cfg.IntOpt('claim_retries', default=10, min=1,
+               help='Times a claim is retried after losing a generation race.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(group)
+    conf.register_opts(opts, group=group)
+
+
+def list_opts():
+    return {group: opts}

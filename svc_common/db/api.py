@@ -1,0 +1,77 @@
+"""The one engine facade; object modules use its reader/writer decorators.
+
+Compute services call ``disable_db_access`` at start: they reach the database only
+through the conductor, and any direct use from then on raises ``DBNotAllowed``.
+"""
+import functools
+
+from oslo_db.sqlalchemy import enginefacade
+
+from svc_common import exception
+
+context_manager = enginefacade.transaction_context()
+_disabled_for = None
+_restore_factory = None
+
+
+def configure(conf):
+    """Point the facade at [database]/connection (once per process)."""
+    context_manager.configure(**{k: v for k, v in conf.database.items()
+                                 if v is not None and k in _FACADE_KEYS})
+
+
+_FACADE_KEYS = {
+    'connection', 'slave_connection', 'sqlite_fk', 'mysql_sql_mode', 'mysql_enable_ndb',
+    'connection_recycle_time', 'connection_debug', 'max_pool_size', 'max_overflow',
+    'pool_timeout', 'sqlite_synchronous', 'connection_trace', 'max_retries', 'retry_interval',
+    'db_max_retries', 'db_retry_interval', 'db_inc_retry_interval', 'db_max_retry_interval',
+    'mysql_wsrep_sync_wait', 'connection_parameters',
+}
+
+
+def use_database(url):
+    """Swap in a fresh engine for ``url`` (tests and tools that switch databases)."""
+    global _restore_factory
+    if _restore_factory is not None:
+        _restore_factory()
+    factory = enginefacade._TransactionFactory()
+    factory.configure(connection=url, sqlite_fk=True)
+    _restore_factory = context_manager.patch_factory(factory)
+    return factory
+
+
+def disable_db_access(binary):
+    """Make every later reader/writer in this process fail."""
+    global _disabled_for
+    _disabled_for = binary
+
+
+def enable_db_access():
+    global _disabled_for
+    _disabled_for = None
+
+
+def _check_allowed():
+    if _disabled_for is not None:
+        raise exception.DBNotAllowed(binary=_disabled_for)
+
+
+def _guard(wrapped):
+    @functools.wraps(wrapped)
+    def inner(*args, **kwargs):
+        _check_allowed()
+        return wrapped(*args, **kwargs)
+    return inner
+
+
+def reader(fn):
+    return _guard(context_manager.reader(fn))
+
+
+def writer(fn):
+    return _guard(context_manager.writer(fn))
+
+
+def get_engine():
+    _check_allowed()
+    return context_manager.writer.get_engine()

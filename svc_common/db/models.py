@@ -1,0 +1,237 @@
+"""SQLAlchemy models. The schema itself is created by alembic (migrations/);
+a test compares these models with the migrated schema on every backend."""
+import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+class Base(orm.DeclarativeBase):
+    pass
+
+
+class TimestampMixin:
+    created_at = sa.Column(sa.DateTime, default=_now)
+    updated_at = sa.Column(sa.DateTime, onupdate=_now)
+
+
+class SoftDeleteMixin:
+    """``deleted`` is 0 while alive and the row id once deleted, so unique keys that
+    include it let a name be reused after deletion."""
+    deleted_at = sa.Column(sa.DateTime)
+    deleted = sa.Column(sa.Integer, nullable=False, default=0)
+
+
+class Service(Base, TimestampMixin, SoftDeleteMixin):
+    __tablename__ = 'services'
+    __table_args__ = (sa.UniqueConstraint('host', 'binary', 'deleted',
+                                          name='uniq_services0host0binary0deleted'),)
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False, unique=True)
+    host = sa.Column(sa.String(255), nullable=False)
+    binary = sa.Column(sa.String(255), nullable=False)
+    topic = sa.Column(sa.String(255))
+    report_count = sa.Column(sa.Integer, nullable=False, default=0)
+    disabled = sa.Column(sa.Boolean, nullable=False, default=False)
+    disabled_reason = sa.Column(sa.String(255))
+    forced_down = sa.Column(sa.Boolean, nullable=False, default=False)
+    last_seen_up = sa.Column(sa.DateTime)
+    version = sa.Column(sa.Integer, nullable=False, default=0)
+
+
+class ComputeNode(Base, TimestampMixin, SoftDeleteMixin):
+    __tablename__ = 'compute_nodes'
+    __table_args__ = (sa.UniqueConstraint('host', 'hypervisor_hostname', 'deleted',
+                                          name='uniq_compute_nodes0host0hypervisor_hostname0deleted'),)
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False, unique=True)
+    host = sa.Column(sa.String(255), nullable=False)
+    hypervisor_hostname = sa.Column(sa.String(255), nullable=False)
+    hypervisor_type = sa.Column(sa.String(255), nullable=False)
+    hypervisor_version = sa.Column(sa.Integer, nullable=False, default=0)
+    host_ip = sa.Column(sa.String(64))
+    vcpus = sa.Column(sa.Integer, nullable=False)
+    memory_mb = sa.Column(sa.Integer, nullable=False)
+    local_gb = sa.Column(sa.Integer, nullable=False)
+    cpu_allocation_ratio = sa.Column(sa.Float, nullable=False)
+    ram_allocation_ratio = sa.Column(sa.Float, nullable=False)
+    disk_allocation_ratio = sa.Column(sa.Float, nullable=False)
+    reserved_host_memory_mb = sa.Column(sa.Integer, nullable=False, default=0)
+    reserved_host_disk_mb = sa.Column(sa.Integer, nullable=False, default=0)
+    # Bumped by every claim; a claim commits only if the generation it read is current.
+    generation = sa.Column(sa.Integer, nullable=False, default=0)
+
+
+class ResourceClaim(Base):
+    __tablename__ = 'resource_claims'
+    __table_args__ = (
+        sa.UniqueConstraint('consumer_uuid', 'compute_node_id', 'resource_class',
+                            name='uniq_resource_claims0consumer0node0class'),
+        sa.Index('resource_claims_compute_node_idx', 'compute_node_id'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    consumer_uuid = sa.Column(sa.String(36), nullable=False)
+    compute_node_id = sa.Column(sa.Integer, sa.ForeignKey('compute_nodes.id'), nullable=False)
+    resource_class = sa.Column(sa.String(32), nullable=False)
+    amount = sa.Column(sa.Integer, nullable=False)
+    created_at = sa.Column(sa.DateTime, default=_now)
+
+
+class Flavor(Base, TimestampMixin):
+    __tablename__ = 'flavors'
+    id = sa.Column(sa.Integer, primary_key=True)
+    flavorid = sa.Column(sa.String(255), nullable=False, unique=True)
+    name = sa.Column(sa.String(255), nullable=False, unique=True)
+    memory_mb = sa.Column(sa.Integer, nullable=False)
+    vcpus = sa.Column(sa.Integer, nullable=False)
+    root_gb = sa.Column(sa.Integer, nullable=False)
+    ephemeral_gb = sa.Column(sa.Integer, nullable=False, default=0)
+    swap = sa.Column(sa.Integer, nullable=False, default=0)
+    rxtx_factor = sa.Column(sa.Float, nullable=False, default=1.0)
+    is_public = sa.Column(sa.Boolean, nullable=False, default=True)
+    disabled = sa.Column(sa.Boolean, nullable=False, default=False)
+    description = sa.Column(sa.Text)
+    extra_specs = sa.Column(sa.Text)
+
+
+class Instance(Base, TimestampMixin, SoftDeleteMixin):
+    __tablename__ = 'instances'
+    __table_args__ = (
+        sa.Index('instances_project_id_deleted_idx', 'project_id', 'deleted'),
+        sa.Index('instances_host_deleted_idx', 'host', 'deleted'),
+        sa.Index('instances_task_state_updated_at_idx', 'task_state', 'updated_at'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False, unique=True)
+    display_name = sa.Column(sa.String(255))
+    display_description = sa.Column(sa.Text)
+    hostname = sa.Column(sa.String(255))
+    user_id = sa.Column(sa.String(255))
+    project_id = sa.Column(sa.String(255))
+    image_ref = sa.Column(sa.String(255))
+    flavor = sa.Column(sa.Text)
+    old_flavor = sa.Column(sa.Text)
+    new_flavor = sa.Column(sa.Text)
+    vcpus = sa.Column(sa.Integer, nullable=False, default=0)
+    memory_mb = sa.Column(sa.Integer, nullable=False, default=0)
+    root_gb = sa.Column(sa.Integer, nullable=False, default=0)
+    ephemeral_gb = sa.Column(sa.Integer, nullable=False, default=0)
+    host = sa.Column(sa.String(255))
+    node = sa.Column(sa.String(255))
+    vm_state = sa.Column(sa.String(32), nullable=False)
+    task_state = sa.Column(sa.String(32))
+    power_state = sa.Column(sa.Integer, nullable=False, default=0)
+    progress = sa.Column(sa.Integer)
+    launched_at = sa.Column(sa.DateTime)
+    terminated_at = sa.Column(sa.DateTime)
+    availability_zone = sa.Column(sa.String(255))
+    reservation_id = sa.Column(sa.String(255))
+    launch_index = sa.Column(sa.Integer)
+    key_name = sa.Column(sa.String(255))
+    config_drive = sa.Column(sa.String(255))
+    metadata_ = sa.Column('metadata', sa.Text)
+    system_metadata = sa.Column(sa.Text)
+    locked = sa.Column(sa.Boolean, nullable=False, default=False)
+    access_ip_v4 = sa.Column(sa.String(64))
+    access_ip_v6 = sa.Column(sa.String(64))
+
+
+class Migration(Base, TimestampMixin, SoftDeleteMixin):
+    __tablename__ = 'migrations'
+    __table_args__ = (
+        sa.Index('migrations_instance_uuid_idx', 'instance_uuid'),
+        sa.Index('migrations_status_updated_at_idx', 'status', 'updated_at'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False, unique=True)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    source_compute = sa.Column(sa.String(255))
+    source_node = sa.Column(sa.String(255))
+    dest_compute = sa.Column(sa.String(255))
+    dest_node = sa.Column(sa.String(255))
+    dest_host = sa.Column(sa.String(255))
+    old_instance_type_id = sa.Column(sa.Integer)
+    new_instance_type_id = sa.Column(sa.Integer)
+    status = sa.Column(sa.String(32), nullable=False)
+    migration_type = sa.Column(sa.String(32), nullable=False)
+    user_id = sa.Column(sa.String(255))
+    project_id = sa.Column(sa.String(255))
+    progress = sa.Column(sa.Integer)
+
+
+class InstanceAction(Base, TimestampMixin):
+    __tablename__ = 'instance_actions'
+    __table_args__ = (sa.Index('instance_actions_instance_uuid_idx', 'instance_uuid'),
+                      sa.Index('instance_actions_request_id_idx', 'request_id'))
+    id = sa.Column(sa.Integer, primary_key=True)
+    action = sa.Column(sa.String(255), nullable=False)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    request_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255))
+    project_id = sa.Column(sa.String(255))
+    start_time = sa.Column(sa.DateTime)
+    finish_time = sa.Column(sa.DateTime)
+    message = sa.Column(sa.String(255))
+
+
+class InstanceActionEvent(Base, TimestampMixin):
+    __tablename__ = 'instance_actions_events'
+    __table_args__ = (sa.Index('instance_actions_events_action_id_idx', 'action_id'),)
+    id = sa.Column(sa.Integer, primary_key=True)
+    event = sa.Column(sa.String(255), nullable=False)
+    action_id = sa.Column(sa.Integer, sa.ForeignKey('instance_actions.id'), nullable=False)
+    start_time = sa.Column(sa.DateTime)
+    finish_time = sa.Column(sa.DateTime)
+    result = sa.Column(sa.String(255))
+    traceback = sa.Column(sa.Text)
+    host = sa.Column(sa.String(255))
+    details = sa.Column(sa.Text)
+
+
+class InstanceFault(Base):
+    __tablename__ = 'instance_faults'
+    __table_args__ = (sa.Index('instance_faults_instance_uuid_idx', 'instance_uuid'),)
+    id = sa.Column(sa.Integer, primary_key=True)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    code = sa.Column(sa.Integer, nullable=False)
+    message = sa.Column(sa.String(255))
+    details = sa.Column(sa.Text)
+    host = sa.Column(sa.String(255))
+    created_at = sa.Column(sa.DateTime, default=_now)
+
+
+class Quota(Base, TimestampMixin):
+    __tablename__ = 'quotas'
+    __table_args__ = (sa.UniqueConstraint('project_id', 'resource',
+                                          name='uniq_quotas0project_id0resource'),)
+    id = sa.Column(sa.Integer, primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    resource = sa.Column(sa.String(255), nullable=False)
+    hard_limit = sa.Column(sa.Integer, nullable=False)
+
+
+class Image(Base, TimestampMixin):
+    """Records of the small Glance-v2 compatible image API."""
+    __tablename__ = 'images'
+    __table_args__ = (sa.Index('images_name_idx', 'name'),)
+    id = sa.Column(sa.String(36), primary_key=True)
+    name = sa.Column(sa.String(255))
+    status = sa.Column(sa.String(32), nullable=False)
+    disk_format = sa.Column(sa.String(32))
+    container_format = sa.Column(sa.String(32))
+    size = sa.Column(sa.BigInteger)
+    virtual_size = sa.Column(sa.BigInteger)
+    checksum = sa.Column(sa.String(32))
+    os_hash_algo = sa.Column(sa.String(64))
+    os_hash_value = sa.Column(sa.String(128))
+    owner = sa.Column(sa.String(255))
+    visibility = sa.Column(sa.String(32), nullable=False)
+    protected = sa.Column(sa.Boolean, nullable=False, default=False)
+    min_disk = sa.Column(sa.Integer, nullable=False, default=0)
+    min_ram = sa.Column(sa.Integer, nullable=False, default=0)
+    properties = sa.Column(sa.Text)
+    tags = sa.Column(sa.Text)

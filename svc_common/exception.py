@@ -1,0 +1,197 @@
+"""Domain errors. Domain code raises these; only the API turns them into HTTP errors.
+
+Each class carries the HTTP code the API maps it to, so the mapping lives in one place
+(``code``) and the message is formatted from keyword arguments.
+"""
+
+
+class NimbusException(Exception):
+    msg_fmt = 'An unknown error occurred.'
+    code = 500
+
+    def __init__(self, message=None, **kwargs):
+        self.kwargs = kwargs
+        if message is None:
+            try:
+                message = self.msg_fmt % kwargs
+            except (KeyError, TypeError):
+                message = self.msg_fmt
+        self.message = message
+        super().__init__(message)
+
+
+class Invalid(NimbusException):
+    msg_fmt = 'Invalid request: %(reason)s'
+    code = 400
+
+
+class ValidationError(Invalid):
+    msg_fmt = 'Invalid input for field/attribute %(field)s. %(reason)s'
+
+
+class Forbidden(NimbusException):
+    msg_fmt = 'Policy does not allow %(action)s to be performed.'
+    code = 403
+
+
+class PolicyNotAuthorized(Forbidden):
+    pass
+
+
+class NotFound(NimbusException):
+    msg_fmt = 'Resource could not be found.'
+    code = 404
+
+
+class Conflict(NimbusException):
+    msg_fmt = 'Conflict: %(reason)s'
+    code = 409
+
+
+class ServiceUnavailable(NimbusException):
+    msg_fmt = 'Service unavailable: %(reason)s'
+    code = 503
+
+
+class InstanceNotFound(NotFound):
+    msg_fmt = 'Instance %(instance_id)s could not be found.'
+
+
+class FlavorNotFound(NotFound):
+    msg_fmt = 'Flavor %(flavor_id)s could not be found.'
+
+
+class FlavorExists(Conflict):
+    msg_fmt = 'Flavor with %(field)s %(value)s already exists.'
+
+
+class ImageNotFound(NotFound):
+    msg_fmt = 'Image %(image_id)s could not be found.'
+
+
+class ImageNotActive(Invalid):
+    msg_fmt = 'Image %(image_id)s is not active.'
+
+
+class ImageBadRequest(Invalid):
+    msg_fmt = 'Request of image %(image_id)s got BadRequest response: %(reason)s'
+
+
+class FlavorMemoryTooSmall(Invalid):
+    msg_fmt = "Flavor's memory is too small for requested image."
+
+
+class FlavorDiskSmallerThanImage(Invalid):
+    msg_fmt = ("Flavor's disk is too small for requested image. Flavor disk is %(flavor_size)i "
+               "bytes, image is %(image_size)i bytes.")
+
+
+class FlavorDiskSmallerThanMinDisk(Invalid):
+    msg_fmt = ("Flavor's disk is smaller than the minimum size specified in image metadata. "
+               "Flavor disk is %(flavor_size)i bytes, minimum size is %(image_min_disk)i bytes.")
+
+
+class MigrationNotFound(NotFound):
+    msg_fmt = 'Migration %(migration_id)s could not be found.'
+
+
+class ComputeHostNotFound(NotFound):
+    msg_fmt = 'Compute host %(host)s could not be found.'
+
+
+class ComputeNodeNotFound(NotFound):
+    msg_fmt = 'Compute node %(node)s could not be found.'
+
+
+class ServiceNotFound(NotFound):
+    msg_fmt = 'Service %(service_id)s could not be found.'
+
+
+class ServiceExists(Conflict):
+    msg_fmt = 'Service with host %(host)s binary %(binary)s exists.'
+
+
+class ActionNotFound(NotFound):
+    msg_fmt = 'Action for request_id %(request_id)s on instance %(instance_uuid)s not found.'
+
+
+class QuotaNotFound(NotFound):
+    msg_fmt = 'Quota could not be found.'
+
+
+class OverQuota(Forbidden):
+    """Carries the resources that would exceed their limits."""
+    msg_fmt = 'Quota exceeded for %(overs)s: Requested %(req)s, but already used %(used)s of %(allowed)s %(overs)s'
+
+
+class TooManyInstances(OverQuota):
+    pass
+
+
+class NoValidHost(NimbusException):
+    msg_fmt = 'No valid host was found. %(reason)s'
+
+
+class ClaimConflict(NimbusException):
+    msg_fmt = 'Compute node %(node)s changed while claiming; retry.'
+    code = 409
+
+
+class InsufficientResources(NimbusException):
+    msg_fmt = 'Host %(host)s cannot fit %(resource)s: requested %(requested)s, free %(free)s.'
+
+
+class InstanceInvalidState(Conflict):
+    msg_fmt = ('Cannot \'%(method)s\' instance %(instance_uuid)s while it is in '
+               '%(attr)s %(state)s')
+
+
+class UnexpectedTaskStateError(Conflict):
+    msg_fmt = ('Conflict updating instance %(instance_uuid)s. Expected: %(expected)s. '
+               'Actual: %(actual)s')
+
+
+class UnexpectedDeletingTaskStateError(UnexpectedTaskStateError):
+    pass
+
+
+class UnexpectedMigrationStatus(Conflict):
+    msg_fmt = 'Migration %(migration)s is %(actual)s, expected %(expected)s.'
+
+
+class InvalidStateTransition(NimbusException):
+    msg_fmt = 'Transition %(what)s from %(old)s to %(new)s is not in the state table.'
+
+
+class InstanceExists(Conflict):
+    msg_fmt = 'Instance %(name)s already exists.'
+
+
+class DBNotAllowed(NimbusException):
+    msg_fmt = '%(binary)s is not allowed direct database access.'
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    msg_fmt = 'The database is unavailable: %(reason)s'
+
+
+class InvalidMicroversion(NimbusException):
+    msg_fmt = 'Invalid API version request: %(version)s'
+    code = 400
+
+
+class UnsupportedMicroversion(NimbusException):
+    msg_fmt = 'Version %(version)s is not supported by the API. Minimum is %(min)s and maximum is %(max)s.'
+    code = 406
+
+
+class HypervisorUnavailable(NimbusException):
+    msg_fmt = 'Connection to the hypervisor is broken on host %(host)s.'
+
+
+class InstanceNotRunning(Invalid):
+    msg_fmt = 'Instance %(instance_id)s is not running.'
+
+
+class ConsoleNotAvailable(NotFound):
+    msg_fmt = 'Guest console of instance %(instance_id)s is not available.'

@@ -1,0 +1,12 @@
+"""Versioned objects: everything that crosses RPC. ``register_all`` imports them."""
+
+
+def register_all():
+    __import__('svc_common.objects.flavor')
+    __import__('svc_common.objects.instance')
+    __import__('svc_common.objects.fault')
+    __import__('svc_common.objects.migration')
+    __import__('svc_common.objects.service')
+    __import__('svc_common.objects.compute_node')
+    __import__('svc_common.objects.claim')
+    __import__('svc_common.objects.instance_action')

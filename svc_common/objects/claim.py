@@ -1,0 +1,169 @@
+"""Resource claims: rows (consumer, compute node, resource class, amount).
+
+A claim commits only together with a bump of the node's generation from the value the
+scheduler read, so two conductors deciding at once cannot both fill the same space.
+"""
+from oslo_versionedobjects import fields
+import sqlalchemy as sa
+
+from svc_common.db import api as db_api
+from svc_common.db import models
+from svc_common import exception
+from svc_common.objects import base
+from svc_common.objects import compute_node as node_obj
+
+RESOURCE_CLASSES = ('VCPU', 'MEMORY_MB', 'DISK_GB')
+
+
+def resources_for_flavor(flavor):
+    """The claim amounts a flavor needs."""
+    return {'VCPU': flavor.vcpus, 'MEMORY_MB': flavor.memory_mb,
+            'DISK_GB': flavor.root_gb + flavor.ephemeral_gb + (flavor.swap + 1023) // 1024}
+
+
+def _usage_query(session, node_ids=None):
+    query = session.query(models.ResourceClaim.compute_node_id,
+                          models.ResourceClaim.resource_class,
+                          sa.func.sum(models.ResourceClaim.amount)).group_by(
+        models.ResourceClaim.compute_node_id, models.ResourceClaim.resource_class)
+    if node_ids is not None:
+        query = query.filter(models.ResourceClaim.compute_node_id.in_(node_ids))
+    usage = {}
+    for node_id, rc, amount in query:
+        usage.setdefault(node_id, {})[rc] = int(amount or 0)
+    return usage
+
+
+@db_api.reader
+def _usage(context, node_ids):
+    return _usage_query(context.session, node_ids)
+
+
+@db_api.writer
+def _claim(context, consumer_uuid, node_id, resources, generation):
+    nodes = models.ComputeNode
+    bumped = context.session.query(nodes).filter(
+        nodes.id == node_id, nodes.generation == generation, nodes.deleted == 0,
+    ).update({'generation': nodes.generation + 1}, synchronize_session=False)
+    if bumped != 1:
+        raise exception.ClaimConflict(node=node_id)
+    # The node row is now locked by this transaction: the usage read below cannot be
+    # changed by another claimer until we commit.
+    node = node_obj.ComputeNode._from_db_object(
+        context, node_obj.ComputeNode(), context.session.query(nodes).get(node_id))
+    used = _usage_query(context.session, [node_id]).get(node_id, {})
+    mine = {rc: amount for rc, amount in _consumer_rows(context.session, consumer_uuid,
+                                                         node_id)}
+    for rc, amount in resources.items():
+        extra = amount - mine.get(rc, 0)
+        free = node.capacity()[rc] - used.get(rc, 0)
+        if extra > 0 and extra > free:
+            raise exception.InsufficientResources(host=node.host, resource=rc,
+                                                  requested=amount, free=free)
+    _consumer_delete(context.session, consumer_uuid, node_id)
+    for rc, amount in resources.items():
+        if amount:
+            context.session.add(models.ResourceClaim(consumer_uuid=consumer_uuid,
+                                                     compute_node_id=node_id,
+                                                     resource_class=rc, amount=amount))
+    context.session.flush()
+    return node.generation + 1
+
+
+def _consumer_rows(session, consumer_uuid, node_id=None):
+    query = session.query(models.ResourceClaim.resource_class,
+                          models.ResourceClaim.amount).filter_by(consumer_uuid=consumer_uuid)
+    if node_id is not None:
+        query = query.filter_by(compute_node_id=node_id)
+    return query.all()
+
+
+def _consumer_delete(session, consumer_uuid, node_id=None):
+    query = session.query(models.ResourceClaim).filter_by(consumer_uuid=consumer_uuid)
+    if node_id is not None:
+        query = query.filter_by(compute_node_id=node_id)
+    return query.delete(synchronize_session=False)
+
+
+@db_api.writer
+def _release(context, consumer_uuid, node_id):
+    return _consumer_delete(context.session, consumer_uuid, node_id)
+
+
+@db_api.writer
+def _move(context, from_consumer, to_consumer, node_id):
+    query = context.session.query(models.ResourceClaim).filter_by(consumer_uuid=from_consumer)
+    if node_id is not None:
+        query = query.filter_by(compute_node_id=node_id)
+    return query.update({'consumer_uuid': to_consumer}, synchronize_session=False)
+
+
+@db_api.reader
+def _claims_for(context, consumer_uuid):
+    return context.session.query(models.ResourceClaim).filter_by(
+        consumer_uuid=consumer_uuid).order_by(models.ResourceClaim.id).all()
+
+
+@db_api.reader
+def _all_claims(context):
+    return context.session.query(models.ResourceClaim).order_by(models.ResourceClaim.id).all()
+
+
+@base.NimbusObjectRegistry.register
+class ResourceClaim(base.NimbusObject):
+    # Version 1.0: Initial version
+    VERSION = '1.0'
+
+    fields = {
+        'id': fields.IntegerField(),
+        'consumer_uuid': fields.UUIDField(),
+        'compute_node_id': fields.IntegerField(),
+        'resource_class': fields.StringField(),
+        'amount': fields.IntegerField(),
+    }
+
+    @staticmethod
+    def _from_db_object(context, claim, row):
+        base.copy_db_fields(claim, row, ('id', 'consumer_uuid', 'compute_node_id',
+                                         'resource_class', 'amount'))
+        claim._context = context
+        return claim
+
+    @base.remotable_classmethod
+    def claim(cls, context, consumer_uuid, compute_node_id, resources, generation):
+        """Claim ``resources`` (replacing this consumer's claim on the node) if the node
+        is still at ``generation``; returns the new generation.
+
+        Raises ClaimConflict when the node changed, InsufficientResources when it is full.
+        """
+        return _claim(context, consumer_uuid, compute_node_id, resources, generation)
+
+    @base.remotable_classmethod
+    def release(cls, context, consumer_uuid, compute_node_id=None):
+        """Drop the consumer's claims (on one node, or everywhere). Safe to repeat."""
+        return _release(context, consumer_uuid, compute_node_id)
+
+    @base.remotable_classmethod
+    def move(cls, context, from_consumer, to_consumer, compute_node_id=None):
+        """Hand claims to another consumer (instance <-> migration during a move)."""
+        return _move(context, from_consumer, to_consumer, compute_node_id)
+
+    @base.remotable_classmethod
+    def usage(cls, context, node_ids=None):
+        """{node id: {resource class: amount claimed}}."""
+        return _usage(context, node_ids)
+
+
+@base.NimbusObjectRegistry.register
+class ResourceClaimList(base.ObjectListBase, base.NimbusObject):
+    VERSION = '1.0'
+    fields = {'objects': fields.ListOfObjectsField('ResourceClaim')}
+
+    @base.remotable_classmethod
+    def get_by_consumer(cls, context, consumer_uuid):
+        return base.make_list(context, cls(context), ResourceClaim,
+                              _claims_for(context, consumer_uuid))
+
+    @base.remotable_classmethod
+    def get_all(cls, context):
+        return base.make_list(context, cls(context), ResourceClaim, _all_claims(context))

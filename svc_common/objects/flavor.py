@@ -1,0 +1,133 @@
+import json
+
+from oslo_db import exception as db_exc
+from oslo_versionedobjects import fields
+import sqlalchemy as sa
+
+from svc_common.db import api as db_api
+from svc_common.db import models
+from svc_common import exception
+from svc_common.objects import base
+
+_FIELDS = ('id', 'flavorid', 'name', 'memory_mb', 'vcpus', 'root_gb', 'ephemeral_gb', 'swap',
+           'rxtx_factor', 'is_public', 'disabled', 'description', 'extra_specs',
+           'created_at', 'updated_at')
+
+
+@db_api.reader
+def _flavor_get(context, column, value):
+    row = context.session.query(models.Flavor).filter(column == value).first()
+    if row is None:
+        raise exception.FlavorNotFound(flavor_id=value)
+    return row
+
+
+@db_api.writer
+def _flavor_create(context, values):
+    row = models.Flavor(**values)
+    try:
+        context.session.add(row)
+        context.session.flush()
+    except db_exc.DBDuplicateEntry as e:
+        field = 'name' if 'name' in (e.columns or []) else 'id'
+        raise exception.FlavorExists(field=field, value=values.get(
+            'name' if field == 'name' else 'flavorid'))
+    return row
+
+
+@db_api.writer
+def _flavor_destroy(context, flavorid):
+    count = context.session.query(models.Flavor).filter_by(flavorid=flavorid).delete()
+    if not count:
+        raise exception.FlavorNotFound(flavor_id=flavorid)
+
+
+@db_api.reader
+def _flavor_get_all(context, filters, limit, marker, sort_key, sort_dir):
+    query = context.session.query(models.Flavor)
+    if 'is_public' in filters and filters['is_public'] is not None:
+        query = query.filter(models.Flavor.is_public == filters['is_public'])
+    if 'min_memory_mb' in filters:
+        query = query.filter(models.Flavor.memory_mb >= filters['min_memory_mb'])
+    if 'min_root_gb' in filters:
+        query = query.filter(models.Flavor.root_gb >= filters['min_root_gb'])
+    if not filters.get('include_disabled', True):
+        query = query.filter(models.Flavor.disabled == sa.false())
+    column = getattr(models.Flavor, sort_key)
+    order = column.desc() if sort_dir == 'desc' else column.asc()
+    tiebreak = models.Flavor.flavorid.desc() if sort_dir == 'desc' else models.Flavor.flavorid
+    rows = query.order_by(order, tiebreak).all()
+    if marker is not None:
+        ids = [r.flavorid for r in rows]
+        if marker not in ids:
+            raise exception.FlavorNotFound(flavor_id=marker)
+        rows = rows[ids.index(marker) + 1:]
+    return rows[:limit] if limit is not None else rows
+
+
+@base.NimbusObjectRegistry.register
+class Flavor(base.NimbusObject):
+    # Version 1.0: Initial version
+    VERSION = '1.0'
+
+    fields = {
+        'id': fields.IntegerField(),
+        'flavorid': fields.StringField(),
+        'name': fields.StringField(),
+        'memory_mb': fields.IntegerField(),
+        'vcpus': fields.IntegerField(),
+        'root_gb': fields.IntegerField(),
+        'ephemeral_gb': fields.IntegerField(default=0),
+        'swap': fields.IntegerField(default=0),
+        'rxtx_factor': fields.FloatField(default=1.0),
+        'is_public': fields.BooleanField(default=True),
+        'disabled': fields.BooleanField(default=False),
+        'description': fields.StringField(nullable=True),
+        'extra_specs': fields.DictOfStringsField(default={}),
+        'created_at': fields.DateTimeField(nullable=True),
+        'updated_at': fields.DateTimeField(nullable=True),
+    }
+
+    @staticmethod
+    def _from_db_object(context, flavor, row):
+        base.copy_db_fields(flavor, row, _FIELDS, json_fields=('extra_specs',))
+        flavor._context = context
+        return flavor
+
+    @base.remotable_classmethod
+    def get_by_flavor_id(cls, context, flavorid):
+        return cls._from_db_object(context, cls(), _flavor_get(
+            context, models.Flavor.flavorid, flavorid))
+
+    @base.remotable_classmethod
+    def get_by_id(cls, context, flavor_id):
+        return cls._from_db_object(context, cls(), _flavor_get(
+            context, models.Flavor.id, flavor_id))
+
+    @base.remotable
+    def create(self):
+        values = self.obj_get_changes()
+        values['extra_specs'] = json.dumps(values.get('extra_specs') or {})
+        for name in ('ephemeral_gb', 'swap', 'rxtx_factor', 'is_public', 'disabled'):
+            values.setdefault(name, self.fields[name].default)
+        self._from_db_object(self._context, self, _flavor_create(self._context, values))
+
+    @base.remotable
+    def destroy(self):
+        _flavor_destroy(self._context, self.flavorid)
+
+    def to_json_dict(self):
+        """What an Instance stores of its flavor (the flavor may be deleted later)."""
+        return self.obj_to_primitive()
+
+
+@base.NimbusObjectRegistry.register
+class FlavorList(base.ObjectListBase, base.NimbusObject):
+    VERSION = '1.0'
+    fields = {'objects': fields.ListOfObjectsField('Flavor')}
+
+    @base.remotable_classmethod
+    def get_all(cls, context, filters=None, limit=None, marker=None, sort_key='flavorid',
+                sort_dir='asc'):
+        rows = _flavor_get_all(context, filters or {}, limit, marker, sort_key, sort_dir)
+        return base.make_list(context, cls(context), Flavor, rows)

@@ -1,0 +1,265 @@
+"""Instance: the server record. Every state change is a compare-and-swap checked
+against ``states.INSTANCE_TRANSITIONS``."""
+import json
+import re
+
+from oslo_versionedobjects import fields
+import sqlalchemy as sa
+
+from svc_common.db import api as db_api
+from svc_common.db import models
+from svc_common import exception
+from svc_common.objects import base
+from svc_common.objects import fault as fault_obj
+from svc_common.objects import flavor as flavor_obj
+from svc_common import states
+
+_NO_CHECK = object()
+_COLUMNS = ('id', 'uuid', 'display_name', 'display_description', 'hostname', 'user_id',
+            'project_id', 'image_ref', 'vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb', 'host',
+            'node', 'vm_state', 'task_state', 'power_state', 'progress', 'launched_at',
+            'terminated_at', 'availability_zone', 'reservation_id', 'launch_index', 'key_name',
+            'config_drive', 'system_metadata', 'locked', 'access_ip_v4', 'access_ip_v6',
+            'created_at', 'updated_at', 'deleted_at', 'deleted')
+_JSON_COLUMNS = ('system_metadata',)
+_FLAVOR_FIELDS = ('flavor', 'old_flavor', 'new_flavor')
+
+
+def _as_tuple(value):
+    if value is None or isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def _base_query(context, session, read_deleted=None):
+    query = session.query(models.Instance)
+    mode = read_deleted or getattr(context, 'read_deleted', 'no')
+    if mode == 'no':
+        query = query.filter(models.Instance.deleted == 0)
+    elif mode == 'only':
+        query = query.filter(models.Instance.deleted != 0)
+    return query
+
+
+@db_api.reader
+def _instance_get(context, uuid, read_deleted=None):
+    row = _base_query(context, context.session, read_deleted).filter_by(uuid=uuid).first()
+    if row is None:
+        raise exception.InstanceNotFound(instance_id=uuid)
+    return row
+
+
+@db_api.writer
+def _instance_create(context, values):
+    row = models.Instance(**values)
+    context.session.add(row)
+    context.session.flush()
+    return row
+
+
+def _check_expected(row, expected_task, expected_vm):
+    if expected_task is not _NO_CHECK and row.task_state not in _as_tuple(
+            states.value(t) for t in _as_tuple(expected_task)):
+        cls = (exception.UnexpectedDeletingTaskStateError
+               if row.task_state == states.TaskState.DELETING.value
+               else exception.UnexpectedTaskStateError)
+        raise cls(instance_uuid=row.uuid, expected=expected_task, actual=row.task_state)
+    if expected_vm is not _NO_CHECK and row.vm_state not in tuple(
+            states.value(v) for v in _as_tuple(expected_vm)):
+        raise exception.InstanceInvalidState(method='update', instance_uuid=row.uuid,
+                                             attr='vm_state', state=row.vm_state)
+
+
+@db_api.writer
+def _instance_update(context, uuid, values, expected_task, expected_vm):
+    """Compare-and-swap: the row changes only if its states are still those we checked."""
+    row = _instance_get(context, uuid)
+    _check_expected(row, expected_task, expected_vm)
+    old = (row.vm_state, row.task_state)
+    new = (values.get('vm_state', row.vm_state), values.get('task_state', row.task_state))
+    if not states.instance_transition_allowed(old, new):
+        raise exception.InvalidStateTransition(what='instance %s' % uuid, old=old, new=new)
+    values = dict(values, updated_at=base.utcnow())
+    if new[0] == states.VmState.DELETED.value:
+        values.update(deleted=row.id, deleted_at=values['updated_at'])
+    model = models.Instance
+    count = context.session.query(model).filter(
+        model.id == row.id, model.deleted == 0,
+        model.vm_state == row.vm_state,
+        model.task_state.is_not_distinct_from(row.task_state),
+    ).update(values, synchronize_session=False)
+    if count != 1:
+        raise exception.UnexpectedTaskStateError(instance_uuid=uuid, expected=old,
+                                                 actual='changed concurrently')
+    context.session.expire(row)
+    return _instance_get(context, uuid, read_deleted='yes')
+
+
+@db_api.reader
+def _instance_get_all(context, filters, sort_keys, sort_dirs):
+    model = models.Instance
+    deleted = filters.get('deleted')
+    read_deleted = 'yes' if deleted is None and context.read_deleted == 'yes' else (
+        'only' if deleted else 'no')
+    query = _base_query(context, context.session, read_deleted)
+    for name in ('project_id', 'user_id', 'host', 'node', 'reservation_id', 'image_ref'):
+        if filters.get(name) is not None:
+            query = query.filter(getattr(model, name) == filters[name])
+    for name in ('vm_state', 'task_state', 'uuid'):
+        if filters.get(name) is not None:
+            query = query.filter(getattr(model, name).in_(_as_tuple(filters[name])))
+    if filters.get('flavor_id') is not None:
+        query = query.filter(model.flavor.like('%%"flavorid": "%s"%%' % filters['flavor_id']))
+    if filters.get('changes-since') is not None:
+        query = query.filter(model.updated_at >= base.naive(filters['changes-since']))
+    for key, direction in zip(sort_keys, sort_dirs):
+        column = getattr(model, key)
+        query = query.order_by(column.desc() if direction == 'desc' else column.asc())
+    query = query.order_by(model.id.desc() if (sort_dirs or ['desc'])[0] == 'desc'
+                           else model.id.asc())
+    rows = query.all()
+    if filters.get('name'):
+        pattern = re.compile(filters['name'])
+        rows = [r for r in rows if r.display_name and pattern.search(r.display_name)]
+    return rows
+
+
+@base.NimbusObjectRegistry.register
+class Instance(base.NimbusPersistentObject, base.NimbusObject):
+    # Version 1.0: Initial version
+    VERSION = '1.0'
+
+    fields = dict(base.NimbusPersistentObject.fields, **{
+        'id': fields.IntegerField(),
+        'uuid': fields.UUIDField(),
+        'display_name': fields.StringField(nullable=True),
+        'display_description': fields.StringField(nullable=True),
+        'hostname': fields.StringField(nullable=True),
+        'user_id': fields.StringField(nullable=True),
+        'project_id': fields.StringField(nullable=True),
+        'image_ref': fields.StringField(nullable=True),
+        'flavor': fields.ObjectField('Flavor'),
+        'old_flavor': fields.ObjectField('Flavor', nullable=True),
+        'new_flavor': fields.ObjectField('Flavor', nullable=True),
+        'vcpus': fields.IntegerField(default=0),
+        'memory_mb': fields.IntegerField(default=0),
+        'root_gb': fields.IntegerField(default=0),
+        'ephemeral_gb': fields.IntegerField(default=0),
+        'host': fields.StringField(nullable=True),
+        'node': fields.StringField(nullable=True),
+        'vm_state': fields.StringField(),
+        'task_state': fields.StringField(nullable=True),
+        'power_state': fields.IntegerField(default=0),
+        'progress': fields.IntegerField(nullable=True),
+        'launched_at': fields.DateTimeField(nullable=True),
+        'terminated_at': fields.DateTimeField(nullable=True),
+        'availability_zone': fields.StringField(nullable=True),
+        'reservation_id': fields.StringField(nullable=True),
+        'launch_index': fields.IntegerField(nullable=True),
+        'key_name': fields.StringField(nullable=True),
+        'config_drive': fields.StringField(nullable=True),
+        'metadata': fields.DictOfStringsField(default={}),
+        'system_metadata': fields.DictOfNullableStringsField(default={}),
+        'locked': fields.BooleanField(default=False),
+        'access_ip_v4': fields.StringField(nullable=True),
+        'access_ip_v6': fields.StringField(nullable=True),
+        'fault': fields.ObjectField('InstanceFault', nullable=True),
+    })
+
+    @staticmethod
+    def _from_db_object(context, instance, row, expected_attrs=()):
+        base.copy_db_fields(instance, row, _COLUMNS, json_fields=_JSON_COLUMNS)
+        instance.metadata = json.loads(row.metadata_) if row.metadata_ else {}
+        for name in _FLAVOR_FIELDS:
+            raw = getattr(row, name)
+            value = (flavor_obj.Flavor.obj_from_primitive(json.loads(raw)) if raw else None)
+            setattr(instance, name, value)
+        if 'fault' in (expected_attrs or ()):
+            instance.fault = fault_obj.InstanceFault.get_latest_for_instance(context, row.uuid)
+        instance._context = context
+        instance.obj_reset_changes()
+        return instance
+
+    @staticmethod
+    def _to_db_values(changes):
+        values = {}
+        for name, value in changes.items():
+            if name == 'fault':
+                continue
+            if name in _FLAVOR_FIELDS:
+                value = json.dumps(value.obj_to_primitive()) if value is not None else None
+            elif name == 'metadata':
+                name, value = 'metadata_', json.dumps(value)
+            elif name in _JSON_COLUMNS:
+                value = json.dumps(value)
+            elif name == 'deleted':
+                continue
+            else:
+                value = base.naive(value)
+            values[name] = value
+        return values
+
+    def obj_load_attr(self, attrname):
+        if attrname != 'fault':
+            raise NotImplementedError('Cannot load %s' % attrname)
+        self.fault = fault_obj.InstanceFault.get_latest_for_instance(self._context, self.uuid)
+        self.obj_reset_changes(['fault'])
+
+    @base.remotable_classmethod
+    def get_by_uuid(cls, context, uuid, expected_attrs=None, read_deleted=None):
+        return cls._from_db_object(context, cls(), _instance_get(context, uuid, read_deleted),
+                                   expected_attrs)
+
+    @base.remotable
+    def create(self):
+        changes = self.obj_get_changes()
+        flavor = changes['flavor']
+        for name in ('vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb'):
+            changes.setdefault(name, getattr(flavor, name))
+        changes.setdefault('metadata', {})
+        row = _instance_create(self._context, self._to_db_values(changes))
+        self._from_db_object(self._context, self, row)
+
+    @base.remotable
+    def save(self, expected_task_state=_NO_CHECK, expected_vm_state=_NO_CHECK):
+        """Write the changed fields. A change of vm_state or task_state must name the
+        task state it expects to replace, so that no write silently wins a race."""
+        changes = self.obj_get_changes()
+        if ('vm_state' in changes or 'task_state' in changes) and \
+                expected_task_state is _NO_CHECK:
+            raise ValueError('state change of %s without expected_task_state' % self.uuid)
+        if not changes:
+            return
+        if 'flavor' in changes:
+            for name in ('vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb'):
+                changes[name] = getattr(changes['flavor'], name)
+        row = _instance_update(self._context, self.uuid, self._to_db_values(changes),
+                               expected_task_state, expected_vm_state)
+        self._from_db_object(self._context, self, row)
+
+    @base.remotable
+    def destroy(self, expected_task_state=_NO_CHECK):
+        """Soft-delete: vm_state deleted, and the row leaves every default listing."""
+        now = base.utcnow()
+        row = _instance_update(self._context, self.uuid,
+                               {'vm_state': states.VmState.DELETED.value, 'task_state': None,
+                                'terminated_at': now, 'power_state': states.PowerState.NOSTATE},
+                               expected_task_state, _NO_CHECK)
+        self._from_db_object(self._context, self, row)
+
+
+@base.NimbusObjectRegistry.register
+class InstanceList(base.ObjectListBase, base.NimbusObject):
+    VERSION = '1.0'
+    fields = {'objects': fields.ListOfObjectsField('Instance')}
+
+    @base.remotable_classmethod
+    def get_by_filters(cls, context, filters, sort_keys=('created_at',), sort_dirs=('desc',),
+                       expected_attrs=None):
+        rows = _instance_get_all(context, filters, list(sort_keys), list(sort_dirs))
+        return base.make_list(context, cls(context), Instance, rows,
+                              expected_attrs=expected_attrs)
+
+    @base.remotable_classmethod
+    def get_by_host(cls, context, host):
+        return cls.get_by_filters(context, {'host': host})

@@ -1,0 +1,145 @@
+"""Migration: one resize or cold migration of an instance. Status changes are
+compare-and-swap writes checked against ``states.MIGRATION_TRANSITIONS``."""
+from oslo_utils import uuidutils
+from oslo_versionedobjects import fields
+
+from svc_common.db import api as db_api
+from svc_common.db import models
+from svc_common import exception
+from svc_common.objects import base
+from svc_common import states
+
+_FIELDS = ('id', 'uuid', 'instance_uuid', 'source_compute', 'source_node', 'dest_compute',
+           'dest_node', 'dest_host', 'old_instance_type_id', 'new_instance_type_id', 'status',
+           'migration_type', 'user_id', 'project_id', 'progress', 'created_at', 'updated_at',
+           'deleted_at', 'deleted')
+
+
+def _query(context):
+    return context.session.query(models.Migration).filter_by(deleted=0)
+
+
+@db_api.reader
+def _migration_get(context, **by):
+    row = _query(context).filter_by(**by).first()
+    if row is None:
+        raise exception.MigrationNotFound(migration_id=by)
+    return row
+
+
+@db_api.writer
+def _migration_create(context, values):
+    row = models.Migration(**values)
+    context.session.add(row)
+    context.session.flush()
+    return row
+
+
+@db_api.writer
+def _migration_update(context, migration_id, values, expected_status):
+    row = _query(context).filter_by(id=migration_id).one()
+    if expected_status is not None and row.status not in expected_status:
+        raise exception.UnexpectedMigrationStatus(migration=row.uuid, actual=row.status,
+                                                  expected=expected_status)
+    new_status = values.get('status', row.status)
+    if not states.migration_transition_allowed(row.status, new_status):
+        raise exception.InvalidStateTransition(what='migration %s' % row.uuid,
+                                               old=row.status, new=new_status)
+    values = dict(values, updated_at=base.utcnow())
+    count = _query(context).filter(models.Migration.id == row.id,
+                                   models.Migration.status == row.status).update(
+        values, synchronize_session=False)
+    if count != 1:
+        raise exception.UnexpectedMigrationStatus(migration=row.uuid, actual='changed',
+                                                  expected=row.status)
+    context.session.expire(row)
+    return _query(context).filter_by(id=migration_id).one()
+
+
+@db_api.reader
+def _migration_get_all(context, filters):
+    model = models.Migration
+    query = _query(context)
+    for key in ('instance_uuid', 'migration_type', 'project_id', 'user_id'):
+        if filters.get(key):
+            query = query.filter(getattr(model, key) == filters[key])
+    if filters.get('status'):
+        wanted = filters['status']
+        query = query.filter(model.status.in_([wanted] if isinstance(wanted, str) else wanted))
+    if filters.get('host'):
+        query = query.filter((model.source_compute == filters['host'])
+                             | (model.dest_compute == filters['host']))
+    if filters.get('changes-since'):
+        query = query.filter(model.updated_at >= base.naive(filters['changes-since']))
+    return query.order_by(model.created_at.desc(), model.id.desc()).all()
+
+
+@base.NimbusObjectRegistry.register
+class Migration(base.NimbusPersistentObject, base.NimbusObject):
+    # Version 1.0: Initial version
+    VERSION = '1.0'
+
+    fields = dict(base.NimbusPersistentObject.fields, **{
+        'id': fields.IntegerField(),
+        'uuid': fields.UUIDField(),
+        'instance_uuid': fields.UUIDField(),
+        'source_compute': fields.StringField(nullable=True),
+        'source_node': fields.StringField(nullable=True),
+        'dest_compute': fields.StringField(nullable=True),
+        'dest_node': fields.StringField(nullable=True),
+        'dest_host': fields.StringField(nullable=True),
+        'old_instance_type_id': fields.IntegerField(nullable=True),
+        'new_instance_type_id': fields.IntegerField(nullable=True),
+        'status': fields.StringField(),
+        'migration_type': fields.StringField(),
+        'user_id': fields.StringField(nullable=True),
+        'project_id': fields.StringField(nullable=True),
+        'progress': fields.IntegerField(nullable=True),
+    })
+
+    @staticmethod
+    def _from_db_object(context, migration, row):
+        base.copy_db_fields(migration, row, _FIELDS)
+        migration._context = context
+        return migration
+
+    @base.remotable_classmethod
+    def get_by_id(cls, context, migration_id):
+        return cls._from_db_object(context, cls(), _migration_get(context, id=migration_id))
+
+    @base.remotable_classmethod
+    def get_by_uuid(cls, context, migration_uuid):
+        return cls._from_db_object(context, cls(), _migration_get(context, uuid=migration_uuid))
+
+    @base.remotable
+    def create(self):
+        values = self.obj_get_changes()
+        values.setdefault('uuid', uuidutils.generate_uuid())
+        values.setdefault('status', states.MigrationStatus.PRE_MIGRATING.value)
+        self._from_db_object(self._context, self, _migration_create(self._context, values))
+
+    @base.remotable
+    def save(self, expected_status=None):
+        """Write changes; with ``expected_status`` (a tuple) the write is refused unless
+        the stored status is one of them."""
+        values = {k: base.naive(v) for k, v in self.obj_get_changes().items()}
+        if values:
+            expected = None if expected_status is None else tuple(
+                states.value(s) for s in expected_status)
+            self._from_db_object(self._context, self, _migration_update(
+                self._context, self.id, values, expected))
+
+    @property
+    def is_terminal(self):
+        return states.MigrationStatus(self.status) in states.TERMINAL_MIGRATION_STATUSES
+
+
+@base.NimbusObjectRegistry.register
+class MigrationList(base.ObjectListBase, base.NimbusObject):
+    VERSION = '1.0'
+    fields = {'objects': fields.ListOfObjectsField('Migration')}
+
+    @base.remotable_classmethod
+    def get_by_filters(cls, context, filters):
+        return base.make_list(context, cls(context), Migration,
+                              _migration_get_all(context, filters))

@@ -1,0 +1,156 @@
+import datetime
+
+from oslo_db import exception as db_exc
+from oslo_utils import uuidutils
+from oslo_versionedobjects import fields
+
+from svc_common.db import api as db_api
+from svc_common.db import models
+from svc_common import exception
+from svc_common.objects import base
+
+_FIELDS = ('id', 'uuid', 'host', 'binary', 'topic', 'report_count', 'disabled',
+           'disabled_reason', 'forced_down', 'last_seen_up', 'version', 'created_at',
+           'updated_at', 'deleted_at', 'deleted')
+
+
+def _query(context):
+    return context.session.query(models.Service).filter_by(deleted=0)
+
+
+@db_api.reader
+def _service_get(context, **by):
+    row = _query(context).filter_by(**by).first()
+    if row is None:
+        raise exception.ServiceNotFound(service_id=by)
+    return row
+
+
+@db_api.writer
+def _service_create(context, values):
+    row = models.Service(uuid=uuidutils.generate_uuid(), **values)
+    try:
+        context.session.add(row)
+        context.session.flush()
+    except db_exc.DBDuplicateEntry:
+        raise exception.ServiceExists(host=values['host'], binary=values['binary'])
+    return row
+
+
+@db_api.writer
+def _service_update(context, service_id, values):
+    row = _query(context).filter_by(id=service_id).first()
+    if row is None:
+        raise exception.ServiceNotFound(service_id=service_id)
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.updated_at = base.utcnow()
+    context.session.flush()
+    return row
+
+
+@db_api.writer
+def _service_heartbeat(context, service_id):
+    now = base.utcnow()
+    count = _query(context).filter_by(id=service_id).update(
+        {'report_count': models.Service.report_count + 1, 'last_seen_up': now},
+        synchronize_session=False)
+    if not count:
+        raise exception.ServiceNotFound(service_id=service_id)
+    return _query(context).filter_by(id=service_id).one()
+
+
+@db_api.writer
+def _service_destroy(context, service_id):
+    row = _query(context).filter_by(id=service_id).first()
+    if row is None:
+        raise exception.ServiceNotFound(service_id=service_id)
+    row.deleted, row.deleted_at = row.id, base.utcnow()
+
+
+@db_api.reader
+def _service_get_all(context, filters):
+    query = _query(context)
+    for key in ('host', 'binary', 'topic'):
+        if filters.get(key):
+            query = query.filter_by(**{key: filters[key]})
+    if filters.get('disabled') is not None:
+        query = query.filter_by(disabled=filters['disabled'])
+    return query.order_by(models.Service.id).all()
+
+
+@base.NimbusObjectRegistry.register
+class Service(base.NimbusPersistentObject, base.NimbusObject):
+    # Version 1.0: Initial version
+    VERSION = '1.0'
+
+    fields = dict(base.NimbusPersistentObject.fields, **{
+        'id': fields.IntegerField(),
+        'uuid': fields.UUIDField(),
+        'host': fields.StringField(),
+        'binary': fields.StringField(),
+        'topic': fields.StringField(nullable=True),
+        'report_count': fields.IntegerField(default=0),
+        'disabled': fields.BooleanField(default=False),
+        'disabled_reason': fields.StringField(nullable=True),
+        'forced_down': fields.BooleanField(default=False),
+        'last_seen_up': fields.DateTimeField(nullable=True),
+        'version': fields.IntegerField(default=0),
+    })
+
+    @staticmethod
+    def _from_db_object(context, service, row):
+        base.copy_db_fields(service, row, _FIELDS)
+        service._context = context
+        return service
+
+    @base.remotable_classmethod
+    def get_by_host_and_binary(cls, context, host, binary):
+        return cls._from_db_object(context, cls(), _service_get(context, host=host,
+                                                                binary=binary))
+
+    @base.remotable_classmethod
+    def get_by_id(cls, context, service_id):
+        return cls._from_db_object(context, cls(), _service_get(context, id=service_id))
+
+    @base.remotable_classmethod
+    def get_by_uuid(cls, context, service_uuid):
+        return cls._from_db_object(context, cls(), _service_get(context, uuid=service_uuid))
+
+    @base.remotable
+    def create(self):
+        changes = self.obj_get_changes()
+        self._from_db_object(self._context, self, _service_create(self._context, changes))
+
+    @base.remotable
+    def save(self):
+        changes = {k: base.naive(v) for k, v in self.obj_get_changes().items()}
+        if changes:
+            self._from_db_object(self._context, self,
+                                 _service_update(self._context, self.id, changes))
+
+    @base.remotable
+    def heartbeat(self):
+        self._from_db_object(self._context, self, _service_heartbeat(self._context, self.id))
+
+    @base.remotable
+    def destroy(self):
+        _service_destroy(self._context, self.id)
+
+    def is_up(self, down_time, now=None):
+        """Up when not forced down and seen within ``down_time`` seconds."""
+        if self.forced_down or self.last_seen_up is None:
+            return False
+        now = now or datetime.datetime.now(datetime.timezone.utc)
+        return (now - self.last_seen_up).total_seconds() <= down_time
+
+
+@base.NimbusObjectRegistry.register
+class ServiceList(base.ObjectListBase, base.NimbusObject):
+    VERSION = '1.0'
+    fields = {'objects': fields.ListOfObjectsField('Service')}
+
+    @base.remotable_classmethod
+    def get_all(cls, context, filters=None):
+        return base.make_list(context, cls(context), Service,
+                              _service_get_all(context, filters or {}))

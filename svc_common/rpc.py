@@ -1,0 +1,68 @@
+"""oslo.messaging wiring: transports, the context-carrying serializer, clients, servers."""
+import oslo_messaging as messaging
+from oslo_messaging.rpc import dispatcher
+
+from svc_common import context as nimbus_context
+from svc_common.objects import base as obj_base
+
+_TRANSPORT = None
+_NOTIFIER = None
+
+
+class RequestContextSerializer(messaging.Serializer):
+    """Objects travel as versioned primitives; the context travels as a dict."""
+
+    def __init__(self):
+        self._base = obj_base.NimbusObjectSerializer()
+
+    def serialize_entity(self, ctxt, entity):
+        return self._base.serialize_entity(ctxt, entity)
+
+    def deserialize_entity(self, ctxt, entity):
+        return self._base.deserialize_entity(ctxt, entity)
+
+    def serialize_context(self, ctxt):
+        return ctxt.to_dict()
+
+    def deserialize_context(self, ctxt):
+        return nimbus_context.RequestContext.from_dict(ctxt)
+
+
+def init(conf, url=None):
+    """Create this process's transports once. ``url`` overrides [DEFAULT]/transport_url."""
+    global _TRANSPORT, _NOTIFIER
+    if _TRANSPORT is not None:
+        return _TRANSPORT
+    _TRANSPORT = messaging.get_rpc_transport(conf, url=url)
+    notif_transport = messaging.get_notification_transport(conf, url=url)
+    _NOTIFIER = messaging.Notifier(notif_transport, serializer=RequestContextSerializer(),
+                                   driver='messagingv2', topics=['versioned_notifications'])
+    return _TRANSPORT
+
+
+def cleanup():
+    global _TRANSPORT, _NOTIFIER
+    if _TRANSPORT is not None:
+        _TRANSPORT.cleanup()
+    _TRANSPORT = _NOTIFIER = None
+
+
+def get_transport():
+    if _TRANSPORT is None:
+        raise RuntimeError('svc_common.rpc.init() has not been called')
+    return _TRANSPORT
+
+
+def get_client(target, version_cap=None):
+    return messaging.get_rpc_client(get_transport(), target, version_cap=version_cap,
+                                    serializer=RequestContextSerializer())
+
+
+def get_server(target, endpoints):
+    return messaging.get_rpc_server(get_transport(), target, endpoints, executor='threading',
+                                    serializer=RequestContextSerializer(),
+                                    access_policy=dispatcher.DefaultRPCAccessPolicy)
+
+
+def get_notifier(publisher_id):
+    return _NOTIFIER.prepare(publisher_id=publisher_id) if _NOTIFIER else None

@@ -1,0 +1,108 @@
+"""Running a service process: register it, serve its RPC topic, run its periodic tasks,
+and stop gracefully (finish in-flight messages) on SIGTERM."""
+import signal
+import threading
+
+import oslo_messaging as messaging
+from oslo_log import log as logging
+from oslo_service import backend as service_backend
+
+from svc_common.conf import CONF
+from svc_common import context as nimbus_context
+from svc_common import exception
+from svc_common import objects
+from svc_common import rpc
+
+service_backend.init_backend(service_backend.BackendType.THREADING)
+from oslo_service import loopingcall  # noqa: E402  (needs the backend chosen first)
+
+LOG = logging.getLogger(__name__)
+
+
+def register(context, host, binary, topic):
+    """The Service record of (host, binary), created on first start; one heartbeat."""
+    try:
+        ref = objects.Service.get_by_host_and_binary(context, host, binary)
+    except exception.ServiceNotFound:
+        ref = objects.Service(context=context, host=host, binary=binary, topic=topic)
+        try:
+            ref.create()
+        except exception.ServiceExists:
+            ref = objects.Service.get_by_host_and_binary(context, host, binary)
+    ref.heartbeat()
+    return ref
+
+
+class Service:
+
+    def __init__(self, binary, topic, manager, host=None):
+        self.binary = binary
+        self.topic = topic
+        self.manager = manager
+        self.host = host or CONF.host
+        self.service_ref = None
+        self.rpcserver = None
+        self._timers = []
+        self._stopped = threading.Event()
+
+    def start(self):
+        context = nimbus_context.get_admin_context()
+        self.service_ref = register(context, self.host, self.binary, self.topic)
+        if hasattr(self.manager, 'init_host'):
+            self.manager.init_host()
+        target = messaging.Target(topic=self.topic, server=self.host)
+        self.rpcserver = rpc.get_server(target, [self.manager])
+        self.rpcserver.start()
+        tasks = [(CONF.report_interval, self.heartbeat)]
+        if hasattr(self.manager, 'periodic_tasks'):
+            tasks += self.manager.periodic_tasks()
+        for interval, task in tasks:
+            timer = loopingcall.FixedIntervalLoopingCall(self._guarded(task))
+            timer.start(interval=interval, initial_delay=interval)
+            self._timers.append(timer)
+        LOG.info('%s started on %s (topic %s)', self.binary, self.host, self.topic)
+
+    @staticmethod
+    def _guarded(task):
+        def run():
+            try:
+                task()
+            except Exception:
+                LOG.exception('Periodic task %s failed', getattr(task, '__name__', task))
+        return run
+
+    def heartbeat(self):
+        self.service_ref.heartbeat()
+
+    def stop(self):
+        """Stop taking messages, let in-flight handlers finish, stop periodic tasks."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        for timer in self._timers:
+            timer.stop()
+        if self.rpcserver is not None:
+            self.rpcserver.stop()
+            self.rpcserver.wait()
+        if hasattr(self.manager, 'cleanup_host'):
+            self.manager.cleanup_host()
+        LOG.info('%s on %s stopped', self.binary, self.host)
+
+    def wait(self):
+        self._stopped.wait()
+
+
+def run_until_signalled(services):
+    """Block until SIGTERM or SIGINT, then stop ``services`` gracefully."""
+    done = threading.Event()
+
+    def handler(signum, frame):
+        LOG.info('Signal %s received: stopping', signum)
+        done.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    while not done.wait(1.0):
+        pass
+    for service in services:
+        service.stop()

@@ -1,0 +1,197 @@
+"""Every state Nimbus records, and the transitions each operation may make.
+
+This is the only module that spells state values. ``Instance.save()`` and
+``Migration.save()`` check each change against the tables below, so a write the table
+does not list fails loudly instead of leaving a record in a state nobody planned for.
+"""
+import enum
+
+
+class VmState(str, enum.Enum):
+    ACTIVE = 'active'
+    BUILDING = 'building'
+    STOPPED = 'stopped'
+    RESIZED = 'resized'
+    ERROR = 'error'
+    DELETED = 'deleted'
+
+    def __str__(self):
+        return self.value
+
+
+class TaskState(str, enum.Enum):
+    SCHEDULING = 'scheduling'
+    SPAWNING = 'spawning'
+    POWERING_OFF = 'powering-off'
+    POWERING_ON = 'powering-on'
+    REBOOTING = 'rebooting'
+    REBOOTING_HARD = 'rebooting_hard'
+    DELETING = 'deleting'
+    RESIZE_PREP = 'resize_prep'
+    RESIZE_MIGRATING = 'resize_migrating'
+    RESIZE_MIGRATED = 'resize_migrated'
+    RESIZE_FINISH = 'resize_finish'
+    RESIZE_REVERTING = 'resize_reverting'
+    RESIZE_CONFIRMING = 'resize_confirming'
+
+    def __str__(self):
+        return self.value
+
+
+class PowerState(enum.IntEnum):
+    NOSTATE = 0
+    RUNNING = 1
+    PAUSED = 3
+    SHUTDOWN = 4
+    CRASHED = 6
+    SUSPENDED = 7
+
+
+class MigrationStatus(str, enum.Enum):
+    PRE_MIGRATING = 'pre-migrating'
+    MIGRATING = 'migrating'
+    POST_MIGRATING = 'post-migrating'
+    FINISHED = 'finished'
+    CONFIRMING = 'confirming'
+    CONFIRMED = 'confirmed'
+    REVERTING = 'reverting'
+    REVERTED = 'reverted'
+    ERROR = 'error'
+
+    def __str__(self):
+        return self.value
+
+
+class MigrationType(str, enum.Enum):
+    RESIZE = 'resize'
+    MIGRATION = 'migration'
+
+    def __str__(self):
+        return self.value
+
+
+TERMINAL_MIGRATION_STATUSES = frozenset({
+    MigrationStatus.CONFIRMED, MigrationStatus.REVERTED, MigrationStatus.ERROR})
+
+# Task states in which an instance still owes work to a compute host. Start-up recovery
+# and the reconciler consult this; every member needs a row in their tables.
+ALL_TASK_STATES = frozenset(TaskState)
+
+V, T = VmState, TaskState
+ANY_VM = frozenset(set(VmState) - {VmState.DELETED})
+ANY_TASK = frozenset(set(TaskState) | {None})
+
+
+def _rows(vm_from, task_from, vm_to, task_to):
+    """Expand a row whose sides may be sets into single (from, to) pairs."""
+    def as_set(value):
+        return value if isinstance(value, (set, frozenset)) else {value}
+    pairs = set()
+    for vm in as_set(vm_from):
+        for task in as_set(task_from):
+            target_vm = vm if vm_to is SAME else vm_to
+            pairs.add(((vm, task), (target_vm, task_to)))
+    return pairs
+
+
+SAME = object()  # "vm_state does not change"
+
+# operation -> rows of (vm_state from, task_state from, vm_state to, task_state to)
+INSTANCE_TRANSITIONS = {
+    'build': [
+        (V.BUILDING, T.SCHEDULING, V.BUILDING, T.SPAWNING),
+        (V.BUILDING, T.SPAWNING, V.ACTIVE, None),
+        (V.BUILDING, {T.SCHEDULING, T.SPAWNING}, V.ERROR, None),
+    ],
+    'stop': [
+        (V.ACTIVE, None, V.ACTIVE, T.POWERING_OFF),
+        (V.ACTIVE, T.POWERING_OFF, V.STOPPED, None),
+        (V.ACTIVE, T.POWERING_OFF, V.ACTIVE, None),
+    ],
+    'start': [
+        (V.STOPPED, None, V.STOPPED, T.POWERING_ON),
+        (V.STOPPED, T.POWERING_ON, V.ACTIVE, None),
+        (V.STOPPED, T.POWERING_ON, V.STOPPED, None),
+    ],
+    'reboot': [
+        (V.ACTIVE, None, V.ACTIVE, T.REBOOTING),
+        ({V.ACTIVE, V.STOPPED, V.ERROR}, {None, T.REBOOTING}, SAME, T.REBOOTING_HARD),
+        ({V.ACTIVE, V.STOPPED, V.ERROR}, {T.REBOOTING, T.REBOOTING_HARD}, V.ACTIVE, None),
+        ({V.ACTIVE, V.STOPPED}, {T.REBOOTING, T.REBOOTING_HARD}, V.ERROR, None),
+    ],
+    'delete': [
+        (ANY_VM, ANY_TASK, SAME, T.DELETING),
+        (ANY_VM, ANY_TASK, V.DELETED, None),
+    ],
+    'resize': [
+        ({V.ACTIVE, V.STOPPED}, None, SAME, T.RESIZE_PREP),
+        ({V.ACTIVE, V.STOPPED}, T.RESIZE_PREP, SAME, None),
+        ({V.ACTIVE, V.STOPPED}, T.RESIZE_PREP, SAME, T.RESIZE_MIGRATING),
+        ({V.ACTIVE, V.STOPPED}, T.RESIZE_MIGRATING, SAME, T.RESIZE_MIGRATED),
+        ({V.ACTIVE, V.STOPPED}, T.RESIZE_MIGRATING, SAME, None),
+        ({V.ACTIVE, V.STOPPED}, T.RESIZE_MIGRATED, SAME, T.RESIZE_FINISH),
+        ({V.ACTIVE, V.STOPPED}, T.RESIZE_FINISH, V.RESIZED, None),
+    ],
+    'confirm_resize': [
+        (V.RESIZED, None, V.RESIZED, T.RESIZE_CONFIRMING),
+        (V.RESIZED, T.RESIZE_CONFIRMING, {V.ACTIVE, V.STOPPED}, None),
+    ],
+    'revert_resize': [
+        (V.RESIZED, None, V.RESIZED, T.RESIZE_REVERTING),
+        (V.RESIZED, T.RESIZE_REVERTING, {V.ACTIVE, V.STOPPED}, None),
+    ],
+    # Any operation that fails beyond repair ends here, with a fault recorded.
+    'fail': [
+        (ANY_VM, ANY_TASK, V.ERROR, None),
+    ],
+}
+
+
+def _expand(table):
+    allowed = {}
+    for operation, rows in table.items():
+        for vm_from, task_from, vm_to, task_to in rows:
+            targets = vm_to if isinstance(vm_to, (set, frozenset)) else {vm_to}
+            for target in targets:
+                for pair in _rows(vm_from, task_from, target, task_to):
+                    allowed.setdefault(pair, set()).add(operation)
+    return allowed
+
+
+ALLOWED_INSTANCE_TRANSITIONS = _expand(INSTANCE_TRANSITIONS)
+
+MIGRATION_TRANSITIONS = {
+    MigrationStatus.PRE_MIGRATING: {MigrationStatus.MIGRATING, MigrationStatus.ERROR},
+    MigrationStatus.MIGRATING: {MigrationStatus.POST_MIGRATING, MigrationStatus.ERROR},
+    MigrationStatus.POST_MIGRATING: {MigrationStatus.FINISHED, MigrationStatus.ERROR},
+    MigrationStatus.FINISHED: {MigrationStatus.CONFIRMING, MigrationStatus.REVERTING,
+                               MigrationStatus.CONFIRMED, MigrationStatus.ERROR},
+    MigrationStatus.CONFIRMING: {MigrationStatus.CONFIRMED, MigrationStatus.ERROR},
+    MigrationStatus.REVERTING: {MigrationStatus.REVERTED, MigrationStatus.ERROR},
+    MigrationStatus.CONFIRMED: set(),
+    MigrationStatus.REVERTED: set(),
+    MigrationStatus.ERROR: set(),
+}
+
+
+def instance_transition_allowed(old, new):
+    """old and new are (vm_state, task_state) pairs of strings, enums or None."""
+    if old == new:
+        return True
+    key = ((VmState(old[0]), _task(old[1])), (VmState(new[0]), _task(new[1])))
+    return key in ALLOWED_INSTANCE_TRANSITIONS
+
+
+def migration_transition_allowed(old, new):
+    if old == new:
+        return True
+    return MigrationStatus(new) in MIGRATION_TRANSITIONS[MigrationStatus(old)]
+
+
+def _task(value):
+    return None if value is None else TaskState(value)
+
+
+def value(state):
+    """The string (or int) stored in SQL for an enum member."""
+    return None if state is None else (state.value if isinstance(state, enum.Enum) else state)
