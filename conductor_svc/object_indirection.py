@@ -1,8 +1,9 @@
 """Running remotable object methods for compute services, which have no DB access.
 
-``ObjectIndirection`` is mixed into the conductor manager (its RPC endpoint);
-``LocalIndirection`` gives the all-in-one and functional tests the same path without
-the 50 ms the fake transport spends on every call: objects still cross as primitives.
+``ObjectIndirection`` is mixed into the conductor manager (its RPC endpoint); a compute
+process installs the conductor RPC client as the objects' indirection API. The
+indirection hook is per process, so the all-in-one (one process for every service)
+does not install it: there the compute code reaches the same objects directly.
 """
 from svc_common.objects import base as obj_base
 
@@ -33,34 +34,6 @@ class ObjectIndirection:
     def object_backport_versions(self, context, objinst, object_versions):
         target = object_versions[objinst.obj_name()]
         return objinst.obj_to_primitive(target_version=target, version_manifest=object_versions)
-
-
-class LocalIndirection:
-    """Same contract as the conductor RPC client, calling an in-process manager."""
-
-    def __init__(self, manager):
-        self._manager = manager
-        self._serializer = obj_base.NimbusObjectSerializer()
-
-    def _wire(self, context, value):
-        return self._serializer.deserialize_entity(
-            context, self._serializer.serialize_entity(context, value))
-
-    def object_class_action_versions(self, context, objname, objmethod, object_versions,
-                                     args, kwargs):
-        result = self._manager.object_class_action_versions(
-            context, objname, objmethod, object_versions, self._wire(context, args),
-            self._wire(context, kwargs))
-        return self._wire(context, result)
-
-    def object_action(self, context, objinst, objmethod, args, kwargs):
-        result = self._manager.object_action(context, self._wire(context, objinst), objmethod,
-                                             self._wire(context, args),
-                                             self._wire(context, kwargs))
-        return self._wire(context, result)
-
-    def object_backport_versions(self, context, objinst, object_versions):
-        return self._manager.object_backport_versions(context, objinst, object_versions)
 
 
 def use_indirection(api):

@@ -32,7 +32,7 @@ class NimbusObject(ovo_base.VersionedObject):
     OBJ_PROJECT_NAMESPACE = 'nimbus'
 
 
-class NimbusPersistentObject(NimbusTimestampObject):
+class NimbusPersistentObject:
     fields = {
         'created_at': fields.DateTimeField(nullable=True),
         'updated_at': fields.DateTimeField(nullable=True),

@@ -1,0 +1,33 @@
+"""nimbus-compute: one per hypervisor host. It has no database access of its own:
+every remotable object method runs in a conductor over RPC."""
+import sys
+
+from svc_common.cmd import common
+from svc_common.conf import CONF
+from svc_common import rpc
+from svc_common import service
+
+
+def make_service(host=None, driver=None):
+    from compute_svc import manager
+    from compute_svc import rpcapi
+    mgr = manager.ComputeManager(host=host, driver=driver)
+    return service.Service(manager.BINARY, rpcapi.TOPIC, mgr, host=mgr.host)
+
+
+def block_database():
+    """Forbid direct DB use in this process and route objects through the conductor."""
+    from svc_common.db import api as db_api
+    from conductor_svc import object_indirection
+    from conductor_svc import rpcapi as conductor_rpcapi
+    db_api.disable_db_access('nimbus-compute')
+    object_indirection.use_indirection(conductor_rpcapi.ConductorAPI())
+
+
+def main(argv=None):
+    common.setup(sys.argv[1:] if argv is None else argv, 'nimbus-compute')
+    rpc.init(CONF)
+    block_database()
+    svc = make_service()
+    svc.start()
+    service.run_until_signalled([svc])

@@ -1,0 +1,113 @@
+"""nimbus-all-in-one: API, conductor and compute services in one process.
+
+SQLite under the state path, in-process messaging (oslo.messaging's fake driver),
+default flavors, and the API on 127.0.0.1:8774. The functional tests run the same
+``AllInOne`` with several compute hosts.
+"""
+import argparse
+import os
+import sys
+import threading
+
+from oslo_log import log as logging
+
+from svc_common.cmd import common
+from svc_common.conf import CONF
+from svc_common import context as nimbus_context
+from svc_common import defaults
+from svc_common import rpc
+from svc_common import service
+
+LOG = logging.getLogger(__name__)
+
+CLOUDS_YAML = """clouds:
+  nimbus:
+    auth_type: none
+    auth:
+      endpoint: http://{host}:{port}/v2.1
+    compute_endpoint_override: http://{host}:{port}/v2.1
+    image_endpoint_override: http://{host}:{port}/image/v2
+    identity_api_version: 3
+"""
+
+
+class AllInOne:
+    """Every Nimbus service in this process; ``start()`` then ``stop()``."""
+
+    def __init__(self, compute_hosts=None, with_api_server=True, drivers=None):
+        self.compute_hosts = list(compute_hosts or [CONF.host])
+        self.with_api_server = with_api_server
+        self.drivers = drivers or {}
+        self.services = []
+        self.app = None
+        self.http = None
+        self._http_thread = None
+
+    def start(self):
+        import migrations
+        from api_svc import wsgi
+        from compute_svc import cmd as compute_cmd
+        from conductor_svc import cmd as conductor_cmd
+        from svc_common.db import api as db_api
+
+        os.makedirs(CONF.state_path, exist_ok=True)
+        migrations.upgrade(CONF.database.connection)
+        db_api.configure(CONF)
+        rpc.init(CONF, url=CONF.transport_url or 'fake://')
+        defaults.create_default_flavors(nimbus_context.get_admin_context())
+        self.services.append(conductor_cmd.make_service())
+        for host in self.compute_hosts:
+            self.services.append(compute_cmd.make_service(host=host,
+                                                          driver=self.drivers.get(host)))
+        for svc in self.services:
+            svc.start()
+        self.app = wsgi.build_app()
+        if self.with_api_server:
+            from api_svc import server
+            self.http = server.make_server(self.app, CONF.api.listen, CONF.api.port)
+            self._http_thread = threading.Thread(target=self.http.serve_forever,
+                                                 name='api-http', daemon=True)
+            self._http_thread.start()
+        return self
+
+    @property
+    def port(self):
+        return self.http.server_port if self.http else None
+
+    def compute(self, host):
+        """The compute manager serving ``host``."""
+        return next(s.manager for s in self.services
+                    if s.binary == 'nimbus-compute' and s.host == host)
+
+    def stop(self):
+        if self.http is not None:
+            self.http.shutdown()
+            self.http.server_close()
+        for svc in reversed(self.services):
+            svc.stop()
+        rpc.cleanup()
+
+
+def _parse(argv):
+    parser = argparse.ArgumentParser(prog='nimbus-all-in-one')
+    parser.add_argument('--state-path', default=os.path.abspath('state'),
+                        help='Where the database, images and instances go (default ./state).')
+    parser.add_argument('--port', type=int, default=8774)
+    parser.add_argument('--compute-driver', default=None, choices=['fake', 'libvirt'])
+    return parser.parse_known_args(argv)
+
+
+def main(argv=None):
+    args, oslo_args = _parse(sys.argv[1:] if argv is None else argv)
+    CONF.set_default('state_path', args.state_path)
+    CONF.set_default('auth_strategy', 'noauth', group='api')
+    CONF.set_default('port', args.port, group='api')
+    if args.compute_driver:
+        CONF.set_default('compute_driver', args.compute_driver, group='compute')
+    common.setup(oslo_args, 'nimbus-all-in-one')
+    aio = AllInOne().start()
+    print('Nimbus is serving on http://%s:%s/v2.1 (no auth). clouds.yaml for '
+          'openstackclient (OS_CLOUD=nimbus):\n' % (CONF.api.listen, aio.port))
+    print(CLOUDS_YAML.format(host=CONF.api.listen, port=aio.port), flush=True)
+    service.run_until_signalled(aio.services)
+    aio.http.shutdown()
