@@ -52,7 +52,7 @@ class AllInOne:
 
         os.makedirs(CONF.state_path, exist_ok=True)
         migrations.upgrade(CONF.database.connection)
-        db_api.configure(CONF)
+        db_api.use_database(CONF.database.connection)
         rpc.init(CONF, url=CONF.transport_url or 'fake://')
         defaults.create_default_flavors(nimbus_context.get_admin_context())
         self.services.append(conductor_cmd.make_service())

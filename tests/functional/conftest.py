@@ -1,0 +1,86 @@
+"""The functional tier: every service in this process (fake transport, SQLite, fake
+virt driver), driven through the WSGI app."""
+import json
+import time
+
+import pytest
+import webob
+
+from svc_common.cmd import all_in_one
+from svc_common.conf import CONF
+from svc_common import objects
+
+objects.register_all()
+
+
+class Cloud:
+    """A running all-in-one and a small REST client for it."""
+
+    def __init__(self, aio):
+        self.aio = aio
+        self.app = aio.app
+
+    def request(self, method, path, body=None, headers=None, version=None, project='demo',
+                roles='member', raw=None):
+        """Send a request as a user of ``project`` with ``roles`` (no-auth headers)."""
+        req = webob.Request.blank(path, method=method)
+        req.headers['X-Auth-Token'] = 'tester:%s:%s' % (project, roles)
+        if version:
+            req.headers['OpenStack-API-Version'] = 'compute %s' % version
+        for key, value in (headers or {}).items():
+            req.headers[key] = value
+        if raw is not None:
+            req.body = raw
+            req.content_type = req.content_type or 'application/json'
+        elif body is not None:
+            req.body = json.dumps(body).encode()
+            req.content_type = 'application/json'
+        resp = req.get_response(self.app)
+        resp.json_body_or_none = json.loads(resp.body) if resp.body and \
+            resp.content_type == 'application/json' else None
+        return resp
+
+    def admin(self, method, path, body=None, **kwargs):
+        return self.request(method, path, body, project='admin', roles='admin,member',
+                            **kwargs)
+
+    def wait_for(self, predicate, timeout=10.0, interval=0.02, what='condition'):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(interval)
+        raise AssertionError('timed out waiting for %s' % what)
+
+    def wait_for_server(self, server_id, status, project='demo', timeout=10.0):
+        def check():
+            resp = self.request('GET', '/v2.1/servers/%s' % server_id, project=project,
+                                roles='member')
+            if resp.status_int == 404 and status == 'DELETED':
+                return {'status': 'DELETED'}
+            server = resp.json_body_or_none['server']
+            return server if server['status'] == status else None
+        return self.wait_for(check, timeout, what='server %s to be %s' % (server_id, status))
+
+
+@pytest.fixture
+def cloud(tmp_path):
+    """A fresh all-in-one with two compute hosts (host1, host2) and an empty database."""
+    CONF.set_override('state_path', str(tmp_path))
+    CONF.set_override('connection', 'sqlite:///%s/nimbus.sqlite' % tmp_path, group='database')
+    CONF.set_override('auth_strategy', 'noauth', group='api')
+    CONF.set_override('transport_url', 'fake://')
+    CONF.set_override('report_interval', 1)
+    aio = all_in_one.AllInOne(compute_hosts=['host1', 'host2'], with_api_server=False)
+    aio.start()
+    try:
+        yield Cloud(aio)
+    finally:
+        aio.stop()
+        CONF.reset()
+        CONF.clear_override('state_path')
+        CONF.clear_override('connection', group='database')
+        CONF.clear_override('auth_strategy', group='api')
+        CONF.clear_override('transport_url')
+        CONF.clear_override('report_interval')
