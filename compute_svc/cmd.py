@@ -17,10 +17,9 @@ def make_service(host=None, driver=None):
 
 def block_database():
     """Forbid direct DB use in this process and route objects through the conductor."""
-    from svc_common.db import api as db_api
     from conductor_svc import object_indirection
     from conductor_svc import rpcapi as conductor_rpcapi
-    db_api.disable_db_access('nimbus-compute')
+    common.forbid_database('nimbus-compute')
     object_indirection.use_indirection(conductor_rpcapi.ConductorAPI())
 
 

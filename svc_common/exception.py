@@ -195,3 +195,63 @@ class InstanceNotRunning(Invalid):
 
 class ConsoleNotAvailable(NotFound):
     msg_fmt = 'Guest console of instance %(instance_id)s is not available.'
+
+
+# -- added for the API (api_svc) ---------------------------------------------------------
+
+class MarkerNotFound(Invalid):
+    msg_fmt = 'marker [%(marker)s] not found'
+
+
+class ImageExists(Conflict):
+    msg_fmt = 'Image with identifier %(image_id)s already exists!'
+
+
+class ImageTooLarge(NimbusException):
+    msg_fmt = 'Image exceeds the storage limit of %(limit)d bytes.'
+    code = 413
+
+
+class ImageForbidden(Forbidden):
+    msg_fmt = 'You are not permitted to %(action)s image %(image_id)s.'
+
+
+class ImageStatusConflict(Conflict):
+    msg_fmt = 'Image %(image_id)s is %(status)s; %(action)s needs it %(expected)s.'
+
+
+class UnsupportedMediaType(NimbusException):
+    msg_fmt = 'Content type %(content_type)s is not supported here.'
+    code = 415
+
+
+class LengthRequired(NimbusException):
+    msg_fmt = 'The request needs a Content-Length (or chunked transfer encoding).'
+    code = 411
+
+
+class ServiceInUse(Conflict):
+    msg_fmt = 'Service %(service_id)s still hosts %(count)d instance(s).'
+
+
+class QuotaBelowUsage(Invalid):
+    msg_fmt = ('Quota limit %(limit)s for %(resource)s must be greater than or equal to '
+               'already used and reserved %(used)s.')
+
+
+class InstanceIsLocked(Conflict):
+    msg_fmt = 'Instance %(instance_uuid)s is locked'
+
+
+class InstanceNotReady(Conflict):
+    msg_fmt = 'Instance %(instance_id)s is not ready yet: %(reason)s'
+
+
+class NotSupported(NimbusException):
+    msg_fmt = '%(what)s is not supported by this cloud.'
+    code = 400
+
+
+class ConsoleNotImplemented(NimbusException):
+    msg_fmt = 'Unable to get console output: the hypervisor of %(host)s does not provide it.'
+    code = 501

@@ -7,6 +7,9 @@ from svc_common.objects import base as obj_base
 
 _TRANSPORT = None
 _NOTIFIER = None
+# Domain errors raised in a remote handler are re-raised as themselves on the caller's
+# side (ServiceNotFound stays ServiceNotFound) instead of a generic RemoteError.
+ALLOWED_EXMODS = ['svc_common.exception']
 
 
 class RequestContextSerializer(messaging.Serializer):
@@ -33,7 +36,8 @@ def init(conf, url=None):
     global _TRANSPORT, _NOTIFIER
     if _TRANSPORT is not None:
         return _TRANSPORT
-    _TRANSPORT = messaging.get_rpc_transport(conf, url=url)
+    _TRANSPORT = messaging.get_rpc_transport(conf, url=url,
+                                             allowed_remote_exmods=ALLOWED_EXMODS)
     notif_transport = messaging.get_notification_transport(conf, url=url)
     _NOTIFIER = messaging.Notifier(notif_transport, serializer=RequestContextSerializer(),
                                    driver='messagingv2', topics=['versioned_notifications'])

@@ -5,16 +5,13 @@ import threading
 
 import oslo_messaging as messaging
 from oslo_log import log as logging
-from oslo_service import backend as service_backend
 
 from svc_common.conf import CONF
 from svc_common import context as nimbus_context
 from svc_common import exception
 from svc_common import objects
 from svc_common import rpc
-
-service_backend.init_backend(service_backend.BackendType.THREADING)
-from oslo_service import loopingcall  # noqa: E402  (needs the backend chosen first)
+from oslo_service import loopingcall
 
 LOG = logging.getLogger(__name__)
 
@@ -75,7 +72,8 @@ class Service:
         self.service_ref.heartbeat()
 
     def stop(self):
-        """Stop taking messages, let in-flight handlers finish, stop periodic tasks."""
+        """Stop taking messages and stop periodic tasks; ``wait()`` lets in-flight
+        handlers finish. Split so that several services stop in parallel."""
         if self._stopped.is_set():
             return
         self._stopped.set()
@@ -83,13 +81,21 @@ class Service:
             timer.stop()
         if self.rpcserver is not None:
             self.rpcserver.stop()
-            self.rpcserver.wait()
-        if hasattr(self.manager, 'cleanup_host'):
-            self.manager.cleanup_host()
-        LOG.info('%s on %s stopped', self.binary, self.host)
 
     def wait(self):
-        self._stopped.wait()
+        if self.rpcserver is not None:
+            self.rpcserver.wait()
+            self.rpcserver = None
+            if hasattr(self.manager, 'cleanup_host'):
+                self.manager.cleanup_host()
+            LOG.info('%s on %s stopped', self.binary, self.host)
+
+
+def stop_all(services):
+    for service in services:
+        service.stop()
+    for service in services:
+        service.wait()
 
 
 def run_until_signalled(services):
@@ -104,5 +110,4 @@ def run_until_signalled(services):
     signal.signal(signal.SIGINT, handler)
     while not done.wait(1.0):
         pass
-    for service in services:
-        service.stop()
+    stop_all(services)

@@ -37,6 +37,8 @@ def get_weighers(names):
 
 
 def _normalise(values):
+    if not values:
+        return []
     low, high = min(values), max(values)
     if high == low:
         return [0.0 for _ in values]

@@ -15,9 +15,10 @@ EVENT = 'conductor_schedule_and_build_instances'
 class BuildTask:
     """For each instance: claim a host, record it, cast the build to that host.
 
-    Safe to run twice: an instance that already has a host is only re-cast (compute's
-    build is idempotent); one without a host first drops any claim a crashed attempt
-    left behind, then is scheduled afresh."""
+    Safe to run twice, even at once in two conductors: an instance that already has a
+    host is only re-cast (compute's build is idempotent). Recording the host is a
+    compare-and-swap from "no host"; the winner drops any claim elsewhere (a crashed or
+    concurrent attempt's), a loser drops its own unless it chose the same node."""
 
     def __init__(self, context, instances, image, request_spec, scheduler, compute_rpcapi):
         self.context = context
@@ -42,10 +43,8 @@ class BuildTask:
             return
         if instance.task_state != T.SCHEDULING:
             return
-        if instance.host is None:
-            objects.ResourceClaim.release(self.context, instance.uuid)
-            if not self._schedule(instance):
-                return
+        if instance.host is None and not self._schedule(instance):
+            return
         self.compute_rpcapi.build_and_run_instance(self.context, instance.host, instance,
                                                    self.image, self.request_spec)
 
@@ -62,13 +61,27 @@ class BuildTask:
         instance.host = selection.host
         instance.node = selection.nodename
         try:
-            instance.save()
+            instance.save(expected_host=None)
         except exception.InstanceNotFound:
             objects.ResourceClaim.release(self.context, instance.uuid)
             return False
+        except exception.UnexpectedTaskStateError:
+            self._lost_race(instance, selection)
+            return False
+        objects.ResourceClaim.release(self.context, instance.uuid,
+                                      keep_node_id=selection.compute_node_id)
         if event_started:
             objects.InstanceActionEvent.event_finish(self.context, instance.uuid, EVENT)
         return True
+
+    def _lost_race(self, instance, selection):
+        """Another attempt recorded a host first; it owns the build."""
+        current = objects.Instance.get_by_uuid(self.context, instance.uuid)
+        if (current.host, current.node) != (selection.host, selection.nodename):
+            objects.ResourceClaim.release(self.context, instance.uuid,
+                                          compute_node_id=selection.compute_node_id)
+        LOG.info('Build already scheduled to %s by another attempt', current.host,
+                 instance=instance)
 
     def _event_start(self, instance):
         try:

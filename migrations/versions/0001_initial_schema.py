@@ -254,39 +254,16 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('resource_claims', schema=None) as batch_op:
-        batch_op.drop_index('resource_claims_compute_node_idx')
-
+    # Dropping a table drops its indexes. Dropping an index first fails on MariaDB
+    # when a foreign key needs it, so tables go whole, dependents first.
     op.drop_table('resource_claims')
-    with op.batch_alter_table('instance_actions_events', schema=None) as batch_op:
-        batch_op.drop_index('instance_actions_events_action_id_idx')
-
     op.drop_table('instance_actions_events')
     op.drop_table('services')
     op.drop_table('quotas')
-    with op.batch_alter_table('migrations', schema=None) as batch_op:
-        batch_op.drop_index('migrations_status_updated_at_idx')
-        batch_op.drop_index('migrations_instance_uuid_idx')
-
     op.drop_table('migrations')
-    with op.batch_alter_table('instances', schema=None) as batch_op:
-        batch_op.drop_index('instances_task_state_updated_at_idx')
-        batch_op.drop_index('instances_project_id_deleted_idx')
-        batch_op.drop_index('instances_host_deleted_idx')
-
     op.drop_table('instances')
-    with op.batch_alter_table('instance_faults', schema=None) as batch_op:
-        batch_op.drop_index('instance_faults_instance_uuid_idx')
-
     op.drop_table('instance_faults')
-    with op.batch_alter_table('instance_actions', schema=None) as batch_op:
-        batch_op.drop_index('instance_actions_request_id_idx')
-        batch_op.drop_index('instance_actions_instance_uuid_idx')
-
     op.drop_table('instance_actions')
-    with op.batch_alter_table('images', schema=None) as batch_op:
-        batch_op.drop_index('images_name_idx')
-
     op.drop_table('images')
     op.drop_table('flavors')
     op.drop_table('compute_nodes')

@@ -34,9 +34,10 @@ CLOUDS_YAML = """clouds:
 class AllInOne:
     """Every Nimbus service in this process; ``start()`` then ``stop()``."""
 
-    def __init__(self, compute_hosts=None, with_api_server=True, drivers=None):
+    def __init__(self, compute_hosts=None, with_api=True, with_api_server=True, drivers=None):
         self.compute_hosts = list(compute_hosts or [CONF.host])
-        self.with_api_server = with_api_server
+        self.with_api = with_api
+        self.with_api_server = with_api and with_api_server
         self.drivers = drivers or {}
         self.services = []
         self.app = None
@@ -45,7 +46,6 @@ class AllInOne:
 
     def start(self):
         import migrations
-        from api_svc import wsgi
         from compute_svc import cmd as compute_cmd
         from conductor_svc import cmd as conductor_cmd
         from svc_common.db import api as db_api
@@ -61,7 +61,9 @@ class AllInOne:
                                                           driver=self.drivers.get(host)))
         for svc in self.services:
             svc.start()
-        self.app = wsgi.build_app()
+        if self.with_api:
+            from api_svc import wsgi
+            self.app = wsgi.build_app()
         if self.with_api_server:
             from api_svc import server
             self.http = server.make_server(self.app, CONF.api.listen, CONF.api.port)
@@ -83,8 +85,7 @@ class AllInOne:
         if self.http is not None:
             self.http.shutdown()
             self.http.server_close()
-        for svc in reversed(self.services):
-            svc.stop()
+        service.stop_all(self.services)
         rpc.cleanup()
 
 

@@ -33,3 +33,11 @@ def setup(argv, binary):
 def init_database():
     from svc_common.db import api as db_api
     db_api.configure(CONF)
+
+
+def forbid_database(binary):
+    """The opposite of ``init_database``: any DB use in this process raises DBNotAllowed.
+
+    Here rather than in the caller so compute code never imports the DB package."""
+    from svc_common.db import api as db_api
+    db_api.disable_db_access(binary)

@@ -11,3 +11,11 @@ CONF = cfg.CONF
 
 for _module in _opts.MODULES:
     _module.register_opts(CONF)
+
+# transport_url and friends: oslo.messaging registers them lazily when a transport is
+# made; register them now so config files and overrides can name them at any time.
+from oslo_messaging import opts as _messaging_opts  # noqa: E402
+
+for _group, _group_opts in _messaging_opts.list_opts():
+    if _group is None:
+        CONF.register_opts(_group_opts)

@@ -4,8 +4,10 @@ Compute services call ``disable_db_access`` at start: they reach the database on
 through the conductor, and any direct use from then on raises ``DBNotAllowed``.
 """
 import functools
+import sqlite3
 
 from oslo_db.sqlalchemy import enginefacade
+import sqlalchemy as sa
 
 from svc_common import exception
 
@@ -75,3 +77,25 @@ def writer(fn):
 def get_engine():
     _check_allowed()
     return context_manager.writer.get_engine()
+
+
+# SQLite (the all-in-one and the fast tiers) gets many threads writing at once. With
+# pysqlite's deferred transactions two writers that both read first dead-lock and one
+# fails at once with "database is locked"; taking the write lock at BEGIN makes them
+# queue instead (the SQLAlchemy recipe for pysqlite), and WAL keeps readers cheap.
+@sa.event.listens_for(sa.engine.Engine, 'connect')
+def _sqlite_connect(dbapi_connection, connection_record):
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None  # oslo.db does the same: we BEGIN
+        dbapi_connection.execute('PRAGMA busy_timeout = 60000')
+        dbapi_connection.execute('PRAGMA journal_mode = WAL')
+
+
+def _sqlite_begin(connection):
+    # oslo.db emits a plain BEGIN unless it finds this marker; run first and set it.
+    if connection.dialect.name == 'sqlite' and 'in_transaction' not in connection.info:
+        connection.exec_driver_sql('BEGIN IMMEDIATE')
+        connection.info['in_transaction'] = True
+
+
+sa.event.listen(sa.engine.Engine, 'begin', _sqlite_begin, insert=True)

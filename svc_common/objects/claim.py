@@ -86,8 +86,13 @@ def _consumer_delete(session, consumer_uuid, node_id=None):
 
 
 @db_api.writer
-def _release(context, consumer_uuid, node_id):
-    return _consumer_delete(context.session, consumer_uuid, node_id)
+def _release(context, consumer_uuid, node_id, keep_node_id):
+    query = context.session.query(models.ResourceClaim).filter_by(consumer_uuid=consumer_uuid)
+    if node_id is not None:
+        query = query.filter_by(compute_node_id=node_id)
+    if keep_node_id is not None:
+        query = query.filter(models.ResourceClaim.compute_node_id != keep_node_id)
+    return query.delete(synchronize_session=False)
 
 
 @db_api.writer
@@ -139,9 +144,10 @@ class ResourceClaim(base.NimbusObject):
         return _claim(context, consumer_uuid, compute_node_id, resources, generation)
 
     @base.remotable_classmethod
-    def release(cls, context, consumer_uuid, compute_node_id=None):
-        """Drop the consumer's claims (on one node, or everywhere). Safe to repeat."""
-        return _release(context, consumer_uuid, compute_node_id)
+    def release(cls, context, consumer_uuid, compute_node_id=None, keep_node_id=None):
+        """Drop the consumer's claims: on one node, on all but ``keep_node_id``, or
+        everywhere. Safe to repeat."""
+        return _release(context, consumer_uuid, compute_node_id, keep_node_id)
 
     @base.remotable_classmethod
     def move(cls, context, from_consumer, to_consumer, compute_node_id=None):

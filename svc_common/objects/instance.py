@@ -71,10 +71,16 @@ def _check_expected(row, expected_task, expected_vm):
 
 
 @db_api.writer
-def _instance_update(context, uuid, values, expected_task, expected_vm):
-    """Compare-and-swap: the row changes only if its states are still those we checked."""
+def _instance_update(context, uuid, values, expected_task, expected_vm,
+                     expected_host=_NO_CHECK):
+    """Compare-and-swap: the row changes only if its states (and host) are still those
+    we checked."""
     row = _instance_get(context, uuid)
     _check_expected(row, expected_task, expected_vm)
+    if expected_host is not _NO_CHECK and row.host != expected_host:
+        raise exception.UnexpectedTaskStateError(instance_uuid=uuid,
+                                                 expected='host %s' % expected_host,
+                                                 actual='host %s' % row.host)
     old = (row.vm_state, row.task_state)
     new = (values.get('vm_state', row.vm_state), values.get('task_state', row.task_state))
     if not states.instance_transition_allowed(old, new):
@@ -87,6 +93,7 @@ def _instance_update(context, uuid, values, expected_task, expected_vm):
         model.id == row.id, model.deleted == 0,
         model.vm_state == row.vm_state,
         model.task_state.is_not_distinct_from(row.task_state),
+        model.host.is_not_distinct_from(row.host),
     ).update(values, synchronize_session=False)
     if count != 1:
         raise exception.UnexpectedTaskStateError(instance_uuid=uuid, expected=old,
@@ -221,9 +228,11 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject):
         self._from_db_object(self._context, self, row)
 
     @base.remotable
-    def save(self, expected_task_state=_NO_CHECK, expected_vm_state=_NO_CHECK):
+    def save(self, expected_task_state=_NO_CHECK, expected_vm_state=_NO_CHECK,
+             expected_host=_NO_CHECK):
         """Write the changed fields. A change of vm_state or task_state must name the
-        task state it expects to replace, so that no write silently wins a race."""
+        task state it expects to replace, so that no write silently wins a race;
+        ``expected_host`` guards a change of host the same way."""
         changes = self.obj_get_changes()
         if ('vm_state' in changes or 'task_state' in changes) and \
                 expected_task_state is _NO_CHECK:
@@ -234,7 +243,7 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject):
             for name in ('vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb'):
                 changes[name] = getattr(changes['flavor'], name)
         row = _instance_update(self._context, self.uuid, self._to_db_values(changes),
-                               expected_task_state, expected_vm_state)
+                               expected_task_state, expected_vm_state, expected_host)
         self._from_db_object(self._context, self, row)
 
     @base.remotable

@@ -1,0 +1,336 @@
+"""The servers service layer: what creating, listing, changing and deleting servers
+means, between the REST handlers (which only translate) and the objects and RPC
+clients (which it is given by the composition root in api_svc.wsgi).
+"""
+import dataclasses
+import hashlib
+import re
+import secrets
+import string
+
+import oslo_messaging as messaging
+from oslo_log import log as logging
+from oslo_utils import uuidutils
+
+from api_svc.images import store as image_store
+from api_svc import quota
+from api_svc import server_status
+from compute_svc import rpcapi as compute_rpcapi
+from svc_common.conf import CONF
+from svc_common import exception
+from svc_common import objects
+from svc_common import states
+
+LOG = logging.getLogger(__name__)
+V, T = states.VmState, states.TaskState
+GiB = 1024 ** 3
+
+# Instance action names, as Nova records them.
+ACTION_CREATE, ACTION_DELETE = 'create', 'delete'
+ACTION_STOP, ACTION_START, ACTION_REBOOT = 'stop', 'start', 'reboot'
+
+DEFAULT_AZ = 'nova'
+
+
+@dataclasses.dataclass
+class CreateRequest:
+    name: str
+    flavor_id: str
+    image_id: str
+    min_count: int = 1
+    max_count: int = 1
+    metadata: dict = dataclasses.field(default_factory=dict)
+    availability_zone: str | None = None
+    key_name: str | None = None
+    description: str | None = None
+    user_data: str | None = None
+    config_drive: bool = False
+    access_ip_v4: str | None = None
+    access_ip_v6: str | None = None
+    tags: list = dataclasses.field(default_factory=list)
+    hostname: str | None = None
+
+
+@dataclasses.dataclass
+class ListQuery:
+    """What a server list asks for, already checked against the caller's rights."""
+    project_id: str | None  # None: every project
+    statuses: list | None = None
+    name: str | None = None
+    filters: dict = dataclasses.field(default_factory=dict)  # InstanceList filters
+    include_deleted: bool = False
+    sort_keys: tuple = ('created_at',)
+    sort_dirs: tuple = ('desc',)
+    limit: int | None = None
+    marker: str | None = None
+
+
+def host_id(project_id, host):
+    """Nova's opaque host identifier: equal for servers of a project on one host."""
+    if not host:
+        return ''
+    return hashlib.sha224(('%s%s' % (project_id, host)).encode()).hexdigest()
+
+
+def instance_name(instance):
+    return 'instance-%08x' % instance.id
+
+
+def make_hostname(display_name, uuid):
+    """A DNS-safe hostname from a display name."""
+    name = re.sub(r'[^a-z0-9.-]+', '-', (display_name or '').lower())
+    name = re.sub(r'[.-]{2,}', '-', name).strip('.-')[:63].rstrip('.-')
+    return name or 'server-%s' % uuid
+
+
+def _reservation_id():
+    alphabet = string.ascii_lowercase + string.digits
+    return 'r-' + ''.join(secrets.choice(alphabet) for _ in range(8))
+
+
+def generate_password(length=12):
+    alphabet = string.ascii_letters + string.digits
+    return ''.join(secrets.choice(alphabet) for _ in range(length))
+
+
+class API:
+
+    def __init__(self, conductor_client, compute_client):
+        self.conductor = conductor_client
+        self.compute = compute_client
+
+    # -- reading ----------------------------------------------------------------------
+    def get(self, context, server_id):
+        """The server, if the caller's project owns it (or the caller is an admin)."""
+        try:
+            instance = objects.Instance.get_by_uuid(context, server_id)
+        except exception.InstanceNotFound:
+            raise exception.InstanceNotFound(instance_id=server_id)
+        if not context.is_admin and instance.project_id != context.project_id:
+            raise exception.InstanceNotFound(instance_id=server_id)
+        return instance
+
+    def list(self, context, query):
+        filters = dict(query.filters)
+        if query.project_id is not None:
+            filters['project_id'] = query.project_id
+        if query.statuses:
+            filters['vm_state'] = server_status.vm_states_for(query.statuses)
+            if not filters['vm_state']:
+                return []
+        if query.name:
+            filters['name'] = _safe_regex(query.name)
+        list_context = context
+        if query.include_deleted and 'deleted' not in filters:
+            list_context = _with_deleted(context)
+        instances = list(objects.InstanceList.get_by_filters(
+            list_context, filters, sort_keys=query.sort_keys, sort_dirs=query.sort_dirs))
+        if query.statuses:
+            wanted = set(query.statuses)
+            instances = [i for i in instances
+                         if server_status.status_of(i.vm_state, i.task_state) in wanted]
+        if query.marker is not None:
+            uuids = [i.uuid for i in instances]
+            if query.marker not in uuids:
+                raise exception.MarkerNotFound(marker=query.marker)
+            instances = instances[uuids.index(query.marker) + 1:]
+        return instances if query.limit is None else instances[:query.limit]
+
+    # -- creating ---------------------------------------------------------------------
+    def create(self, context, request, forced_host=None):
+        """Check the request, create its instances and hand them to the conductor.
+
+        Returns (instances, reservation_id)."""
+        flavor = self._flavor_for_boot(context, request.flavor_id)
+        image = self._image_for_boot(context, request.image_id)
+        _check_flavor_fits_image(flavor, image)
+        count = quota.allowed_instances(context, context.project_id, flavor,
+                                        request.min_count, request.max_count)
+        reservation_id = _reservation_id()
+        instances = [self._create_instance(context, request, flavor, image, reservation_id,
+                                           index, count)
+                     for index in range(count)]
+        try:
+            quota.check_after_create(context, context.project_id, {
+                'instances': count, 'cores': count * flavor.vcpus,
+                'ram': count * flavor.memory_mb})
+        except exception.OverQuota:
+            for instance in instances:
+                instance.destroy(expected_task_state=T.SCHEDULING)
+            raise
+        for instance in instances:
+            objects.InstanceAction.action_start(context, instance.uuid, ACTION_CREATE)
+        request_spec = {
+            'num_instances': count, 'project_id': context.project_id,
+            'user_id': context.user_id, 'flavor_id': flavor.flavorid, 'image_id': image.id,
+            'availability_zone': request.availability_zone, 'force_host': forced_host,
+            'reservation_id': reservation_id,
+        }
+        self.conductor.build_instances(context, instances, image.to_meta(), request_spec)
+        return instances, reservation_id
+
+    @staticmethod
+    def _flavor_for_boot(context, flavor_id):
+        try:
+            flavor = objects.Flavor.get_by_flavor_id(context, flavor_id)
+        except exception.FlavorNotFound:
+            raise exception.Invalid(message='Flavor %s could not be found.' % flavor_id)
+        if flavor.disabled:
+            raise exception.Invalid(message='Flavor %s is disabled.' % flavor_id)
+        return flavor
+
+    @staticmethod
+    def _image_for_boot(context, image_id):
+        try:
+            image = image_store.get(context, image_id)
+        except exception.ImageNotFound:
+            raise exception.Invalid(message='Image %s could not be found.' % image_id)
+        if image.status != image_store.ImageStatus.ACTIVE:
+            raise exception.ImageNotActive(image_id=image_id)
+        return image
+
+    def _create_instance(self, context, request, flavor, image, reservation_id, index,
+                         count):
+        uuid = uuidutils.generate_uuid()
+        name = request.name if count == 1 else '%s-%d' % (request.name, index + 1)
+        hostname = request.hostname if request.hostname and count == 1 else None
+        system_metadata = {'image_kernel_id': image.properties.get('kernel_id'),
+                           'image_ramdisk_id': image.properties.get('ramdisk_id'),
+                           'user_data': request.user_data}
+        if request.tags:
+            system_metadata['tags'] = ','.join(request.tags)
+        instance = objects.Instance(
+            context=context, uuid=uuid, display_name=name,
+            display_description=request.description,
+            hostname=hostname or make_hostname(name, uuid),
+            user_id=context.user_id, project_id=context.project_id, image_ref=image.id,
+            flavor=flavor, vm_state=V.BUILDING.value, task_state=T.SCHEDULING.value,
+            power_state=int(states.PowerState.NOSTATE), progress=0,
+            availability_zone=request.availability_zone, reservation_id=reservation_id,
+            launch_index=index, key_name=request.key_name,
+            config_drive='True' if request.config_drive else '',
+            metadata=dict(request.metadata), system_metadata=system_metadata, locked=False,
+            access_ip_v4=request.access_ip_v4, access_ip_v6=request.access_ip_v6)
+        instance.create()
+        return instance
+
+    # -- changing ---------------------------------------------------------------------
+    def update(self, context, instance, changes):
+        """Rename, describe or re-address a server (no state change)."""
+        for name, value in changes.items():
+            setattr(instance, name, value)
+        instance.save()
+        return instance
+
+    def delete(self, context, instance):
+        self._check_locked(context, instance)
+        if instance.host is None or not self._compute_is_up(context, instance.host):
+            self._local_delete(context, instance)
+            return
+        previous = instance.task_state
+        if previous != T.DELETING:
+            instance.task_state = T.DELETING.value
+            instance.save(expected_task_state=previous)
+        objects.InstanceAction.action_start(context, instance.uuid, ACTION_DELETE)
+        self.compute.terminate_instance(context, instance)
+
+    def _local_delete(self, context, instance):
+        """Delete a server no compute host owns (never scheduled, or its host is down).
+
+        The claims go after the record: a conductor that claimed for this instance
+        just before finds the record gone and drops its own claim, and one that
+        claimed just after we read the record has its claim dropped here."""
+        LOG.info('Deleting instance locally (host %s)', instance.host, instance=instance)
+        objects.InstanceAction.action_start(context, instance.uuid, ACTION_DELETE)
+        instance.destroy(expected_task_state=instance.task_state)
+        objects.ResourceClaim.release(context, instance.uuid)
+
+    def stop(self, context, instance):
+        self._start_task(context, instance, 'stop', T.POWERING_OFF, ACTION_STOP)
+        self.compute.stop_instance(context, instance)
+
+    def start(self, context, instance):
+        self._start_task(context, instance, 'start', T.POWERING_ON, ACTION_START)
+        self.compute.start_instance(context, instance)
+
+    def reboot(self, context, instance, reboot_type):
+        task = T.REBOOTING_HARD if reboot_type == 'HARD' else T.REBOOTING
+        self._start_task(context, instance, 'reboot', task, ACTION_REBOOT)
+        self.compute.reboot_instance(context, instance, reboot_type)
+
+    def _start_task(self, context, instance, method, task_state, action):
+        """Compare-and-swap the task state the operation starts with, as the state
+        table allows, and record the action the compute host's events attach to."""
+        self._check_locked(context, instance)
+        old = (instance.vm_state, instance.task_state)
+        new = (instance.vm_state, task_state)
+        if old == new or not states.instance_transition_allowed(old, new):
+            if states.instance_transition_allowed((instance.vm_state, None), new):
+                attr, state = 'task_state', instance.task_state
+            else:
+                attr, state = 'vm_state', instance.vm_state
+            raise exception.InstanceInvalidState(method=method, instance_uuid=instance.uuid,
+                                                 attr=attr, state=state)
+        if instance.host is None:
+            raise exception.InstanceNotReady(instance_id=instance.uuid,
+                                             reason='it has no host')
+        instance.task_state = task_state.value
+        instance.save(expected_task_state=old[1])
+        objects.InstanceAction.action_start(context, instance.uuid, action)
+
+    def console_output(self, context, instance, length=None):
+        if instance.host is None:
+            raise exception.InstanceNotReady(instance_id=instance.uuid,
+                                             reason='it has no host')
+        try:
+            return self.compute.get_console_output(context, instance, tail_length=length)
+        except messaging.MessagingTimeout:
+            raise exception.ServiceUnavailable(
+                reason='compute host %s did not answer in time' % instance.host)
+        except messaging.RemoteError as error:
+            if error.exc_type == 'NotImplementedError':
+                raise exception.ConsoleNotImplemented(host=instance.host)
+            if error.exc_type in ('InstanceNotFound', 'ConsoleNotAvailable'):
+                raise exception.ConsoleNotAvailable(instance_id=instance.uuid)
+            raise
+
+    # -- helpers ----------------------------------------------------------------------
+    @staticmethod
+    def _check_locked(context, instance):
+        if instance.locked and not context.is_admin:
+            raise exception.InstanceIsLocked(instance_uuid=instance.uuid)
+
+    @staticmethod
+    def _compute_is_up(context, host):
+        services = objects.ServiceList.get_all(
+            context.elevated(), {'host': host, 'topic': compute_rpcapi.TOPIC})
+        return any(s.is_up(CONF.service_down_time) for s in services)
+
+
+def _check_flavor_fits_image(flavor, image):
+    if image.min_ram and image.min_ram > flavor.memory_mb:
+        raise exception.FlavorMemoryTooSmall()
+    if not flavor.root_gb:
+        return  # the root disk takes the image's size
+    root_bytes = flavor.root_gb * GiB
+    image_bytes = max(image.size or 0, image.virtual_size or 0)
+    if image_bytes > root_bytes:
+        raise exception.FlavorDiskSmallerThanImage(flavor_size=root_bytes,
+                                                   image_size=image_bytes)
+    if image.min_disk and image.min_disk * GiB > root_bytes:
+        raise exception.FlavorDiskSmallerThanMinDisk(flavor_size=root_bytes,
+                                                     image_min_disk=image.min_disk * GiB)
+
+
+def _safe_regex(pattern):
+    try:
+        re.compile(pattern)
+        return pattern
+    except re.error:
+        return re.escape(pattern)
+
+
+def _with_deleted(context):
+    ctx = context.from_dict(context.to_dict())
+    ctx.read_deleted = 'yes'
+    return ctx

@@ -1,0 +1,323 @@
+"""Image records and their data files: the one module both the image API and the
+compute API's image lookups use.
+
+Records live in the ``images`` table; the data of image ``ID`` is the file
+``[image]/store_path/ID`` (written as ``ID.part`` and renamed when complete), which is
+also where an all-in-one compute host reads it from.
+"""
+import dataclasses
+import datetime
+import enum
+import hashlib
+import json
+import os
+
+from oslo_log import log as logging
+from oslo_utils import uuidutils
+from oslo_utils.imageutils import format_inspector
+
+from svc_common.conf import CONF
+from svc_common.db import api as db_api
+from svc_common.db import models
+from svc_common import exception
+
+LOG = logging.getLogger(__name__)
+_CHUNK = 64 * 1024
+
+
+class ImageStatus(str, enum.Enum):
+    QUEUED = 'queued'
+    SAVING = 'saving'
+    ACTIVE = 'active'
+    DEACTIVATED = 'deactivated'
+
+    def __str__(self):
+        return self.value
+
+
+class Visibility(str, enum.Enum):
+    PUBLIC = 'public'
+    PRIVATE = 'private'
+    SHARED = 'shared'
+    COMMUNITY = 'community'
+
+    def __str__(self):
+        return self.value
+
+
+# Columns of the images table a caller may set at creation (besides free properties).
+SETTABLE = ('id', 'name', 'disk_format', 'container_format', 'visibility', 'protected',
+            'min_disk', 'min_ram', 'tags', 'owner')
+SORT_KEYS = ('created_at', 'updated_at', 'name', 'id', 'status', 'size', 'disk_format',
+             'container_format', 'min_disk', 'min_ram', 'visibility', 'owner')
+_COLUMNS = ('id', 'name', 'status', 'disk_format', 'container_format', 'size',
+            'virtual_size', 'checksum', 'os_hash_algo', 'os_hash_value', 'owner',
+            'visibility', 'protected', 'min_disk', 'min_ram', 'created_at', 'updated_at')
+
+
+@dataclasses.dataclass
+class Image:
+    id: str
+    name: str | None
+    status: str
+    disk_format: str | None
+    container_format: str | None
+    size: int | None
+    virtual_size: int | None
+    checksum: str | None
+    os_hash_algo: str | None
+    os_hash_value: str | None
+    owner: str | None
+    visibility: str
+    protected: bool
+    min_disk: int
+    min_ram: int
+    created_at: datetime.datetime | None
+    updated_at: datetime.datetime | None
+    properties: dict
+    tags: list
+
+    @classmethod
+    def from_row(cls, row):
+        values = {name: getattr(row, name) for name in _COLUMNS}
+        values['protected'] = bool(values['protected'])
+        values['properties'] = json.loads(row.properties) if row.properties else {}
+        values['tags'] = json.loads(row.tags) if row.tags else []
+        return cls(**values)
+
+    def to_meta(self):
+        """What compute receives about the image it boots (plain JSON types)."""
+        meta = {k: getattr(self, k) for k in _COLUMNS if k not in ('created_at', 'updated_at')}
+        meta['properties'] = dict(self.properties)
+        return meta
+
+
+def data_path(image_id):
+    """Where the data of ``image_id`` is (or will be) stored."""
+    return os.path.join(CONF.image.store_path, image_id)
+
+
+# -- SQL ------------------------------------------------------------------------------
+@db_api.reader
+def _get(context, image_id):
+    row = context.session.get(models.Image, image_id)
+    if row is None:
+        raise exception.ImageNotFound(image_id=image_id)
+    return Image.from_row(row)
+
+
+@db_api.writer
+def _create(context, values):
+    if context.session.get(models.Image, values['id']) is not None:
+        raise exception.ImageExists(image_id=values['id'])
+    row = models.Image(**values)
+    context.session.add(row)
+    context.session.flush()
+    return Image.from_row(row)
+
+
+@db_api.writer
+def _update(context, image_id, values, expected_status=None):
+    """Compare-and-swap on the status when ``expected_status`` is given."""
+    query = context.session.query(models.Image).filter_by(id=image_id)
+    if expected_status is not None:
+        query = query.filter_by(status=str(expected_status))
+    values = dict(values, updated_at=_now())
+    if query.update(values, synchronize_session=False) != 1:
+        current = _get(context, image_id)
+        raise exception.ImageStatusConflict(image_id=image_id, status=current.status,
+                                            action='this change', expected=expected_status)
+    return _get(context, image_id)
+
+
+@db_api.writer
+def _delete(context, image_id):
+    context.session.query(models.Image).filter_by(id=image_id).delete()
+
+
+@db_api.reader
+def _list(context, filters, sort):
+    model = models.Image
+    query = context.session.query(model)
+    for name, value in filters.items():
+        column = getattr(model, name)
+        query = query.filter(column.in_(value) if isinstance(value, list) else column == value)
+    for key, direction in sort:
+        column = getattr(model, key)
+        query = query.order_by(column.desc() if direction == 'desc' else column.asc())
+    query = query.order_by(model.id.desc() if sort and sort[0][1] == 'desc' else model.id)
+    return [Image.from_row(row) for row in query]
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+# -- access rules ---------------------------------------------------------------------
+def is_visible(context, image):
+    return (context.is_admin or image.owner == context.project_id or
+            image.visibility in (Visibility.PUBLIC, Visibility.COMMUNITY))
+
+
+def _check_owner(context, image, action):
+    if not (context.is_admin or image.owner == context.project_id):
+        raise exception.ImageForbidden(action=action, image_id=image.id)
+
+
+# -- the store's operations -------------------------------------------------------------
+def get(context, image_id):
+    """The image, if the caller may see it; ImageNotFound otherwise."""
+    image = _get(context, image_id)
+    if not is_visible(context, image):
+        raise exception.ImageNotFound(image_id=image_id)
+    return image
+
+
+def create(context, values, properties=None):
+    values = {k: v for k, v in values.items() if v is not None}
+    values.setdefault('id', uuidutils.generate_uuid())
+    values.setdefault('visibility', str(Visibility.SHARED))
+    values.setdefault('owner', context.project_id)
+    values['tags'] = json.dumps(sorted(set(values.get('tags') or [])))
+    values['properties'] = json.dumps(properties or {})
+    now = _now()
+    values.update(status=str(ImageStatus.QUEUED), created_at=now, updated_at=now)
+    return _create(context, values)
+
+
+def update(context, image_id, values=None, properties=None):
+    """Change columns and replace the free properties (None leaves them)."""
+    image = get(context, image_id)
+    _check_owner(context, image, 'modify')
+    changes = dict(values or {})
+    if 'tags' in changes:
+        changes['tags'] = json.dumps(sorted(set(changes['tags'])))
+    if properties is not None:
+        changes['properties'] = json.dumps(properties)
+    return _update(context, image_id, changes) if changes else image
+
+
+def list_images(context, filters=None, visibility=None, sort=(('created_at', 'desc'),),
+                limit=None, marker=None):
+    """Images the caller may see, filtered on columns (a list value means 'one of').
+
+    Without ``visibility`` this is what Glance lists by default: public images and the
+    caller's own (community images only when they are the caller's)."""
+    filters = dict(filters or {})
+    if visibility and visibility != 'all':
+        filters['visibility'] = visibility
+    images = [i for i in _list(context, filters, list(sort)) if is_visible(context, i)]
+    if not visibility and not context.is_admin:
+        images = [i for i in images if i.visibility != Visibility.COMMUNITY or
+                  i.owner == context.project_id]
+    if marker is not None:
+        ids = [i.id for i in images]
+        if marker not in ids:
+            raise exception.MarkerNotFound(marker=marker)
+        images = images[ids.index(marker) + 1:]
+    return images if limit is None else images[:limit]
+
+
+def delete(context, image_id):
+    image = get(context, image_id)
+    _check_owner(context, image, 'delete')
+    if image.protected:
+        raise exception.ImageForbidden(action='delete protected', image_id=image_id)
+    _delete(context, image_id)
+    for path in (data_path(image_id), data_path(image_id) + '.part'):
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+
+
+def upload(context, image_id, stream, length=None):
+    """Store the data read from ``stream`` (``length`` bytes, or to EOF) and make the
+    image active, with its size and checksums. A failed upload leaves it queued."""
+    image = get(context, image_id)
+    _check_owner(context, image, 'upload data to')
+    if image.status != ImageStatus.QUEUED:
+        raise exception.ImageStatusConflict(image_id=image_id, status=image.status,
+                                            action='upload', expected=ImageStatus.QUEUED)
+    if not image.disk_format or not image.container_format:
+        raise exception.Invalid(message='Properties disk_format and container_format must '
+                                        'be set prior to saving data.')
+    limit = CONF.image.max_image_size_mb * 1024 * 1024
+    if length is not None and length > limit:
+        raise exception.ImageTooLarge(limit=limit)
+    _update(context, image_id, {'status': str(ImageStatus.SAVING)},
+            expected_status=ImageStatus.QUEUED)
+    try:
+        size, md5, sha512 = _write(image_id, stream, length, limit)
+    except BaseException:
+        _update(context, image_id, {'status': str(ImageStatus.QUEUED)},
+                expected_status=ImageStatus.SAVING)
+        raise
+    try:
+        return _update(context, image_id, {
+            'status': str(ImageStatus.ACTIVE), 'size': size, 'checksum': md5,
+            'os_hash_algo': 'sha512', 'os_hash_value': sha512,
+            'virtual_size': _virtual_size(image_id, image.disk_format, size),
+        }, expected_status=ImageStatus.SAVING)
+    except exception.NimbusException:
+        LOG.info('Image %s changed during upload; dropping its data', image_id)
+        os.unlink(data_path(image_id))
+        raise
+
+
+def _write(image_id, stream, length, limit):
+    os.makedirs(CONF.image.store_path, exist_ok=True)
+    final = data_path(image_id)
+    part = final + '.part'
+    md5, sha512, size = hashlib.md5(usedforsecurity=False), hashlib.sha512(), 0
+    try:
+        with open(part, 'wb') as out:
+            while length is None or size < length:
+                want = _CHUNK if length is None else min(_CHUNK, length - size)
+                chunk = stream.read(want)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > limit:
+                    raise exception.ImageTooLarge(limit=limit)
+                md5.update(chunk)
+                sha512.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if length is not None and size < length:
+            raise exception.Invalid(message='The upload ended after %d of %d bytes.'
+                                            % (size, length))
+        os.replace(part, final)
+    except BaseException:
+        if os.path.exists(part):
+            os.unlink(part)
+        raise
+    return size, md5.hexdigest(), sha512.hexdigest()
+
+
+def _virtual_size(image_id, disk_format, size):
+    if disk_format in ('raw', 'iso'):
+        return size
+    try:
+        inspector = format_inspector.detect_file_format(data_path(image_id))
+    except Exception as error:  # a broken image still uploads; compute rejects it later
+        LOG.warning('Cannot inspect image %s: %s', image_id, error)
+        return None
+    if inspector is None or str(inspector) == 'raw':
+        return size
+    return inspector.virtual_size
+
+
+def open_data(context, image_id):
+    """(image, open binary file) of an active image; (image, None) without data."""
+    image = get(context, image_id)
+    if image.status == ImageStatus.DEACTIVATED and not context.is_admin:
+        raise exception.ImageForbidden(action='download deactivated', image_id=image_id)
+    if image.status != ImageStatus.ACTIVE:
+        return image, None
+    try:
+        return image, open(data_path(image_id), 'rb')
+    except FileNotFoundError:
+        LOG.error('Data of active image %s is missing from the store', image_id)
+        return image, None

@@ -1,0 +1,20 @@
+"""Policy defaults, one module per resource; ``list_rules`` feeds the enforcer and the
+``oslo.policy.policies`` entry point (sample policy file generation)."""
+import itertools
+
+from api_svc.policies import availability_zones
+from api_svc.policies import base
+from api_svc.policies import flavors
+from api_svc.policies import hypervisors
+from api_svc.policies import images
+from api_svc.policies import limits
+from api_svc.policies import quota_sets
+from api_svc.policies import servers
+from api_svc.policies import services
+
+MODULES = (base, servers, flavors, services, hypervisors, limits, quota_sets,
+           availability_zones, images)
+
+
+def list_rules():
+    return list(itertools.chain.from_iterable(m.list_rules() for m in MODULES))

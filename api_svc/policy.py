@@ -1,0 +1,42 @@
+"""The policy enforcer: defaults from api_svc.policies, overrides from the policy file."""
+from oslo_policy import policy
+
+from api_svc import policies
+from svc_common.conf import CONF
+from svc_common import exception
+
+_ENFORCER = None
+
+
+def get_enforcer():
+    global _ENFORCER
+    if _ENFORCER is None:
+        _ENFORCER = policy.Enforcer(CONF)
+        _ENFORCER.register_defaults(policies.list_rules())
+        _ENFORCER.load_rules()
+    return _ENFORCER
+
+
+def reset():
+    global _ENFORCER
+    if _ENFORCER is not None:
+        _ENFORCER.clear()
+    _ENFORCER = None
+
+
+def _target(context, target):
+    if target is None:
+        target = {'project_id': context.project_id, 'user_id': context.user_id}
+    return target
+
+
+def authorize(context, rule, target=None):
+    """Raise PolicyNotAuthorized (403) unless ``context`` may do ``rule`` on ``target``
+    (a dict with the owner's project_id; the caller's own project by default)."""
+    get_enforcer().authorize(rule, _target(context, target), context, do_raise=True,
+                             exc=exception.PolicyNotAuthorized, action=rule)
+
+
+def check(context, rule, target=None):
+    """Whether the rule passes, without raising."""
+    return get_enforcer().authorize(rule, _target(context, target), context, do_raise=False)

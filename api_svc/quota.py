@@ -1,0 +1,146 @@
+"""Per-project quotas: limits (defaults from [quota], overrides in the quotas table),
+usage counted from the instances table, and the check a server create makes.
+
+Only instances, cores and ram are enforced. The other resources Nova lists
+(key pairs, metadata items, ...) are reported with Nova's defaults so that clients
+find every field they expect, and may be overridden like the enforced ones.
+"""
+import sqlalchemy as sa
+
+from svc_common.conf import CONF
+from svc_common.db import api as db_api
+from svc_common.db import models
+from svc_common import exception
+
+ENFORCED = ('instances', 'cores', 'ram')
+
+# Resources reported but not enforced, with the defaults Nova uses.
+_REPORTED_DEFAULTS = {
+    'metadata_items': 128, 'key_pairs': 100, 'server_groups': 10,
+    'server_group_members': 10, 'injected_files': 5, 'injected_file_content_bytes': 10240,
+    'injected_file_path_bytes': 255, 'floating_ips': -1, 'fixed_ips': -1,
+    'security_groups': -1, 'security_group_rules': -1, 'networks': -1,
+}
+# Resources microversions removed from the API: 2.36 the network ones, 2.57 the files.
+NETWORK_RESOURCES = ('floating_ips', 'fixed_ips', 'security_groups', 'security_group_rules',
+                     'networks')
+FILE_RESOURCES = ('injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes')
+ALL_RESOURCES = ENFORCED + tuple(_REPORTED_DEFAULTS)
+
+
+def resources_for(version):
+    """Quota resource names shown at a microversion."""
+    hidden = set()
+    if version.matches('2.36'):
+        hidden.update(NETWORK_RESOURCES)
+    else:
+        hidden.add('networks')  # Nimbus never had nova-network
+    if version.matches('2.57'):
+        hidden.update(FILE_RESOURCES)
+    return [r for r in ALL_RESOURCES if r not in hidden]
+
+
+# -- SQL ------------------------------------------------------------------------------
+@db_api.reader
+def _overrides(context, project_id):
+    rows = context.session.query(models.Quota).filter_by(project_id=project_id)
+    return {row.resource: row.hard_limit for row in rows}
+
+
+@db_api.writer
+def _set_overrides(context, project_id, limits):
+    for resource, limit in limits.items():
+        row = context.session.query(models.Quota).filter_by(
+            project_id=project_id, resource=resource).first()
+        if row is None:
+            context.session.add(models.Quota(project_id=project_id, resource=resource,
+                                             hard_limit=limit))
+        else:
+            row.hard_limit = limit
+    context.session.flush()
+
+
+@db_api.writer
+def _delete_overrides(context, project_id):
+    context.session.query(models.Quota).filter_by(project_id=project_id).delete()
+
+
+@db_api.reader
+def _usage(context, project_id):
+    model = models.Instance
+    count, cores, ram = context.session.query(
+        sa.func.count(model.id), sa.func.sum(model.vcpus), sa.func.sum(model.memory_mb),
+    ).filter(model.project_id == project_id, model.deleted == 0).one()
+    return {'instances': int(count or 0), 'cores': int(cores or 0), 'ram': int(ram or 0)}
+
+
+# -- operations -----------------------------------------------------------------------
+def defaults():
+    values = dict(_REPORTED_DEFAULTS)
+    values.update(instances=CONF.quota.instances, cores=CONF.quota.cores,
+                  ram=CONF.quota.ram)
+    return values
+
+
+def limits(context, project_id):
+    values = defaults()
+    values.update(_overrides(context, project_id))
+    return values
+
+
+def usage(context, project_id):
+    """In-use amounts of every resource (0 for the ones Nimbus does not track)."""
+    used = dict.fromkeys(ALL_RESOURCES, 0)
+    used.update(_usage(context, project_id))
+    return used
+
+
+def update(context, project_id, new_limits, force=False):
+    """Set limits; lowering one below current usage needs ``force``."""
+    if not force:
+        used = _usage(context, project_id)
+        for resource, limit in new_limits.items():
+            if limit != -1 and resource in used and limit < used[resource]:
+                raise exception.QuotaBelowUsage(limit=limit, resource=resource,
+                                                used=used[resource])
+    _set_overrides(context, project_id, new_limits)
+
+
+def reset(context, project_id):
+    _delete_overrides(context, project_id)
+
+
+def allowed_instances(context, project_id, flavor, min_count, max_count):
+    """How many instances of ``flavor`` (<= max_count) the project can still create.
+
+    Raises TooManyInstances, naming the first resource that is short, when even
+    ``min_count`` would exceed a limit."""
+    limit = limits(context, project_id)
+    used = _usage(context, project_id)
+    per_instance = {'instances': 1, 'cores': flavor.vcpus, 'ram': flavor.memory_mb}
+    allowed = max_count
+    for resource in ENFORCED:
+        if limit[resource] < 0 or not per_instance[resource]:
+            continue
+        headroom = max(limit[resource] - used[resource], 0)
+        allowed = min(allowed, headroom // per_instance[resource])
+    if allowed >= min_count:
+        return allowed
+    for resource in sorted(ENFORCED):
+        requested = per_instance[resource] * min_count
+        if 0 <= limit[resource] < used[resource] + requested:
+            raise exception.TooManyInstances(overs=resource, req=requested,
+                                             used=used[resource], allowed=limit[resource])
+    raise AssertionError('quota headroom computed inconsistently')
+
+
+def check_after_create(context, project_id, requested):
+    """Re-check limits once the new instances exist (two creates may race past the
+    first check). ``requested`` is what they added: {resource: amount}."""
+    limit = limits(context, project_id)
+    used = _usage(context, project_id)
+    for resource in sorted(ENFORCED):
+        if 0 <= limit[resource] < used[resource] and requested.get(resource):
+            raise exception.TooManyInstances(
+                overs=resource, req=requested[resource],
+                used=used[resource] - requested[resource], allowed=limit[resource])

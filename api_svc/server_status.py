@@ -1,0 +1,47 @@
+"""The server 'status' clients see, from (vm_state, task_state): the one mapping.
+
+Most task states leave the status of their vm_state alone; the ones listed per
+vm_state override it (a rebooting ACTIVE server is REBOOT, a resizing one RESIZE).
+"""
+from svc_common import states
+
+V, T = states.VmState, states.TaskState
+
+_RESIZING = {T.RESIZE_PREP: 'RESIZE', T.RESIZE_MIGRATING: 'RESIZE',
+             T.RESIZE_MIGRATED: 'RESIZE', T.RESIZE_FINISH: 'RESIZE'}
+
+# vm_state -> (status, {task_state: status overriding it})
+_STATUS = {
+    V.BUILDING: ('BUILD', {}),
+    V.ACTIVE: ('ACTIVE', dict(_RESIZING, **{T.REBOOTING: 'REBOOT',
+                                             T.REBOOTING_HARD: 'HARD_REBOOT'})),
+    V.STOPPED: ('SHUTOFF', dict(_RESIZING, **{T.REBOOTING_HARD: 'HARD_REBOOT'})),
+    V.RESIZED: ('VERIFY_RESIZE', {T.RESIZE_REVERTING: 'REVERT_RESIZE'}),
+    V.ERROR: ('ERROR', {T.REBOOTING_HARD: 'HARD_REBOOT'}),
+    V.DELETED: ('DELETED', {}),
+}
+
+# Statuses during which Nova shows a 'progress' field.
+PROGRESS_STATUSES = frozenset({'ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE',
+                               'MIGRATING'})
+
+# Statuses that carry the last fault.
+FAULT_STATUSES = frozenset({'ERROR', 'DELETED'})
+
+ALL_STATUSES = frozenset(
+    {default for default, _ in _STATUS.values()} |
+    {status for _, overrides in _STATUS.values() for status in overrides.values()})
+
+
+def status_of(vm_state, task_state):
+    default, overrides = _STATUS.get(V(vm_state), ('UNKNOWN', {}))
+    if task_state is None:
+        return default
+    return overrides.get(T(task_state), default)
+
+
+def vm_states_for(statuses):
+    """The vm_states whose servers may show one of ``statuses`` (upper-case)."""
+    wanted = set(statuses)
+    return sorted(vm.value for vm, (default, overrides) in _STATUS.items()
+                  if default in wanted or wanted & set(overrides.values()))

@@ -1,0 +1,415 @@
+"""Real Nimbus deployments for the integration tier.
+
+Everything here is real: a scratch database created on PostgreSQL or MariaDB (or a SQLite
+file) and dropped afterwards, a scratch RabbitMQ vhost, a config file per service, and
+``nimbus-api``, ``nimbus-conductor`` and ``nimbus-compute`` started as separate OS
+processes from this virtualenv, logging to files, stopped with SIGTERM (SIGKILL after a
+timeout). Tests talk to the API over HTTP like any client does.
+"""
+import configparser
+import contextlib
+import os
+import pathlib
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+import requests
+import sqlalchemy as sa
+
+BIN = pathlib.Path(sys.executable).parent
+ADMIN_TOKEN = 'admin:admin:admin,member'  # no-auth mode: user:project:roles
+MICROVERSION = '2.96'
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def scratch_name(prefix='nimbus_it'):
+    return '%s_%s' % (prefix, uuid.uuid4().hex[:10])
+
+
+def wait_for(predicate, timeout, what, interval=0.2):
+    """Poll ``predicate`` until it returns something truthy; returns that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError('timed out after %ss waiting for %s' % (timeout, what))
+        time.sleep(interval)
+
+
+# -- databases --------------------------------------------------------------------------
+
+class ScratchDatabase:
+    """An empty database of one backend, created now and dropped by ``drop()``."""
+
+    BACKENDS = ('sqlite', 'postgresql', 'mysql')
+
+    def __init__(self, backend, tmp_dir):
+        self.backend = backend
+        self.name = scratch_name()
+        if backend == 'sqlite':
+            self.url = 'sqlite:///%s' % (pathlib.Path(tmp_dir) / ('%s.sqlite' % self.name))
+        elif backend == 'postgresql':
+            self._admin('CREATE DATABASE %s' % self.name)
+            self.url = 'postgresql+psycopg2://postgres@127.0.0.1:5432/%s' % self.name
+        elif backend == 'mysql':
+            self._admin('CREATE DATABASE %s CHARACTER SET utf8mb4' % self.name)
+            self.url = 'mysql+pymysql://root@127.0.0.1:3306/%s?charset=utf8mb4' % self.name
+        else:
+            raise ValueError(backend)
+        self._engine = None
+
+    def _admin(self, statement):
+        if self.backend == 'postgresql':
+            import psycopg2
+            conn = psycopg2.connect(host='127.0.0.1', port=5432, user='postgres',
+                                    dbname='postgres')
+            conn.autocommit = True
+        else:
+            import pymysql
+            conn = pymysql.connect(host='127.0.0.1', port=3306, user='root', autocommit=True)
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(statement)
+        finally:
+            conn.close()
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            self._engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+        return self._engine
+
+    def query(self, sql, **params):
+        with self.engine.connect() as conn:
+            return conn.execute(sa.text(sql), params).all()
+
+    def drop(self):
+        if self._engine is not None:
+            self._engine.dispose()
+        if self.backend == 'postgresql':
+            self._admin('DROP DATABASE IF EXISTS %s WITH (FORCE)' % self.name)
+        elif self.backend == 'mysql':
+            self._admin('DROP DATABASE IF EXISTS %s' % self.name)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.url[len('sqlite:///'):])
+
+
+# -- RabbitMQ ---------------------------------------------------------------------------
+
+class ScratchVhost:
+    """A RabbitMQ vhost of its own, so no two deployments see each other's queues."""
+
+    def __init__(self):
+        self.name = scratch_name()
+        self._ctl('add_vhost', self.name)
+        self._ctl('set_permissions', '-p', self.name, 'guest', '.*', '.*', '.*')
+        self.transport_url = 'rabbit://guest:guest@127.0.0.1:5672/%s' % self.name
+
+    @staticmethod
+    def _ctl(*args):
+        subprocess.run(['rabbitmqctl', '-q', *args], check=True, capture_output=True,
+                       timeout=60, stdin=subprocess.DEVNULL)
+
+    def delete(self):
+        self._ctl('delete_vhost', self.name)
+
+
+# -- processes --------------------------------------------------------------------------
+
+class Process:
+    """One service process; its output goes to ``log_path``."""
+
+    def __init__(self, name, argv, log_path):
+        self.name = name
+        self.argv = argv
+        self.log_path = pathlib.Path(log_path)
+        self.popen = None
+
+    def start(self):
+        log = open(self.log_path, 'ab')
+        try:
+            self.popen = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT,
+                                          stdin=subprocess.DEVNULL, start_new_session=True)
+        finally:
+            log.close()
+        return self
+
+    @property
+    def alive(self):
+        return self.popen is not None and self.popen.poll() is None
+
+    def log_text(self):
+        try:
+            return self.log_path.read_text(errors='replace')
+        except FileNotFoundError:
+            return ''
+
+    def tail(self, lines=40):
+        return '\n'.join(self.log_text().splitlines()[-lines:])
+
+    def wait_for_log(self, pattern, timeout=30):
+        regex = re.compile(pattern)
+
+        def seen():
+            if regex.search(self.log_text()):
+                return True
+            if not self.alive:
+                raise RuntimeError('%s exited with %s before logging %r:\n%s' % (
+                    self.name, self.popen.returncode, pattern, self.tail()))
+            return False
+        return wait_for(seen, timeout, '%s to log %r' % (self.name, pattern))
+
+    def stop(self, timeout=30):
+        """SIGTERM (graceful), then SIGKILL if it has not exited after ``timeout``."""
+        if not self.alive:
+            return self.popen.returncode if self.popen else None
+        self.popen.send_signal(signal.SIGTERM)
+        try:
+            return self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            return self.popen.wait(10)
+
+
+# -- a deployment -----------------------------------------------------------------------
+
+class Deployment:
+    """An API, conductors and computes over one database and one vhost.
+
+    ``compute_has_db=False`` (the default) gives the computes a database URL that cannot
+    work, so a compute that touched the database directly would fail.
+    """
+
+    NO_DATABASE = 'sqlite:////nonexistent/compute-must-not-open-a-database.sqlite'
+
+    def __init__(self, workdir, database, transport_url, compute_overrides=None):
+        self.workdir = pathlib.Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.database = database
+        self.transport_url = transport_url
+        self.compute_overrides = compute_overrides or {}
+        self.api_port = free_port()
+        self.processes = {}
+
+    @property
+    def api_url(self):
+        return 'http://127.0.0.1:%d' % self.api_port
+
+    # config files
+    def _common_config(self, name):
+        state = self.workdir / name
+        state.mkdir(exist_ok=True)
+        return {
+            'DEFAULT': {'transport_url': self.transport_url, 'state_path': str(state),
+                        'report_interval': '1', 'service_down_time': '6'},
+            'database': {'connection': self.database.url},
+            'image': {'api_endpoint': '%s/image' % self.api_url},
+        }
+
+    def write_config(self, name, overrides=None):
+        config = self._common_config(name)
+        for section, values in (overrides or {}).items():
+            config.setdefault(section, {}).update(values)
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.optionxform = str
+        parser.read_dict(config)
+        path = self.workdir / ('%s.conf' % name)
+        with open(path, 'w') as out:
+            parser.write(out)
+        return path
+
+    def config_of(self, name):
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(self.workdir / ('%s.conf' % name))
+        return parser
+
+    # commands and processes
+    def manage(self, *args):
+        config = self.write_config('manage')
+        result = subprocess.run([str(BIN / 'nimbus-manage'), '--config-file', str(config),
+                                 *args], capture_output=True, text=True, timeout=120,
+                                stdin=subprocess.DEVNULL)
+        if result.returncode:
+            raise RuntimeError('nimbus-manage %s failed:\n%s%s' % (
+                ' '.join(args), result.stdout, result.stderr))
+        return result.stdout
+
+    def _start(self, name, binary, overrides):
+        config = self.write_config(name, _merge({'DEFAULT': {'debug': 'true'}}, overrides))
+        proc = Process(name, [str(BIN / binary), '--config-file', str(config)],
+                       self.workdir / ('%s.log' % name))
+        self.processes[name] = proc.start()
+        return proc
+
+    def start_conductor(self, name='conductor', overrides=None):
+        proc = self._start(name, 'nimbus-conductor',
+                           _merge({'DEFAULT': {'host': name}}, overrides))
+        proc.wait_for_log(r'nimbus-conductor started on')
+        return proc
+
+    def start_compute(self, host, overrides=None):
+        state = self.workdir / host
+        base = {'DEFAULT': {'host': host},
+                'database': {'connection': self.NO_DATABASE},
+                'compute': {'compute_driver': 'fake',
+                            'instances_path': str(state / 'instances'),
+                            'resource_update_interval': '2'}}
+        proc = self._start(host, 'nimbus-compute',
+                           _merge(_merge(base, self.compute_overrides), overrides))
+        proc.wait_for_log(r'nimbus-compute started on %s\b' % re.escape(host))
+        return proc
+
+    def start_api(self, overrides=None):
+        base = {'api': {'listen': '127.0.0.1', 'port': str(self.api_port),
+                        'auth_strategy': 'noauth'},
+                'quota': {'instances': '-1', 'cores': '-1', 'ram': '-1'}}
+        proc = self._start('api', 'nimbus-api', _merge(base, overrides))
+
+        def answers():
+            if not proc.alive:
+                raise RuntimeError('nimbus-api exited with %s:\n%s' % (
+                    proc.popen.returncode, proc.tail()))
+            try:
+                return requests.get(self.api_url + '/v2.1', timeout=2).status_code == 200
+            except requests.ConnectionError:
+                return False
+        wait_for(answers, 30, 'nimbus-api to answer on %s' % self.api_url)
+        return proc
+
+    def stop(self):
+        # Computes first, the API last: in-flight work can still reach a conductor.
+        order = sorted(self.processes.values(),
+                       key=lambda p: ('cmp' not in p.name, p.name == 'api'))
+        for proc in order:
+            proc.stop()
+
+    def log_tails(self, lines=40):
+        return '\n\n'.join('--- %s (%s) ---\n%s' % (p.name, p.log_path, p.tail(lines))
+                           for p in self.processes.values())
+
+    # the REST API
+    def request(self, method, path, body=None, token=ADMIN_TOKEN, version=MICROVERSION,
+                expect=None, timeout=30):
+        headers = {'X-Auth-Token': token, 'Accept': 'application/json'}
+        if version:
+            headers['OpenStack-API-Version'] = 'compute %s' % version
+        resp = requests.request(method, self.api_url + path, json=body, headers=headers,
+                                timeout=timeout)
+        if expect is not None and resp.status_code != expect:
+            raise AssertionError('%s %s answered %s, expected %s: %s' % (
+                method, path, resp.status_code, expect, resp.text[:2000]))
+        return resp
+
+    def services(self):
+        return self.request('GET', '/v2.1/os-services', expect=200).json()['services']
+
+    def wait_for_computes(self, hosts, timeout=30):
+        def all_up():
+            up = {s['host'] for s in self.services()
+                  if s['binary'].endswith('-compute') and s['state'] == 'up'}
+            return set(hosts) <= up
+        wait_for(all_up, timeout, 'computes %s to be up in os-services' % sorted(hosts))
+
+    def create_image(self, name='cirros-fake', data=b'\0' * 1024):
+        image = requests.post(self.api_url + '/image/v2/images', timeout=30,
+                              headers={'X-Auth-Token': ADMIN_TOKEN},
+                              json={'name': name, 'disk_format': 'raw',
+                                    'container_format': 'bare', 'visibility': 'public'})
+        assert image.status_code == 201, image.text
+        image_id = image.json()['id']
+        upload = requests.put(self.api_url + '/image/v2/images/%s/file' % image_id,
+                              data=data, timeout=30,
+                              headers={'X-Auth-Token': ADMIN_TOKEN,
+                                       'Content-Type': 'application/octet-stream'})
+        assert upload.status_code == 204, upload.text
+        return image_id
+
+    def boot(self, name, image_id, flavor='1', count=1, **extra):
+        server = {'name': name, 'imageRef': image_id, 'flavorRef': flavor,
+                  'networks': 'none', 'min_count': count, 'max_count': count, **extra}
+        return self.request('POST', '/v2.1/servers', {'server': server}, expect=202).json()
+
+    def servers(self, prefix=''):
+        found = self.request('GET', '/v2.1/servers/detail', expect=200).json()['servers']
+        return [s for s in found if s['name'].startswith(prefix)]
+
+    def wait_for_servers(self, prefix, count, statuses=('ACTIVE',), timeout=60):
+        """Wait until ``count`` servers named ``prefix…`` are all in a final state;
+        fails at once if one ends in a state outside ``statuses``."""
+        def settled():
+            servers = self.servers(prefix)
+            if len(servers) != count:
+                return None
+            for server in servers:
+                if server['status'] in ('ERROR', 'ACTIVE') and \
+                        server['status'] not in statuses:
+                    raise AssertionError('server %s is %s: %s' % (
+                        server['id'], server['status'], server.get('fault')))
+            done = all(s['status'] in statuses for s in servers)
+            return servers if done else None
+        return wait_for(settled, timeout, '%d servers %s* to be %s' % (
+            count, prefix, '/'.join(statuses)), interval=0.5)
+
+    def delete_servers(self, servers, timeout=60):
+        for server in servers:
+            self.request('DELETE', '/v2.1/servers/%s' % server['id'], expect=204)
+
+        def gone():
+            return all(self.request('GET', '/v2.1/servers/%s' % s['id']).status_code == 404
+                       for s in servers)
+        wait_for(gone, timeout, 'servers to be deleted', interval=0.5)
+
+
+def _merge(base, overrides):
+    merged = {section: dict(values) for section, values in base.items()}
+    for section, values in (overrides or {}).items():
+        merged.setdefault(section, {}).update(values)
+    return merged
+
+
+@contextlib.contextmanager
+def deployment(tmp_dir, backend, conductors=('conductor',), computes=('cmp1', 'cmp2'),
+               compute_overrides=None, with_api=True):
+    """Database, vhost, schema, default flavors, then the processes; all torn down after.
+
+    The processes start in dependency order: conductors before computes (a compute's
+    first call goes to a conductor), the API last."""
+    database = ScratchDatabase(backend, tmp_dir)
+    vhost = None
+    dep = None
+    try:
+        vhost = ScratchVhost()
+        dep = Deployment(tmp_dir, database, vhost.transport_url, compute_overrides)
+        dep.manage('db', 'sync')
+        dep.manage('flavor', 'create-defaults')
+        try:
+            for name in conductors:
+                dep.start_conductor(name)
+            for host in computes:
+                dep.start_compute(host)
+            if with_api:
+                dep.start_api()
+                dep.wait_for_computes(computes)
+        except Exception as error:
+            raise RuntimeError('deployment failed to start: %s\n\n%s' % (
+                error, dep.log_tails())) from error
+        yield dep
+    finally:
+        if dep is not None:
+            dep.stop()
+        if vhost is not None:
+            vhost.delete()
+        database.drop()

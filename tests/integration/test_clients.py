@@ -1,0 +1,131 @@
+"""Real openstackclient commands and openstacksdk calls against a running all-in-one,
+with the clouds.yaml it prints (auth_type: none)."""
+import json
+import os
+import subprocess
+import threading
+
+import pytest
+import yaml
+
+from tests.integration import deployment
+
+pytestmark = pytest.mark.clients
+
+
+class AllInOne:
+    """``nimbus-all-in-one`` as a subprocess; its output is kept to find the clouds.yaml."""
+
+    def __init__(self, tmp_path):
+        self.port = deployment.free_port()
+        self.proc = deployment.Process('all-in-one', [
+            str(deployment.BIN / 'nimbus-all-in-one'), '--state-path', str(tmp_path / 'state'),
+            '--port', str(self.port), '--compute-driver', 'fake'], tmp_path / 'all-in-one.log')
+
+    def start(self):
+        self.proc.start()
+        return self
+
+    def clouds_yaml(self, timeout=60):
+        """The clouds.yaml block of the output, once printed."""
+        def printed():
+            lines = self.proc.log_text().splitlines()
+            start = next((i for i, line in enumerate(lines) if line == 'clouds:'), None)
+            if start is None:
+                if not self.proc.alive:
+                    raise RuntimeError('nimbus-all-in-one exited:\n%s' % self.proc.tail())
+                return None
+            block = []
+            for line in lines[start:]:
+                if block and not line.startswith(' '):
+                    return '\n'.join(block) + '\n'
+                block.append(line)
+            return None
+        return deployment.wait_for(printed, timeout, 'the all-in-one to print clouds.yaml')
+
+
+@pytest.fixture(scope='module')
+def cloud(tmp_path_factory):
+    """A running all-in-one and the environment that points clients at it."""
+    tmp = tmp_path_factory.mktemp('clients')
+    aio = AllInOne(tmp).start()
+    try:
+        text = aio.clouds_yaml()
+        config = yaml.safe_load(text)
+        assert config['clouds']['nimbus']['auth_type'] == 'none'
+        assert ':%d/' % aio.port in config['clouds']['nimbus']['auth']['endpoint']
+        (tmp / 'clouds.yaml').write_text(text)
+        (tmp / 'home').mkdir()
+        env = dict(os.environ, OS_CLIENT_CONFIG_FILE=str(tmp / 'clouds.yaml'),
+                   OS_CLOUD='nimbus', HOME=str(tmp / 'home'))
+        for name in [n for n in env if n.startswith('OS_') and n not in (
+                'OS_CLIENT_CONFIG_FILE', 'OS_CLOUD')]:
+            del env[name]
+        yield {'env': env, 'tmp': tmp, 'aio': aio}
+    except Exception:
+        print(aio.proc.tail(80))
+        raise
+    finally:
+        aio.proc.stop()
+
+
+def openstack(cloud, *args, parse=True):
+    argv = [str(deployment.BIN / 'openstack'), *args] + (['-f', 'json'] if parse else [])
+    result = subprocess.run(argv, env=cloud['env'], capture_output=True, text=True,
+                            timeout=180, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, 'openstack %s failed (%s):\n%s\n%s\n--- service log\n%s' % (
+        ' '.join(args), result.returncode, result.stdout, result.stderr,
+        cloud['aio'].proc.tail(30))
+    return json.loads(result.stdout) if parse else result.stdout
+
+
+@pytest.fixture(scope='module')
+def image(cloud):
+    data = cloud['tmp'] / 'disk.raw'
+    data.write_bytes(b'\0' * 65536)
+    created = openstack(cloud, 'image', 'create', '--file', str(data), '--disk-format', 'raw',
+                        '--container-format', 'bare', 'img1')
+    assert created['name'] == 'img1'
+    assert created['status'] == 'active'
+    return created
+
+
+def test_openstackclient(cloud, image):
+    flavors = {f['Name']: f for f in openstack(cloud, 'flavor', 'list')}
+    assert {'m1.tiny', 'm1.small'} <= set(flavors)
+    assert flavors['m1.tiny']['RAM'] == 512
+
+    created = openstack(cloud, 'server', 'create', '--flavor', 'm1.tiny', '--image', 'img1',
+                        '--nic', 'none', '--wait', 'vm1')
+    assert created['name'] == 'vm1'
+    assert created['status'] == 'ACTIVE'
+
+    listed = openstack(cloud, 'server', 'list')
+    assert [(s['Name'], s['Status']) for s in listed] == [('vm1', 'ACTIVE')]
+    assert listed[0]['Image'] == 'img1'
+    assert listed[0]['Flavor'] == 'm1.tiny'
+
+    shown = openstack(cloud, 'server', 'show', 'vm1')
+    assert shown['id'] == created['id']
+    assert shown['status'] == 'ACTIVE'
+    assert 'm1.tiny' in json.dumps(shown['flavor'])
+
+    openstack(cloud, 'server', 'delete', '--wait', 'vm1', parse=False)
+    assert openstack(cloud, 'server', 'list') == []
+
+
+def test_openstacksdk(cloud, image, monkeypatch):
+    import openstack as sdk
+    for name, value in cloud['env'].items():
+        monkeypatch.setenv(name, value)
+    conn = sdk.connect(cloud='nimbus')
+    try:
+        assert 'm1.tiny' in {f.name for f in conn.list_flavors()}
+        server = conn.create_server('sdk1', image='img1', flavor='m1.tiny', wait=True,
+                                    auto_ip=False, timeout=60)
+        assert server.status == 'ACTIVE'
+        assert conn.get_server(server.id).name == 'sdk1'
+        assert conn.delete_server(server.id, wait=True, timeout=60)
+        assert conn.get_server(server.id) is None
+    finally:
+        conn.close()

@@ -1,0 +1,58 @@
+"""The API, one conductor and two computes as separate processes over RabbitMQ, on
+PostgreSQL and on MariaDB: boot through REST, spread, delete, nothing left claimed."""
+import collections
+
+import pytest
+
+from tests.integration import deployment
+
+HOSTS = ('cmp1', 'cmp2')
+
+
+@pytest.fixture(scope='module', params=['postgresql', 'mysql'])
+def cloud(request, tmp_path_factory):
+    with deployment.deployment(tmp_path_factory.mktemp(request.param), request.param,
+                               computes=HOSTS) as dep:
+        yield dep
+
+
+@pytest.fixture(scope='module')
+def image_id(cloud):
+    return cloud.create_image()
+
+
+def _claim_rows(cloud):
+    return cloud.database.query('SELECT consumer_uuid, resource_class, amount '
+                                'FROM resource_claims')
+
+
+def test_boot_ten_servers_spread_over_both_hosts_then_delete(cloud, image_id):
+    cloud.boot('spread', image_id, flavor='1', count=10)
+    servers = cloud.wait_for_servers('spread', 10)
+
+    hosts = collections.Counter(s['OS-EXT-SRV-ATTR:host'] for s in servers)
+    assert set(hosts) == set(HOSTS), hosts
+    claimed = {row.consumer_uuid for row in _claim_rows(cloud)}
+    assert claimed == {s['id'] for s in servers}
+
+    cloud.delete_servers(servers)
+    assert _claim_rows(cloud) == []
+    assert cloud.servers('spread') == []
+
+
+def test_computes_work_without_database_access(cloud, image_id):
+    """Computes run with a database URL that cannot work: everything they read and write
+    goes through the conductor."""
+    for host in HOSTS:
+        assert cloud.config_of(host)['database']['connection'] == cloud.NO_DATABASE
+    cloud.boot('nodb', image_id)
+    [server] = cloud.wait_for_servers('nodb', 1)
+
+    compute = cloud.processes[server['OS-EXT-SRV-ATTR:host']]
+    log = compute.log_text()
+    assert server['id'] in log, 'the compute did not build it?'
+    assert 'DBNotAllowed' not in log
+    cloud.delete_servers([server])
+    assert _claim_rows(cloud) == []
+    for host in HOSTS:
+        assert cloud.processes[host].alive
