@@ -50,7 +50,7 @@ def _claim(context, consumer_uuid, node_id, resources, generation):
     # The node row is now locked by this transaction: the usage read below cannot be
     # changed by another claimer until we commit.
     node = node_obj.ComputeNode._from_db_object(
-        context, node_obj.ComputeNode(), context.session.query(nodes).get(node_id))
+        context, node_obj.ComputeNode(), context.session.get(nodes, node_id))
     used = _usage_query(context.session, [node_id]).get(node_id, {})
     mine = {rc: amount for rc, amount in _consumer_rows(context.session, consumer_uuid,
                                                          node_id)}
@@ -67,7 +67,7 @@ def _claim(context, consumer_uuid, node_id, resources, generation):
                                                      compute_node_id=node_id,
                                                      resource_class=rc, amount=amount))
     context.session.flush()
-    return node.generation + 1
+    return generation + 1
 
 
 def _consumer_rows(session, consumer_uuid, node_id=None):

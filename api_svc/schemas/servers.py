@@ -1,0 +1,135 @@
+"""Request bodies of the servers API, per microversion."""
+import copy
+
+from api_svc.schemas import types
+
+_bdm_v2 = {
+    'type': 'object',
+    'properties': {
+        'uuid': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+        'source_type': {'type': 'string', 'enum': ['volume', 'image', 'snapshot', 'blank']},
+        'destination_type': {'type': 'string', 'enum': ['local', 'volume']},
+        'boot_index': {'type': ['integer', 'string', 'null'], 'pattern': '^-?[0-9]+$'},
+        'delete_on_termination': types.boolean,
+        'device_name': {'type': ['string', 'null']},
+        'device_type': {'type': ['string', 'null']},
+        'disk_bus': {'type': ['string', 'null']},
+        'guest_format': {'type': ['string', 'null']},
+        'volume_size': {'type': ['integer', 'string', 'null']},
+        'volume_type': {'type': ['string', 'null']},
+        'tag': {'type': 'string'},
+        'no_device': {},
+    },
+    'additionalProperties': False,
+}
+
+_server_base = {
+    'type': 'object',
+    'properties': {
+        'name': types.name,
+        'imageRef': {'type': 'string', 'maxLength': 255},
+        'flavorRef': {'type': ['string', 'integer'], 'minLength': 1},
+        'adminPass': {'type': 'string'},
+        'metadata': types.metadata,
+        'networks': {'type': 'array', 'items': {'type': 'object'}},
+        'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
+        'accessIPv4': types.ipv4,
+        'accessIPv6': types.ipv6,
+        'personality': {'type': 'array', 'items': {'type': 'object'}},
+        'availability_zone': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+        'block_device_mapping': {'type': 'array', 'maxItems': 0},
+        'block_device_mapping_v2': {'type': 'array', 'items': _bdm_v2},
+        'config_drive': types.boolean,
+        'key_name': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+        'min_count': types.positive_int,
+        'max_count': types.positive_int,
+        'return_reservation_id': types.boolean,
+        'security_groups': {'type': 'array',
+                            'items': {'type': 'object',
+                                      'properties': {'name': {'type': 'string'}}}},
+        'user_data': {'type': 'string', 'maxLength': 65535},
+    },
+    'required': ['name', 'flavorRef'],
+    'additionalProperties': False,
+}
+
+
+def create(version):
+    server = copy.deepcopy(_server_base)
+    props = server['properties']
+    if version.matches('2.19'):
+        props['description'] = types.description
+    if version.matches('2.37'):
+        props['networks'] = {'oneOf': [
+            props['networks'], {'type': 'string', 'enum': ['none', 'auto']}]}
+    if version.matches('2.52'):
+        props['tags'] = {'type': 'array', 'items': types.tag, 'maxItems': 50}
+    if version.matches('2.57'):
+        del props['personality']
+    if version.matches('2.63'):
+        props['trusted_image_certificates'] = {'type': ['array', 'null']}
+    if version.matches('2.74'):
+        props['host'] = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+        props['hypervisor_hostname'] = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+    if version.matches('2.90'):
+        props['hostname'] = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+    return {
+        'type': 'object',
+        'properties': {'server': server,
+                       'os:scheduler_hints': {'type': 'object'},
+                       'OS-SCH-HNT:scheduler_hints': {'type': 'object'}},
+        'required': ['server'],
+        'additionalProperties': False,
+    }
+
+
+def update(version):
+    props = {
+        'name': types.name,
+        'accessIPv4': types.ipv4,
+        'accessIPv6': types.ipv6,
+        'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
+    }
+    if version.matches('2.19'):
+        props['description'] = types.description
+    if version.matches('2.90'):
+        props['hostname'] = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+    return {
+        'type': 'object',
+        'properties': {'server': {'type': 'object', 'properties': props,
+                                  'additionalProperties': False}},
+        'required': ['server'],
+        'additionalProperties': False,
+    }
+
+
+reboot = {
+    'type': 'object',
+    'properties': {'reboot': {
+        'type': 'object',
+        'properties': {'type': {'type': 'string',
+                                'enum': ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']}},
+        'required': ['type'],
+        'additionalProperties': False,
+    }},
+    'required': ['reboot'],
+    'additionalProperties': False,
+}
+
+console_output = {
+    'type': 'object',
+    'properties': {'os-getConsoleOutput': {
+        'type': 'object',
+        'properties': {'length': {'type': ['integer', 'string', 'null'],
+                                  'pattern': '^-?[0-9]+$', 'minimum': -1}},
+        'additionalProperties': False,
+    }},
+    'required': ['os-getConsoleOutput'],
+    'additionalProperties': False,
+}
+
+# os-start and os-stop take null (or an empty object).
+def no_argument(action):
+    return {'type': 'object',
+            'properties': {action: {'type': ['object', 'null'], 'maxProperties': 0}},
+            'required': [action], 'additionalProperties': False}

@@ -1,0 +1,41 @@
+"""Pieces every Compute view uses: links and timestamps."""
+import datetime
+from urllib.parse import urlencode
+
+API_PREFIX = '/v2.1'
+
+
+def links(req, collection, item_id):
+    """Nova's self (versioned) and bookmark (unversioned) links of a resource."""
+    base = req.base_url
+    return [{'rel': 'self', 'href': '%s%s/%s/%s' % (base, API_PREFIX, collection, item_id)},
+            {'rel': 'bookmark', 'href': '%s/%s/%s' % (base, collection, item_id)}]
+
+
+def bookmark(req, collection, item_id):
+    return [{'rel': 'bookmark', 'href': '%s/%s/%s' % (req.base_url, collection, item_id)}]
+
+
+def next_link(req, collection, marker):
+    """The 'next page' link: this request's query with the marker replaced."""
+    params = [(k, v) for k, v in req.GET.items() if k != 'marker']
+    params.append(('marker', marker))
+    return [{'rel': 'next', 'href': '%s%s/%s?%s' % (req.base_url, API_PREFIX, collection,
+                                                   urlencode(params))}]
+
+
+def _utc(value):
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def iso_z(value):
+    """'2024-05-01T12:00:00Z', what Nova uses for created/updated."""
+    return None if value is None else _utc(value).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def iso_micro(value):
+    """'2024-05-01T12:00:00.000000', what Nova uses for launched_at, updated_at of
+    services and the like."""
+    return None if value is None else _utc(value).strftime('%Y-%m-%dT%H:%M:%S.%f')

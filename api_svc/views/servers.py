@@ -1,0 +1,174 @@
+"""Server bodies at each microversion: the fields Nova shows, no more, no fewer."""
+from api_svc import compute_api
+from api_svc.policies import servers as server_policies
+from api_svc import policy
+from api_svc import server_status
+from api_svc.views import common
+from compute_svc import rpcapi as compute_rpcapi
+from svc_common.conf import CONF
+from svc_common import objects
+
+
+class ServerView:
+    """Builds server bodies for one request (caching its policy checks and host
+    states across the servers of a list)."""
+
+    def __init__(self, req):
+        self.req = req
+        self.version = req.version
+        context = req.context
+        self.admin_attributes = policy.check(context, server_policies.EXTENDED_ATTRIBUTES)
+        self.host_status_allowed = self.version.matches('2.16') and policy.check(
+            context, server_policies.SHOW_HOST_STATUS)
+        self._host_states = {}
+
+    # -- public ----------------------------------------------------------------------
+    def summary(self, instance):
+        return {'id': instance.uuid, 'name': instance.display_name or '',
+                'links': common.links(self.req, 'servers', instance.uuid)}
+
+    def show(self, instance):
+        """GET /servers/{id}."""
+        body = self._basic(instance)
+        body.update(self._extended(instance))
+        if self.version.matches('2.71'):
+            body['server_groups'] = []
+        return body
+
+    def detail(self, instance):
+        """An item of GET /servers/detail."""
+        body = self._basic(instance)
+        body.update(self._extended(instance))
+        return body
+
+    def updated(self, instance):
+        """PUT /servers/{id}: a reduced body until 2.75, then the full one."""
+        if self.version.matches('2.75'):
+            return self.show(instance)
+        body = self._basic(instance)
+        if self.version.matches('2.71'):
+            body['server_groups'] = []
+        return body
+
+    # -- parts -----------------------------------------------------------------------
+    def _basic(self, instance):
+        req, version = self.req, self.version
+        status = server_status.status_of(instance.vm_state, instance.task_state)
+        body = {
+            'id': instance.uuid,
+            'name': instance.display_name or '',
+            'status': status,
+            'tenant_id': instance.project_id or '',
+            'user_id': instance.user_id or '',
+            'metadata': dict(instance.metadata or {}),
+            'hostId': compute_api.host_id(instance.project_id, instance.host),
+            'image': self._image(instance),
+            'flavor': self._flavor(instance),
+            'created': common.iso_z(instance.created_at),
+            'updated': common.iso_z(instance.updated_at or instance.created_at),
+            'addresses': {},
+            'accessIPv4': instance.access_ip_v4 or '',
+            'accessIPv6': instance.access_ip_v6 or '',
+            'links': common.links(req, 'servers', instance.uuid),
+            'OS-DCF:diskConfig': 'MANUAL',
+        }
+        if status in server_status.PROGRESS_STATUSES:
+            body['progress'] = instance.progress or 0
+        if status in server_status.FAULT_STATUSES:
+            fault = self._fault(instance)
+            if fault:
+                body['fault'] = fault
+        if version.matches('2.9'):
+            body['locked'] = bool(instance.locked)
+        if version.matches('2.19'):
+            body['description'] = instance.display_description
+        if version.matches('2.26'):
+            body['tags'] = _tags(instance)
+        if version.matches('2.63'):
+            body['trusted_image_certificates'] = None
+        if version.matches('2.73'):
+            body['locked_reason'] = None
+        if version.matches('2.96'):
+            body['pinned_availability_zone'] = instance.availability_zone
+        return body
+
+    def _extended(self, instance):
+        version = self.version
+        body = {
+            'key_name': instance.key_name,
+            'OS-SRV-USG:launched_at': common.iso_micro(instance.launched_at),
+            'OS-SRV-USG:terminated_at': common.iso_micro(instance.terminated_at),
+            'OS-EXT-AZ:availability_zone': instance.availability_zone or (
+                compute_api.DEFAULT_AZ if instance.host else ''),
+            'OS-EXT-STS:vm_state': instance.vm_state,
+            'OS-EXT-STS:task_state': instance.task_state,
+            'OS-EXT-STS:power_state': instance.power_state,
+            'os-extended-volumes:volumes_attached': [],
+            'config_drive': instance.config_drive or '',
+        }
+        if self.admin_attributes:
+            body.update({
+                'OS-EXT-SRV-ATTR:host': instance.host,
+                'OS-EXT-SRV-ATTR:hypervisor_hostname': instance.node,
+                'OS-EXT-SRV-ATTR:instance_name': compute_api.instance_name(instance),
+            })
+            if version.matches('2.3'):
+                sysmeta = instance.system_metadata or {}
+                body.update({
+                    'OS-EXT-SRV-ATTR:reservation_id': instance.reservation_id,
+                    'OS-EXT-SRV-ATTR:launch_index': instance.launch_index or 0,
+                    'OS-EXT-SRV-ATTR:kernel_id': sysmeta.get('image_kernel_id') or '',
+                    'OS-EXT-SRV-ATTR:ramdisk_id': sysmeta.get('image_ramdisk_id') or '',
+                    'OS-EXT-SRV-ATTR:hostname': instance.hostname or '',
+                    'OS-EXT-SRV-ATTR:root_device_name': None,
+                    'OS-EXT-SRV-ATTR:user_data': sysmeta.get('user_data'),
+                })
+        if self.host_status_allowed:
+            body['host_status'] = self._host_status(instance.host)
+        return body
+
+    def _image(self, instance):
+        if not instance.image_ref:
+            return ''
+        return {'id': instance.image_ref,
+                'links': common.bookmark(self.req, 'images', instance.image_ref)}
+
+    def _flavor(self, instance):
+        flavor = instance.flavor
+        if not self.version.matches('2.47'):
+            return {'id': flavor.flavorid,
+                    'links': common.bookmark(self.req, 'flavors', flavor.flavorid)}
+        return {'vcpus': flavor.vcpus, 'ram': flavor.memory_mb, 'disk': flavor.root_gb,
+                'ephemeral': flavor.ephemeral_gb, 'swap': flavor.swap,
+                'original_name': flavor.name, 'extra_specs': dict(flavor.extra_specs or {})}
+
+    def _fault(self, instance):
+        fault = instance.fault
+        if fault is None:
+            return None
+        body = {'code': fault.code, 'created': common.iso_z(fault.created_at),
+                'message': fault.message or ''}
+        if fault.details and (self.req.context.is_admin or fault.code != 500):
+            body['details'] = fault.details
+        return body
+
+    def _host_status(self, host):
+        """UP, DOWN, MAINTENANCE (disabled), UNKNOWN, or '' without a host."""
+        if not host:
+            return ''
+        if host not in self._host_states:
+            services = objects.ServiceList.get_all(
+                self.req.context.elevated(), {'host': host, 'topic': compute_rpcapi.TOPIC})
+            if not services:
+                state = 'UNKNOWN'
+            elif services[0].disabled:
+                state = 'MAINTENANCE'
+            else:
+                state = 'UP' if services[0].is_up(CONF.service_down_time) else 'DOWN'
+            self._host_states[host] = state
+        return self._host_states[host]
+
+
+def _tags(instance):
+    raw = (instance.system_metadata or {}).get('tags')
+    return raw.split(',') if raw else []

@@ -1,0 +1,118 @@
+"""Claims: capacity checks, generation conflicts, and real threads racing."""
+import threading
+import uuid
+
+import pytest
+
+from conductor_svc.scheduler import manager as scheduler_mod
+from svc_common.conf import CONF
+from svc_common import exception
+from svc_common import objects
+from svc_common import service as service_mod
+
+
+def _node(ctx, host, vcpus=4, memory_mb=4096, local_gb=100):
+    node = objects.ComputeNode(context=ctx, host=host, hypervisor_hostname=host,
+                               hypervisor_type='fake', vcpus=vcpus, memory_mb=memory_mb,
+                               local_gb=local_gb, cpu_allocation_ratio=1.0,
+                               ram_allocation_ratio=1.0, disk_allocation_ratio=1.0,
+                               reserved_host_memory_mb=0)
+    node.update_inventory()
+    service_mod.register(ctx, host, 'nimbus-compute', 'compute')
+    return node
+
+
+def test_claim_checks_capacity_and_generation(ctx):
+    node = _node(ctx, 'h1')
+    consumer = str(uuid.uuid4())
+    gen = objects.ResourceClaim.claim(ctx, consumer, node.id, {'VCPU': 3}, node.generation)
+    assert gen == node.generation + 1
+    with pytest.raises(exception.ClaimConflict):
+        objects.ResourceClaim.claim(ctx, str(uuid.uuid4()), node.id, {'VCPU': 1},
+                                    node.generation)
+    with pytest.raises(exception.InsufficientResources):
+        objects.ResourceClaim.claim(ctx, str(uuid.uuid4()), node.id, {'VCPU': 2}, gen)
+    # Re-claiming for the same consumer replaces its claim rather than adding to it.
+    objects.ResourceClaim.claim(ctx, consumer, node.id, {'VCPU': 4}, gen)
+    assert objects.ResourceClaim.usage(ctx)[node.id] == {'VCPU': 4}
+
+
+def test_release_and_move_are_repeatable(ctx):
+    node = _node(ctx, 'h1')
+    a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    objects.ResourceClaim.claim(ctx, a, node.id, {'VCPU': 1, 'MEMORY_MB': 10},
+                                node.generation)
+    assert objects.ResourceClaim.move(ctx, a, b) == 2
+    assert objects.ResourceClaim.move(ctx, a, b) == 0
+    assert objects.ResourceClaim.release(ctx, b) == 2
+    assert objects.ResourceClaim.release(ctx, b) == 0
+
+
+def test_inventory_change_bumps_generation(ctx):
+    node = _node(ctx, 'h1')
+    before = node.generation
+    node.vcpus = 8
+    node.update_inventory()
+    assert node.generation == before + 1
+    node.update_inventory()
+    assert node.generation == before + 1
+
+
+def test_racing_threads_never_overbook(ctx):
+    """16 threads claim one vCPU each on two 4-vCPU hosts: exactly 8 win."""
+    _node(ctx, 'h1')
+    _node(ctx, 'h2')
+    scheduler = scheduler_mod.Scheduler()
+    results, barrier = [], threading.Barrier(16)
+
+    def boot():
+        barrier.wait()
+        try:
+            sel = scheduler.select_and_claim(ctx, str(uuid.uuid4()),
+                                             scheduler_mod.Request({'VCPU': 1}))
+            results.append(sel.host)
+        except exception.NoValidHost:
+            results.append(None)
+
+    CONF.set_override('claim_retries', 50, group='scheduler')
+    try:
+        threads = [threading.Thread(target=boot) for _ in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        CONF.clear_override('claim_retries', group='scheduler')
+    assert sorted(filter(None, results)) == ['h1'] * 4 + ['h2'] * 4
+    usage = objects.ResourceClaim.usage(ctx)
+    assert sorted(u['VCPU'] for u in usage.values()) == [4, 4]
+
+
+def test_scheduler_spreads_and_respects_disabled_hosts(ctx):
+    _node(ctx, 'h1')
+    _node(ctx, 'h2')
+    scheduler = scheduler_mod.Scheduler()
+    hosts = [scheduler.select_and_claim(ctx, str(uuid.uuid4()),
+                                        scheduler_mod.Request({'MEMORY_MB': 512})).host
+             for _ in range(4)]
+    assert sorted(hosts) == ['h1', 'h1', 'h2', 'h2']
+    svc = objects.Service.get_by_host_and_binary(ctx, 'h2', 'nimbus-compute')
+    svc.disabled = True
+    svc.save()
+    hosts = {scheduler.select_and_claim(ctx, str(uuid.uuid4()),
+                                        scheduler_mod.Request({'MEMORY_MB': 1})).host
+             for _ in range(3)}
+    assert hosts == {'h1'}
+
+
+def test_down_host_is_filtered(ctx):
+    _node(ctx, 'h1')
+    CONF.set_override('service_down_time', 1)
+    try:
+        import time
+        time.sleep(1.1)
+        with pytest.raises(exception.NoValidHost):
+            scheduler_mod.Scheduler().select_and_claim(ctx, str(uuid.uuid4()),
+                                                       scheduler_mod.Request({'VCPU': 1}))
+    finally:
+        CONF.clear_override('service_down_time')

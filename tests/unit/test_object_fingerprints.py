@@ -1,0 +1,44 @@
+"""A change to an object's fields or remotable methods changes what crosses RPC: it must
+come with a version bump and a new line here."""
+from oslo_versionedobjects import fixture
+
+from svc_common import objects
+from svc_common.objects import base
+
+objects.register_all()
+
+EXPECTED = {
+    'ComputeNode': '1.0-b6f208388c4ab33b17e598914d8751a9',
+    'ComputeNodeList': '1.0-4d7772da63342b5bd3aacb0ddced9bcd',
+    'Flavor': '1.0-69aaa6f2917b1d70a7c4b19b97767a08',
+    'FlavorList': '1.0-fd37e8708824fcc656c293dbde653fc9',
+    'Instance': '1.0-2c80785728479971fb659d9eda86a2c7',
+    'InstanceAction': '1.0-0cf45d7c932079e721b502a2b141c9f9',
+    'InstanceActionEvent': '1.0-c059fd678d603f53f966305b18f588bc',
+    'InstanceActionEventList': '1.0-13d92fb953030cdbfee56481756e02be',
+    'InstanceActionList': '1.0-4a53826625cc280e15fae64a575e0879',
+    'InstanceFault': '1.0-3d0c037502bf766ca4a6003856de2397',
+    'InstanceList': '1.0-29f5f4b3276731a18e158609c1905766',
+    'Migration': '1.0-b21b2c829618b90540eae7d07644261f',
+    'MigrationList': '1.0-fa7e137af356d0d086e9233171bc0f8a',
+    'ResourceClaim': '1.0-4c20ee16c5dfeca9467e31b9d71029f0',
+    'ResourceClaimList': '1.0-e8a293e4c3fe007e014b82cd6fbaa87c',
+    'Service': '1.0-1fd84b8d148cf9993e224570f9194353',
+    'ServiceList': '1.0-ff48fc1575f20800796b48266114c608',
+}
+
+
+def test_object_fingerprints_are_pinned():
+    checker = fixture.ObjectVersionChecker(base.NimbusObjectRegistry.obj_classes())
+    expected, actual = checker.test_hashes(EXPECTED)
+    assert expected == actual, (
+        'Objects changed: bump their VERSION, note it in the class, and update EXPECTED')
+
+
+def test_objects_round_trip_as_primitives():
+    serializer = base.NimbusObjectSerializer()
+    flavor = objects.Flavor(flavorid='1', name='t', vcpus=1, memory_mb=1, root_gb=0)
+    primitive = serializer.serialize_entity(None, flavor)
+    assert primitive['nimbus_object.name'] == 'Flavor'
+    again = serializer.deserialize_entity(None, primitive)
+    assert again.obj_to_primitive() == flavor.obj_to_primitive()

@@ -1,0 +1,116 @@
+"""The state tables: walk every row, and prove that saves outside them fail."""
+import itertools
+import uuid
+
+import pytest
+
+from svc_common import exception
+from svc_common import objects
+from svc_common import states
+
+V, T = states.VmState, states.TaskState
+
+
+def _instance(ctx, flavor, vm, task):
+    inst = objects.Instance(context=ctx, uuid=str(uuid.uuid4()), flavor=flavor,
+                            vm_state=vm, task_state=task, project_id='p', user_id='u')
+    inst.create()
+    return inst
+
+
+def test_every_row_names_known_states():
+    for operation, rows in states.INSTANCE_TRANSITIONS.items():
+        assert rows, operation
+    for (old, new), operations in states.ALLOWED_INSTANCE_TRANSITIONS.items():
+        assert isinstance(old[0], V) and isinstance(new[0], V)
+        assert old[1] is None or isinstance(old[1], T)
+        assert new[1] is None or isinstance(new[1], T)
+        assert operations <= set(states.INSTANCE_TRANSITIONS)
+
+
+def test_walk_the_instance_table(ctx, flavor):
+    """Every allowed transition succeeds as a compare-and-swap in SQL."""
+    for (old, new) in sorted(states.ALLOWED_INSTANCE_TRANSITIONS, key=str):
+        if new[0] == V.DELETED:
+            continue  # destroy() is the way there; walked below
+        inst = _instance(ctx, flavor, old[0], old[1])
+        inst.vm_state, inst.task_state = new
+        inst.save(expected_task_state=old[1])
+        fresh = objects.Instance.get_by_uuid(ctx, inst.uuid)
+        assert (fresh.vm_state, fresh.task_state) == (states.value(new[0]),
+                                                      states.value(new[1]))
+
+
+def test_every_transition_outside_the_table_is_refused(ctx, flavor):
+    pairs = [(vm, task) for vm in V if vm != V.DELETED for task in [None, *T]]
+    refused = 0
+    for old, new in itertools.product(pairs, pairs):
+        if old == new or states.instance_transition_allowed(old, new):
+            continue
+        if refused % 97 == 0:  # a spread sample through SQL; all through the checker
+            inst = _instance(ctx, flavor, old[0], old[1])
+            inst.vm_state, inst.task_state = new
+            with pytest.raises(exception.InvalidStateTransition):
+                inst.save(expected_task_state=old[1])
+        refused += 1
+    assert refused > 1000
+
+
+def test_state_change_needs_an_expected_task_state(ctx, flavor):
+    inst = _instance(ctx, flavor, V.ACTIVE, None)
+    inst.task_state = T.POWERING_OFF
+    with pytest.raises(ValueError):
+        inst.save()
+
+
+def test_compare_and_swap_loses_to_a_concurrent_writer(ctx, flavor):
+    inst = _instance(ctx, flavor, V.ACTIVE, None)
+    other = objects.Instance.get_by_uuid(ctx, inst.uuid)
+    other.task_state = T.POWERING_OFF
+    other.save(expected_task_state=None)
+    inst.task_state = T.REBOOTING
+    with pytest.raises(exception.UnexpectedTaskStateError):
+        inst.save(expected_task_state=None)
+    assert objects.Instance.get_by_uuid(ctx, inst.uuid).task_state == T.POWERING_OFF
+
+
+def test_deleting_is_reported_distinctly(ctx, flavor):
+    inst = _instance(ctx, flavor, V.ACTIVE, T.DELETING)
+    stale = objects.Instance.get_by_uuid(ctx, inst.uuid)
+    stale.task_state = T.POWERING_OFF
+    with pytest.raises(exception.UnexpectedDeletingTaskStateError):
+        stale.save(expected_task_state=None)
+
+
+def test_destroy_soft_deletes(ctx, flavor):
+    inst = _instance(ctx, flavor, V.ACTIVE, T.DELETING)
+    inst.destroy(expected_task_state=T.DELETING)
+    with pytest.raises(exception.InstanceNotFound):
+        objects.Instance.get_by_uuid(ctx, inst.uuid)
+    gone = objects.Instance.get_by_uuid(ctx, inst.uuid, read_deleted='yes')
+    assert gone.vm_state == V.DELETED and gone.deleted
+
+
+def test_walk_the_migration_table(ctx):
+    for old, targets in states.MIGRATION_TRANSITIONS.items():
+        for new in states.MigrationStatus:
+            migration = objects.Migration(context=ctx, instance_uuid=str(uuid.uuid4()),
+                                          status=old, migration_type='resize')
+            migration.create()
+            migration.status = new
+            if new == old or new in targets:
+                migration.save(expected_status=(old,))
+                assert objects.Migration.get_by_id(ctx, migration.id).status == new
+            else:
+                with pytest.raises(exception.InvalidStateTransition):
+                    migration.save()
+
+
+def test_migration_compare_and_swap(ctx):
+    migration = objects.Migration(context=ctx, instance_uuid=str(uuid.uuid4()),
+                                  migration_type='resize')
+    migration.create()
+    assert migration.status == states.MigrationStatus.PRE_MIGRATING
+    migration.status = states.MigrationStatus.MIGRATING
+    with pytest.raises(exception.UnexpectedMigrationStatus):
+        migration.save(expected_status=(states.MigrationStatus.FINISHED,))
