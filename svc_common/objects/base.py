@@ -15,6 +15,17 @@ remotable = ovo_base.remotable
 remotable_classmethod = ovo_base.remotable_classmethod
 
 
+class _NoCheck:
+    """Default of compare-and-swap arguments: "do not compare". Its repr is fixed
+    because method signatures are part of the objects' pinned fingerprints."""
+
+    def __repr__(self):
+        return '<no check>'
+
+
+NO_CHECK = _NoCheck()
+
+
 class NimbusObjectRegistry(ovo_base.VersionedObjectRegistry):
     notification_classes = []
 

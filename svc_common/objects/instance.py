@@ -14,7 +14,7 @@ from svc_common.objects import fault as fault_obj
 from svc_common.objects import flavor as flavor_obj
 from svc_common import states
 
-_NO_CHECK = object()
+_NO_CHECK = base.NO_CHECK
 _COLUMNS = ('id', 'uuid', 'display_name', 'display_description', 'hostname', 'user_id',
             'project_id', 'image_ref', 'vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb', 'host',
             'node', 'vm_state', 'task_state', 'power_state', 'progress', 'launched_at',

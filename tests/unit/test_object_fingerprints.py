@@ -12,7 +12,7 @@ EXPECTED = {
     'ComputeNodeList': '1.0-4d7772da63342b5bd3aacb0ddced9bcd',
     'Flavor': '1.0-69aaa6f2917b1d70a7c4b19b97767a08',
     'FlavorList': '1.0-fd37e8708824fcc656c293dbde653fc9',
-    'Instance': '1.0-2c80785728479971fb659d9eda86a2c7',
+    'Instance': '1.0-dfbe62aec3dc4066f5117db06ac3acd1',
     'InstanceAction': '1.0-0cf45d7c932079e721b502a2b141c9f9',
     'InstanceActionEvent': '1.0-c059fd678d603f53f966305b18f588bc',
     'InstanceActionEventList': '1.0-13d92fb953030cdbfee56481756e02be',
