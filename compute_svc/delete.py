@@ -6,6 +6,7 @@ from oslo_log import log as logging
 
 from svc_common import exception
 from svc_common import objects
+from svc_common import states
 from compute_svc import events
 
 LOG = logging.getLogger(__name__)
@@ -22,6 +23,17 @@ def terminate_instance(manager, context, instance):
     with events.action_event(context, current, 'compute_terminate_instance', manager.host):
         manager.driver.destroy(context, current)
         objects.ResourceClaim.release(context, current.uuid)
+        _clean_unconfirmed_resize(manager, context, current)
         current.destroy(expected_task_state=current.task_state)
     LOG.info('Instance deleted', instance=current)
 
+
+
+def _clean_unconfirmed_resize(manager, context, instance):
+    """A server deleted in VERIFY_RESIZE still has its old guest and the migration's
+    claim on the source: confirming the migration cleans them."""
+    for migration in objects.MigrationList.get_by_filters(
+            context, {'instance_uuid': instance.uuid,
+                      'status': [states.MigrationStatus.FINISHED,
+                                 states.MigrationStatus.CONFIRMING]}):
+        manager.compute_rpcapi.confirm_resize(context, instance, migration)

@@ -41,7 +41,8 @@ def set_error(context, instance, error, host):
     LOG.error('Instance failed: %s', error, instance=instance)
     record_fault(context, instance, error, host)
     current = objects.Instance.get_by_uuid(context, instance.uuid)
+    task_state = current.task_state
     current.vm_state = states.VmState.ERROR
     current.task_state = None
-    current.save(expected_task_state=current.task_state)
+    current.save(expected_task_state=task_state)
     return current

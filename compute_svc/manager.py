@@ -10,7 +10,10 @@ from compute_svc import build
 from compute_svc import delete
 from compute_svc import power
 from compute_svc import recovery
+from compute_svc import resize
 from compute_svc import resource_tracker
+from compute_svc import rpcapi as compute_rpcapi
+from conductor_svc import rpcapi as conductor_rpcapi
 from compute_svc.virt import driver as driver_mod
 
 LOG = logging.getLogger(__name__)
@@ -18,12 +21,14 @@ BINARY = 'nimbus-compute'
 
 
 class ComputeManager:
-    target = messaging.Target(version='1.0')
+    target = messaging.Target(version='1.1')
 
     def __init__(self, host=None, driver=None):
         self.host = host or CONF.host
         self.driver = driver or driver_mod.load_driver(CONF.compute.compute_driver)
         self.tracker = resource_tracker.ResourceTracker(self.host, self.driver)
+        self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+        self.conductor_rpcapi = conductor_rpcapi.ConductorAPI()
 
     # -- lifecycle -------------------------------------------------------------------
     def init_host(self):
@@ -35,7 +40,14 @@ class ComputeManager:
 
     def periodic_tasks(self):
         """(interval, callable) pairs the service runner schedules besides heartbeats."""
-        return [(CONF.compute.resource_update_interval, self.update_available_resource)]
+        tasks = [(CONF.compute.resource_update_interval, self.update_available_resource)]
+        if CONF.compute.resize_confirm_window:
+            tasks.append((max(1, min(60, CONF.compute.resize_confirm_window // 2)),
+                          self.confirm_expired_resizes))
+        return tasks
+
+    def confirm_expired_resizes(self):
+        return resize.confirm_expired_resizes(self, nimbus_context.get_admin_context())
 
     def update_available_resource(self):
         self.tracker.update_available_resource(nimbus_context.get_admin_context())
@@ -81,3 +93,22 @@ class ComputeManager:
             lines = output.splitlines(keepends=True)
             output = ''.join(lines[-tail_length:]) if tail_length else ''
         return output
+
+    # -- RPC API 1.1: resize and cold migration --------------------------------------
+    def prep_resize(self, context, instance, flavor, migration, alternates):
+        resize.prep_resize(self, context, instance, flavor, migration, alternates)
+
+    def resize_instance(self, context, instance, migration, flavor):
+        resize.resize_instance(self, context, instance, migration, flavor)
+
+    def finish_resize(self, context, instance, migration):
+        resize.finish_resize(self, context, instance, migration)
+
+    def confirm_resize(self, context, instance, migration):
+        resize.confirm_resize(self, context, instance, migration)
+
+    def revert_resize(self, context, instance, migration):
+        resize.revert_resize(self, context, instance, migration)
+
+    def finish_revert_resize(self, context, instance, migration):
+        resize.finish_revert_resize(self, context, instance, migration)

@@ -3,6 +3,8 @@
 Version log:
     1.0 - build_and_run_instance, terminate_instance, stop_instance, start_instance,
           reboot_instance, get_console_output
+    1.1 - prep_resize, resize_instance, finish_resize, confirm_resize, revert_resize,
+          finish_revert_resize
 """
 import oslo_messaging as messaging
 
@@ -12,7 +14,7 @@ TOPIC = 'compute'
 
 
 class ComputeAPI:
-    VERSION = '1.0'
+    VERSION = '1.1'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version='1.0')
@@ -41,3 +43,28 @@ class ComputeAPI:
     def get_console_output(self, ctxt, instance, tail_length=None):
         return self._at(instance.host).call(ctxt, 'get_console_output', instance=instance,
                                             tail_length=tail_length)
+
+    # -- resize and cold migration (1.1) ------------------------------------------------
+    def prep_resize(self, ctxt, host, instance, flavor, migration, alternates):
+        self._at(host, '1.1').cast(ctxt, 'prep_resize', instance=instance, flavor=flavor,
+                                   migration=migration, alternates=alternates)
+
+    def resize_instance(self, ctxt, instance, migration, flavor):
+        self._at(migration.source_compute, '1.1').cast(
+            ctxt, 'resize_instance', instance=instance, migration=migration, flavor=flavor)
+
+    def finish_resize(self, ctxt, instance, migration):
+        self._at(migration.dest_compute, '1.1').cast(
+            ctxt, 'finish_resize', instance=instance, migration=migration)
+
+    def confirm_resize(self, ctxt, instance, migration):
+        self._at(migration.source_compute, '1.1').cast(
+            ctxt, 'confirm_resize', instance=instance, migration=migration)
+
+    def revert_resize(self, ctxt, instance, migration):
+        self._at(migration.dest_compute, '1.1').cast(
+            ctxt, 'revert_resize', instance=instance, migration=migration)
+
+    def finish_revert_resize(self, ctxt, instance, migration):
+        self._at(migration.source_compute, '1.1').cast(
+            ctxt, 'finish_revert_resize', instance=instance, migration=migration)

@@ -7,13 +7,14 @@ from compute_svc import rpcapi as compute_rpcapi
 from conductor_svc import object_indirection
 from conductor_svc.scheduler import manager as scheduler_mod
 from conductor_svc.tasks import build
+from conductor_svc.tasks import migrate
 
 LOG = logging.getLogger(__name__)
 BINARY = 'nimbus-conductor'
 
 
 class ConductorManager(object_indirection.ObjectIndirection):
-    target = messaging.Target(version='1.0')
+    target = messaging.Target(version='1.1')
 
     def __init__(self):
         self.scheduler = scheduler_mod.Scheduler()
@@ -22,3 +23,9 @@ class ConductorManager(object_indirection.ObjectIndirection):
     def build_instances(self, context, instances, image, request_spec):
         build.BuildTask(context, instances, image, request_spec, self.scheduler,
                         self.compute_rpcapi).execute()
+
+    def migrate_server(self, context, instance, flavor, migration=None, host_list=None,
+                       target_host=None):
+        migrate.MigrationTask(context, instance, flavor, self.scheduler, self.compute_rpcapi,
+                              migration=migration, host_list=host_list,
+                              target_host=target_host).execute()

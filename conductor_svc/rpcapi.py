@@ -3,6 +3,7 @@
 Version log:
     1.0 - build_instances, object_action, object_class_action_versions,
           object_backport_versions
+    1.1 - migrate_server
 """
 import oslo_messaging as messaging
 
@@ -11,7 +12,7 @@ from svc_common import rpc
 
 
 class ConductorAPI:
-    VERSION = '1.0'
+    VERSION = '1.1'
 
     def __init__(self):
         target = messaging.Target(topic=CONF.conductor.topic, version='1.0')
@@ -21,6 +22,14 @@ class ConductorAPI:
         cctxt = self.client.prepare(version='1.0')
         cctxt.cast(ctxt, 'build_instances', instances=instances, image=image,
                    request_spec=request_spec)
+
+    def migrate_server(self, ctxt, instance, flavor, migration=None, host_list=None,
+                       target_host=None):
+        """Resize (a new flavor) or cold-migrate (the same flavor) ``instance``.
+        ``migration`` and ``host_list`` come with a reschedule from a failed destination."""
+        cctxt = self.client.prepare(version='1.1')
+        cctxt.cast(ctxt, 'migrate_server', instance=instance, flavor=flavor,
+                   migration=migration, host_list=host_list, target_host=target_host)
 
     # The three methods below make this client the object indirection API of compute
     # processes: remotable object methods run in the conductor.

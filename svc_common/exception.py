@@ -255,3 +255,11 @@ class NotSupported(NimbusException):
 class ConsoleNotImplemented(NimbusException):
     msg_fmt = 'Unable to get console output: the hypervisor of %(host)s does not provide it.'
     code = 501
+
+
+class ResizeError(Invalid):
+    msg_fmt = 'Resize error: %(reason)s'
+
+
+class CannotResizeDisk(Invalid):
+    msg_fmt = 'Server disk was unable to be resized because: %(reason)s'

@@ -65,6 +65,11 @@ class ComputeDriver(abc.ABC):
         raise NotImplementedError()
 
     # Resize and cold migration (see compute_svc/resize.py).
+    def prepare_migration_target(self, context, instance, flavor):
+        """On the destination, before anything moves: make sure this host can take the
+        instance (e.g. its image's base is in the local cache, so only the overlay needs
+        copying). Raising here sends the resize to an alternate host."""
+
     def migrate_disk_and_power_off(self, context, instance, dest_host, flavor):
         raise NotImplementedError()
 

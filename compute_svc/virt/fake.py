@@ -11,9 +11,11 @@ from compute_svc.virt import driver
 class FakeDriver(driver.ComputeDriver):
 
     def __init__(self):
-        self._guests = {}  # uuid -> {'power_state': int, 'flavor': name, 'resized_from': ...}
+        self._guests = {}  # uuid -> {'power_state': int, 'flavor': name, 'console': str}
+        self._resize_sources = {}  # uuid -> the guest kept on the source until confirm
         self._lock = threading.Lock()
         self.calls = []  # (method, uuid): lets tests count side effects
+        self.fail_on = {}  # method name -> exception raised once (failure injection)
         self.host = None
 
     def init_host(self, host):
@@ -32,6 +34,9 @@ class FakeDriver(driver.ComputeDriver):
 
     def _record(self, method, instance):
         self.calls.append((method, instance.uuid))
+        error = self.fail_on.pop(method, None)
+        if error is not None:
+            raise error
 
     def spawn(self, context, instance, image_meta, power_on=True):
         self._record('spawn', instance)
@@ -79,3 +84,52 @@ class FakeDriver(driver.ComputeDriver):
     def get_console_output(self, context, instance):
         with self._lock:
             return self._guest(instance)['console']
+
+    def prepare_migration_target(self, context, instance, flavor):
+        self._record('prepare_migration_target', instance)
+
+    def migrate_disk_and_power_off(self, context, instance, dest_host, flavor):
+        self._record('migrate_disk_and_power_off', instance)
+        old = instance.flavor
+        if flavor.root_gb < old.root_gb or flavor.ephemeral_gb < old.ephemeral_gb:
+            raise exception.ResizeError(reason='unable to shrink disks')
+        with self._lock:
+            guest = self._guests.get(instance.uuid) or self._resize_sources.get(instance.uuid)
+            if guest is None:
+                raise exception.InstanceNotFound(instance_id=instance.uuid)
+            guest['power_state'] = states.PowerState.SHUTDOWN
+            self._resize_sources[instance.uuid] = dict(guest)
+            if dest_host != self.host:
+                self._guests.pop(instance.uuid, None)
+
+    def finish_migration(self, context, migration, instance, image_meta, resize_instance,
+                         power_on=True):
+        self._record('finish_migration', instance)
+        with self._lock:
+            guest = self._guests.setdefault(instance.uuid, {'console': ''})
+            guest['flavor'] = instance.flavor.name
+            guest['power_state'] = (states.PowerState.RUNNING if power_on
+                                    else states.PowerState.SHUTDOWN)
+            guest['console'] += 'resized to %s\n' % instance.flavor.name
+
+    def confirm_migration(self, context, migration, instance):
+        self._record('confirm_migration', instance or migration)
+        with self._lock:
+            self._resize_sources.pop(migration.instance_uuid, None)
+
+    def finish_revert_migration(self, context, instance, migration, power_on=True):
+        self._record('finish_revert_migration', instance)
+        with self._lock:
+            guest = self._resize_sources.pop(instance.uuid, None)
+            if guest is None:
+                guest = self._guests.get(instance.uuid)
+            if guest is None:
+                raise exception.InstanceNotFound(instance_id=instance.uuid)
+            guest['power_state'] = (states.PowerState.RUNNING if power_on
+                                    else states.PowerState.SHUTDOWN)
+            self._guests[instance.uuid] = guest
+
+    def resize_leftovers(self):
+        """UUIDs whose pre-resize guest this host still keeps (tests check cleanup)."""
+        with self._lock:
+            return set(self._resize_sources)

@@ -106,7 +106,12 @@ def main(argv=None):
     if args.compute_driver:
         CONF.set_default('compute_driver', args.compute_driver, group='compute')
     common.setup(oslo_args, 'nimbus-all-in-one')
-    aio = AllInOne().start()
+    aio = AllInOne()
+    try:
+        aio.start()
+    except BaseException:
+        aio.stop()  # the started services' threads would keep a failed process alive
+        raise
     print('Nimbus is serving on http://%s:%s/v2.1 (no auth). clouds.yaml for '
           'openstackclient (OS_CLOUD=nimbus):\n' % (CONF.api.listen, aio.port))
     print(CLOUDS_YAML.format(host=CONF.api.listen, port=aio.port), flush=True)

@@ -13,6 +13,8 @@ opts = [
                help='Largest number of items a list call returns in one page.'),
     cfg.StrOpt('public_endpoint',
                help='Base URL used in links; defaults to the request host URL.'),
+    cfg.IntOpt('graceful_shutdown_timeout', default=30, min=0,
+               help='Seconds a stopping nimbus-api waits for requests in flight.'),
 ]
 
 

@@ -22,6 +22,8 @@ opts = [
     cfg.IntOpt('resize_confirm_window', default=0, min=0,
                help='Seconds after which a finished resize is confirmed automatically '
                     '(0 disables).'),
+    cfg.BoolOpt('allow_resize_to_same_host', default=False,
+                help='Let a resize choose the host the instance is on.'),
     cfg.IntOpt('graceful_shutdown_timeout', default=60, min=0,
                help='Seconds a stopping service waits for in-flight work.'),
 ]

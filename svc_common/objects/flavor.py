@@ -36,6 +36,18 @@ def _flavor_create(context, values):
 
 
 @db_api.writer
+def _flavor_update(context, flavorid, values):
+    row = context.session.query(models.Flavor).filter_by(flavorid=flavorid).first()
+    if row is None:
+        raise exception.FlavorNotFound(flavor_id=flavorid)
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.updated_at = base.utcnow()
+    context.session.flush()
+    return row
+
+
+@db_api.writer
 def _flavor_destroy(context, flavorid):
     count = context.session.query(models.Flavor).filter_by(flavorid=flavorid).delete()
     if not count:
@@ -68,7 +80,8 @@ def _flavor_get_all(context, filters, limit, marker, sort_key, sort_dir):
 @base.NimbusObjectRegistry.register
 class Flavor(base.NimbusObject):
     # Version 1.0: Initial version
-    VERSION = '1.0'
+    # Version 1.1: save() (description, extra specs, disabled, is_public)
+    VERSION = '1.1'
 
     fields = {
         'id': fields.IntegerField(),
@@ -111,6 +124,18 @@ class Flavor(base.NimbusObject):
         for name in ('ephemeral_gb', 'swap', 'rxtx_factor', 'is_public', 'disabled'):
             values.setdefault(name, self.fields[name].default)
         self._from_db_object(self._context, self, _flavor_create(self._context, values))
+
+    @base.remotable
+    def save(self):
+        """Write changes of the fields a flavor may change after creation."""
+        changes = self.obj_get_changes()
+        values = {k: v for k, v in changes.items()
+                  if k in ('description', 'extra_specs', 'disabled', 'is_public')}
+        if 'extra_specs' in values:
+            values['extra_specs'] = json.dumps(values['extra_specs'] or {})
+        if values:
+            self._from_db_object(self._context, self,
+                                 _flavor_update(self._context, self.flavorid, values))
 
     @base.remotable
     def destroy(self):

@@ -129,6 +129,16 @@ class Migration(base.NimbusPersistentObject, base.NimbusObject):
             self._from_db_object(self._context, self, _migration_update(
                 self._context, self.id, values, expected))
 
+    def fail(self):
+        """Set status error unless the migration already ended (safe to repeat)."""
+        current = self.get_by_id(self._context, self.id)
+        if not current.is_terminal:
+            was = current.status
+            current.status = states.MigrationStatus.ERROR
+            current.save(expected_status=(was,))
+        self.status = current.status
+        self.obj_reset_changes(['status'])
+
     @property
     def is_terminal(self):
         return states.MigrationStatus(self.status) in states.TERMINAL_MIGRATION_STATUSES

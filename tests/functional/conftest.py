@@ -2,6 +2,7 @@
 virt driver), driven through the WSGI app."""
 import json
 import time
+import uuid
 
 import pytest
 import webob
@@ -9,6 +10,7 @@ import webob
 from svc_common.cmd import all_in_one
 from svc_common.conf import CONF
 from svc_common import objects
+from svc_common import states
 
 objects.register_all()
 
@@ -84,3 +86,52 @@ def cloud(tmp_path):
         CONF.clear_override('auth_strategy', group='api')
         CONF.clear_override('transport_url')
         CONF.clear_override('report_interval')
+
+
+def poll(check, timeout=10.0, interval=0.02, what='condition'):
+    """Call ``check`` until it returns something truthy; return that."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError('timed out waiting for %s' % what)
+
+
+@pytest.fixture
+def core(tmp_path):
+    """Conductor and three compute hosts (host1..host3) without the REST API."""
+    CONF.set_override('state_path', str(tmp_path))
+    CONF.set_override('connection', 'sqlite:///%s/n.sqlite' % tmp_path, group='database')
+    CONF.set_override('transport_url', 'fake://')
+    aio = all_in_one.AllInOne(compute_hosts=['host1', 'host2', 'host3'], with_api=False)
+    aio.start()
+    try:
+        yield aio
+    finally:
+        aio.stop()
+        for name in ('state_path', 'transport_url'):
+            CONF.clear_override(name)
+        CONF.clear_override('connection', group='database')
+
+
+def new_instance(ctx, flavor_name='m1.tiny'):
+    """An instance record as the API makes it (BUILDING/SCHEDULING, a 'create' action)."""
+    flavor = next(f for f in objects.FlavorList.get_all(ctx) if f.name == flavor_name)
+    instance = objects.Instance(context=ctx, uuid=str(uuid.uuid4()), flavor=flavor,
+                                vm_state=states.VmState.BUILDING,
+                                task_state=states.TaskState.SCHEDULING,
+                                project_id=ctx.project_id, user_id=ctx.user_id,
+                                display_name='vm')
+    instance.create()
+    objects.InstanceAction.action_start(ctx, instance.uuid, 'create')
+    return instance
+
+
+def wait_instance(ctx, instance_uuid, predicate, timeout=10.0):
+    def check():
+        inst = objects.Instance.get_by_uuid(ctx, instance_uuid, read_deleted='yes',
+                                            expected_attrs=['fault'])
+        return inst if predicate(inst) else None
+    return poll(check, timeout, what='instance %s' % instance_uuid)

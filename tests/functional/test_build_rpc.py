@@ -1,65 +1,19 @@
 """Build and delete through the conductor and compute RPC APIs, without the REST API:
 the core path every server takes."""
-import uuid
-
-import pytest
-
+from tests.functional.conftest import new_instance
+from tests.functional.conftest import poll
 from conductor_svc import rpcapi as conductor_rpcapi
 from compute_svc import rpcapi as compute_rpcapi
-from svc_common.cmd import all_in_one
-from svc_common.conf import CONF
 from svc_common import context as nimbus_context
 from svc_common import objects
 from svc_common import states
 
 
-@pytest.fixture
-def core(tmp_path):
-    CONF.set_override('state_path', str(tmp_path))
-    CONF.set_override('connection', 'sqlite:///%s/n.sqlite' % tmp_path, group='database')
-    CONF.set_override('transport_url', 'fake://')
-    aio = all_in_one.AllInOne(compute_hosts=['host1', 'host2'], with_api=False).start()
-    yield aio
-    aio.stop()
-    for name in ('state_path', 'transport_url'):
-        CONF.clear_override(name)
-    CONF.clear_override('connection', group='database')
-
-
-def _new_instance(ctx, flavor_name='m1.tiny'):
-    flavor = next(f for f in objects.FlavorList.get_all(ctx) if f.name == flavor_name)
-    instance = objects.Instance(context=ctx, uuid=str(uuid.uuid4()), flavor=flavor,
-                                vm_state=states.VmState.BUILDING,
-                                task_state=states.TaskState.SCHEDULING,
-                                project_id='p1', user_id='u1', display_name='vm')
-    instance.create()
-    objects.InstanceAction.action_start(ctx, instance.uuid, 'create')
-    return instance
-
-
-def _wait(cloud_wait, ctx, uuid_, predicate):
-    def check():
-        inst = objects.Instance.get_by_uuid(ctx, uuid_, read_deleted='yes')
-        return inst if predicate(inst) else None
-    return cloud_wait(check)
-
-
-def _poll(check, timeout=10):
-    import time
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError('timed out')
-
-
 def test_build_then_delete_releases_claims(core):
     ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
-    instance = _new_instance(ctx)
+    instance = new_instance(ctx)
     conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance], None, {})
-    active = _poll(lambda: (lambda i: i if i.vm_state == 'active' else None)(
+    active = poll(lambda: (lambda i: i if i.vm_state == 'active' else None)(
         objects.Instance.get_by_uuid(ctx, instance.uuid)))
     assert active.host in ('host1', 'host2')
     assert active.power_state == states.PowerState.RUNNING
@@ -69,7 +23,7 @@ def test_build_then_delete_releases_claims(core):
     active.task_state = states.TaskState.DELETING
     active.save(expected_task_state=None)
     compute_rpcapi.ComputeAPI().terminate_instance(ctx, active)
-    _poll(lambda: objects.Instance.get_by_uuid(ctx, instance.uuid, read_deleted='yes')
+    poll(lambda: objects.Instance.get_by_uuid(ctx, instance.uuid, read_deleted='yes')
           .vm_state == 'deleted')
     assert len(objects.ResourceClaimList.get_by_consumer(ctx, instance.uuid)) == 0
     events = objects.InstanceActionEventList.get_by_action(
@@ -81,13 +35,13 @@ def test_build_then_delete_releases_claims(core):
 
 def test_no_valid_host_leaves_error_with_fault(core):
     ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
-    instance = _new_instance(ctx, 'm1.xlarge')  # fits: 8 vCPU / 16 GiB / 160 GB
+    instance = new_instance(ctx, 'm1.xlarge')  # fits: 8 vCPU / 16 GiB / 160 GB
     # Fake hosts have 16 GiB * 1.5 - 512 MiB schedulable memory.
     objects.Flavor(context=ctx, flavorid='99', name='huge', vcpus=1, memory_mb=64000,
                    root_gb=1).create()
-    huge = _new_instance(ctx, 'huge')
+    huge = new_instance(ctx, 'huge')
     conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance, huge], None, {})
-    failed = _poll(lambda: (lambda i: i if i.vm_state == 'error' else None)(
+    failed = poll(lambda: (lambda i: i if i.vm_state == 'error' else None)(
         objects.Instance.get_by_uuid(ctx, huge.uuid, expected_attrs=['fault'])))
     assert failed.task_state is None and failed.host is None
     assert 'No valid host' in failed.fault.message
@@ -96,11 +50,11 @@ def test_no_valid_host_leaves_error_with_fault(core):
 
 def test_redelivered_build_is_idempotent(core):
     ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
-    instance = _new_instance(ctx)
+    instance = new_instance(ctx)
     api = conductor_rpcapi.ConductorAPI()
     api.build_instances(ctx, [instance], None, {})
     api.build_instances(ctx, [instance], None, {})
-    active = _poll(lambda: (lambda i: i if i.vm_state == 'active' else None)(
+    active = poll(lambda: (lambda i: i if i.vm_state == 'active' else None)(
         objects.Instance.get_by_uuid(ctx, instance.uuid)))
     # deliver the compute step again after it finished
     compute_rpcapi.ComputeAPI().build_and_run_instance(ctx, active.host, active, None, {})

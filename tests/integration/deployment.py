@@ -160,15 +160,21 @@ class Process:
     def tail(self, lines=40):
         return '\n'.join(self.log_text().splitlines()[-lines:])
 
+    def check_running(self):
+        """Raise if the process exited or logged a fatal error."""
+        if not self.alive:
+            raise RuntimeError('%s exited with %s:\n%s' % (
+                self.name, self.popen.returncode, self.tail()))
+        if ' CRITICAL ' in self.log_text():
+            raise RuntimeError('%s failed:\n%s' % (self.name, self.tail()))
+
     def wait_for_log(self, pattern, timeout=30):
         regex = re.compile(pattern)
 
         def seen():
             if regex.search(self.log_text()):
                 return True
-            if not self.alive:
-                raise RuntimeError('%s exited with %s before logging %r:\n%s' % (
-                    self.name, self.popen.returncode, pattern, self.tail()))
+            self.check_running()
             return False
         return wait_for(seen, timeout, '%s to log %r' % (self.name, pattern))
 
@@ -279,9 +285,7 @@ class Deployment:
         proc = self._start('api', 'nimbus-api', _merge(base, overrides))
 
         def answers():
-            if not proc.alive:
-                raise RuntimeError('nimbus-api exited with %s:\n%s' % (
-                    proc.popen.returncode, proc.tail()))
+            proc.check_running()
             try:
                 return requests.get(self.api_url + '/v2.1', timeout=2).status_code == 200
             except requests.ConnectionError:

@@ -32,8 +32,7 @@ class AllInOne:
             lines = self.proc.log_text().splitlines()
             start = next((i for i, line in enumerate(lines) if line == 'clouds:'), None)
             if start is None:
-                if not self.proc.alive:
-                    raise RuntimeError('nimbus-all-in-one exited:\n%s' % self.proc.tail())
+                self.proc.check_running()
                 return None
             block = []
             for line in lines[start:]:

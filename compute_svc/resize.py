@@ -1,0 +1,304 @@
+"""Resize and cold migration on the compute hosts.
+
+    conductor --prep_resize--> dest --resize_instance--> source --finish_resize--> dest
+    API --confirm_resize--> source          API --revert_resize--> dest
+                                            dest --finish_revert_resize--> source
+
+Every handler first reloads the Migration and returns when its status shows the step is
+done, so a redelivered cast does nothing twice; each status change is a compare-and-swap.
+A failure before the guest moved rolls back (instance as it was, migration ``error``);
+a failure after it moved leaves the instance in ERROR with a fault.
+"""
+import datetime
+
+from oslo_log import log as logging
+from oslo_utils import timeutils
+
+from svc_common.conf import CONF
+from svc_common import exception
+from svc_common import notifications
+from svc_common import objects
+from svc_common.objects import claim as claim_obj
+from svc_common import states
+from compute_svc import events
+
+LOG = logging.getLogger(__name__)
+T, V, M, P = states.TaskState, states.VmState, states.MigrationStatus, states.PowerState
+OLD_VM_STATE = 'old_vm_state'
+
+
+def _reload(context, instance, migration):
+    return (objects.Instance.get_by_uuid(context, instance.uuid),
+            objects.Migration.get_by_id(context, migration.id))
+
+
+def _node_id(context, host, node):
+    return objects.ComputeNode.get_by_host_and_nodename(context, host, node).id
+
+
+def _claim_on_node(context, consumer, node_id, resources, attempts=10):
+    """Claim on one node, re-reading its generation when another claim got there first."""
+    for _ in range(attempts):
+        node = objects.ComputeNode.get_by_id(context, node_id)
+        try:
+            return objects.ResourceClaim.claim(context, consumer, node_id, resources,
+                                               node.generation)
+        except exception.ClaimConflict:
+            continue
+    raise exception.ClaimConflict(node=node_id)
+
+
+def _was_stopped(instance):
+    return instance.system_metadata.get(OLD_VM_STATE) == V.STOPPED
+
+
+# -- destination: prep_resize ---------------------------------------------------------
+def prep_resize(manager, context, instance, flavor, migration, alternates):
+    instance, migration = _reload(context, instance, migration)
+    if migration.status != M.PRE_MIGRATING or instance.task_state != T.RESIZE_PREP:
+        LOG.info('prep_resize already done (migration %s)', migration.status,
+                 instance=instance)
+        return
+    notifications.notify_instance(context, instance, 'resize_prep', 'start', manager.host,
+                                  migration)
+    dest_node_id = _node_id(context, migration.dest_compute, migration.dest_node)
+    try:
+        with events.action_event(context, instance, 'compute_prep_resize', manager.host):
+            _claim_on_node(context, instance.uuid, dest_node_id,
+                           claim_obj.resources_for_flavor(flavor))
+            manager.driver.prepare_migration_target(context, instance, flavor)
+            instance.old_flavor = instance.flavor
+            instance.new_flavor = flavor
+            instance.system_metadata = dict(instance.system_metadata,
+                                            **{OLD_VM_STATE: instance.vm_state})
+            instance.save(expected_task_state=T.RESIZE_PREP)
+    except Exception as error:
+        LOG.warning('prep_resize failed on %s: %s', manager.host, error, instance=instance)
+        objects.ResourceClaim.release(context, instance.uuid, compute_node_id=dest_node_id)
+        _reschedule_or_rollback(manager, context, instance, flavor, migration, alternates,
+                                error)
+        return
+    notifications.notify_instance(context, instance, 'resize_prep', 'end', manager.host,
+                                  migration)
+    manager.compute_rpcapi.resize_instance(context, instance, migration, flavor)
+
+
+def _reschedule_or_rollback(manager, context, instance, flavor, migration, alternates, error):
+    events.record_fault(context, instance, error, manager.host)
+    if alternates:
+        LOG.info('Trying alternate hosts %s', alternates, instance=instance)
+        manager.conductor_rpcapi.migrate_server(context, instance, flavor,
+                                                migration=migration, host_list=alternates)
+        return
+    objects.ResourceClaim.move(context, migration.uuid, instance.uuid)
+    migration.fail()
+    instance.task_state = None
+    instance.save(expected_task_state=T.RESIZE_PREP)
+
+
+# -- source: resize_instance -----------------------------------------------------------
+def resize_instance(manager, context, instance, migration, flavor):
+    instance, migration = _reload(context, instance, migration)
+    if migration.status == M.POST_MIGRATING:
+        manager.compute_rpcapi.finish_resize(context, instance, migration)  # lost cast
+        return
+    if migration.status not in (M.PRE_MIGRATING, M.MIGRATING):
+        LOG.info('resize_instance already done (migration %s)', migration.status,
+                 instance=instance)
+        return
+    notifications.notify_instance(context, instance, 'resize', 'start', manager.host,
+                                  migration)
+    try:
+        with events.action_event(context, instance, 'compute_resize_instance', manager.host):
+            if migration.status == M.PRE_MIGRATING:
+                migration.status = M.MIGRATING
+                migration.save(expected_status=(M.PRE_MIGRATING,))
+            if instance.task_state == T.RESIZE_PREP:
+                instance.task_state = T.RESIZE_MIGRATING
+                instance.save(expected_task_state=T.RESIZE_PREP)
+            manager.driver.migrate_disk_and_power_off(context, instance,
+                                                      migration.dest_host, flavor)
+            migration.status = M.POST_MIGRATING
+            migration.save(expected_status=(M.MIGRATING,))
+            instance.host = migration.dest_compute
+            instance.node = migration.dest_node
+            instance.power_state = P.SHUTDOWN
+            instance.task_state = T.RESIZE_MIGRATED
+            instance.save(expected_task_state=T.RESIZE_MIGRATING)
+    except Exception as error:
+        _fail_moved(context, manager, instance, migration, error, 'resize')
+        return
+    notifications.notify_instance(context, instance, 'resize', 'end', manager.host,
+                                  migration)
+    manager.compute_rpcapi.finish_resize(context, instance, migration)
+
+
+def _fail_moved(context, manager, instance, migration, error, action):
+    """A failure once the guest may have moved: ERROR with a fault, migration error."""
+    LOG.exception('%s failed', action, instance=instance)
+    notifications.notify_instance(context, instance, action, 'error', manager.host,
+                                  migration)
+    migration.fail()
+    events.set_error(context, instance, error, manager.host)
+
+
+# -- destination: finish_resize ------------------------------------------------------------
+def finish_resize(manager, context, instance, migration):
+    instance, migration = _reload(context, instance, migration)
+    if migration.status != M.POST_MIGRATING:
+        LOG.info('finish_resize already done (migration %s)', migration.status,
+                 instance=instance)
+        return
+    notifications.notify_instance(context, instance, 'resize_finish', 'start', manager.host,
+                                  migration)
+    power_on = not _was_stopped(instance)
+    try:
+        with events.action_event(context, instance, 'compute_finish_resize', manager.host):
+            if instance.task_state == T.RESIZE_MIGRATED:
+                instance.task_state = T.RESIZE_FINISH
+                instance.flavor = instance.new_flavor
+                instance.save(expected_task_state=T.RESIZE_MIGRATED)
+            resized = instance.old_flavor.flavorid != instance.new_flavor.flavorid
+            manager.driver.finish_migration(context, migration, instance, None, resized,
+                                            power_on=power_on)
+            migration.status = M.FINISHED
+            migration.save(expected_status=(M.POST_MIGRATING,))
+            instance.vm_state = V.RESIZED
+            instance.task_state = None
+            instance.power_state = P.RUNNING if power_on else P.SHUTDOWN
+            instance.save(expected_task_state=T.RESIZE_FINISH)
+    except Exception as error:
+        _fail_moved(context, manager, instance, migration, error, 'resize_finish')
+        return
+    notifications.notify_instance(context, instance, 'resize_finish', 'end', manager.host,
+                                  migration)
+
+
+# -- starting a confirm or revert (API, and the auto-confirm periodic task) ----------------
+def begin_confirm(context, instance, migration, compute_rpcapi):
+    """finished -> confirming and RESIZED/None -> RESIZE_CONFIRMING, then cast the source."""
+    migration.status = M.CONFIRMING
+    migration.save(expected_status=(M.FINISHED,))
+    instance.task_state = T.RESIZE_CONFIRMING
+    instance.save(expected_task_state=None, expected_vm_state=V.RESIZED)
+    compute_rpcapi.confirm_resize(context, instance, migration)
+
+
+def begin_revert(context, instance, migration, compute_rpcapi):
+    migration.status = M.REVERTING
+    migration.save(expected_status=(M.FINISHED,))
+    instance.task_state = T.RESIZE_REVERTING
+    instance.save(expected_task_state=None, expected_vm_state=V.RESIZED)
+    compute_rpcapi.revert_resize(context, instance, migration)
+
+
+# -- source: confirm_resize -----------------------------------------------------------------
+def confirm_resize(manager, context, instance, migration):
+    migration = objects.Migration.get_by_id(context, migration.id)
+    if migration.status not in (M.CONFIRMING, M.FINISHED):
+        LOG.info('confirm_resize already done (migration %s)', migration.status)
+        return
+    try:
+        instance = objects.Instance.get_by_uuid(context, instance.uuid)
+    except exception.InstanceNotFound:
+        instance = None  # deleted while resized: still clean the source
+    if instance is not None:
+        notifications.notify_instance(context, instance, 'resize_confirm', 'start',
+                                      manager.host, migration)
+    manager.driver.confirm_migration(context, migration, instance)
+    objects.ResourceClaim.release(context, migration.uuid)
+    migration.status = M.CONFIRMED
+    migration.save(expected_status=(M.CONFIRMING, M.FINISHED))
+    if instance is None or instance.task_state != T.RESIZE_CONFIRMING:
+        return
+    with events.action_event(context, instance, 'compute_confirm_resize', manager.host):
+        instance.vm_state = V.STOPPED if _was_stopped(instance) else V.ACTIVE
+        instance.task_state = None
+        instance.old_flavor = None
+        instance.new_flavor = None
+        instance.system_metadata = {k: v for k, v in instance.system_metadata.items()
+                                    if k != OLD_VM_STATE}
+        instance.save(expected_task_state=T.RESIZE_CONFIRMING)
+    notifications.notify_instance(context, instance, 'resize_confirm', 'end', manager.host,
+                                  migration)
+
+
+# -- destination: revert_resize; source: finish_revert_resize ---------------------------------
+def revert_resize(manager, context, instance, migration):
+    instance, migration = _reload(context, instance, migration)
+    if migration.status != M.REVERTING or instance.task_state != T.RESIZE_REVERTING:
+        LOG.info('revert_resize already done (migration %s)', migration.status,
+                 instance=instance)
+        return
+    notifications.notify_instance(context, instance, 'resize_revert', 'start', manager.host,
+                                  migration)
+    try:
+        with events.action_event(context, instance, 'compute_revert_resize', manager.host):
+            if instance.host == migration.dest_compute:
+                if migration.source_compute != migration.dest_compute:
+                    manager.driver.destroy(context, instance, destroy_disks=True)
+                objects.ResourceClaim.release(
+                    context, instance.uuid,
+                    compute_node_id=_node_id(context, migration.dest_compute,
+                                             migration.dest_node))
+                instance.host = migration.source_compute
+                instance.node = migration.source_node
+                instance.save()
+    except Exception as error:
+        _fail_moved(context, manager, instance, migration, error, 'resize_revert')
+        return
+    manager.compute_rpcapi.finish_revert_resize(context, instance, migration)
+
+
+def finish_revert_resize(manager, context, instance, migration):
+    instance, migration = _reload(context, instance, migration)
+    if migration.status != M.REVERTING or instance.task_state != T.RESIZE_REVERTING:
+        LOG.info('finish_revert_resize already done (migration %s)', migration.status,
+                 instance=instance)
+        return
+    power_on = not _was_stopped(instance)
+    try:
+        with events.action_event(context, instance, 'compute_finish_revert_resize',
+                                 manager.host):
+            objects.ResourceClaim.move(context, migration.uuid, instance.uuid)
+            if instance.old_flavor is not None:
+                instance.flavor = instance.old_flavor
+                instance.save()
+            manager.driver.finish_revert_migration(context, instance, migration,
+                                                   power_on=power_on)
+            migration.status = M.REVERTED
+            migration.save(expected_status=(M.REVERTING,))
+            instance.vm_state = V.ACTIVE if power_on else V.STOPPED
+            instance.task_state = None
+            instance.power_state = P.RUNNING if power_on else P.SHUTDOWN
+            instance.old_flavor = None
+            instance.new_flavor = None
+            instance.system_metadata = {k: v for k, v in instance.system_metadata.items()
+                                        if k != OLD_VM_STATE}
+            instance.save(expected_task_state=T.RESIZE_REVERTING)
+    except Exception as error:
+        _fail_moved(context, manager, instance, migration, error, 'resize_revert')
+        return
+    notifications.notify_instance(context, instance, 'resize_revert', 'end', manager.host,
+                                  migration)
+
+
+# -- periodic: auto-confirm ---------------------------------------------------------------------
+def confirm_expired_resizes(manager, context):
+    """Confirm resizes finished on this host longer than resize_confirm_window ago."""
+    window = CONF.compute.resize_confirm_window
+    if not window:
+        return 0
+    cutoff = timeutils.utcnow(with_timezone=True) - datetime.timedelta(seconds=window)
+    confirmed = 0
+    for migration in objects.MigrationList.get_by_filters(
+            context, {'status': [M.FINISHED], 'host': manager.host}):
+        if migration.dest_compute != manager.host or migration.updated_at > cutoff:
+            continue
+        try:
+            instance = objects.Instance.get_by_uuid(context, migration.instance_uuid)
+            begin_confirm(context, instance, migration, manager.compute_rpcapi)
+            confirmed += 1
+        except (exception.InstanceNotFound, exception.Conflict) as error:
+            LOG.info('Not auto-confirming migration %s: %s', migration.uuid, error)
+    return confirmed

@@ -1,0 +1,140 @@
+"""Resize and cold migration, conductor part: record the Migration, hand the source
+claim to it, choose and claim a destination, and cast prep_resize there.
+
+Delivered twice, the task finds the Migration it made and goes on from it; given a host
+list (a reschedule after a destination failed), it tries those hosts in order.
+"""
+from oslo_log import log as logging
+
+from svc_common.conf import CONF
+from svc_common import exception
+from svc_common import objects
+from svc_common.objects import claim as claim_obj
+from svc_common import states
+from conductor_svc.scheduler import manager as scheduler_mod
+
+LOG = logging.getLogger(__name__)
+T, M = states.TaskState, states.MigrationStatus
+EVENT = 'conductor_migrate_server'
+
+
+class MigrationTask:
+
+    def __init__(self, context, instance, flavor, scheduler, compute_rpcapi,
+                 migration=None, host_list=None, target_host=None):
+        self.context = context
+        self.instance = instance
+        self.flavor = flavor
+        self.scheduler = scheduler
+        self.compute_rpcapi = compute_rpcapi
+        self.migration = migration
+        self.host_list = host_list
+        self.target_host = target_host
+        # What rollback() must undo, filled in as execute() goes.
+        self._moved_source_claim = False
+        self._dest_node_id = None
+
+    def execute(self):
+        instance = objects.Instance.get_by_uuid(self.context, self.instance.uuid)
+        if instance.task_state != T.RESIZE_PREP:
+            LOG.info('Not migrating: task state is %s', instance.task_state, instance=instance)
+            return
+        self.instance = instance
+        self._record_event(start=True)
+        try:
+            self._execute()
+        except Exception as error:
+            LOG.warning('Migration could not start: %s', error, instance=instance)
+            self.rollback(error)
+            self._record_event(error=error)
+            return
+        self._record_event()
+
+    def _execute(self):
+        self.migration = self.migration or self._existing_migration() or self._new_migration()
+        source_node = objects.ComputeNode.get_by_host_and_nodename(
+            self.context, self.migration.source_compute, self.migration.source_node)
+        moved = objects.ResourceClaim.move(self.context, self.instance.uuid,
+                                           self.migration.uuid, source_node.id)
+        self._moved_source_claim = True
+        LOG.debug('Moved %d source claim rows to migration %s', moved, self.migration.uuid)
+        selection = self._select_destination()
+        self._dest_node_id = selection.compute_node_id
+        self.migration.dest_compute = selection.host
+        self.migration.dest_node = selection.nodename
+        self.migration.dest_host = selection.host
+        self.migration.save(expected_status=(M.PRE_MIGRATING,))
+        self.compute_rpcapi.prep_resize(self.context, selection.host, self.instance,
+                                        self.flavor, self.migration, selection.alternates)
+
+    def _existing_migration(self):
+        for migration in objects.MigrationList.get_by_filters(
+                self.context, {'instance_uuid': self.instance.uuid,
+                               'status': [M.PRE_MIGRATING]}):
+            return migration
+        return None
+
+    def _new_migration(self):
+        same_flavor = self.flavor.flavorid == self.instance.flavor.flavorid
+        migration = objects.Migration(
+            context=self.context, instance_uuid=self.instance.uuid,
+            source_compute=self.instance.host, source_node=self.instance.node,
+            old_instance_type_id=self.instance.flavor.id, new_instance_type_id=self.flavor.id,
+            migration_type=(states.MigrationType.MIGRATION if same_flavor
+                            else states.MigrationType.RESIZE),
+            status=M.PRE_MIGRATING, user_id=self.context.user_id,
+            project_id=self.context.project_id)
+        migration.create()
+        return migration
+
+    def _select_destination(self):
+        resources = claim_obj.resources_for_flavor(self.flavor)
+        if self.host_list:
+            return self._claim_first_of(self.host_list, resources)
+        ignore = () if CONF.compute.allow_resize_to_same_host else (self.instance.host,)
+        request = scheduler_mod.Request(resources=resources, ignore_hosts=ignore,
+                                        force_host=self.target_host)
+        return self.scheduler.select_and_claim(self.context, self.instance.uuid, request)
+
+    def _claim_first_of(self, hosts, resources):
+        for index, (host, _node) in enumerate(hosts):
+            try:
+                selection = self.scheduler.select_and_claim(
+                    self.context, self.instance.uuid,
+                    scheduler_mod.Request(resources=resources, force_host=host))
+            except exception.NoValidHost:
+                continue
+            selection.alternates = list(hosts[index + 1:])
+            return selection
+        raise exception.NoValidHost(reason='No alternate host could take the instance.')
+
+    def rollback(self, error):
+        """Undo what execute() did: the destination claim, the source claim's move, the
+        migration, the task state; leave a fault saying why."""
+        if self._dest_node_id is not None:
+            objects.ResourceClaim.release(self.context, self.instance.uuid,
+                                          compute_node_id=self._dest_node_id)
+        if self.migration is not None:
+            if self._moved_source_claim or self.host_list:
+                objects.ResourceClaim.move(self.context, self.migration.uuid,
+                                           self.instance.uuid)
+            self.migration.fail()
+        objects.InstanceFault.from_exception(self.context, self.instance.uuid, error).create()
+        self.instance.task_state = None
+        try:
+            self.instance.save(expected_task_state=T.RESIZE_PREP)
+        except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
+            LOG.info('Instance changed during rollback', instance=self.instance)
+
+    def _record_event(self, start=False, error=None):
+        try:
+            if start:
+                objects.InstanceActionEvent.event_start(self.context, self.instance.uuid,
+                                                        EVENT)
+            else:
+                objects.InstanceActionEvent.event_finish(
+                    self.context, self.instance.uuid, EVENT,
+                    error=objects.InstanceActionEvent.format_error(error) if error else None)
+        except exception.ActionNotFound:
+            pass
+

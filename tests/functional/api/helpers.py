@@ -1,0 +1,75 @@
+"""Helpers of the API functional tests: Tempest's response schemas, images, servers."""
+import importlib
+import pkgutil
+
+import jsonschema
+from tempest.lib.api_schema.response import compute as tempest_compute
+from tempest.lib.common import jsonschema_validator
+
+_DIRS = sorted((tuple(int(x) for x in m.name[1:].split('_')), m.name)
+               for m in pkgutil.iter_modules(tempest_compute.__path__)
+               if m.name.startswith('v2_'))
+
+
+def tempest_schema(version, module, name):
+    """Tempest's schema ``name`` of ``module`` as it stands at microversion ``version``:
+    from the newest schema directory not newer than the version that has the module."""
+    wanted = tuple(int(x) for x in version.split('.'))
+    for number, dirname in reversed(_DIRS):
+        if number > wanted:
+            continue
+        try:
+            mod = importlib.import_module('%s.%s.%s' % (tempest_compute.__name__, dirname,
+                                                        module))
+        except ImportError:
+            continue
+        if hasattr(mod, name):
+            return getattr(mod, name)
+    raise LookupError('no tempest schema %s.%s at %s' % (module, name, version))
+
+
+def validate(resp, version, module, name):
+    """Assert that ``resp`` is what Tempest accepts for ``module.name`` at ``version``."""
+    schema = tempest_schema(version, module, name)
+    assert resp.status_int in schema['status_code'], (resp.status_int, resp.body[:500])
+    body_schema = schema.get('response_body')
+    if body_schema:
+        jsonschema.validate(resp.json_body_or_none, body_schema,
+                            cls=jsonschema_validator.JSONSCHEMA_VALIDATOR,
+                            format_checker=jsonschema_validator.FORMAT_CHECKER)
+    return resp.json_body_or_none
+
+
+IMAGE_DATA = b'\0' * 1024 * 64
+
+
+def create_image(cloud, name='cirros', data=IMAGE_DATA, project='demo', roles='member',
+                 **props):
+    body = dict({'name': name, 'disk_format': 'raw', 'container_format': 'bare'}, **props)
+    resp = cloud.request('POST', '/image/v2/images', body, project=project, roles=roles)
+    assert resp.status_int == 201, resp.body
+    image = resp.json_body_or_none
+    if data is not None:
+        resp = cloud.request('PUT', '/image/v2/images/%s/file' % image['id'], raw=data,
+                             headers={'Content-Type': 'application/octet-stream'},
+                             project=project, roles=roles)
+        assert resp.status_int == 204, resp.body
+    return image
+
+
+def boot(cloud, image_id, name='vm', flavor='1', project='demo', version=None,
+         expect=202, **extra):
+    server = dict({'name': name, 'flavorRef': flavor, 'imageRef': image_id,
+                   'networks': 'none'}, **extra)
+    resp = cloud.request('POST', '/v2.1/servers', {'server': server}, project=project,
+                         version=version or '2.37')
+    assert resp.status_int == expect, resp.body
+    return resp.json_body_or_none
+
+
+def fault(resp):
+    """(code, message) of a Compute error body."""
+    body = resp.json_body_or_none
+    assert body and len(body) == 1, resp.body
+    inner = next(iter(body.values()))
+    return inner['code'], inner['message']

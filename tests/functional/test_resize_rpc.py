@@ -1,0 +1,271 @@
+"""Resize and cold migration through the conductor and compute RPC APIs, with three
+fake compute hosts: every step, both ways out (confirm, revert), and the failures."""
+import pytest
+
+from compute_svc import resize
+from compute_svc import rpcapi as compute_rpcapi
+from conductor_svc import rpcapi as conductor_rpcapi
+from svc_common.conf import CONF
+from svc_common import context as nimbus_context
+from svc_common import exception
+from svc_common import objects
+from svc_common import states
+from tests.functional.conftest import new_instance
+from tests.functional.conftest import poll
+from tests.functional.conftest import wait_instance
+
+V, T, M = states.VmState, states.TaskState, states.MigrationStatus
+
+
+@pytest.fixture
+def ctx(core):
+    return nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
+
+
+def _boot(ctx, flavor='m1.tiny'):
+    instance = new_instance(ctx, flavor)
+    conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance], None, {})
+    return wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.ACTIVE)
+
+
+def _flavor(ctx, name):
+    return next(f for f in objects.FlavorList.get_all(ctx) if f.name == name)
+
+
+def _resize(ctx, instance, flavor_name, target_host=None):
+    objects.InstanceAction.action_start(ctx, instance.uuid, 'resize')
+    instance.task_state = T.RESIZE_PREP
+    instance.save(expected_task_state=None)
+    conductor_rpcapi.ConductorAPI().migrate_server(ctx, instance, _flavor(ctx, flavor_name),
+                                                   target_host=target_host)
+
+
+def _migration(ctx, instance):
+    return objects.MigrationList.get_by_filters(ctx, {'instance_uuid': instance.uuid})[0]
+
+
+def _claims(ctx):
+    """{(consumer, host): {resource class: amount}}"""
+    nodes = {n.id: n.host for n in objects.ComputeNodeList.get_all(ctx)}
+    result = {}
+    for claim in objects.ResourceClaimList.get_all(ctx):
+        key = (claim.consumer_uuid, nodes[claim.compute_node_id])
+        result.setdefault(key, {})[claim.resource_class] = claim.amount
+    return result
+
+
+def _resized(ctx, instance):
+    return wait_instance(ctx, instance.uuid,
+                         lambda i: i.vm_state == V.RESIZED and i.task_state is None)
+
+
+def test_resize_then_confirm(core, ctx):
+    instance = _boot(ctx)
+    source = instance.host
+    _resize(ctx, instance, 'm1.small')
+    resized = _resized(ctx, instance)
+    migration = _migration(ctx, instance)
+    assert migration.status == M.FINISHED
+    assert migration.migration_type == states.MigrationType.RESIZE
+    assert (migration.source_compute, migration.dest_compute) == (source, resized.host)
+    assert resized.host != source
+    assert resized.flavor.name == 'm1.small' and resized.old_flavor.name == 'm1.tiny'
+    assert resized.vcpus == 1 and resized.memory_mb == 2048
+    assert _claims(ctx) == {
+        (instance.uuid, resized.host): {'VCPU': 1, 'MEMORY_MB': 2048, 'DISK_GB': 20},
+        (migration.uuid, source): {'VCPU': 1, 'MEMORY_MB': 512, 'DISK_GB': 1}}
+    assert core.compute(source).driver.resize_leftovers() == {instance.uuid}
+
+    resize.begin_confirm(ctx, resized, migration, compute_rpcapi.ComputeAPI())
+    done = wait_instance(ctx, instance.uuid,
+                         lambda i: i.vm_state == V.ACTIVE and i.task_state is None)
+    assert done.old_flavor is None and done.new_flavor is None
+    assert _migration(ctx, instance).status == M.CONFIRMED
+    assert _claims(ctx) == {
+        (instance.uuid, resized.host): {'VCPU': 1, 'MEMORY_MB': 2048, 'DISK_GB': 20}}
+    assert core.compute(source).driver.resize_leftovers() == set()
+    events = [e.event for e in objects.InstanceActionEventList.get_by_action(
+        ctx, objects.InstanceAction.get_by_request_id(ctx, instance.uuid,
+                                                      ctx.request_id).id)]
+    for step in ('conductor_migrate_server', 'compute_prep_resize', 'compute_resize_instance',
+                 'compute_finish_resize', 'compute_confirm_resize'):
+        assert step in events
+
+
+def test_resize_then_revert(core, ctx):
+    instance = _boot(ctx)
+    source = instance.host
+    _resize(ctx, instance, 'm1.small')
+    resized = _resized(ctx, instance)
+    migration = _migration(ctx, instance)
+    resize.begin_revert(ctx, resized, migration, compute_rpcapi.ComputeAPI())
+    back = wait_instance(ctx, instance.uuid,
+                         lambda i: i.vm_state == V.ACTIVE and i.task_state is None)
+    assert back.host == source and back.flavor.name == 'm1.tiny'
+    assert back.power_state == states.PowerState.RUNNING
+    assert _migration(ctx, instance).status == M.REVERTED
+    assert _claims(ctx) == {(instance.uuid, source): {'VCPU': 1, 'MEMORY_MB': 512,
+                                                      'DISK_GB': 1}}
+    assert instance.uuid not in core.compute(resized.host).driver.list_instance_uuids()
+    assert core.compute(source).driver.get_info(back).power_state == \
+        states.PowerState.RUNNING
+
+
+def test_resize_of_a_stopped_server_stays_stopped(core, ctx):
+    instance = _boot(ctx)
+    instance.task_state = T.POWERING_OFF
+    instance.save(expected_task_state=None)
+    compute_rpcapi.ComputeAPI().stop_instance(ctx, instance)
+    stopped = wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.STOPPED)
+    _resize(ctx, stopped, 'm1.small')
+    resized = _resized(ctx, instance)
+    assert resized.power_state == states.PowerState.SHUTDOWN
+    resize.begin_confirm(ctx, resized, _migration(ctx, instance), compute_rpcapi.ComputeAPI())
+    done = wait_instance(ctx, instance.uuid,
+                         lambda i: i.task_state is None and i.vm_state != V.RESIZED)
+    assert done.vm_state == V.STOPPED
+
+
+def test_cold_migration_keeps_the_flavor(core, ctx):
+    instance = _boot(ctx)
+    _resize(ctx, instance, 'm1.tiny')
+    moved = _resized(ctx, instance)
+    migration = _migration(ctx, instance)
+    assert migration.migration_type == states.MigrationType.MIGRATION
+    assert moved.host != instance.host and moved.flavor.name == 'm1.tiny'
+
+
+def test_target_host_is_honoured(core, ctx):
+    instance = _boot(ctx)
+    target = 'host3' if instance.host != 'host3' else 'host2'
+    _resize(ctx, instance, 'm1.tiny', target_host=target)
+    assert _resized(ctx, instance).host == target
+
+
+def _only_source_enabled(ctx, source):
+    for svc in objects.ServiceList.get_all(ctx, {'binary': 'nimbus-compute'}):
+        if svc.host != source:
+            svc.disabled = True
+            svc.save()
+
+
+def test_same_host_resize_refused_by_default(core, ctx):
+    instance = _boot(ctx)
+    _only_source_enabled(ctx, instance.host)
+    _resize(ctx, instance, 'm1.small')
+    back = wait_instance(ctx, instance.uuid, lambda i: i.task_state is None)
+    assert back.vm_state == V.ACTIVE and back.flavor.name == 'm1.tiny'
+    assert 'No valid host' in back.fault.message
+    assert _migration(ctx, instance).status == M.ERROR
+    assert _claims(ctx) == {(instance.uuid, instance.host): {'VCPU': 1, 'MEMORY_MB': 512,
+                                                             'DISK_GB': 1}}
+
+
+def test_same_host_resize_when_allowed(core, ctx):
+    CONF.set_override('allow_resize_to_same_host', True, group='compute')
+    try:
+        instance = _boot(ctx)
+        _only_source_enabled(ctx, instance.host)
+        _resize(ctx, instance, 'm1.small')
+        resized = _resized(ctx, instance)
+        assert resized.host == instance.host
+        migration = _migration(ctx, instance)
+        resize.begin_confirm(ctx, resized, migration, compute_rpcapi.ComputeAPI())
+        wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.ACTIVE)
+        assert _claims(ctx) == {(instance.uuid, instance.host): {
+            'VCPU': 1, 'MEMORY_MB': 2048, 'DISK_GB': 20}}
+    finally:
+        CONF.clear_override('allow_resize_to_same_host', group='compute')
+
+
+def test_failed_destination_reschedules_to_an_alternate(core, ctx):
+    instance = _boot(ctx)
+    assert instance.host == 'host1'  # ties break by host name
+    core.compute('host2').driver.fail_on['prepare_migration_target'] = \
+        exception.NimbusException('host2 cannot take it')
+    _resize(ctx, instance, 'm1.small')
+    resized = _resized(ctx, instance)
+    assert resized.host == 'host3'
+    migration = _migration(ctx, instance)
+    assert migration.dest_compute == 'host3'
+    assert set(_claims(ctx)) == {(instance.uuid, 'host3'), (migration.uuid, 'host1')}
+
+
+def test_failed_destination_without_alternates_rolls_back(core, ctx):
+    instance = _boot(ctx)
+    for host in ('host2', 'host3'):
+        core.compute(host).driver.fail_on['prepare_migration_target'] = \
+            exception.NimbusException('%s cannot take it' % host)
+    _resize(ctx, instance, 'm1.small')
+    back = wait_instance(ctx, instance.uuid, lambda i: i.task_state is None)
+    assert back.vm_state == V.ACTIVE and back.host == 'host1'
+    assert 'cannot take it' in back.fault.message
+    assert _migration(ctx, instance).status == M.ERROR
+    assert _claims(ctx) == {(instance.uuid, 'host1'): {'VCPU': 1, 'MEMORY_MB': 512,
+                                                       'DISK_GB': 1}}
+
+
+def test_failure_after_the_move_leaves_error_not_a_task_state(core, ctx):
+    instance = _boot(ctx)
+    for host in ('host2', 'host3'):
+        core.compute(host).driver.fail_on['finish_migration'] = \
+            exception.NimbusException('disk would not grow')
+    _resize(ctx, instance, 'm1.small')
+    failed = wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.ERROR)
+    assert failed.task_state is None
+    assert 'disk would not grow' in failed.fault.message
+    assert _migration(ctx, instance).status == M.ERROR
+
+
+def test_delete_while_verify_resize_cleans_both_hosts(core, ctx):
+    instance = _boot(ctx)
+    source = instance.host
+    _resize(ctx, instance, 'm1.small')
+    resized = _resized(ctx, instance)
+    resized.task_state = T.DELETING
+    resized.save(expected_task_state=None)
+    compute_rpcapi.ComputeAPI().terminate_instance(ctx, resized)
+    wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.DELETED)
+    poll(lambda: _migration(ctx, instance).status == M.CONFIRMED)
+    assert _claims(ctx) == {}
+    assert core.compute(source).driver.resize_leftovers() == set()
+    assert instance.uuid not in core.compute(resized.host).driver.list_instance_uuids()
+
+
+def test_auto_confirm_after_the_window(core, ctx):
+    instance = _boot(ctx)
+    _resize(ctx, instance, 'm1.small')
+    resized = _resized(ctx, instance)
+    dest = core.compute(resized.host)
+    assert dest.confirm_expired_resizes() == 0  # window 0: off
+    CONF.set_override('resize_confirm_window', 1, group='compute')
+    try:
+        assert dest.confirm_expired_resizes() == 0  # not old enough yet
+        import time
+        time.sleep(1.1)
+        assert dest.confirm_expired_resizes() == 1
+        assert any(task == dest.confirm_expired_resizes
+                   for _, task in dest.periodic_tasks())
+    finally:
+        CONF.clear_override('resize_confirm_window', group='compute')
+    wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.ACTIVE)
+    assert _migration(ctx, instance).status == M.CONFIRMED
+
+
+def test_redelivered_steps_do_nothing_twice(core, ctx):
+    instance = _boot(ctx)
+    _resize(ctx, instance, 'm1.small')
+    resized = _resized(ctx, instance)
+    migration = _migration(ctx, instance)
+    api = compute_rpcapi.ComputeAPI()
+    api.prep_resize(ctx, resized.host, resized, resized.flavor, migration, [])
+    api.resize_instance(ctx, resized, migration, resized.flavor)
+    api.finish_resize(ctx, resized, migration)
+    conductor_rpcapi.ConductorAPI().migrate_server(ctx, resized, resized.flavor)
+    import time
+    time.sleep(0.5)
+    again = objects.Instance.get_by_uuid(ctx, instance.uuid)
+    assert (again.vm_state, again.task_state, again.host) == (V.RESIZED, None, resized.host)
+    dest_calls = core.compute(resized.host).driver.calls
+    assert dest_calls.count(('finish_migration', instance.uuid)) == 1
+    assert len(_claims(ctx)) == 2
