@@ -40,6 +40,11 @@ def build_and_run_instance(manager, context, instance, image):
             LOG.info('Instance deleted while building; cleaning up', instance=instance)
             manager.driver.destroy(context, instance)
             return
+        except exception.UnexpectedTaskStateError as error:
+            # Someone else moved the instance on (an API action, a second delivery in
+            # another process): it is theirs now; the guest must not be torn down.
+            LOG.warning('Build superseded: %s', error, instance=instance)
+            return
         except Exception as error:
             LOG.exception('Build failed', instance=instance)
             manager.driver.destroy(context, instance)

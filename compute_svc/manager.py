@@ -1,5 +1,6 @@
 """The compute service's RPC endpoint: thin methods that hand each message to the
 module for its operation family."""
+from oslo_concurrency import lockutils
 import oslo_messaging as messaging
 from oslo_log import log as logging
 
@@ -18,6 +19,12 @@ from compute_svc.virt import driver as driver_mod
 
 LOG = logging.getLogger(__name__)
 BINARY = 'nimbus-compute'
+
+
+def _instance_lock(instance):
+    """Handlers for one instance run one at a time in this process, so a message
+    delivered twice at once finds the first delivery's result instead of racing it."""
+    return lockutils.lock('instance-%s' % instance.uuid)
 
 
 class ComputeManager:
@@ -73,19 +80,24 @@ class ComputeManager:
 
     # -- RPC API 1.0 -----------------------------------------------------------------
     def build_and_run_instance(self, context, instance, image, request_spec):
-        build.build_and_run_instance(self, context, instance, image)
+        with _instance_lock(instance):
+            build.build_and_run_instance(self, context, instance, image)
 
     def terminate_instance(self, context, instance):
-        delete.terminate_instance(self, context, instance)
+        with _instance_lock(instance):
+            delete.terminate_instance(self, context, instance)
 
     def stop_instance(self, context, instance):
-        power.stop_instance(self, context, instance)
+        with _instance_lock(instance):
+            power.stop_instance(self, context, instance)
 
     def start_instance(self, context, instance):
-        power.start_instance(self, context, instance)
+        with _instance_lock(instance):
+            power.start_instance(self, context, instance)
 
     def reboot_instance(self, context, instance, reboot_type):
-        power.reboot_instance(self, context, instance, reboot_type)
+        with _instance_lock(instance):
+            power.reboot_instance(self, context, instance, reboot_type)
 
     def get_console_output(self, context, instance, tail_length=None):
         output = self.driver.get_console_output(context, instance)
@@ -96,19 +108,25 @@ class ComputeManager:
 
     # -- RPC API 1.1: resize and cold migration --------------------------------------
     def prep_resize(self, context, instance, flavor, migration, alternates):
-        resize.prep_resize(self, context, instance, flavor, migration, alternates)
+        with _instance_lock(instance):
+            resize.prep_resize(self, context, instance, flavor, migration, alternates)
 
     def resize_instance(self, context, instance, migration, flavor):
-        resize.resize_instance(self, context, instance, migration, flavor)
+        with _instance_lock(instance):
+            resize.resize_instance(self, context, instance, migration, flavor)
 
     def finish_resize(self, context, instance, migration):
-        resize.finish_resize(self, context, instance, migration)
+        with _instance_lock(instance):
+            resize.finish_resize(self, context, instance, migration)
 
     def confirm_resize(self, context, instance, migration):
-        resize.confirm_resize(self, context, instance, migration)
+        with _instance_lock(instance):
+            resize.confirm_resize(self, context, instance, migration)
 
     def revert_resize(self, context, instance, migration):
-        resize.revert_resize(self, context, instance, migration)
+        with _instance_lock(instance):
+            resize.revert_resize(self, context, instance, migration)
 
     def finish_revert_resize(self, context, instance, migration):
-        resize.finish_revert_resize(self, context, instance, migration)
+        with _instance_lock(instance):
+            resize.finish_revert_resize(self, context, instance, migration)
