@@ -3,9 +3,10 @@ from oslo_log import log as logging
 from oslo_utils import timeutils
 
 from svc_common import exception
+from svc_common import faults
 from svc_common import objects
 from svc_common import states
-from compute_svc import events
+from svc_common import instance_events as events
 
 LOG = logging.getLogger(__name__)
 T, V = states.TaskState, states.VmState
@@ -30,7 +31,9 @@ def build_and_run_instance(manager, context, instance, image):
         try:
             instance.task_state = T.SPAWNING
             instance.save(expected_task_state=(T.SCHEDULING, T.SPAWNING))
+            faults.point('build.before_spawn')
             manager.driver.spawn(context, instance, image)
+            faults.point('build.after_spawn')
             instance.vm_state = V.ACTIVE
             instance.task_state = None
             instance.power_state = states.PowerState.RUNNING

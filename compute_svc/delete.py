@@ -5,9 +5,10 @@ and running this again destroys nothing twice and releases nothing twice."""
 from oslo_log import log as logging
 
 from svc_common import exception
+from svc_common import faults
 from svc_common import objects
 from svc_common import states
-from compute_svc import events
+from svc_common import instance_events as events
 
 LOG = logging.getLogger(__name__)
 
@@ -22,7 +23,9 @@ def terminate_instance(manager, context, instance):
         return
     with events.action_event(context, current, 'compute_terminate_instance', manager.host):
         manager.driver.destroy(context, current)
+        faults.point('delete.after_destroy')
         objects.ResourceClaim.release(context, current.uuid)
+        faults.point('delete.after_release')
         _clean_unconfirmed_resize(manager, context, current)
         current.destroy(expected_task_state=current.task_state)
     LOG.info('Instance deleted', instance=current)

@@ -6,7 +6,6 @@ from oslo_log import log as logging
 
 from svc_common.conf import CONF
 from svc_common import context as nimbus_context
-from svc_common import states
 from compute_svc import build
 from compute_svc import delete
 from compute_svc import power
@@ -39,11 +38,14 @@ class ComputeManager:
 
     # -- lifecycle -------------------------------------------------------------------
     def init_host(self):
-        """Connect the driver, report inventory, then resolve leftovers of a crash."""
-        context = nimbus_context.get_admin_context()
+        """Connect the driver and report inventory (before serving RPC)."""
         self.driver.init_host(self.host)
-        self.tracker.update_available_resource(context)
-        return recovery.recover_instances(self, context)
+        self.tracker.update_available_resource(nimbus_context.get_admin_context())
+
+    def after_start(self):
+        """Resolve what a crash left unfinished (once serving RPC, so that the steps
+        sent to this host are taken)."""
+        return recovery.recover(self, nimbus_context.get_admin_context())
 
     def periodic_tasks(self):
         """(interval, callable) pairs the service runner schedules besides heartbeats."""
@@ -61,22 +63,6 @@ class ComputeManager:
 
     def cleanup_host(self):
         self.driver.cleanup_host(self.host)
-
-    def resume(self, context, instance):
-        """Run again the step an instance's task state says was interrupted."""
-        T = states.TaskState
-        task = T(instance.task_state)
-        if task in (T.SCHEDULING, T.SPAWNING):
-            build.build_and_run_instance(self, context, instance, None)
-        elif task == T.DELETING:
-            delete.terminate_instance(self, context, instance)
-        elif task == T.POWERING_OFF:
-            power.stop_instance(self, context, instance)
-        elif task == T.POWERING_ON:
-            power.start_instance(self, context, instance)
-        elif task in (T.REBOOTING, T.REBOOTING_HARD):
-            power.reboot_instance(self, context, instance,
-                                  'HARD' if task == T.REBOOTING_HARD else 'SOFT')
 
     # -- RPC API 1.0 -----------------------------------------------------------------
     def build_and_run_instance(self, context, instance, image, request_spec):

@@ -3,9 +3,10 @@ when a redelivered message finds the work already done."""
 from oslo_log import log as logging
 
 from svc_common import exception
+from svc_common import faults
 from svc_common import objects
 from svc_common import states
-from compute_svc import events
+from svc_common import instance_events as events
 
 LOG = logging.getLogger(__name__)
 T, V, P = states.TaskState, states.VmState, states.PowerState
@@ -23,10 +24,13 @@ def _current(context, instance, task_state):
     return instance
 
 
-def _finish(context, manager, instance, task_state, vm_state, power_state, work, event):
+def _finish(context, manager, instance, task_state, vm_state, power_state, work, event,
+            fault_point=None):
     with events.action_event(context, instance, event, manager.host):
         try:
             work()
+            if fault_point:
+                faults.point(fault_point)
         except Exception as error:
             LOG.exception('%s failed', event, instance=instance)
             events.record_fault(context, instance, error, manager.host)
@@ -43,14 +47,16 @@ def stop_instance(manager, context, instance):
     instance = _current(context, instance, T.POWERING_OFF)
     if instance is not None:
         _finish(context, manager, instance, T.POWERING_OFF, V.STOPPED, P.SHUTDOWN,
-                lambda: manager.driver.power_off(instance), 'compute_stop_instance')
+                lambda: manager.driver.power_off(instance), 'compute_stop_instance',
+                'stop.after_power_off')
 
 
 def start_instance(manager, context, instance):
     instance = _current(context, instance, T.POWERING_ON)
     if instance is not None:
         _finish(context, manager, instance, T.POWERING_ON, V.ACTIVE, P.RUNNING,
-                lambda: manager.driver.power_on(context, instance), 'compute_start_instance')
+                lambda: manager.driver.power_on(context, instance), 'compute_start_instance',
+                'start.after_power_on')
 
 
 def reboot_instance(manager, context, instance, reboot_type):

@@ -16,11 +16,12 @@ from oslo_utils import timeutils
 
 from svc_common.conf import CONF
 from svc_common import exception
+from svc_common import faults
 from svc_common import notifications
 from svc_common import objects
 from svc_common.objects import claim as claim_obj
 from svc_common import states
-from compute_svc import events
+from svc_common import instance_events as events
 
 LOG = logging.getLogger(__name__)
 T, V, M, P = states.TaskState, states.VmState, states.MigrationStatus, states.PowerState
@@ -66,12 +67,14 @@ def prep_resize(manager, context, instance, flavor, migration, alternates):
         with events.action_event(context, instance, 'compute_prep_resize', manager.host):
             _claim_on_node(context, instance.uuid, dest_node_id,
                            claim_obj.resources_for_flavor(flavor))
+            faults.point('prep_resize.after_claim')
             manager.driver.prepare_migration_target(context, instance, flavor)
             instance.old_flavor = instance.flavor
             instance.new_flavor = flavor
             instance.system_metadata = dict(instance.system_metadata,
                                             **{OLD_VM_STATE: instance.vm_state})
             instance.save(expected_task_state=T.RESIZE_PREP)
+            faults.point('prep_resize.after_save')
     except Exception as error:
         LOG.warning('prep_resize failed on %s: %s', manager.host, error, instance=instance)
         objects.ResourceClaim.release(context, instance.uuid, compute_node_id=dest_node_id)
@@ -98,11 +101,15 @@ def _reschedule_or_rollback(manager, context, instance, flavor, migration, alter
 
 # -- source: resize_instance -----------------------------------------------------------
 def resize_instance(manager, context, instance, migration, flavor):
+    """Power off and move the disks, then hand the instance to the destination.
+
+    Phases, each skipped when SQL shows it done: (1) migration -> migrating and the
+    disks moved -> post-migrating; (2) instance -> destination host, resize_migrated;
+    (3) cast finish_resize (repeating a lost cast is harmless)."""
     instance, migration = _reload(context, instance, migration)
-    if migration.status == M.POST_MIGRATING:
-        manager.compute_rpcapi.finish_resize(context, instance, migration)  # lost cast
-        return
-    if migration.status not in (M.PRE_MIGRATING, M.MIGRATING):
+    if migration.status not in (M.PRE_MIGRATING, M.MIGRATING, M.POST_MIGRATING) or \
+            instance.task_state not in (T.RESIZE_PREP, T.RESIZE_MIGRATING,
+                                        T.RESIZE_MIGRATED):
         LOG.info('resize_instance already done (migration %s)', migration.status,
                  instance=instance)
         return
@@ -110,27 +117,35 @@ def resize_instance(manager, context, instance, migration, flavor):
                                   migration)
     try:
         with events.action_event(context, instance, 'compute_resize_instance', manager.host):
-            if migration.status == M.PRE_MIGRATING:
-                migration.status = M.MIGRATING
-                migration.save(expected_status=(M.PRE_MIGRATING,))
-            if instance.task_state == T.RESIZE_PREP:
-                instance.task_state = T.RESIZE_MIGRATING
-                instance.save(expected_task_state=T.RESIZE_PREP)
-            manager.driver.migrate_disk_and_power_off(context, instance,
-                                                      migration.dest_host, flavor)
-            migration.status = M.POST_MIGRATING
-            migration.save(expected_status=(M.MIGRATING,))
-            instance.host = migration.dest_compute
-            instance.node = migration.dest_node
-            instance.power_state = P.SHUTDOWN
-            instance.task_state = T.RESIZE_MIGRATED
-            instance.save(expected_task_state=T.RESIZE_MIGRATING)
+            if migration.status in (M.PRE_MIGRATING, M.MIGRATING):
+                _move_disks(manager, context, instance, migration, flavor)
+            if instance.task_state == T.RESIZE_MIGRATING:
+                instance.host = migration.dest_compute
+                instance.node = migration.dest_node
+                instance.power_state = P.SHUTDOWN
+                instance.task_state = T.RESIZE_MIGRATED
+                instance.save(expected_task_state=T.RESIZE_MIGRATING)
     except Exception as error:
         _fail_moved(context, manager, instance, migration, error, 'resize')
         return
     notifications.notify_instance(context, instance, 'resize', 'end', manager.host,
                                   migration)
     manager.compute_rpcapi.finish_resize(context, instance, migration)
+
+
+def _move_disks(manager, context, instance, migration, flavor):
+    if migration.status == M.PRE_MIGRATING:
+        migration.status = M.MIGRATING
+        migration.save(expected_status=(M.PRE_MIGRATING,))
+    if instance.task_state == T.RESIZE_PREP:
+        instance.task_state = T.RESIZE_MIGRATING
+        instance.save(expected_task_state=T.RESIZE_PREP)
+    faults.point('resize_instance.after_migrating')
+    manager.driver.migrate_disk_and_power_off(context, instance, migration.dest_host, flavor)
+    faults.point('resize_instance.after_disk_moved')
+    migration.status = M.POST_MIGRATING
+    migration.save(expected_status=(M.MIGRATING,))
+    faults.point('resize_instance.after_post_migrating')
 
 
 def _fail_moved(context, manager, instance, migration, error, action):
@@ -144,8 +159,13 @@ def _fail_moved(context, manager, instance, migration, error, action):
 
 # -- destination: finish_resize ------------------------------------------------------------
 def finish_resize(manager, context, instance, migration):
+    """Apply the new flavor, start the guest here, and show VERIFY_RESIZE.
+
+    Phases: (1) resize_migrated -> resize_finish with the new flavor; (2) the driver
+    finishes and the migration -> finished; (3) the instance -> resized."""
     instance, migration = _reload(context, instance, migration)
-    if migration.status != M.POST_MIGRATING:
+    if migration.status not in (M.POST_MIGRATING, M.FINISHED) or \
+            instance.task_state not in (T.RESIZE_MIGRATED, T.RESIZE_FINISH):
         LOG.info('finish_resize already done (migration %s)', migration.status,
                  instance=instance)
         return
@@ -158,11 +178,15 @@ def finish_resize(manager, context, instance, migration):
                 instance.task_state = T.RESIZE_FINISH
                 instance.flavor = instance.new_flavor
                 instance.save(expected_task_state=T.RESIZE_MIGRATED)
-            resized = instance.old_flavor.flavorid != instance.new_flavor.flavorid
-            manager.driver.finish_migration(context, migration, instance, None, resized,
-                                            power_on=power_on)
-            migration.status = M.FINISHED
-            migration.save(expected_status=(M.POST_MIGRATING,))
+                faults.point('finish_resize.after_flavor_applied')
+            if migration.status == M.POST_MIGRATING:
+                resized = instance.old_flavor.flavorid != instance.new_flavor.flavorid
+                manager.driver.finish_migration(context, migration, instance, None, resized,
+                                                power_on=power_on)
+                faults.point('finish_resize.after_driver')
+                migration.status = M.FINISHED
+                migration.save(expected_status=(M.POST_MIGRATING,))
+                faults.point('finish_resize.after_finished')
             instance.vm_state = V.RESIZED
             instance.task_state = None
             instance.power_state = P.RUNNING if power_on else P.SHUTDOWN
@@ -194,37 +218,45 @@ def begin_revert(context, instance, migration, compute_rpcapi):
 
 # -- source: confirm_resize -----------------------------------------------------------------
 def confirm_resize(manager, context, instance, migration):
+    """Drop the source's copy and the migration's claim, then show ACTIVE/SHUTOFF.
+    Also used to clean the source when a server is deleted in VERIFY_RESIZE."""
     migration = objects.Migration.get_by_id(context, migration.id)
-    if migration.status not in (M.CONFIRMING, M.FINISHED):
-        LOG.info('confirm_resize already done (migration %s)', migration.status)
-        return
     try:
         instance = objects.Instance.get_by_uuid(context, instance.uuid)
     except exception.InstanceNotFound:
         instance = None  # deleted while resized: still clean the source
-    if instance is not None:
-        notifications.notify_instance(context, instance, 'resize_confirm', 'start',
-                                      manager.host, migration)
-    manager.driver.confirm_migration(context, migration, instance)
-    objects.ResourceClaim.release(context, migration.uuid)
-    migration.status = M.CONFIRMED
-    migration.save(expected_status=(M.CONFIRMING, M.FINISHED))
-    if instance is None or instance.task_state != T.RESIZE_CONFIRMING:
+    if migration.status in (M.CONFIRMING, M.FINISHED):
+        if instance is not None:
+            notifications.notify_instance(context, instance, 'resize_confirm', 'start',
+                                          manager.host, migration)
+        manager.driver.confirm_migration(context, migration, instance)
+        faults.point('confirm.after_driver')
+        objects.ResourceClaim.release(context, migration.uuid)
+        faults.point('confirm.after_release')
+        migration.status = M.CONFIRMED
+        migration.save(expected_status=(M.CONFIRMING, M.FINISHED))
+    if instance is None or instance.task_state != T.RESIZE_CONFIRMING or \
+            migration.status != M.CONFIRMED:
         return
     with events.action_event(context, instance, 'compute_confirm_resize', manager.host):
         instance.vm_state = V.STOPPED if _was_stopped(instance) else V.ACTIVE
-        instance.task_state = None
-        instance.old_flavor = None
-        instance.new_flavor = None
-        instance.system_metadata = {k: v for k, v in instance.system_metadata.items()
-                                    if k != OLD_VM_STATE}
+        _forget_resize(instance)
         instance.save(expected_task_state=T.RESIZE_CONFIRMING)
     notifications.notify_instance(context, instance, 'resize_confirm', 'end', manager.host,
                                   migration)
 
 
+def _forget_resize(instance):
+    instance.task_state = None
+    instance.old_flavor = None
+    instance.new_flavor = None
+    instance.system_metadata = {k: v for k, v in instance.system_metadata.items()
+                                if k != OLD_VM_STATE}
+
+
 # -- destination: revert_resize; source: finish_revert_resize ---------------------------------
 def revert_resize(manager, context, instance, migration):
+    """Remove the destination's guest and claim, hand the instance back to the source."""
     instance, migration = _reload(context, instance, migration)
     if migration.status != M.REVERTING or instance.task_state != T.RESIZE_REVERTING:
         LOG.info('revert_resize already done (migration %s)', migration.status,
@@ -232,18 +264,20 @@ def revert_resize(manager, context, instance, migration):
         return
     notifications.notify_instance(context, instance, 'resize_revert', 'start', manager.host,
                                   migration)
+    moved = migration.source_compute != migration.dest_compute
     try:
         with events.action_event(context, instance, 'compute_revert_resize', manager.host):
-            if instance.host == migration.dest_compute:
-                if migration.source_compute != migration.dest_compute:
-                    manager.driver.destroy(context, instance, destroy_disks=True)
+            if moved and instance.host == migration.dest_compute:
+                manager.driver.destroy(context, instance, destroy_disks=True)
+                faults.point('revert.after_dest_destroy')
                 objects.ResourceClaim.release(
                     context, instance.uuid,
                     compute_node_id=_node_id(context, migration.dest_compute,
                                              migration.dest_node))
                 instance.host = migration.source_compute
                 instance.node = migration.source_node
-                instance.save()
+                instance.save(expected_task_state=T.RESIZE_REVERTING)
+                faults.point('revert.after_host_swapped')
     except Exception as error:
         _fail_moved(context, manager, instance, migration, error, 'resize_revert')
         return
@@ -251,8 +285,10 @@ def revert_resize(manager, context, instance, migration):
 
 
 def finish_revert_resize(manager, context, instance, migration):
+    """Give the claims back, restore the old flavor and guest, show ACTIVE/SHUTOFF."""
     instance, migration = _reload(context, instance, migration)
-    if migration.status != M.REVERTING or instance.task_state != T.RESIZE_REVERTING:
+    if migration.status not in (M.REVERTING, M.REVERTED) or \
+            instance.task_state != T.RESIZE_REVERTING:
         LOG.info('finish_revert_resize already done (migration %s)', migration.status,
                  instance=instance)
         return
@@ -260,21 +296,21 @@ def finish_revert_resize(manager, context, instance, migration):
     try:
         with events.action_event(context, instance, 'compute_finish_revert_resize',
                                  manager.host):
-            objects.ResourceClaim.move(context, migration.uuid, instance.uuid)
-            if instance.old_flavor is not None:
-                instance.flavor = instance.old_flavor
-                instance.save()
-            manager.driver.finish_revert_migration(context, instance, migration,
-                                                   power_on=power_on)
-            migration.status = M.REVERTED
-            migration.save(expected_status=(M.REVERTING,))
+            if migration.status == M.REVERTING:
+                objects.ResourceClaim.revert_to(context, migration.uuid, instance.uuid)
+                faults.point('finish_revert.after_claims')
+                if instance.old_flavor is not None and \
+                        instance.flavor.flavorid != instance.old_flavor.flavorid:
+                    instance.flavor = instance.old_flavor
+                    instance.save(expected_task_state=T.RESIZE_REVERTING)
+                manager.driver.finish_revert_migration(context, instance, migration,
+                                                       power_on=power_on)
+                faults.point('finish_revert.after_driver')
+                migration.status = M.REVERTED
+                migration.save(expected_status=(M.REVERTING,))
             instance.vm_state = V.ACTIVE if power_on else V.STOPPED
-            instance.task_state = None
             instance.power_state = P.RUNNING if power_on else P.SHUTDOWN
-            instance.old_flavor = None
-            instance.new_flavor = None
-            instance.system_metadata = {k: v for k, v in instance.system_metadata.items()
-                                        if k != OLD_VM_STATE}
+            _forget_resize(instance)
             instance.save(expected_task_state=T.RESIZE_REVERTING)
     except Exception as error:
         _fail_moved(context, manager, instance, migration, error, 'resize_revert')

@@ -5,9 +5,12 @@ from oslo_log import log as logging
 
 from compute_svc import rpcapi as compute_rpcapi
 from conductor_svc import object_indirection
+from conductor_svc import reconciler
+from conductor_svc import rpcapi as conductor_rpcapi
 from conductor_svc.scheduler import manager as scheduler_mod
 from conductor_svc.tasks import build
 from conductor_svc.tasks import migrate
+from svc_common.conf import CONF
 
 LOG = logging.getLogger(__name__)
 BINARY = 'nimbus-conductor'
@@ -19,6 +22,15 @@ class ConductorManager(object_indirection.ObjectIndirection):
     def __init__(self):
         self.scheduler = scheduler_mod.Scheduler()
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+        self.conductor_rpcapi = conductor_rpcapi.ConductorAPI()
+
+    def periodic_tasks(self):
+        if not CONF.conductor.reconcile_interval:
+            return []
+        return [(CONF.conductor.reconcile_interval, self.reconcile)]
+
+    def reconcile(self):
+        return reconciler.reconcile(self.compute_rpcapi, self.conductor_rpcapi)
 
     def build_instances(self, context, instances, image, request_spec):
         build.BuildTask(context, instances, image, request_spec, self.scheduler,

@@ -50,6 +50,8 @@ class Service:
         target = messaging.Target(topic=self.topic, server=self.host)
         self.rpcserver = rpc.get_server(target, [self.manager])
         self.rpcserver.start()
+        if hasattr(self.manager, 'after_start'):
+            self.manager.after_start()
         tasks = [(CONF.report_interval, self.heartbeat)]
         if hasattr(self.manager, 'periodic_tasks'):
             tasks += self.manager.periodic_tasks()

@@ -2,6 +2,7 @@
 from oslo_log import log as logging
 
 from svc_common import exception
+from svc_common import faults
 from svc_common import objects
 from svc_common.objects import claim as claim_obj
 from svc_common import states
@@ -58,6 +59,7 @@ class BuildTask:
         except exception.NoValidHost as error:
             self._fail(instance, error, event_started)
             return False
+        faults.point('conductor.build.after_claim')
         instance.host = selection.host
         instance.node = selection.nodename
         try:
@@ -68,6 +70,7 @@ class BuildTask:
         except exception.UnexpectedTaskStateError:
             self._lost_race(instance, selection)
             return False
+        faults.point('conductor.build.after_host_saved')
         objects.ResourceClaim.release(self.context, instance.uuid,
                                       keep_node_id=selection.compute_node_id)
         if event_started:

@@ -8,6 +8,7 @@ from oslo_log import log as logging
 
 from svc_common.conf import CONF
 from svc_common import exception
+from svc_common import faults
 from svc_common import objects
 from svc_common.objects import claim as claim_obj
 from svc_common import states
@@ -52,6 +53,7 @@ class MigrationTask:
 
     def _execute(self):
         self.migration = self.migration or self._existing_migration() or self._new_migration()
+        faults.point('conductor.migrate.after_migration_created')
         source_node = objects.ComputeNode.get_by_host_and_nodename(
             self.context, self.migration.source_compute, self.migration.source_node)
         moved = objects.ResourceClaim.move(self.context, self.instance.uuid,
@@ -60,6 +62,7 @@ class MigrationTask:
         LOG.debug('Moved %d source claim rows to migration %s', moved, self.migration.uuid)
         selection = self._select_destination()
         self._dest_node_id = selection.compute_node_id
+        faults.point('conductor.migrate.after_dest_claim')
         self.migration.dest_compute = selection.host
         self.migration.dest_node = selection.nodename
         self.migration.dest_host = selection.host

@@ -4,6 +4,11 @@ group = cfg.OptGroup('conductor', title='Conductor service options')
 
 opts = [
     cfg.StrOpt('topic', default='conductor', help='RPC topic the conductors share.'),
+    cfg.IntOpt('reconcile_interval', default=60, min=0,
+               help='Seconds between reconciler runs (0 disables the reconciler).'),
+    cfg.IntOpt('reconcile_after', default=300, min=1,
+               help='An operation with no recorded progress for this many seconds has its '
+                    'next step sent again.'),
 ]
 
 

@@ -13,6 +13,9 @@ opts = [
                help='Seconds between service heartbeats.'),
     cfg.StrOpt('default_project_id', default='admin',
                help='Project the no-auth mode uses when the request names none.'),
+    cfg.ListOpt('fault_points', default=[],
+                help='TESTING ONLY. Fault-injection points at which this process exits '
+                     'abruptly; svc_common/faults.py lists them.'),
 ]
 
 

@@ -103,6 +103,16 @@ def _move(context, from_consumer, to_consumer, node_id):
     return query.update({'consumer_uuid': to_consumer}, synchronize_session=False)
 
 
+@db_api.writer
+def _revert_to(context, migration_uuid, instance_uuid):
+    claims = models.ResourceClaim
+    if not context.session.query(claims).filter_by(consumer_uuid=migration_uuid).count():
+        return 0
+    _consumer_delete(context.session, instance_uuid)
+    return context.session.query(claims).filter_by(consumer_uuid=migration_uuid).update(
+        {'consumer_uuid': instance_uuid}, synchronize_session=False)
+
+
 @db_api.reader
 def _claims_for(context, consumer_uuid):
     return context.session.query(models.ResourceClaim).filter_by(
@@ -153,6 +163,13 @@ class ResourceClaim(base.NimbusObject):
     def move(cls, context, from_consumer, to_consumer, compute_node_id=None):
         """Hand claims to another consumer (instance <-> migration during a move)."""
         return _move(context, from_consumer, to_consumer, compute_node_id)
+
+    @base.remotable_classmethod
+    def revert_to(cls, context, migration_uuid, instance_uuid):
+        """In one transaction: if the migration still holds claims, drop the instance's
+        (its destination claim) and give the migration's back to the instance. Repeating
+        it after it happened changes nothing."""
+        return _revert_to(context, migration_uuid, instance_uuid)
 
     @base.remotable_classmethod
     def usage(cls, context, node_ids=None):

@@ -117,6 +117,11 @@ def _instance_get_all(context, filters, sort_keys, sort_dirs):
             query = query.filter(getattr(model, name).in_(_as_tuple(filters[name])))
     if filters.get('flavor_id') is not None:
         query = query.filter(model.flavor.like('%%"flavorid": "%s"%%' % filters['flavor_id']))
+    if filters.get('in_task'):
+        query = query.filter(model.task_state.is_not(None))
+    if filters.get('updated_before') is not None:
+        query = query.filter(sa.func.coalesce(model.updated_at, model.created_at)
+                             < base.naive(filters['updated_before']))
     if filters.get('changes-since') is not None:
         query = query.filter(model.updated_at >= base.naive(filters['changes-since']))
     for key, direction in zip(sort_keys, sort_dirs):

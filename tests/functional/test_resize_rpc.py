@@ -33,10 +33,14 @@ def _flavor(ctx, name):
 
 
 def _resize(ctx, instance, flavor_name, target_host=None):
+    """What the API does: record the action, CAS to resize_prep with the requested
+    flavor stored (so a lost cast can be re-sent), cast the conductor."""
     objects.InstanceAction.action_start(ctx, instance.uuid, 'resize')
+    flavor = _flavor(ctx, flavor_name)
     instance.task_state = T.RESIZE_PREP
+    instance.new_flavor = flavor
     instance.save(expected_task_state=None)
-    conductor_rpcapi.ConductorAPI().migrate_server(ctx, instance, _flavor(ctx, flavor_name),
+    conductor_rpcapi.ConductorAPI().migrate_server(ctx, instance, flavor,
                                                    target_host=target_host)
 
 

@@ -1,4 +1,4 @@
-"""Recording what a compute step did: action events, and faults when it failed."""
+"""Recording what a step did: action events, and faults when it failed."""
 import contextlib
 
 from oslo_log import log as logging

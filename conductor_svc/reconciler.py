@@ -1,0 +1,46 @@
+"""The conductor's reconciler: operations that made no progress for
+``[conductor]/reconcile_after`` seconds get their next step sent again, so a cast lost
+to a broker restart or a crash delays an operation instead of losing it."""
+import datetime
+
+from oslo_log import log as logging
+from oslo_utils import timeutils
+
+from svc_common.conf import CONF
+from svc_common import context as nimbus_context
+from svc_common import next_step
+from svc_common import objects
+from conductor_svc import steps
+
+LOG = logging.getLogger(__name__)
+
+
+def _last_progress(instance, migration):
+    times = [t for t in (instance.updated_at or instance.created_at,
+                         migration and (migration.updated_at or migration.created_at)) if t]
+    return max(times) if times else None
+
+
+def reconcile(compute_rpcapi, conductor_rpcapi, context=None):
+    """Re-send the next step of every stalled operation; returns {uuid: step name}."""
+    context = context or nimbus_context.get_admin_context()
+    cutoff = timeutils.utcnow(with_timezone=True) - datetime.timedelta(
+        seconds=CONF.conductor.reconcile_after)
+    sent = {}
+    for instance in objects.InstanceList.get_by_filters(
+            context, {'in_task': True, 'updated_before': cutoff}):
+        migration = next_step.current_migration(context, instance)
+        last = _last_progress(instance, migration)
+        if last is not None and last > cutoff:
+            continue
+        step = next_step.next_step(instance, migration)
+        if step is None:
+            continue
+        try:
+            steps.send(context, step, instance, migration, compute_rpcapi, conductor_rpcapi)
+            sent[instance.uuid] = step.name
+        except Exception:
+            LOG.exception('Could not re-send %s', step.name, instance=instance)
+    if sent:
+        LOG.warning('Reconciler re-sent %d stalled steps: %s', len(sent), sent)
+    return sent

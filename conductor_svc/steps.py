@@ -1,0 +1,42 @@
+"""Sending the step ``svc_common.next_step`` names: used by the conductor's reconciler
+and by a compute service's start-up recovery."""
+from oslo_log import log as logging
+
+from svc_common import exception
+from svc_common import instance_events
+from svc_common import objects
+
+LOG = logging.getLogger(__name__)
+
+
+def send(context, step, instance, migration, compute_rpcapi, conductor_rpcapi):
+    """Cast ``step`` to where it runs, or do it here for the two steps that are plain
+    record changes (``fail`` and ``local_delete``)."""
+    LOG.info('Re-sending step %s to %s', step.name, step.host or 'the conductor',
+             instance=instance)
+    name = step.name
+    if name == 'fail':
+        if migration is not None:
+            migration.fail()
+        instance_events.set_error(context, instance, exception.NimbusException(
+            'Operation could not be resumed: %s' % step.reason), None)
+    elif name == 'local_delete':
+        objects.ResourceClaim.release(context, instance.uuid)
+        instance.destroy(expected_task_state=instance.task_state)
+    elif name == 'build_instances':
+        conductor_rpcapi.build_instances(context, [instance], None, {})
+    elif name == 'migrate_server':
+        conductor_rpcapi.migrate_server(context, instance, instance.new_flavor,
+                                        migration=migration)
+    elif name == 'build_and_run_instance':
+        compute_rpcapi.build_and_run_instance(context, step.host, instance, None, {})
+    elif name == 'prep_resize':
+        compute_rpcapi.prep_resize(context, step.host, instance, instance.new_flavor,
+                                   migration, [])
+    elif name == 'resize_instance':
+        compute_rpcapi.resize_instance(context, instance, migration, instance.new_flavor)
+    elif name in ('finish_resize', 'confirm_resize', 'revert_resize',
+                  'finish_revert_resize'):
+        getattr(compute_rpcapi, name)(context, instance, migration)
+    else:  # stop_instance, start_instance, reboot_instance, terminate_instance
+        getattr(compute_rpcapi, name)(context, instance, **step.kwargs)

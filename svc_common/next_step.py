@@ -1,0 +1,127 @@
+"""What an unfinished operation needs next, read from what SQL says about it.
+
+One table serves both crash-recovery paths: a compute service starting up runs the
+steps that are its own, and the conductor's reconciler re-sends the step of any
+operation that made no progress for too long (its cast may have been lost). Every step
+named here is an idempotent RPC handler, so sending one twice is harmless.
+
+    task state          migration            step                     runs on
+    ------------------  -------------------  -----------------------  ------------------
+    scheduling          -                    build_instances          conductor (no host)
+                                             build_and_run_instance   instance.host
+    spawning            -                    build_and_run_instance   instance.host
+    powering-off        -                    stop_instance            instance.host
+    powering-on         -                    start_instance           instance.host
+    rebooting           -                    reboot_instance SOFT     instance.host
+    rebooting_hard      -                    reboot_instance HARD     instance.host
+    deleting            -                    terminate_instance       instance.host
+                                             local_delete             conductor (no host)
+    resize_prep         none / no dest yet   migrate_server           conductor
+    resize_prep         pre-migrating+dest   prep_resize              dest
+    resize_migrating    pre-/migrating,      resize_instance          source
+                        post-migrating
+    resize_migrated     post-migrating       finish_resize            dest
+    resize_finish       post-mig., finished  finish_resize            dest
+    resize_confirming   confirming/finished/ confirm_resize           source
+                        confirmed
+    resize_reverting    reverting, on dest   revert_resize            dest
+    resize_reverting    reverting, moved     finish_revert_resize     source
+                        back; or reverted
+    (any, or none)      ended or missing     fail                     conductor: ERROR
+                                                                      with a fault
+"""
+import dataclasses
+
+from svc_common import states
+
+T, M = states.TaskState, states.MigrationStatus
+CONDUCTOR = None  # "runs on" value for steps the conductor performs itself
+
+
+@dataclasses.dataclass
+class Step:
+    name: str
+    host: str | None  # compute host to cast to; CONDUCTOR (None) for conductor steps
+    kwargs: dict = dataclasses.field(default_factory=dict)
+    reason: str = ''
+
+
+_SIMPLE = {
+    T.SPAWNING: ('build_and_run_instance', {}),
+    T.POWERING_OFF: ('stop_instance', {}),
+    T.POWERING_ON: ('start_instance', {}),
+    T.REBOOTING: ('reboot_instance', {'reboot_type': 'SOFT'}),
+    T.REBOOTING_HARD: ('reboot_instance', {'reboot_type': 'HARD'}),
+}
+
+
+def _fail(reason):
+    return Step('fail', CONDUCTOR, reason=reason)
+
+
+def next_step(instance, migration):
+    """The step that moves ``instance`` (and its in-progress ``migration``) on, or None
+    when no operation is under way."""
+    if instance.task_state is None:
+        return None
+    task = T(instance.task_state)
+    if task in _SIMPLE:
+        name, kwargs = _SIMPLE[task]
+        if instance.host is None:
+            return _fail('%s without a host' % task)
+        return Step(name, instance.host, dict(kwargs))
+    if task == T.SCHEDULING:
+        if instance.host is None:
+            return Step('build_instances', CONDUCTOR)
+        return Step('build_and_run_instance', instance.host)
+    if task == T.DELETING:
+        return Step('terminate_instance', instance.host) if instance.host else \
+            Step('local_delete', CONDUCTOR)
+    return _resize_step(task, instance, migration)
+
+
+def _resize_step(task, instance, migration):
+    status = M(migration.status) if migration is not None else None
+    if task == T.RESIZE_PREP:
+        if status is None or (status == M.PRE_MIGRATING and not migration.dest_compute):
+            if instance.new_flavor is None:
+                return _fail('resize requested without a flavor')
+            return Step('migrate_server', CONDUCTOR)
+        if status == M.PRE_MIGRATING:
+            return Step('prep_resize', migration.dest_compute)
+        return _fail('resize_prep with migration %s' % status)
+    if status is None:
+        return _fail('%s without a migration' % task)
+    expected = {
+        T.RESIZE_MIGRATING: ((M.PRE_MIGRATING, M.MIGRATING, M.POST_MIGRATING),
+                             'resize_instance',
+                             migration.source_compute),
+        T.RESIZE_MIGRATED: ((M.POST_MIGRATING,), 'finish_resize', migration.dest_compute),
+        T.RESIZE_FINISH: ((M.POST_MIGRATING, M.FINISHED), 'finish_resize',
+                          migration.dest_compute),
+        T.RESIZE_CONFIRMING: ((M.CONFIRMING, M.FINISHED, M.CONFIRMED), 'confirm_resize',
+                              migration.source_compute),
+    }
+    if task in expected:
+        statuses, name, host = expected[task]
+        if status in statuses:
+            return Step(name, host)
+        return _fail('%s with migration %s' % (task, status))
+    if task == T.RESIZE_REVERTING and status == M.REVERTED:
+        return Step('finish_revert_resize', migration.source_compute)
+    if task == T.RESIZE_REVERTING and status == M.REVERTING:
+        moved_back = (instance.host == migration.source_compute
+                      and migration.source_compute != migration.dest_compute)
+        return Step('finish_revert_resize', migration.source_compute) if moved_back else \
+            Step('revert_resize', migration.dest_compute)
+    return _fail('%s with migration %s' % (task, status))
+
+
+def current_migration(context, instance):
+    """The newest migration of ``instance`` that has not ended, if any."""
+    from svc_common import objects
+    for migration in objects.MigrationList.get_by_filters(
+            context, {'instance_uuid': instance.uuid}):
+        if not migration.is_terminal:
+            return migration
+    return None

@@ -1,0 +1,135 @@
+"""Every cast of every operation can be lost (a broker restart, a crash after the
+message was taken): the operation must stall, not break, and the conductor's
+reconciler must finish it by re-sending the step the records say comes next."""
+import pytest
+
+from compute_svc import resize
+from compute_svc import rpcapi as compute_rpcapi
+from conductor_svc import rpcapi as conductor_rpcapi
+from svc_common.conf import CONF
+from svc_common import context as nimbus_context
+from svc_common import objects
+from svc_common import states
+from tests.functional.conftest import new_instance
+from tests.functional.conftest import poll
+from tests.functional.conftest import wait_instance
+from tests.functional import test_resize_rpc as resize_helpers
+
+V, T, M = states.VmState, states.TaskState, states.MigrationStatus
+
+
+@pytest.fixture
+def ctx(core):
+    CONF.set_override('reconcile_after', 1, group='conductor')
+    yield nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
+    CONF.clear_override('reconcile_after', group='conductor')
+
+
+@pytest.fixture
+def lose(monkeypatch):
+    """lose(api_class, method): the next call of that RPC client method goes nowhere."""
+    lost = []
+
+    def arm(api_class, method):
+        original = getattr(api_class, method)
+
+        def dropped(self, *args, **kwargs):
+            monkeypatch.setattr(api_class, method, original)
+            lost.append(method)
+        monkeypatch.setattr(api_class, method, dropped)
+    arm.lost = lost
+    return arm
+
+
+def _reconcile_until(core, ctx, uuid_, predicate, lose):
+    """Run the reconciler until it re-sends a step for the stalled operation (it waits
+    reconcile_after = 1 s of no progress), then wait until ``predicate`` holds."""
+    conductor = core.services[0].manager
+    poll(lambda: uuid_ in conductor.reconcile(), timeout=5, interval=0.2,
+         what='the reconciler to re-send a step')
+    return wait_instance(ctx, uuid_, predicate)
+
+
+def _boot(ctx):
+    instance = new_instance(ctx)
+    conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance], None, {})
+    return instance
+
+
+@pytest.mark.parametrize('api, method', [
+    (conductor_rpcapi.ConductorAPI, 'build_instances'),
+    (compute_rpcapi.ComputeAPI, 'build_and_run_instance'),
+])
+def test_lost_build_casts(core, ctx, lose, api, method):
+    lose(api, method)
+    instance = _boot(ctx)
+    active = _reconcile_until(core, ctx, instance.uuid, lambda i: i.vm_state == V.ACTIVE, lose)
+    assert lose.lost == [method]
+    assert active.task_state is None
+    assert len(objects.ResourceClaimList.get_by_consumer(ctx, instance.uuid)) == 3
+
+
+@pytest.mark.parametrize('method, task, done', [
+    ('stop_instance', T.POWERING_OFF, lambda i: i.vm_state == V.STOPPED),
+    ('reboot_instance', T.REBOOTING, lambda i: i.task_state is None),
+    ('terminate_instance', T.DELETING, lambda i: i.vm_state == V.DELETED),
+])
+def test_lost_action_casts(core, ctx, lose, method, task, done):
+    instance = wait_instance(ctx, _boot(ctx).uuid, lambda i: i.vm_state == V.ACTIVE)
+    lose(compute_rpcapi.ComputeAPI, method)
+    instance.task_state = task
+    instance.save(expected_task_state=None)
+    api = compute_rpcapi.ComputeAPI()
+    if method == 'reboot_instance':
+        api.reboot_instance(ctx, instance, 'SOFT')
+    else:
+        getattr(api, method)(ctx, instance)
+    assert lose.lost == [method]
+    finished = _reconcile_until(core, ctx, instance.uuid, done, lose)
+    assert finished.task_state is None
+
+
+@pytest.mark.parametrize('api, method', [
+    (conductor_rpcapi.ConductorAPI, 'migrate_server'),
+    (compute_rpcapi.ComputeAPI, 'prep_resize'),
+    (compute_rpcapi.ComputeAPI, 'resize_instance'),
+    (compute_rpcapi.ComputeAPI, 'finish_resize'),
+])
+def test_lost_resize_casts(core, ctx, lose, api, method):
+    instance = wait_instance(ctx, _boot(ctx).uuid, lambda i: i.vm_state == V.ACTIVE)
+    lose(api, method)
+    resize_helpers._resize(ctx, instance, 'm1.small')
+    resized = _reconcile_until(core, ctx, instance.uuid,
+                               lambda i: i.vm_state == V.RESIZED and i.task_state is None,
+                               lose)
+    assert resized.flavor.name == 'm1.small'
+    migration = resize_helpers._migration(ctx, instance)
+    assert migration.status == M.FINISHED
+    assert set(resize_helpers._claims(ctx)) == {(instance.uuid, resized.host),
+                                               (migration.uuid, instance.host)}
+
+
+@pytest.mark.parametrize('method, begin, vm_after', [
+    ('confirm_resize', resize.begin_confirm, V.ACTIVE),
+    ('revert_resize', resize.begin_revert, V.ACTIVE),
+    ('finish_revert_resize', resize.begin_revert, V.ACTIVE),
+])
+def test_lost_confirm_and_revert_casts(core, ctx, lose, method, begin, vm_after):
+    instance = wait_instance(ctx, _boot(ctx).uuid, lambda i: i.vm_state == V.ACTIVE)
+    resize_helpers._resize(ctx, instance, 'm1.small')
+    resized = wait_instance(ctx, instance.uuid,
+                            lambda i: i.vm_state == V.RESIZED and i.task_state is None)
+    migration = resize_helpers._migration(ctx, instance)
+    lose(compute_rpcapi.ComputeAPI, method)
+    begin(ctx, resized, migration, compute_rpcapi.ComputeAPI())
+    done = _reconcile_until(core, ctx, instance.uuid,
+                            lambda i: i.vm_state == vm_after and i.task_state is None, lose)
+    final = resize_helpers._migration(ctx, instance)
+    if begin is resize.begin_confirm:
+        assert final.status == M.CONFIRMED
+        assert set(resize_helpers._claims(ctx)) == {(instance.uuid, resized.host)}
+    else:
+        assert final.status == M.REVERTED and done.host == instance.host
+        assert done.flavor.name == 'm1.tiny'
+        assert resize_helpers._claims(ctx) == {(instance.uuid, instance.host): {
+            'VCPU': 1, 'MEMORY_MB': 512, 'DISK_GB': 1}}

@@ -1,0 +1,58 @@
+"""The recovery table has an answer for every task state and migration status."""
+import itertools
+
+from compute_svc import rpcapi as compute_rpcapi
+from conductor_svc import rpcapi as conductor_rpcapi
+from svc_common import next_step
+from svc_common import objects
+from svc_common import states
+
+T, M, V = states.TaskState, states.MigrationStatus, states.VmState
+COMPUTE_STEPS = {name for name in dir(compute_rpcapi.ComputeAPI) if not name.startswith('_')}
+CONDUCTOR_STEPS = {'build_instances', 'migrate_server', 'fail', 'local_delete'}
+
+
+def _instance(task, host='src'):
+    flavor = objects.Flavor(flavorid='2', name='m1.small', vcpus=1, memory_mb=1, root_gb=1)
+    return objects.Instance(uuid='9d0927e8-9ade-438f-8460-ddb92d8f7033', task_state=task,
+                            vm_state=V.ACTIVE, host=host, new_flavor=flavor, flavor=flavor)
+
+
+def _migration(status, dest='dst'):
+    return objects.Migration(status=status, source_compute='src', dest_compute=dest)
+
+
+def test_every_task_state_and_migration_status_has_a_row():
+    for task, status, host in itertools.product(
+            list(T), [None, *M], ['src', 'dst', None]):
+        migration = _migration(status) if status else None
+        step = next_step.next_step(_instance(task, host), migration)
+        assert step is not None, (task, status, host)
+        if step.host is next_step.CONDUCTOR:
+            assert step.name in CONDUCTOR_STEPS, (task, status, step)
+        else:
+            assert step.name in COMPUTE_STEPS, (task, status, step)
+            assert hasattr(conductor_rpcapi.ConductorAPI, 'migrate_server')
+
+
+def test_no_task_means_nothing_to_do():
+    assert next_step.next_step(_instance(None), None) is None
+
+
+def test_resize_rows():
+    inst = _instance(T.RESIZE_PREP)
+    assert next_step.next_step(inst, None).name == 'migrate_server'
+    assert next_step.next_step(inst, _migration(M.PRE_MIGRATING, dest=None)).name == \
+        'migrate_server'
+    step = next_step.next_step(inst, _migration(M.PRE_MIGRATING))
+    assert (step.name, step.host) == ('prep_resize', 'dst')
+    step = next_step.next_step(_instance(T.RESIZE_MIGRATING), _migration(M.MIGRATING))
+    assert (step.name, step.host) == ('resize_instance', 'src')
+    step = next_step.next_step(_instance(T.RESIZE_FINISH, 'dst'), _migration(M.FINISHED))
+    assert (step.name, step.host) == ('finish_resize', 'dst')
+    step = next_step.next_step(_instance(T.RESIZE_REVERTING, 'dst'), _migration(M.REVERTING))
+    assert (step.name, step.host) == ('revert_resize', 'dst')
+    step = next_step.next_step(_instance(T.RESIZE_REVERTING, 'src'), _migration(M.REVERTING))
+    assert (step.name, step.host) == ('finish_revert_resize', 'src')
+    assert next_step.next_step(_instance(T.RESIZE_MIGRATED), _migration(M.ERROR)).name == \
+        'fail'
