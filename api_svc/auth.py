@@ -92,9 +92,6 @@ def wrap(app, strategy=None):
 
 
 def make_context(environ, request_id):
-    """The RequestContext of an authenticated request (or an anonymous one)."""
-    if environ.get('HTTP_X_IDENTITY_STATUS', 'Confirmed') != 'Confirmed' and \
-            'HTTP_X_USER_ID' not in environ:
-        return nimbus_context.RequestContext(request_id=request_id, overwrite=False)
+    """The RequestContext of a request the auth middleware let through."""
     return nimbus_context.RequestContext.from_environ(environ, request_id=request_id,
                                                       overwrite=False)

@@ -284,6 +284,8 @@ class API:
                                              reason='it has no host')
         try:
             return self.compute.get_console_output(context, instance, tail_length=length)
+        except NotImplementedError:
+            raise exception.ConsoleNotImplemented(host=instance.host)
         except messaging.MessagingTimeout:
             raise exception.ServiceUnavailable(
                 reason='compute host %s did not answer in time' % instance.host)
@@ -302,9 +304,19 @@ class API:
 
     @staticmethod
     def _compute_is_up(context, host):
-        services = objects.ServiceList.get_all(
-            context.elevated(), {'host': host, 'topic': compute_rpcapi.TOPIC})
-        return any(s.is_up(CONF.service_down_time) for s in services)
+        return service_is_up(compute_service(context, host))
+
+
+def compute_service(context, host):
+    """The compute service record of ``host``, or None."""
+    services = objects.ServiceList.get_all(context.elevated(),
+                                           {'host': host, 'topic': compute_rpcapi.TOPIC})
+    return services[0] if services else None
+
+
+def service_is_up(service):
+    """Whether a service (or None) has reported within [DEFAULT]/service_down_time."""
+    return service is not None and service.is_up(CONF.service_down_time)
 
 
 def _check_flavor_fits_image(flavor, image):

@@ -263,3 +263,13 @@ class ResizeError(Invalid):
 
 class CannotResizeDisk(Invalid):
     msg_fmt = 'Server disk was unable to be resized because: %(reason)s'
+
+
+# -- added for the libvirt driver (compute_svc/virt/libvirt) -------------------------------
+
+class ImageUnacceptable(Invalid):
+    msg_fmt = 'Image %(image_id)s is unacceptable: %(reason)s'
+
+
+class ImageDownloadFailed(NimbusException):
+    msg_fmt = 'Download of image %(image_id)s failed: %(reason)s'

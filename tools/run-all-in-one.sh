@@ -19,12 +19,14 @@ for i in "${!args[@]}"; do
     esac
 done
 
-# ---- HOOK (libvirt issue): the demo guest image ----------------------------------------
-# When tools/build-demo-image exists it builds a bootable guest image under
-# $NIMBUS_STATE_PATH; uploading it as the demo image is then the all-in-one's job at start.
-if [ -x tools/build-demo-image ]; then
-    NIMBUS_VENV="$VENV" NIMBUS_STATE_PATH="$state_path" tools/build-demo-image \
-        || die "tools/build-demo-image failed"
+# ---- HOOK (libvirt issue): the demo guest ----------------------------------------------
+# tools/build-demo-guest builds a bootable kernel/initrd/disk triple once, under the state
+# path. TODO(libvirt issue): nimbus-all-in-one should upload it as the demo image at start
+# (build-demo-guest --upload does the Glance calls); until then upload it by hand with
+#   tools/build-demo-guest --out state/demo-guest --upload http://127.0.0.1:8774/image
+if [ -x tools/build-demo-guest ] && [ ! -f "$state_path/demo-guest/manifest.json" ]; then
+    mkdir -p "$state_path"
+    tools/build-demo-guest --out "$state_path/demo-guest" || die "tools/build-demo-guest failed"
 fi
 
 exec "$VENV/bin/nimbus-all-in-one" "$@"

@@ -2,6 +2,7 @@
 ``oslo.policy.policies`` entry point (sample policy file generation)."""
 import itertools
 
+from api_svc.policies import aggregates
 from api_svc.policies import availability_zones
 from api_svc.policies import base
 from api_svc.policies import flavors
@@ -13,7 +14,7 @@ from api_svc.policies import servers
 from api_svc.policies import services
 
 MODULES = (base, servers, flavors, services, hypervisors, limits, quota_sets,
-           availability_zones, images)
+           availability_zones, aggregates, images)
 
 
 def list_rules():

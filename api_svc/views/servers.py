@@ -4,9 +4,6 @@ from api_svc.policies import servers as server_policies
 from api_svc import policy
 from api_svc import server_status
 from api_svc.views import common
-from compute_svc import rpcapi as compute_rpcapi
-from svc_common.conf import CONF
-from svc_common import objects
 
 
 class ServerView:
@@ -157,14 +154,13 @@ class ServerView:
         if not host:
             return ''
         if host not in self._host_states:
-            services = objects.ServiceList.get_all(
-                self.req.context.elevated(), {'host': host, 'topic': compute_rpcapi.TOPIC})
-            if not services:
+            service = compute_api.compute_service(self.req.context, host)
+            if service is None:
                 state = 'UNKNOWN'
-            elif services[0].disabled:
+            elif service.disabled:
                 state = 'MAINTENANCE'
             else:
-                state = 'UP' if services[0].is_up(CONF.service_down_time) else 'DOWN'
+                state = 'UP' if compute_api.service_is_up(service) else 'DOWN'
             self._host_states[host] = state
         return self._host_states[host]
 

@@ -101,6 +101,10 @@ def _parse(argv):
 def main(argv=None):
     args, oslo_args = _parse(sys.argv[1:] if argv is None else argv)
     CONF.set_default('state_path', args.state_path)
+    # In-process messaging unless a config file names a broker. oslo.messaging's own
+    # default (rabbit:// on localhost's "/" vhost) would let every all-in-one on a host
+    # consume each other's messages.
+    CONF.set_default('transport_url', 'fake://')
     CONF.set_default('auth_strategy', 'noauth', group='api')
     CONF.set_default('port', args.port, group='api')
     if args.compute_driver:

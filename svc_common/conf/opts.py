@@ -6,10 +6,12 @@ from svc_common.conf import database
 from svc_common.conf import default
 from svc_common.conf import fake_driver
 from svc_common.conf import image
+from svc_common.conf import libvirt
 from svc_common.conf import quota
 from svc_common.conf import scheduler
 
-MODULES = (default, api, compute, conductor, database, fake_driver, image, quota, scheduler)
+MODULES = (default, api, compute, conductor, database, fake_driver, image, libvirt, quota,
+           scheduler)
 
 
 def list_opts():

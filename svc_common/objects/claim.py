@@ -127,7 +127,8 @@ def _all_claims(context):
 @base.NimbusObjectRegistry.register
 class ResourceClaim(base.NimbusObject):
     # Version 1.0: Initial version
-    VERSION = '1.0'
+    # Version 1.1: Added revert_to()
+    VERSION = '1.1'
 
     fields = {
         'id': fields.IntegerField(),

@@ -178,16 +178,30 @@ class Process:
             return False
         return wait_for(seen, timeout, '%s to log %r' % (self.name, pattern))
 
+    def terminate(self):
+        if self.alive:
+            self.popen.send_signal(signal.SIGTERM)
+
     def stop(self, timeout=30):
         """SIGTERM (graceful), then SIGKILL if it has not exited after ``timeout``."""
-        if not self.alive:
-            return self.popen.returncode if self.popen else None
-        self.popen.send_signal(signal.SIGTERM)
+        stop_all([self], timeout)
+        return self.popen.returncode if self.popen else None
+
+
+def stop_all(processes, timeout=30):
+    """Stop ``processes`` together: SIGTERM to each, then SIGKILL what is left after
+    ``timeout`` seconds."""
+    for proc in processes:
+        proc.terminate()
+    deadline = time.monotonic() + timeout
+    for proc in processes:
+        if proc.popen is None:
+            continue
         try:
-            return self.popen.wait(timeout)
+            proc.popen.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            self.popen.kill()
-            return self.popen.wait(10)
+            proc.popen.kill()
+            proc.popen.wait(10)
 
 
 # -- a deployment -----------------------------------------------------------------------
@@ -294,11 +308,10 @@ class Deployment:
         return proc
 
     def stop(self):
-        # Computes first, the API last: in-flight work can still reach a conductor.
-        order = sorted(self.processes.values(),
-                       key=lambda p: ('cmp' not in p.name, p.name == 'api'))
-        for proc in order:
-            proc.stop()
+        # Computes first: their in-flight work may still need a conductor.
+        computes = [p for p in self.processes.values() if p.argv[0].endswith('-compute')]
+        stop_all(computes)
+        stop_all([p for p in self.processes.values() if p not in computes])
 
     def log_tails(self, lines=40):
         return '\n\n'.join('--- %s (%s) ---\n%s' % (p.name, p.log_path, p.tail(lines))

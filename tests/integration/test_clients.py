@@ -120,8 +120,14 @@ def test_openstacksdk(cloud, image, monkeypatch):
     conn = sdk.connect(cloud='nimbus')
     try:
         assert 'm1.tiny' in {f.name for f in conn.list_flavors()}
-        server = conn.create_server('sdk1', image='img1', flavor='m1.tiny', wait=True,
-                                    auto_ip=False, timeout=60)
+        # The cloud layer's create_server(wait=True) deletes a server that comes up
+        # without an IP address (so it would with Nova and networks "none"): create
+        # through the compute proxy and wait there.
+        image = conn.image.find_image('img1', ignore_missing=False)
+        flavor = conn.compute.find_flavor('m1.tiny', ignore_missing=False)
+        server = conn.compute.create_server(name='sdk1', image_id=image.id,
+                                            flavor_id=flavor.id, networks='none')
+        server = conn.compute.wait_for_server(server, status='ACTIVE', wait=60)
         assert server.status == 'ACTIVE'
         assert conn.get_server(server.id).name == 'sdk1'
         assert conn.delete_server(server.id, wait=True, timeout=60)

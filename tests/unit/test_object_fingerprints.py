@@ -10,7 +10,7 @@ objects.register_all()
 EXPECTED = {
     'ComputeNode': '1.0-b6f208388c4ab33b17e598914d8751a9',
     'ComputeNodeList': '1.0-4d7772da63342b5bd3aacb0ddced9bcd',
-    'Flavor': '1.0-69aaa6f2917b1d70a7c4b19b97767a08',
+    'Flavor': '1.1-1f72f002cc84b3a1bfb273ea9b421c22',
     'FlavorList': '1.0-fd37e8708824fcc656c293dbde653fc9',
     'Instance': '1.0-dfbe62aec3dc4066f5117db06ac3acd1',
     'InstanceAction': '1.0-0cf45d7c932079e721b502a2b141c9f9',
@@ -21,7 +21,7 @@ EXPECTED = {
     'InstanceList': '1.0-29f5f4b3276731a18e158609c1905766',
     'Migration': '1.0-b21b2c829618b90540eae7d07644261f',
     'MigrationList': '1.0-fa7e137af356d0d086e9233171bc0f8a',
-    'ResourceClaim': '1.0-4c20ee16c5dfeca9467e31b9d71029f0',
+    'ResourceClaim': '1.1-be2996cb3be0489c76f943e72343d4bf',
     'ResourceClaimList': '1.0-e8a293e4c3fe007e014b82cd6fbaa87c',
     'Service': '1.0-1fd84b8d148cf9993e224570f9194353',
     'ServiceList': '1.0-ff48fc1575f20800796b48266114c608',

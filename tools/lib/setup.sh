@@ -71,6 +71,6 @@ ensure_mariadb() {
 # Written by the libvirt work; absent until then.
 run_libvirt_installer() {
     if [ -x tools/install-libvirt ]; then
-        NIMBUS_VENV="$VENV" tools/install-libvirt || die "tools/install-libvirt failed"
+        tools/install-libvirt --venv "$VENV" || die "tools/install-libvirt failed"
     fi
 }

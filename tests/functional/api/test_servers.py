@@ -307,7 +307,7 @@ def test_image_checks_at_create(cloud):
 
 def test_no_host_fits_leaves_error_with_fault(cloud, image):
     cloud.admin('POST', '/v2.1/flavors', {'flavor': {
-        'name': 'huge', 'id': 'huge', 'ram': 1024, 'vcpus': 200, 'disk': 1}})
+        'name': 'huge', 'id': 'huge', 'ram': 30000, 'vcpus': 1, 'disk': 1}})
     server_id = helpers.boot(cloud, image['id'], flavor='huge')['server']['id']
     server = cloud.wait_for_server(server_id, 'ERROR')
     assert server['fault']['code'] == 500

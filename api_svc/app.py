@@ -1,0 +1,148 @@
+"""The WSGI application: request ids, routing, microversions and error mapping.
+
+Two APIs share the process: the Compute API under /v2.1 (Nova's fault bodies and
+microversion headers) and the image API under /image (Glance's conventions).
+"""
+import re
+import time
+import uuid
+
+from oslo_log import log as logging
+import webob.exc
+
+from api_svc import auth
+from api_svc import faults
+from api_svc.handlers import versions
+from api_svc import microversions
+from api_svc import request as api_request
+from api_svc import routes
+from svc_common import exception
+
+LOG = logging.getLogger(__name__)
+
+COMPUTE_PREFIX = '/v2.1'
+IMAGE_PREFIX = '/image'
+_REQUEST_ID_RE = re.compile(r'^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'
+                            r'[0-9a-f]{12}$')
+
+
+class Router:
+    """Matches a path against a route table; 404 for unknown paths, 405 for a known
+    path with the wrong method."""
+
+    def __init__(self, table):
+        self._routes = [(re.compile('^%s$' % re.sub(r'\{(\w+)\}', r'(?P<\1>[^/]+)', path)),
+                         methods) for path, methods in table.items()]
+        self.top_segments = {path.split('/')[1] for path in table if path.count('/')}
+
+    def match(self, method, path):
+        for regex, methods in self._routes:
+            found = regex.match(path)
+            if found:
+                handler = methods.get(method)
+                if handler is None and method == 'HEAD':
+                    handler = methods.get('GET')
+                if handler is None:
+                    raise webob.exc.HTTPMethodNotAllowed(
+                        explanation='The method %s is not allowed for this resource.'
+                                    % method)
+                return handler, found.groupdict()
+        raise webob.exc.HTTPNotFound(explanation='The resource could not be found.')
+
+
+class NimbusApp:
+    """Everything after authentication."""
+
+    def __init__(self, services):
+        self.services = services
+        self.compute = Router(routes.COMPUTE_ROUTES)
+        self.image = Router(routes.IMAGE_ROUTES)
+
+    def __call__(self, environ, start_response):
+        req = api_request.Request(environ)
+        req.environ[api_request.SERVICES_KEY] = self.services
+        path = req.path_info
+        started = time.monotonic()
+        if path.rstrip('/') == '':
+            resp = versions.index(req)
+        elif path == COMPUTE_PREFIX or path.startswith(COMPUTE_PREFIX + '/'):
+            resp = self._compute(req, path[len(COMPUTE_PREFIX):])
+        elif path == IMAGE_PREFIX or path.startswith(IMAGE_PREFIX + '/'):
+            resp = self._image(req, path[len(IMAGE_PREFIX):])
+        else:
+            resp = faults.compute_fault(webob.exc.HTTPNotFound(
+                explanation='The resource could not be found.'))
+        LOG.info('%s "%s %s" status: %s len: %s time: %.4f', req.remote_addr, req.method,
+                 req.path_qs, resp.status_int, resp.content_length or 0,
+                 time.monotonic() - started)
+        return resp(environ, start_response)
+
+    def _context(self, req):
+        req.environ[api_request.CONTEXT_KEY] = auth.make_context(
+            req.environ, req.environ['openstack.request_id'])
+
+    def _compute(self, req, path):
+        if path in ('', '/'):
+            return versions.show(req)
+        request_id = req.environ['openstack.request_id']
+        version = None
+        try:
+            version = microversions.from_headers(req.headers)
+            req.environ[api_request.VERSION_KEY] = version
+            self._context(req)
+            path = self._strip_project(req, path)
+            handler, args = self.compute.match(req.method, path.rstrip('/') or '/')
+            resp = handler(req, **args)
+        except Exception as error:
+            resp = faults.compute_fault(error, request_id)
+        if version is not None:
+            for name, value in microversions.response_headers(version):
+                resp.headers[name] = value
+        return resp
+
+    def _strip_project(self, req, path):
+        """Accept /v2.1/{project_id}/... as Nova does; the id must be the caller's."""
+        parts = path.split('/', 2)
+        if len(parts) < 3 or parts[1] in self.compute.top_segments:
+            return path
+        project_id = parts[1]
+        context = req.context
+        if project_id != context.project_id and not context.is_admin:
+            raise exception.Invalid(
+                message="Malformed request URL: URL's project_id '%s' doesn't match "
+                        "Context's project_id '%s'" % (project_id, context.project_id))
+        return '/' + parts[2]
+
+    def _image(self, req, path):
+        request_id = req.environ['openstack.request_id']
+        try:
+            handler, args = self.image.match(req.method, path.rstrip('/'))
+            if req.path_info not in auth.UNAUTHENTICATED_PATHS:
+                self._context(req)
+            return handler(req, **args)
+        except Exception as error:
+            return faults.image_fault(error, request_id)
+
+
+class RequestIdMiddleware:
+    """Give every request an id (``req-<uuid>``) and every response the headers
+    carrying it; keep a caller's valid X-OpenStack-Request-Id as the global id."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        request_id = 'req-%s' % uuid.uuid4()
+        environ['openstack.request_id'] = request_id
+        incoming = environ.get('HTTP_X_OPENSTACK_REQUEST_ID')
+        if incoming and _REQUEST_ID_RE.match(incoming):
+            environ['openstack.global_request_id'] = incoming
+
+        def start(status, headers, exc_info=None):
+            headers = [(k, v) for k, v in headers
+                       if k.lower() not in ('x-openstack-request-id', 'x-compute-request-id')]
+            headers += [('x-openstack-request-id', request_id),
+                        ('x-compute-request-id', request_id)]
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)

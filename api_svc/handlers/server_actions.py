@@ -1,0 +1,69 @@
+"""POST /servers/{id}/action: one handler per action name.
+
+Further actions (resize, confirmResize, revertResize, migrate, ...) register here with
+``@action('name')``; each receives the request, the server and the whole body.
+"""
+from api_svc.handlers import servers
+from api_svc.policies import servers as server_policies
+from api_svc import request as api_request
+from api_svc.schemas import servers as schemas
+from api_svc import validation
+from svc_common import exception
+
+ACTIONS = {}
+
+
+def action(name):
+    def register(handler):
+        ACTIONS[name] = handler
+        return handler
+    return register
+
+
+def dispatch(req, server_id):
+    body = req.json_body()
+    if not isinstance(body, dict) or len(body) != 1:
+        raise exception.Invalid(message='An action body names exactly one action.')
+    name = next(iter(body))
+    handler = ACTIONS.get(name)
+    if handler is None:
+        raise exception.Invalid(message='There is no such action: %s' % name)
+    return handler(req, server_id, body)
+
+
+def _accepted():
+    return api_request.empty_response(202)
+
+
+@action('os-stop')
+def stop(req, server_id, body):
+    instance = servers.get_authorized(req, server_id, server_policies.STOP)
+    validation.validate(schemas.no_argument('os-stop'), body)
+    req.services.compute_api.stop(req.context, instance)
+    return _accepted()
+
+
+@action('os-start')
+def start(req, server_id, body):
+    instance = servers.get_authorized(req, server_id, server_policies.START)
+    validation.validate(schemas.no_argument('os-start'), body)
+    req.services.compute_api.start(req.context, instance)
+    return _accepted()
+
+
+@action('reboot')
+def reboot(req, server_id, body):
+    instance = servers.get_authorized(req, server_id, server_policies.REBOOT)
+    reboot_type = validation.validate(schemas.reboot, body)['reboot']['type'].upper()
+    req.services.compute_api.reboot(req.context, instance, reboot_type)
+    return _accepted()
+
+
+@action('os-getConsoleOutput')
+def console_output(req, server_id, body):
+    instance = servers.get_authorized(req, server_id, server_policies.CONSOLE_OUTPUT)
+    args = validation.validate(schemas.console_output, body)['os-getConsoleOutput'] or {}
+    length = args.get('length')
+    length = None if length is None or int(length) == -1 else int(length)
+    output = req.services.compute_api.console_output(req.context, instance, length)
+    return api_request.json_response({'output': output})

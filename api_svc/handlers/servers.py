@@ -1,0 +1,263 @@
+"""/servers: list, show, create, update, delete."""
+import base64
+import binascii
+
+from oslo_utils import timeutils
+
+from api_svc import compute_api
+from api_svc.policies import servers as server_policies
+from api_svc import policy
+from api_svc import request as api_request
+from api_svc.schemas import servers as schemas
+from api_svc import server_status
+from api_svc import validation
+from api_svc.views import common
+from api_svc.views import servers as views
+from svc_common import exception
+
+# Sort keys a list may use (Nova's names); host and node only with all filters.
+SORT_KEYS = frozenset({
+    'access_ip_v4', 'access_ip_v6', 'availability_zone', 'config_drive', 'created_at',
+    'display_description', 'display_name', 'host', 'hostname', 'image_ref', 'key_name',
+    'launch_index', 'launched_at', 'locked', 'memory_mb', 'node', 'power_state',
+    'progress', 'project_id', 'reservation_id', 'root_gb', 'task_state', 'terminated_at',
+    'updated_at', 'user_id', 'uuid', 'vcpus', 'vm_state'})
+_ADMIN_SORT_KEYS = frozenset({'host', 'node'})
+
+
+def _target(instance):
+    return {'project_id': instance.project_id, 'user_id': instance.user_id}
+
+
+def get_authorized(req, server_id, rule):
+    """The server (404 outside the caller's project) once ``rule`` allows it."""
+    instance = req.services.compute_api.get(req.context, server_id)
+    policy.authorize(req.context, rule, _target(instance))
+    return instance
+
+
+# -- list -------------------------------------------------------------------------------
+def index(req):
+    return _list(req, detail=False)
+
+
+def detail(req):
+    return _list(req, detail=True)
+
+
+def _list(req, detail):
+    context = req.context
+    policy.authorize(context, server_policies.DETAIL if detail else server_policies.INDEX)
+    query = _list_query(req, detail)
+    if query is None:
+        instances = []
+    else:
+        instances = req.services.compute_api.list(context, query)
+    view = views.ServerView(req)
+    body = {'servers': [view.detail(i) if detail else view.summary(i) for i in instances]}
+    if query is not None and instances and len(instances) == query.limit:
+        body['servers_links'] = common.next_link(
+            req, 'servers/detail' if detail else 'servers', instances[-1].uuid)
+    return api_request.json_response(body)
+
+
+def _list_query(req, detail):
+    """The ListQuery of this request, or None when nothing can match."""
+    context, params = req.context, req.GET
+    all_filters = policy.check(context, server_policies.ALL_FILTERS)
+    all_tenants = _all_tenants(req)
+    if all_tenants:
+        policy.authorize(context, server_policies.DETAIL_ALL_TENANTS if detail
+                         else server_policies.INDEX_ALL_TENANTS)
+        project_id = params.get('project_id') or params.get('tenant_id')
+    else:
+        project_id = context.project_id
+    limit, marker = req.paging()
+    query = compute_api.ListQuery(project_id=project_id, limit=limit, marker=marker,
+                                  name=params.get('name'))
+    statuses = [s.upper() for s in params.getall('status')]
+    if statuses:
+        if not set(statuses) <= server_status.ALL_STATUSES:
+            if req.version.matches('2.38'):
+                raise exception.Invalid(message='Invalid status value')
+            return None
+        if 'DELETED' in statuses:
+            if not context.is_admin:
+                return None
+            query.include_deleted = True
+        query.statuses = statuses
+    for param, field in (('image', 'image_ref'), ('flavor', 'flavor_id'),
+                         ('reservation_id', 'reservation_id')):
+        if params.get(param):
+            query.filters[field] = params[param].rsplit('/', 1)[-1]
+    if all_filters:
+        for field in ('host', 'node'):
+            if params.get(field):
+                query.filters[field] = params[field]
+        deleted = req.query_bool('deleted')
+        if deleted:
+            query.filters['deleted'] = True
+    else:
+        req.query_bool('deleted')  # accepted (openstackclient sends deleted=False)
+    since = params.get('changes-since')
+    if since:
+        try:
+            query.filters['changes-since'] = timeutils.parse_isotime(since)
+        except ValueError:
+            raise exception.ValidationError(field='changes-since',
+                                            reason='%r is not an ISO 8601 time.' % since)
+        query.include_deleted = True
+    query.sort_keys, query.sort_dirs = _sorting(req, all_filters)
+    return query
+
+
+def _all_tenants(req):
+    if 'all_tenants' not in req.GET:
+        return False
+    value = req.GET['all_tenants']
+    return True if value == '' else req.query_bool('all_tenants')
+
+
+def _sorting(req, all_filters):
+    keys = req.GET.getall('sort_key')
+    dirs = [d.lower() for d in req.GET.getall('sort_dir')]
+    for key in keys:
+        if key not in SORT_KEYS:
+            raise exception.Invalid(message='Invalid sort_key: %s' % key)
+    for direction in dirs:
+        if direction not in ('asc', 'desc'):
+            raise exception.Invalid(message='Invalid sort_dir: %s' % direction)
+    if not all_filters:
+        kept = [(k, d) for k, d in zip(keys, dirs + ['desc'] * len(keys))
+                if k not in _ADMIN_SORT_KEYS]
+        keys, dirs = [k for k, _ in kept], [d for _, d in kept]
+    if not keys:
+        return ('created_at',), (dirs[0] if dirs else 'desc',)
+    dirs = dirs + [dirs[-1] if dirs else 'desc'] * (len(keys) - len(dirs))
+    return tuple(keys), tuple(dirs[:len(keys)])
+
+
+# -- show / update / delete ------------------------------------------------------------
+def show(req, server_id):
+    instance = get_authorized(req, server_id, server_policies.SHOW)
+    return api_request.json_response({'server': views.ServerView(req).show(instance)})
+
+
+_UPDATABLE = {'name': 'display_name', 'description': 'display_description',
+              'accessIPv4': 'access_ip_v4', 'accessIPv6': 'access_ip_v6',
+              'hostname': 'hostname'}
+
+
+def update(req, server_id):
+    instance = get_authorized(req, server_id, server_policies.UPDATE)
+    body = validation.validate(schemas.update(req.version), req.json_body())['server']
+    changes = {_UPDATABLE[k]: v for k, v in body.items() if k in _UPDATABLE}
+    instance = req.services.compute_api.update(req.context, instance, changes)
+    return api_request.json_response({'server': views.ServerView(req).updated(instance)})
+
+
+def delete(req, server_id):
+    instance = get_authorized(req, server_id, server_policies.DELETE)
+    req.services.compute_api.delete(req.context, instance)
+    return api_request.empty_response(204)
+
+
+# -- create -----------------------------------------------------------------------------
+def create(req):
+    context = req.context
+    policy.authorize(context, server_policies.CREATE)
+    server = validation.validate(schemas.create(req.version), req.json_body())['server']
+    _check_networks(server.get('networks'))
+    _check_user_data(server.get('user_data'))
+    availability_zone, forced_host = _placement(req, server)
+    min_count = int(server.get('min_count', 1))
+    max_count = int(server.get('max_count', min_count))
+    if min_count > max_count:
+        raise exception.ValidationError(field='min_count',
+                                        reason='min_count must be <= max_count')
+    request = compute_api.CreateRequest(
+        name=server['name'], flavor_id=str(server['flavorRef']).rsplit('/', 1)[-1],
+        image_id=_boot_image(server), min_count=min_count, max_count=max_count,
+        metadata=server.get('metadata') or {}, availability_zone=availability_zone,
+        key_name=server.get('key_name'), description=server.get('description'),
+        user_data=server.get('user_data'), config_drive=_bool(server.get('config_drive')),
+        access_ip_v4=server.get('accessIPv4') or None,
+        access_ip_v6=server.get('accessIPv6') or None, tags=server.get('tags') or [],
+        hostname=server.get('hostname'))
+    instances, reservation_id = req.services.compute_api.create(context, request,
+                                                                forced_host)
+    if _bool(server.get('return_reservation_id')):
+        return api_request.json_response({'reservation_id': reservation_id}, status=202)
+    first = instances[0]
+    links = common.links(req, 'servers', first.uuid)
+    body = {'id': first.uuid, 'links': links, 'OS-DCF:diskConfig': 'MANUAL',
+            'security_groups': [{'name': 'default'}],
+            'adminPass': server.get('adminPass') or compute_api.generate_password()}
+    return api_request.json_response({'server': body}, status=202,
+                                     headers={'Location': links[0]['href']})
+
+
+def _bool(value):
+    return str(value).lower() in ('true', '1', 'on', 'yes')
+
+
+def _check_networks(networks):
+    if isinstance(networks, list) and networks:
+        raise exception.Invalid(
+            message="Networking is not available in this cloud: create servers with "
+                    "networks 'none' (or 'auto', or an empty list).")
+
+
+def _check_user_data(user_data):
+    if user_data is None:
+        return
+    try:
+        base64.b64decode(user_data, validate=True)
+    except (binascii.Error, ValueError):
+        raise exception.Invalid(message='User data needs to be valid base 64.')
+
+
+def _placement(req, server):
+    """(requested availability zone, forced host) from 'nova', 'nova:HOST' or 'host'."""
+    zone = server.get('availability_zone')
+    forced_host = None
+    if zone and ':' in zone:
+        zone, _, rest = zone.partition(':')
+        forced_host = rest.split(':', 1)[0] or None
+    if zone not in (None, '', compute_api.DEFAULT_AZ):
+        raise exception.Invalid(message='The requested availability zone is not available')
+    forced_host = server.get('host') or forced_host
+    if forced_host:
+        policy.authorize(req.context, server_policies.CREATE_FORCED_HOST)
+    return zone or None, forced_host
+
+
+def _ref_id(ref):
+    return ref.rstrip('/').rsplit('/', 1)[-1]
+
+
+def _boot_image(server):
+    """The image to boot: imageRef, or the one image->local mapping openstackclient
+    sends beside it. Volumes are not available, so nothing else is accepted."""
+    image_ref = server.get('imageRef')
+    mappings = server.get('block_device_mapping_v2') or []
+    if not mappings:
+        if not image_ref:
+            raise exception.Invalid(message='Missing imageRef attribute')
+        return _ref_id(image_ref)
+    if len(mappings) != 1 or not _is_local_image_boot(mappings[0]):
+        raise exception.Invalid(
+            message='Only booting from an image to a local disk is supported: '
+                    'block_device_mapping_v2 may hold one entry with source_type image, '
+                    'destination_type local and boot_index 0.')
+    image_id = mappings[0]['uuid']
+    if image_ref and _ref_id(image_ref) != image_id:
+        raise exception.Invalid(message='imageRef and block_device_mapping_v2 name '
+                                        'different images.')
+    return image_id
+
+
+def _is_local_image_boot(mapping):
+    return (mapping.get('source_type') == 'image' and mapping.get('uuid') and
+            mapping.get('destination_type', 'local') in (None, 'local') and
+            str(mapping.get('boot_index')) == '0')

@@ -1,0 +1,70 @@
+"""The route tables: path pattern -> {HTTP method: handler(req, **path_args)}.
+
+Patterns are matched in the order written (literal segments before placeholders of
+the same shape). Resources still to come (os-migrations, os-instance-actions, ...)
+get their rows here.
+"""
+from api_svc.handlers import aggregates
+from api_svc.handlers import availability_zones
+from api_svc.handlers import compute_images
+from api_svc.handlers import flavors
+from api_svc.handlers import hypervisors
+from api_svc.handlers import limits
+from api_svc.handlers import quota_sets
+from api_svc.handlers import server_actions
+from api_svc.handlers import servers
+from api_svc.handlers import services
+from api_svc.images import handlers as images
+
+# Under /v2.1 (or /v2.1/{project_id}).
+COMPUTE_ROUTES = {
+    '/servers': {'GET': servers.index, 'POST': servers.create},
+    '/servers/detail': {'GET': servers.detail},
+    '/servers/{server_id}': {'GET': servers.show, 'PUT': servers.update,
+                             'DELETE': servers.delete},
+    '/servers/{server_id}/action': {'POST': server_actions.dispatch},
+    '/flavors': {'GET': flavors.index, 'POST': flavors.create},
+    '/flavors/detail': {'GET': flavors.detail},
+    '/flavors/{flavor_id}': {'GET': flavors.show, 'PUT': flavors.update,
+                             'DELETE': flavors.delete},
+    '/flavors/{flavor_id}/os-extra_specs': {'GET': flavors.extra_specs_index,
+                                            'POST': flavors.extra_specs_create},
+    '/flavors/{flavor_id}/os-extra_specs/{key}': {'GET': flavors.extra_spec_show,
+                                                  'PUT': flavors.extra_spec_update,
+                                                  'DELETE': flavors.extra_spec_delete},
+    '/os-services': {'GET': services.index},
+    '/os-services/{service_id}': {'PUT': services.update, 'DELETE': services.delete},
+    '/os-hypervisors': {'GET': hypervisors.index},
+    '/os-hypervisors/detail': {'GET': hypervisors.detail},
+    '/os-hypervisors/statistics': {'GET': hypervisors.statistics},
+    '/os-hypervisors/{hypervisor_id}': {'GET': hypervisors.show},
+    '/os-hypervisors/{hypervisor_id}/uptime': {'GET': hypervisors.uptime},
+    '/os-hypervisors/{pattern}/search': {'GET': hypervisors.search},
+    '/os-hypervisors/{pattern}/servers': {'GET': hypervisors.servers},
+    '/limits': {'GET': limits.show},
+    '/os-quota-sets/{project_id}': {'GET': quota_sets.show, 'PUT': quota_sets.update,
+                                    'DELETE': quota_sets.delete},
+    '/os-quota-sets/{project_id}/detail': {'GET': quota_sets.detail},
+    '/os-quota-sets/{project_id}/defaults': {'GET': quota_sets.defaults},
+    '/os-aggregates': {'GET': aggregates.index},
+    '/os-availability-zone': {'GET': availability_zones.index},
+    '/os-availability-zone/detail': {'GET': availability_zones.detail},
+    '/images': {'GET': compute_images.index},
+    '/images/detail': {'GET': compute_images.detail},
+    '/images/{image_id}': {'GET': compute_images.show},
+}
+
+# Under /image: the Glance v2 compatible image API.
+IMAGE_ROUTES = {
+    '': {'GET': images.versions},
+    '/versions': {'GET': images.versions},
+    '/v2': {'GET': images.versions},
+    '/v2/images': {'GET': images.index, 'POST': images.create},
+    '/v2/images/{image_id}': {'GET': images.show, 'PATCH': images.update,
+                              'DELETE': images.delete},
+    '/v2/images/{image_id}/file': {'GET': images.download, 'PUT': images.upload},
+    '/v2/images/{image_id}/tags/{tag}': {'PUT': images.add_tag,
+                                         'DELETE': images.remove_tag},
+    '/v2/schemas/image': {'GET': images.image_schema},
+    '/v2/schemas/images': {'GET': images.images_schema},
+}

@@ -1,0 +1,54 @@
+"""The composition root of the API: wire services into the app and wrap it.
+
+``build_app()`` assumes configuration, database and RPC are set up (the all-in-one and
+the tests do that); ``init_application()`` is the entry point for uwsgi or gunicorn.
+"""
+import dataclasses
+import os
+import sys
+
+from api_svc import app as app_mod
+from api_svc import auth
+from api_svc import compute_api
+from api_svc import policy
+from compute_svc import rpcapi as compute_rpcapi
+from conductor_svc import rpcapi as conductor_rpcapi
+from svc_common.cmd import common
+from svc_common.conf import CONF
+from svc_common import rpc
+
+
+@dataclasses.dataclass
+class Services:
+    """What handlers reach through ``req.services``."""
+    compute_api: compute_api.API
+
+
+def build_app():
+    policy.reset()
+    services = Services(compute_api=compute_api.API(conductor_rpcapi.ConductorAPI(),
+                                                    compute_rpcapi.ComputeAPI()))
+    app = app_mod.NimbusApp(services)
+    return app_mod.RequestIdMiddleware(auth.wrap(app))
+
+
+def _config_args(argv):
+    """--config-file/--config-dir options from ``argv``, else from NIMBUS_CONFIG_FILE
+    (comma-separated paths)."""
+    args = []
+    for index, arg in enumerate(argv):
+        if arg in ('--config-file', '--config-dir') and index + 1 < len(argv):
+            args += [arg, argv[index + 1]]
+        elif arg.startswith(('--config-file=', '--config-dir=')):
+            args.append(arg)
+    if not args and os.environ.get('NIMBUS_CONFIG_FILE'):
+        for path in os.environ['NIMBUS_CONFIG_FILE'].split(','):
+            args += ['--config-file', path.strip()]
+    return args
+
+
+def init_application():
+    common.setup(_config_args(sys.argv[1:]), 'nimbus-api')
+    common.init_database()
+    rpc.init(CONF)
+    return build_app()

@@ -1,0 +1,83 @@
+"""How the app is assembled: keystone mode, uwsgi entry point, the nimbus-api process."""
+import pathlib
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import webob
+
+from api_svc import wsgi
+from svc_common.conf import CONF
+
+
+def test_keystone_mode_guards_all_but_discovery(cloud):
+    from keystonemiddleware import opts as ksm_opts
+    for group, opts in ksm_opts.list_auth_token_opts():
+        CONF.register_opts(opts, group=group)
+    CONF.set_override('auth_strategy', 'keystone', group='api')
+    CONF.set_override('www_authenticate_uri', 'http://keystone.invalid/identity',
+                      group='keystone_authtoken')
+    try:
+        app = wsgi.build_app()
+    finally:
+        CONF.clear_override('auth_strategy', group='api')
+    resp = webob.Request.blank('/v2.1/').get_response(app)
+    assert resp.status_int == 200
+    assert resp.headers['x-openstack-request-id'].startswith('req-')
+    resp = webob.Request.blank('/v2.1/servers').get_response(app)
+    assert resp.status_int == 401
+    assert resp.headers['x-openstack-request-id'].startswith('req-')
+    # headers a client sends cannot stand in for a token
+    req = webob.Request.blank('/v2.1/servers', headers={
+        'X-User-Id': 'u', 'X-Project-Id': 'p', 'X-Roles': 'admin',
+        'X-Identity-Status': 'Confirmed'})
+    assert req.get_response(app).status_int == 401
+
+
+def test_config_arguments_for_uwsgi(monkeypatch):
+    assert wsgi._config_args(['--config-file', 'a.conf', '-x', '--config-dir=d']) == [
+        '--config-file', 'a.conf', '--config-dir=d']
+    monkeypatch.setenv('NIMBUS_CONFIG_FILE', 'a.conf, b.conf')
+    assert wsgi._config_args([]) == ['--config-file', 'a.conf', '--config-file', 'b.conf']
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def test_nimbus_api_process_serves_and_stops_on_sigterm(tmp_path):
+    import migrations
+    url = 'sqlite:///%s/api.sqlite' % tmp_path
+    migrations.upgrade(url)
+    port = _free_port()
+    config = tmp_path / 'nimbus.conf'
+    config.write_text('[DEFAULT]\ntransport_url = fake://\nstate_path = %s\n'
+                      '[api]\nauth_strategy = noauth\nport = %d\n'
+                      '[database]\nconnection = %s\n' % (tmp_path, port, url))
+    binary = pathlib.Path(sys.executable).parent / 'nimbus-api'
+    proc = subprocess.Popen([str(binary), '--config-file', str(config)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen('http://127.0.0.1:%d/v2.1/flavors' % port,
+                                            timeout=2) as resp:
+                    assert resp.status == 200
+                    assert resp.headers['x-compute-request-id'].startswith('req-')
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read().decode()
+                assert time.monotonic() < deadline, 'nimbus-api did not start'
+                time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
