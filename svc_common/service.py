@@ -84,20 +84,32 @@ class Service:
         if self.rpcserver is not None:
             self.rpcserver.stop()
 
-    def wait(self):
+    def wait(self, timeout=None):
+        """Wait for in-flight handlers (at most ``timeout`` seconds; None waits as long
+        as they take). Returns False when handlers were still running at the timeout."""
+        finished = True
         if self.rpcserver is not None:
-            self.rpcserver.wait()
+            waiter = threading.Thread(target=self.rpcserver.wait, daemon=True,
+                                      name='%s-drain' % self.binary)
+            waiter.start()
+            waiter.join(timeout)
+            finished = not waiter.is_alive()
+            if not finished:
+                LOG.warning('%s: in-flight work still running after %ss; exiting anyway',
+                            self.binary, timeout)
             self.rpcserver = None
             if hasattr(self.manager, 'cleanup_host'):
                 self.manager.cleanup_host()
             LOG.info('%s on %s stopped', self.binary, self.host)
+        return finished
 
 
-def stop_all(services):
+def stop_all(services, timeout=None):
+    """Stop taking work everywhere, then drain each service within ``timeout``."""
     for service in services:
         service.stop()
     for service in services:
-        service.wait()
+        service.wait(timeout)
 
 
 def run_until_signalled(services):
@@ -112,4 +124,4 @@ def run_until_signalled(services):
     signal.signal(signal.SIGINT, handler)
     while not done.wait(1.0):
         pass
-    stop_all(services)
+    stop_all(services, timeout=CONF.graceful_shutdown_timeout or None)

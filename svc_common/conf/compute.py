@@ -24,8 +24,6 @@ opts = [
                     '(0 disables).'),
     cfg.BoolOpt('allow_resize_to_same_host', default=False,
                 help='Let a resize choose the host the instance is on.'),
-    cfg.IntOpt('graceful_shutdown_timeout', default=60, min=0,
-               help='Seconds a stopping service waits for in-flight work.'),
 ]
 
 

@@ -13,6 +13,9 @@ opts = [
                help='Seconds between service heartbeats.'),
     cfg.StrOpt('default_project_id', default='admin',
                help='Project the no-auth mode uses when the request names none.'),
+    cfg.IntOpt('graceful_shutdown_timeout', default=60, min=0,
+               help='Seconds a service stopping on SIGTERM waits for in-flight work '
+                    '(0 waits as long as it takes).'),
     cfg.ListOpt('fault_points', default=[],
                 help='TESTING ONLY. Fault-injection points at which this process exits '
                      'abruptly; svc_common/faults.py lists them.'),

@@ -44,9 +44,10 @@ def qemu_img(subcommand, *args, **kwargs):
     return execute('qemu-img', subcommand, *args, **kwargs)
 
 
-def qemu_img_info(path, fmt):
+def qemu_img_info(path, fmt, force_share=False):
     """qemu-img's view of an image we own (never of a downloaded one before inspection)."""
-    out, _err = qemu_img('info', '-f', fmt, '--output=json', path)
+    extra = ('--force-share',) if force_share else ()
+    out, _err = qemu_img('info', '-f', fmt, '--output=json', *extra, path)
     return json.loads(out)
 
 
