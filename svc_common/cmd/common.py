@@ -1,6 +1,5 @@
 """What every Nimbus process does first: parse config, set up logging, register objects."""
 import sys
-import warnings
 
 from oslo_log import log as logging
 
@@ -8,9 +7,6 @@ from svc_common.conf import CONF
 from svc_common import objects
 
 LOG = logging.getLogger(__name__)
-
-# oslo.messaging imports an eventlet module at import time; Nimbus uses threads only.
-warnings.filterwarnings('ignore', message='.*Eventlet is deprecated.*')
 
 _LOG_FORMAT = ('%(asctime)s.%(msecs)03d %(process)d %(levelname)s %(name)s '
                '[%(global_request_id)s %(request_id)s %(user_identity)s] '

@@ -76,6 +76,7 @@ def test_reboot_rejects_unknown_type_and_unknown_action(cloud, image):
 
 
 def test_create_response_and_show_match_tempest_schemas(cloud, image):
+    cloud.admin('PUT', '/v2.1/os-quota-sets/demo', {'quota_set': {'instances': -1}})
     for version in ('2.1', '2.3', '2.9', '2.16', '2.19', '2.26', '2.47', '2.53', '2.61', '2.63',
                     '2.71', '2.73', '2.75', '2.79', '2.96'):
         resp = cloud.request('POST', '/v2.1/servers', {'server': {
