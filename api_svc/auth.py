@@ -92,6 +92,6 @@ def wrap(app, strategy=None):
 
 
 def make_context(environ, request_id):
-    """The RequestContext of a request the auth middleware let through."""
-    return nimbus_context.RequestContext.from_environ(environ, request_id=request_id,
-                                                      overwrite=False)
+    """The RequestContext of a request the auth middleware let through; it becomes this
+    thread's current context, so every log line of the request names it."""
+    return nimbus_context.RequestContext.from_environ(environ, request_id=request_id)

@@ -222,8 +222,20 @@ class API:
         instance.save()
         return instance
 
-    def delete(self, context, instance):
+    def delete(self, context, instance, attempts=3):
+        """Delete a server: locally when no live compute host owns it, else by casting
+        to its host once the task state says DELETING. A state that changes under us
+        (a build finishing, a host being chosen) is re-read and the delete retried."""
         self._check_locked(context, instance)
+        for attempt in range(attempts):
+            try:
+                return self._delete_once(context, instance)
+            except exception.UnexpectedTaskStateError:
+                if attempt == attempts - 1:
+                    raise
+                instance = objects.Instance.get_by_uuid(context, instance.uuid)
+
+    def _delete_once(self, context, instance):
         if instance.host is None or not self._compute_is_up(context, instance.host):
             self._local_delete(context, instance)
             return
@@ -241,9 +253,9 @@ class API:
         just before finds the record gone and drops its own claim, and one that
         claimed just after we read the record has its claim dropped here."""
         LOG.info('Deleting instance locally (host %s)', instance.host, instance=instance)
-        objects.InstanceAction.action_start(context, instance.uuid, ACTION_DELETE)
         instance.destroy(expected_task_state=instance.task_state)
         objects.ResourceClaim.release(context, instance.uuid)
+        objects.InstanceAction.action_start(context, instance.uuid, ACTION_DELETE)
 
     def stop(self, context, instance):
         self._start_task(context, instance, 'stop', T.POWERING_OFF, ACTION_STOP)

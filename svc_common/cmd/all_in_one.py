@@ -53,7 +53,7 @@ class AllInOne:
         os.makedirs(CONF.state_path, exist_ok=True)
         migrations.upgrade(CONF.database.connection)
         db_api.use_database(CONF.database.connection)
-        rpc.init(CONF, url=CONF.transport_url or 'fake://')
+        rpc.init(CONF)
         defaults.create_default_flavors(nimbus_context.get_admin_context())
         self.services.append(conductor_cmd.make_service())
         for host in self.compute_hosts:
@@ -101,6 +101,9 @@ def _parse(argv):
 def main(argv=None):
     args, oslo_args = _parse(sys.argv[1:] if argv is None else argv)
     CONF.set_default('state_path', args.state_path)
+    # In-process messaging unless a config file names a broker: an all-in-one must not
+    # wander onto a RabbitMQ that happens to run here (and meet other clouds' casts).
+    CONF.set_default('transport_url', 'fake://')
     # In-process messaging unless a config file names a broker. oslo.messaging's own
     # default (rabbit:// on localhost's "/" vhost) would let every all-in-one on a host
     # consume each other's messages.

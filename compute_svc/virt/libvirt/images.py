@@ -49,8 +49,9 @@ def inspect(path, disk_format, image_id, max_virtual_size=None) -> Inspected:
         raise _unacceptable(image_id, 'disk_format %r is not supported' % disk_format)
     try:
         found = format_inspector.detect_file_format(path)
-    except format_inspector.ImageFormatError as error:
-        raise _unacceptable(image_id, 'its format cannot be determined (%s)' % error)
+    except Exception as error:  # any parse failure of hostile bytes is a rejection
+        raise _unacceptable(image_id, 'its format cannot be determined (%s: %s)' % (
+            type(error).__name__, error))
     detected = str(found)
     if expected == 'raw' and detected == 'gpt':
         detected = 'raw'  # a whole disk with a partition table is still a raw image
@@ -63,8 +64,9 @@ def inspect(path, disk_format, image_id, max_virtual_size=None) -> Inspected:
         reasons = '; '.join('%s: %s' % (name, failure)
                             for name, failure in sorted(error.failures.items()))
         raise _unacceptable(image_id, 'safety check failed (%s)' % reasons)
-    except format_inspector.ImageFormatError as error:
-        raise _unacceptable(image_id, 'safety check failed (%s)' % error)
+    except Exception as error:
+        raise _unacceptable(image_id, 'safety check failed (%s: %s)' % (
+            type(error).__name__, error))
     size = os.path.getsize(path) if expected == 'raw' else found.virtual_size
     if not size:
         raise _unacceptable(image_id, 'its virtual size cannot be determined')

@@ -361,3 +361,25 @@ def test_reader_cannot_change_servers(cloud, image):
     resp = cloud.request('POST', '/v2.1/servers', {'server': {
         'name': 'x', 'flavorRef': '1', 'imageRef': image['id']}}, roles='reader')
     assert resp.status_int == 403
+
+
+def test_delete_while_building(cloud, image):
+    from svc_common.conf import CONF
+    from svc_common import context
+    from svc_common import objects
+    CONF.set_override('spawn_delay', 0.2, group='fake_driver')
+    try:
+        ids = [helpers.boot(cloud, image['id'], name='b%d' % i)['server']['id']
+               for i in range(4)]
+        first = ids.pop()
+        cloud.wait_for(lambda: _server(cloud, first)['OS-EXT-STS:task_state'] == 'spawning',
+                       what='spawning')
+        for server_id in ids + [first]:
+            assert cloud.request('DELETE', '/v2.1/servers/%s' % server_id).status_int == 204
+        for server_id in ids + [first]:
+            cloud.wait_for_server(server_id, 'DELETED')
+    finally:
+        CONF.clear_override('spawn_delay', group='fake_driver')
+    ctx = context.get_admin_context()
+    cloud.wait_for(lambda: not objects.ResourceClaimList.get_all(ctx).objects,
+                   what='claims to be released')

@@ -1,0 +1,278 @@
+"""The driver's logic against libvirt's test:///default hypervisor (no QEMU): real disks
+and image cache in a temporary instances path, fake image API."""
+import json
+import os
+
+import pytest
+
+pytest.importorskip('libvirt', reason='libvirt-python missing: run tools/install-libvirt')
+
+from svc_common import exception  # noqa: E402
+from svc_common import states  # noqa: E402
+from compute_svc.virt.libvirt import disk  # noqa: E402
+from compute_svc.virt.libvirt import driver as libvirt_driver  # noqa: E402
+from compute_svc.virt.libvirt import remotefs  # noqa: E402
+from compute_svc.virt.libvirt import utils  # noqa: E402
+from tests.libvirt import hostile_images  # noqa: E402
+from tests.unit.virt import fakes  # noqa: E402
+
+GiB, MiB = 1024 ** 3, 1024 ** 2
+P = states.PowerState
+
+
+@pytest.fixture
+def images(tmp_path):
+    client = fakes.FakeImageClient()
+    src = tmp_path / 'src'
+    src.mkdir()
+    (src / 'vmlinuz').write_bytes(b'kernel' * 1000)
+    (src / 'initrd').write_bytes(b'initrd' * 1000)
+    disk.make_ext4(str(src / 'root.raw'), 8 * MiB, 'root')
+    kernel = client.add(str(src / 'vmlinuz'), 'aki')
+    ramdisk = client.add(str(src / 'initrd'), 'ari')
+    root = client.add(str(src / 'root.raw'), 'raw', kernel_id=kernel['id'],
+                      ramdisk_id=ramdisk['id'], os_command_line='console=ttyS0 quiet')
+    client.root, client.kernel, client.ramdisk = root, kernel, ramdisk
+    return client
+
+
+@pytest.fixture
+def make_driver(tmp_path, images):
+    drivers = []
+    roots = {'hostA': str(tmp_path / 'hostA'), 'hostB': str(tmp_path / 'hostB')}
+
+    def make(host='hostA'):
+        drv = libvirt_driver.LibvirtDriver(
+            instances_path=roots[host], image_client=images,
+            remotefs=remotefs.LocalTransport(roots[host], roots), uri='test:///default',
+            host=host)
+        drv.init_host(host)
+        drivers.append(drv)
+        return drv
+    yield make
+    for drv in drivers:
+        for guest in drv._hypervisor.guests():
+            if drv._owns(guest):
+                guest.destroy()
+                guest.undefine()
+
+
+def _instance(images, **flavor):
+    return fakes.instance(images.root['id'], fakes.flavor(**flavor))
+
+
+def test_spawn_builds_disks_and_a_running_domain(make_driver, images):
+    drv = make_driver()
+    inst = _instance(images, ephemeral_gb=1, swap=16)
+    drv.spawn(None, inst, images.root)
+    assert drv.list_instance_uuids() == [inst.uuid]
+    assert drv.get_info(inst).power_state == P.RUNNING
+    inst_dir = os.path.join(drv.instances_path, inst.uuid)
+    assert sorted(os.listdir(inst_dir)) == ['console.log', 'disk', 'disk.info', 'disk.local',
+                                            'disk.swap', 'libvirt.xml']
+    info = json.load(open(os.path.join(inst_dir, 'disk.info')))
+    root_base = utils.cache_name(images.root['id'])
+    assert info['disks']['disk']['base'] == root_base
+    assert info['disks']['disk.local']['base'] == 'ephemeral_1_ext4'
+    assert info['disks']['disk.swap']['base'] == 'swap_16'
+    assert info['boot']['cmdline'] == 'console=ttyS0 quiet'
+    assert disk.qcow2_backing_file(os.path.join(inst_dir, 'disk')) == drv.cache.path(root_base)
+    xml = open(os.path.join(inst_dir, 'libvirt.xml')).read()
+    assert drv.cache.path(utils.cache_name(images.kernel['id'])) in xml
+    assert "<domain xmlns:nimbus" in xml and 'type="qemu"' in xml
+
+
+def test_spawn_and_destroy_are_idempotent(make_driver, images):
+    drv = make_driver()
+    inst = _instance(images)
+    drv.spawn(None, inst, None)  # no record given: the driver asks the image API
+    drv.power_off(inst)
+    drv.spawn(None, inst, images.root)  # exists: only made to run
+    assert drv.get_info(inst).power_state == P.RUNNING
+    assert set(images.downloads.values()) == {1}
+    drv.destroy(None, inst)
+    drv.destroy(None, inst)
+    assert drv.list_instance_uuids() == []
+    assert not os.path.exists(os.path.join(drv.instances_path, inst.uuid))
+    with pytest.raises(exception.InstanceNotFound):
+        drv.get_info(inst)
+
+
+def test_power_and_reboot(make_driver, images):
+    drv = make_driver()
+    inst = _instance(images)
+    drv.spawn(None, inst, images.root, power_on=False)
+    assert drv.get_info(inst).power_state == P.SHUTDOWN
+    drv.power_on(None, inst)
+    drv.power_on(None, inst)
+    assert drv.get_info(inst).power_state == P.RUNNING
+    drv.power_off(inst, timeout=5)
+    drv.power_off(inst)
+    assert drv.get_info(inst).power_state == P.SHUTDOWN
+    drv.reboot(None, inst, 'HARD')
+    assert drv.get_info(inst).power_state == P.RUNNING
+    drv.reboot(None, inst, 'SOFT')
+    assert drv.get_info(inst).power_state == P.RUNNING
+    # A lost definition comes back from the files on power on.
+    guest = drv._guest(inst.uuid)
+    guest.destroy()
+    guest.undefine()
+    drv.power_on(None, inst)
+    assert drv.get_info(inst).power_state == P.RUNNING
+
+
+def test_console_output(make_driver, images):
+    drv = make_driver()
+    inst = _instance(images)
+    with pytest.raises(exception.ConsoleNotAvailable):
+        drv.get_console_output(None, inst)
+    drv.spawn(None, inst, images.root)
+    with open(os.path.join(drv.instances_path, inst.uuid, 'console.log'), 'a') as f:
+        f.write('NIMBUS ready\n')
+    assert drv.get_console_output(None, inst) == 'NIMBUS ready\n'
+
+
+def test_compute_services_sharing_libvirt_see_only_their_guests(make_driver, images):
+    a, b = make_driver('hostA'), make_driver('hostB')
+    inst = _instance(images)
+    a.spawn(None, inst, images.root)
+    assert b.list_instance_uuids() == []
+    with pytest.raises(exception.InstanceNotFound):
+        b.get_info(inst)
+    b.destroy(None, inst)  # not b's: left alone
+    assert a.get_info(inst).power_state == P.RUNNING
+
+
+def test_available_resources(make_driver):
+    res = make_driver().get_available_resource()
+    assert res.hypervisor_type == 'QEMU' and res.hypervisor_hostname == 'hostA'
+    assert res.vcpus > 0 and res.memory_mb > 0 and res.local_gb > 0
+    assert res.host_ip == 'hostA'
+
+
+def test_hostile_image_leaves_nothing_behind(make_driver, images, tmp_path):
+    drv = make_driver()
+    _secret, cases = hostile_images.build(str(tmp_path / 'corpus'))
+    case = {c.name: c for c in cases}['raw-declared-but-qcow2']
+    record = images.add(case.path, case.disk_format)
+    inst = fakes.instance(record['id'], fakes.flavor(root_gb=1))
+    with pytest.raises(exception.ImageUnacceptable, match='declared raw but'):
+        drv.spawn(None, inst, record)
+    drv.destroy(None, inst)  # what the compute manager does after a failed build
+    assert drv.list_instance_uuids() == []
+    assert drv.cache.names() == []
+
+
+# -- resize and cold migration ----------------------------------------------------------------
+def _resize_to(inst, **flavor):
+    old = inst.flavor
+    new = fakes.flavor(name='big', **flavor)
+    return old, new
+
+
+def test_shrinking_a_disk_is_refused_before_anything_changes(make_driver, images):
+    drv = make_driver()
+    inst = _instance(images, root_gb=2, ephemeral_gb=1)
+    drv.spawn(None, inst, images.root)
+    for smaller in (fakes.flavor(root_gb=1, ephemeral_gb=1),
+                    fakes.flavor(root_gb=2, ephemeral_gb=0)):
+        with pytest.raises(exception.ResizeError, match='resize disk down'):
+            drv.migrate_disk_and_power_off(None, inst, 'hostA', smaller)
+    assert drv.get_info(inst).power_state == P.RUNNING
+    assert not os.path.exists(os.path.join(drv.instances_path, inst.uuid + '_resize'))
+
+
+def test_resize_on_the_same_host_extend_revert_confirm(make_driver, images):
+    drv = make_driver()
+    inst = _instance(images)
+    drv.spawn(None, inst, images.root)
+    inst_dir = os.path.join(drv.instances_path, inst.uuid)
+    migration = fakes.Migration(inst.uuid, 'hostA', 'hostA')
+    old, new = _resize_to(inst, root_gb=1, ephemeral_gb=1)
+
+    moved = drv.migrate_disk_and_power_off(None, inst, 'hostA', new)
+    drv.migrate_disk_and_power_off(None, inst, 'hostA', new)  # again: same result
+    assert moved['shared'] is True and moved['bytes_sent'] == 0
+    assert drv.get_info(inst).power_state == P.SHUTDOWN
+    assert os.path.exists(inst_dir + '_resize/disk') and os.path.exists(inst_dir + '/disk')
+
+    inst.flavor = new
+    drv.finish_migration(None, migration, inst, None, True)
+    drv.finish_migration(None, migration, inst, None, True)
+    assert drv.get_info(inst).power_state == P.RUNNING
+    assert disk.virtual_size(inst_dir + '/disk', 'qcow2') == GiB
+    assert disk.virtual_size(inst_dir + '/disk.local', 'qcow2') == GiB
+    assert disk.virtual_size(inst_dir + '_resize/disk', 'qcow2') == 8 * MiB
+
+    inst.flavor = old
+    drv.finish_revert_migration(None, inst, migration)
+    drv.finish_revert_migration(None, inst, migration)
+    assert not os.path.exists(inst_dir + '_resize')
+    assert disk.virtual_size(inst_dir + '/disk', 'qcow2') == 8 * MiB
+    assert not os.path.exists(inst_dir + '/disk.local')
+    assert drv.get_info(inst).power_state == P.RUNNING
+
+    drv.migrate_disk_and_power_off(None, inst, 'hostA', new)
+    inst.flavor = new
+    drv.finish_migration(None, migration, inst, None, True)
+    drv.confirm_migration(None, migration, inst)
+    drv.confirm_migration(None, migration, None)
+    assert not os.path.exists(inst_dir + '_resize')
+    assert drv.get_info(inst).power_state == P.RUNNING  # same host: the guest stays
+
+
+def test_cold_migration_sends_only_the_overlay(make_driver, images):
+    a, b = make_driver('hostA'), make_driver('hostB')
+    inst = _instance(images)
+    a.spawn(None, inst, images.root)
+    overlay = os.path.join(a.instances_path, inst.uuid, 'disk')
+    utils.execute('qemu-io', '-f', 'qcow2', '-c', 'write -P 0x5a 1M 3M', overlay)
+    overlay_bytes = utils.allocated_bytes(overlay)
+    migration = fakes.Migration(inst.uuid, 'hostA', 'hostB')
+    _old, new = _resize_to(inst, root_gb=1)
+
+    b.prepare_migration_target(None, inst, new)
+    root_base = utils.cache_name(images.root['id'])
+    assert b.cache.read(root_base) is not None
+    assert images.downloads[images.root['id']] == 2  # B fetched its own copy
+
+    moved = a.migrate_disk_and_power_off(None, inst, 'hostB', new)
+    assert moved['shared'] is False and moved['files'] == ['disk', 'disk.info']
+    info_bytes = os.path.getsize(os.path.join(a.instances_path, inst.uuid + '_resize',
+                                              'disk.info'))
+    assert 3 * MiB < moved['bytes_sent'] <= overlay_bytes + info_bytes
+    assert sorted(os.listdir(os.path.join(b.instances_path, inst.uuid))) == [
+        'disk', 'disk.info']
+
+    inst.flavor = new
+    b.finish_migration(None, migration, inst, None, True)
+    b_disk = os.path.join(b.instances_path, inst.uuid, 'disk')
+    assert disk.qcow2_backing_file(b_disk) == b.cache.path(root_base)
+    assert disk.virtual_size(b_disk, 'qcow2') == GiB
+    assert b.list_instance_uuids() == [inst.uuid] and a.list_instance_uuids() == []
+    out, _ = utils.execute('qemu-io', '-f', 'qcow2', '-r', '-c', 'read -P 0x5a 1M 3M', b_disk)
+    assert 'read 3145728/3145728' in out
+
+    a.confirm_migration(None, migration, inst)
+    assert not os.path.exists(os.path.join(a.instances_path, inst.uuid + '_resize'))
+    assert b.get_info(inst).power_state == P.RUNNING  # B's guest is not A's to remove
+
+
+def test_cold_migration_revert_brings_the_source_back(make_driver, images):
+    a, b = make_driver('hostA'), make_driver('hostB')
+    inst = _instance(images)
+    a.spawn(None, inst, images.root)
+    migration = fakes.Migration(inst.uuid, 'hostA', 'hostB')
+    old, new = _resize_to(inst, root_gb=1)
+    a.migrate_disk_and_power_off(None, inst, 'hostB', new)
+    inst.flavor = new
+    b.finish_migration(None, migration, inst, None, True)
+
+    b.destroy(None, inst, destroy_disks=True)  # revert_resize on the destination
+    inst.flavor = old
+    a.finish_revert_migration(None, inst, migration)
+    assert a.list_instance_uuids() == [inst.uuid]
+    assert a.get_info(inst).power_state == P.RUNNING
+    assert disk.virtual_size(os.path.join(a.instances_path, inst.uuid, 'disk'),
+                             'qcow2') == 8 * MiB
+    assert not os.path.exists(os.path.join(b.instances_path, inst.uuid))
