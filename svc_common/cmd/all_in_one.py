@@ -101,9 +101,6 @@ def _parse(argv):
 def main(argv=None):
     args, oslo_args = _parse(sys.argv[1:] if argv is None else argv)
     CONF.set_default('state_path', args.state_path)
-    # In-process messaging unless a config file names a broker: an all-in-one must not
-    # wander onto a RabbitMQ that happens to run here (and meet other clouds' casts).
-    CONF.set_default('transport_url', 'fake://')
     # In-process messaging unless a config file names a broker. oslo.messaging's own
     # default (rabbit:// on localhost's "/" vhost) would let every all-in-one on a host
     # consume each other's messages.
