@@ -33,7 +33,7 @@ VERSIONS = [
     '2.20',  # volume operations on shelved servers (not provided)
     '2.21',  # instance actions of deleted servers
     '2.22',  # force live migration completion (not provided)
-    '2.23',  # migrations list: id, type and links
+    '2.23',  # migrations list: migration_type (links: live migrations only)
     '2.24',  # abort live migration (not provided)
     '2.25',  # live migration block_migration 'auto' (not provided)
     '2.26',  # server tags in server bodies
@@ -61,18 +61,18 @@ VERSIONS = [
     '2.48',  # standard server diagnostics (not provided)
     '2.49',  # tagged volume attach (not provided)
     '2.50',  # quota classes server groups (not provided)
-    '2.51',  # volume-extended external event (not provided)
+    '2.51',  # instance action events for non-admins (no traceback)
     '2.52',  # tags at server create
     '2.53',  # services and hypervisors identified by uuid
     '2.54',  # keypair on rebuild (not provided)
     '2.55',  # flavor description
     '2.56',  # cold migrate to a named host
     '2.57',  # personality and injected file quotas/limits dropped
-    '2.58',  # instance actions paging
-    '2.59',  # migrations paging
+    '2.58',  # instance actions: updated_at, paging, changes-since
+    '2.59',  # migrations: uuid, paging, changes-since
     '2.60',  # multiattach volumes (not provided)
     '2.61',  # flavor extra_specs in flavor bodies
-    '2.62',  # instance action event host (not provided)
+    '2.62',  # instance action event host and hostId
     '2.63',  # trusted_image_certificates in server bodies
     '2.64',  # server group policy/rules (not provided)
     '2.65',  # abort queued live migrations (not provided)

@@ -144,3 +144,19 @@ def check_after_create(context, project_id, requested):
             raise exception.TooManyInstances(
                 overs=resource, req=requested[resource],
                 used=used[resource] - requested[resource], allowed=limit[resource])
+
+
+def check_resize(context, project_id, old_flavor, new_flavor):
+    """Refuse a resize whose growth in cores or RAM would exceed the project's limits.
+    Only the growth counts: the instance already uses its current flavor."""
+    deltas = {'cores': new_flavor.vcpus - old_flavor.vcpus,
+              'ram': new_flavor.memory_mb - old_flavor.memory_mb}
+    deltas = {resource: delta for resource, delta in deltas.items() if delta > 0}
+    if not deltas:
+        return
+    limit = limits(context, project_id)
+    used = _usage(context, project_id)
+    for resource in sorted(deltas):
+        if 0 <= limit[resource] < used[resource] + deltas[resource]:
+            raise exception.TooManyInstances(overs=resource, req=deltas[resource],
+                                             used=used[resource], allowed=limit[resource])

@@ -2,6 +2,7 @@
 import json
 
 from oslo_utils import strutils
+from oslo_utils import timeutils
 import webob
 
 from svc_common.conf import CONF
@@ -64,6 +65,17 @@ class Request(webob.Request):
         except ValueError:
             raise exception.ValidationError(field=name,
                                             reason='%r is not a boolean.' % value)
+
+    def query_time(self, name):
+        """An ISO 8601 time parameter (a datetime), or None when absent."""
+        value = self.GET.get(name)
+        if value is None:
+            return None
+        try:
+            return timeutils.parse_isotime(value)
+        except ValueError:
+            raise exception.ValidationError(field=name,
+                                            reason='%r is not an ISO 8601 time.' % value)
 
     def paging(self):
         """(limit, marker) with limit capped at [api]/max_limit."""

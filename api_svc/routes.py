@@ -1,15 +1,16 @@
 """The route tables: path pattern -> {HTTP method: handler(req, **path_args)}.
 
 Patterns are matched in the order written (literal segments before placeholders of
-the same shape). Resources still to come (os-migrations, os-instance-actions, ...)
-get their rows here.
+the same shape).
 """
 from api_svc.handlers import aggregates
 from api_svc.handlers import availability_zones
 from api_svc.handlers import compute_images
 from api_svc.handlers import flavors
 from api_svc.handlers import hypervisors
+from api_svc.handlers import instance_actions
 from api_svc.handlers import limits
+from api_svc.handlers import migrations
 from api_svc.handlers import quota_sets
 from api_svc.handlers import server_actions
 from api_svc.handlers import servers
@@ -23,6 +24,10 @@ COMPUTE_ROUTES = {
     '/servers/{server_id}': {'GET': servers.show, 'PUT': servers.update,
                              'DELETE': servers.delete},
     '/servers/{server_id}/action': {'POST': server_actions.dispatch},
+    '/servers/{server_id}/os-instance-actions': {'GET': instance_actions.index},
+    '/servers/{server_id}/os-instance-actions/{request_id}': {
+        'GET': instance_actions.show},
+    '/os-migrations': {'GET': migrations.index},
     '/flavors': {'GET': flavors.index, 'POST': flavors.create},
     '/flavors/detail': {'GET': flavors.detail},
     '/flavors/{flavor_id}': {'GET': flavors.show, 'PUT': flavors.update,

@@ -10,6 +10,7 @@ import sys
 from api_svc import app as app_mod
 from api_svc import auth
 from api_svc import compute_api
+from api_svc import move_api
 from api_svc import policy
 from compute_svc import rpcapi as compute_rpcapi
 from conductor_svc import rpcapi as conductor_rpcapi
@@ -22,12 +23,14 @@ from svc_common import rpc
 class Services:
     """What handlers reach through ``req.services``."""
     compute_api: compute_api.API
+    move_api: move_api.MoveAPI
 
 
 def build_app():
     policy.reset()
-    services = Services(compute_api=compute_api.API(conductor_rpcapi.ConductorAPI(),
-                                                    compute_rpcapi.ComputeAPI()))
+    conductor, compute = conductor_rpcapi.ConductorAPI(), compute_rpcapi.ComputeAPI()
+    services = Services(compute_api=compute_api.API(conductor, compute),
+                        move_api=move_api.MoveAPI(conductor, compute))
     app = app_mod.NimbusApp(services)
     return app_mod.RequestIdMiddleware(auth.wrap(app))
 

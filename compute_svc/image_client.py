@@ -8,6 +8,7 @@ transfer never reaches the image cache.
 import abc
 import hashlib
 import os
+import threading
 
 from oslo_log import log as logging
 import requests
@@ -82,7 +83,15 @@ class HttpImageClient(ImageClient):
     def __init__(self, endpoint, timeout=60):
         self.endpoint = endpoint.rstrip('/')
         self.timeout = timeout
-        self.session = requests.Session()
+        self._local = threading.local()
+
+    @property
+    def session(self):
+        """One requests session (connection pool) per thread: sessions are not
+        thread-safe, and boots run in parallel."""
+        if not hasattr(self._local, 'session'):
+            self._local.session = requests.Session()
+        return self._local.session
 
     def _headers(self, context):
         token = getattr(context, 'auth_token', None)
@@ -94,7 +103,8 @@ class HttpImageClient(ImageClient):
             resp = self.session.get(url, headers=self._headers(context), stream=stream,
                                     timeout=self.timeout)
         except requests.RequestException as error:
-            raise exception.ImageDownloadFailed(image_id=image_id, reason=str(error))
+            raise exception.ImageDownloadFailed(image_id=image_id,
+                                                reason=str(error)) from error
         if resp.status_code == 404:
             raise exception.ImageNotFound(image_id=image_id)
         if resp.status_code in (401, 403):
@@ -117,7 +127,8 @@ class HttpImageClient(ImageClient):
         try:
             yield from resp.iter_content(_CHUNK)
         except requests.RequestException as error:
-            raise exception.ImageDownloadFailed(image_id=image_id, reason=str(error))
+            raise exception.ImageDownloadFailed(image_id=image_id,
+                                                reason=str(error)) from error
         finally:
             resp.close()
 

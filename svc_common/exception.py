@@ -273,3 +273,13 @@ class ImageUnacceptable(Invalid):
 
 class ImageDownloadFailed(NimbusException):
     msg_fmt = 'Download of image %(image_id)s failed: %(reason)s'
+
+
+# -- added for resize and cold migration in the API (api_svc) ----------------------------
+
+class CannotResizeToSameFlavor(Invalid):
+    msg_fmt = 'When resizing, instances must change flavor!'
+
+
+class CannotMigrateToSameHost(Invalid):
+    msg_fmt = 'Cannot migrate to the host where the server exists.'

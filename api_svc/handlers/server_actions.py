@@ -1,10 +1,12 @@
 """POST /servers/{id}/action: one handler per action name.
 
-Further actions (resize, confirmResize, revertResize, migrate, ...) register here with
-``@action('name')``; each receives the request, the server and the whole body.
+Each action registers here with ``@action('name')`` and receives the request, the
+server id and the whole body.
 """
 from api_svc.handlers import servers
+from api_svc.policies import migrate_server as migrate_policies
 from api_svc.policies import servers as server_policies
+from api_svc import policy
 from api_svc import request as api_request
 from api_svc.schemas import servers as schemas
 from api_svc import validation
@@ -67,3 +69,52 @@ def console_output(req, server_id, body):
     length = None if length is None or int(length) == -1 else int(length)
     output = req.services.compute_api.console_output(req.context, instance, length)
     return api_request.json_response({'output': output})
+
+
+# -- resize and cold migration -------------------------------------------------------------
+@action('resize')
+def resize(req, server_id, body):
+    instance = servers.get_authorized(req, server_id, server_policies.RESIZE)
+    args = validation.validate(schemas.resize, body)['resize']
+    flavor_id = str(args['flavorRef']).rstrip('/').rsplit('/', 1)[-1]
+    try:
+        req.services.move_api.resize(req.context, instance, flavor_id)
+    except exception.FlavorNotFound as error:
+        raise exception.Invalid(message=error.message)
+    return _accepted()
+
+
+@action('migrate')
+def migrate(req, server_id, body):
+    instance = req.services.compute_api.get(req.context, server_id)
+    args = validation.validate(schemas.migrate(req.version), body)['migrate'] or {}
+    host = args.get('host')
+    policy.authorize(req.context, migrate_policies.MIGRATE_HOST if host
+                     else migrate_policies.MIGRATE, servers.target(instance))
+    try:
+        req.services.move_api.migrate(req.context, instance, host=host)
+    except exception.ComputeHostNotFound as error:
+        raise exception.Invalid(message=error.message)
+    return _accepted()
+
+
+@action('confirmResize')
+def confirm_resize(req, server_id, body):
+    instance = servers.get_authorized(req, server_id, server_policies.CONFIRM_RESIZE)
+    validation.validate(schemas.any_argument('confirmResize'), body)
+    try:
+        req.services.move_api.confirm_resize(req.context, instance)
+    except exception.MigrationNotFound:
+        raise exception.Invalid(message='Instance has not been resized.')
+    return api_request.empty_response(204)
+
+
+@action('revertResize')
+def revert_resize(req, server_id, body):
+    instance = servers.get_authorized(req, server_id, server_policies.REVERT_RESIZE)
+    validation.validate(schemas.any_argument('revertResize'), body)
+    try:
+        req.services.move_api.revert_resize(req.context, instance)
+    except exception.MigrationNotFound:
+        raise exception.Invalid(message='Instance has not been resized.')
+    return _accepted()

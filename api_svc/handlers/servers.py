@@ -25,14 +25,14 @@ SORT_KEYS = frozenset({
 _ADMIN_SORT_KEYS = frozenset({'host', 'node'})
 
 
-def _target(instance):
+def target(instance):
     return {'project_id': instance.project_id, 'user_id': instance.user_id}
 
 
 def get_authorized(req, server_id, rule):
     """The server (404 outside the caller's project) once ``rule`` allows it."""
     instance = req.services.compute_api.get(req.context, server_id)
-    policy.authorize(req.context, rule, _target(instance))
+    policy.authorize(req.context, rule, target(instance))
     return instance
 
 

@@ -8,13 +8,17 @@ from api_svc.policies import base
 from api_svc.policies import flavors
 from api_svc.policies import hypervisors
 from api_svc.policies import images
+from api_svc.policies import instance_actions
 from api_svc.policies import limits
+from api_svc.policies import migrate_server
+from api_svc.policies import migrations
 from api_svc.policies import quota_sets
 from api_svc.policies import servers
 from api_svc.policies import services
 
 MODULES = (base, servers, flavors, services, hypervisors, limits, quota_sets,
-           availability_zones, aggregates, images)
+           availability_zones, aggregates, images, migrate_server, migrations,
+           instance_actions)
 
 
 def list_rules():

@@ -15,6 +15,9 @@ DELETE = PREFIX % 'delete'
 START = PREFIX % 'start'
 STOP = PREFIX % 'stop'
 REBOOT = PREFIX % 'reboot'
+RESIZE = PREFIX % 'resize'
+CONFIRM_RESIZE = PREFIX % 'confirm_resize'
+REVERT_RESIZE = PREFIX % 'revert_resize'
 CONSOLE_OUTPUT = 'os_compute_api:os-console-output'
 EXTENDED_ATTRIBUTES = 'os_compute_api:os-extended-server-attributes'
 
@@ -47,6 +50,14 @@ rules = [
               ('POST', '/servers/{server_id}/action (os-stop)')),
     base.rule(REBOOT, base.PROJECT_MEMBER_OR_ADMIN, 'Reboot a server.',
               ('POST', '/servers/{server_id}/action (reboot)')),
+    base.rule(RESIZE, base.PROJECT_MEMBER_OR_ADMIN, 'Resize a server to another flavor.',
+              ('POST', '/servers/{server_id}/action (resize)')),
+    base.rule(CONFIRM_RESIZE, base.PROJECT_MEMBER_OR_ADMIN,
+              'Confirm a resize or cold migration (VERIFY_RESIZE -> ACTIVE/SHUTOFF).',
+              ('POST', '/servers/{server_id}/action (confirmResize)')),
+    base.rule(REVERT_RESIZE, base.PROJECT_MEMBER_OR_ADMIN,
+              'Revert a resize or cold migration (back to the old flavor and host).',
+              ('POST', '/servers/{server_id}/action (revertResize)')),
     base.rule(CONSOLE_OUTPUT, base.PROJECT_MEMBER_OR_ADMIN, "Read a server's console log.",
               ('POST', '/servers/{server_id}/action (os-getConsoleOutput)')),
     base.rule(EXTENDED_ATTRIBUTES, base.ADMIN,

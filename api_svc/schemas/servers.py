@@ -133,3 +133,39 @@ def no_argument(action):
     return {'type': 'object',
             'properties': {action: {'type': ['object', 'null'], 'maxProperties': 0}},
             'required': [action], 'additionalProperties': False}
+
+
+resize = {
+    'type': 'object',
+    'properties': {'resize': {
+        'type': 'object',
+        'properties': {
+            'flavorRef': {'type': ['string', 'integer'], 'minLength': 1},
+            'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
+        },
+        'required': ['flavorRef'],
+        'additionalProperties': False,
+    }},
+    'required': ['resize'],
+    'additionalProperties': False,
+}
+
+
+def migrate(version):
+    """{"migrate": null}; from 2.56 also {"migrate": {"host": NAME}}."""
+    value = {'type': 'null'}
+    if version.matches('2.56'):
+        value = {'type': ['object', 'null'],
+                 'properties': {'host': {'type': ['string', 'null'], 'minLength': 1,
+                                         'maxLength': 255,
+                                         'pattern': r'^[a-zA-Z0-9-._]*$'}},
+                 'additionalProperties': False}
+    return {'type': 'object', 'properties': {'migrate': value},
+            'required': ['migrate'], 'additionalProperties': False}
+
+
+# confirmResize and revertResize: openstackclient sends null, Tempest {}.
+def any_argument(action):
+    return {'type': 'object',
+            'properties': {action: {'type': ['object', 'null']}},
+            'required': [action], 'additionalProperties': False}

@@ -94,7 +94,11 @@ class MigrationTask:
         resources = claim_obj.resources_for_flavor(self.flavor)
         if self.host_list:
             return self._claim_first_of(self.host_list, resources)
-        ignore = () if CONF.compute.allow_resize_to_same_host else (self.instance.host,)
+        # A cold migration (same flavor) always leaves its host; a resize may stay
+        # when allow_resize_to_same_host says so.
+        same_flavor = self.flavor.flavorid == self.instance.flavor.flavorid
+        ignore = () if CONF.compute.allow_resize_to_same_host and not same_flavor else (
+            self.instance.host,)
         request = scheduler_mod.Request(resources=resources, ignore_hosts=ignore,
                                         force_host=self.target_host)
         return self.scheduler.select_and_claim(self.context, self.instance.uuid, request)

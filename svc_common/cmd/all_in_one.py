@@ -95,6 +95,9 @@ def _parse(argv):
                         help='Where the database, images and instances go (default ./state).')
     parser.add_argument('--port', type=int, default=8774)
     parser.add_argument('--compute-driver', default=None, choices=['fake', 'libvirt'])
+    parser.add_argument('--compute-hosts', default=None, metavar='HOST1,HOST2',
+                        help='Run one compute service per name (default: one, [DEFAULT]/'
+                             'host). With several, cold migration has somewhere to go.')
     return parser.parse_known_args(argv)
 
 
@@ -110,7 +113,8 @@ def main(argv=None):
     if args.compute_driver:
         CONF.set_default('compute_driver', args.compute_driver, group='compute')
     common.setup(oslo_args, 'nimbus-all-in-one')
-    aio = AllInOne()
+    hosts = [h.strip() for h in (args.compute_hosts or '').split(',') if h.strip()]
+    aio = AllInOne(compute_hosts=hosts or None)
     try:
         aio.start()
     except BaseException:

@@ -35,11 +35,12 @@ opts = [
     cfg.StrOpt('remote_filesystem_transport', default='ssh', choices=['ssh', 'local'],
                help="How disks reach another host on a cold migration or resize: 'ssh' "
                     "(rsync over ssh, sparse) or 'local' (several compute services on one "
-                    "machine, each with its own instances path; see "
-                    "remote_instances_paths)."),
-    cfg.DictOpt('remote_instances_paths', default={},
-                help='host:path pairs giving the instances path of other compute hosts; '
-                     'a host not listed uses this host\'s instances_path.'),
+                    "machine, each with its own instances path from "
+                    "instances_paths_by_host)."),
+    cfg.DictOpt('instances_paths_by_host', default={},
+                help='host:path pairs: the instances path of each compute host whose path '
+                     'is not [compute] instances_path (for this host too), e.g. several '
+                     'compute services on one machine.'),
     cfg.ListOpt('ssh_options', default=['-oBatchMode=yes'],
                 help='Extra ssh options for the ssh transport (each one argument).'),
     cfg.StrOpt('migration_address',

@@ -10,17 +10,20 @@ import yaml
 
 from tests.integration import deployment
 
-pytestmark = pytest.mark.clients
+pytestmark = [pytest.mark.clients,
+              # openstacksdk's notices about its own future releases
+              pytest.mark.filterwarnings('ignore::PendingDeprecationWarning')]
 
 
 class AllInOne:
     """``nimbus-all-in-one`` as a subprocess; its output is kept to find the clouds.yaml."""
 
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, *extra_args):
         self.port = deployment.free_port()
         self.proc = deployment.Process('all-in-one', [
             str(deployment.BIN / 'nimbus-all-in-one'), '--state-path', str(tmp_path / 'state'),
-            '--port', str(self.port), '--compute-driver', 'fake'], tmp_path / 'all-in-one.log')
+            '--port', str(self.port), '--compute-driver', 'fake', *extra_args],
+            tmp_path / 'all-in-one.log')
 
     def start(self):
         self.proc.start()
@@ -43,11 +46,9 @@ class AllInOne:
         return deployment.wait_for(printed, timeout, 'the all-in-one to print clouds.yaml')
 
 
-@pytest.fixture(scope='module')
-def cloud(tmp_path_factory):
-    """A running all-in-one and the environment that points clients at it."""
-    tmp = tmp_path_factory.mktemp('clients')
-    aio = AllInOne(tmp).start()
+def _run(tmp, *extra_args):
+    """Start an all-in-one; yield what points clients at it."""
+    aio = AllInOne(tmp, *extra_args).start()
     try:
         text = aio.clouds_yaml()
         config = yaml.safe_load(text)
@@ -68,6 +69,21 @@ def cloud(tmp_path_factory):
         aio.proc.stop()
 
 
+@pytest.fixture(scope='module')
+def cloud(tmp_path_factory):
+    """A running all-in-one and the environment that points clients at it."""
+    yield from _run(tmp_path_factory.mktemp('clients'))
+
+
+@pytest.fixture(scope='module')
+def two_host_cloud(tmp_path_factory):
+    """An all-in-one with two compute hosts that lets a resize stay on its host."""
+    tmp = tmp_path_factory.mktemp('moves')
+    config = tmp / 'nimbus.conf'
+    config.write_text('[compute]\nallow_resize_to_same_host = true\n')
+    yield from _run(tmp, '--config-file', str(config), '--compute-hosts', 'host1,host2')
+
+
 def openstack(cloud, *args, parse=True):
     argv = [str(deployment.BIN / 'openstack'), *args] + (['-f', 'json'] if parse else [])
     result = subprocess.run(argv, env=cloud['env'], capture_output=True, text=True,
@@ -78,8 +94,7 @@ def openstack(cloud, *args, parse=True):
     return json.loads(result.stdout) if parse else result.stdout
 
 
-@pytest.fixture(scope='module')
-def image(cloud):
+def _create_image(cloud):
     data = cloud['tmp'] / 'disk.raw'
     data.write_bytes(b'\0' * 65536)
     created = openstack(cloud, 'image', 'create', '--file', str(data), '--disk-format', 'raw',
@@ -87,6 +102,11 @@ def image(cloud):
     assert created['name'] == 'img1'
     assert created['status'] == 'active'
     return created
+
+
+@pytest.fixture(scope='module')
+def image(cloud):
+    return _create_image(cloud)
 
 
 def test_openstackclient(cloud, image):
@@ -134,3 +154,68 @@ def test_openstacksdk(cloud, image, monkeypatch):
         assert conn.get_server(server.id) is None
     finally:
         conn.close()
+
+
+def _wait_status(cloud, server, status, timeout=60):
+    def reached():
+        shown = openstack(cloud, 'server', 'show', server)
+        assert shown['status'] != 'ERROR', shown
+        return shown if shown['status'] == status else None
+    return deployment.wait_for(reached, timeout, 'server %s to be %s' % (server, status))
+
+
+def _host(shown):
+    return shown['OS-EXT-SRV-ATTR:host']
+
+
+def test_resize_and_migrate_with_openstackclient(two_host_cloud):
+    cloud = two_host_cloud
+    _create_image(cloud)
+    created = openstack(cloud, 'server', 'create', '--flavor', 'm1.tiny', '--image', 'img1',
+                        '--nic', 'none', '--wait', 'vm')
+    first_host = _host(openstack(cloud, 'server', 'show', 'vm'))
+    other_host = 'host2' if first_host == 'host1' else 'host1'
+
+    # Resize on the same host (the other one disabled; allowed by the config file).
+    openstack(cloud, 'compute', 'service', 'set', '--disable', other_host, 'nova-compute',
+              parse=False)
+    openstack(cloud, 'server', 'resize', '--flavor', 'm1.small', '--wait', 'vm', parse=False)
+    resized = openstack(cloud, 'server', 'show', 'vm')
+    assert resized['status'] == 'VERIFY_RESIZE'
+    assert _host(resized) == first_host
+    assert 'm1.small' in json.dumps(resized['flavor'])
+    openstack(cloud, 'server', 'resize', 'confirm', 'vm', parse=False)
+    assert _host(_wait_status(cloud, 'vm', 'ACTIVE')) == first_host
+    openstack(cloud, 'compute', 'service', 'set', '--enable', other_host, 'nova-compute',
+              parse=False)
+
+    # Resize and revert: back to m1.small.
+    openstack(cloud, 'server', 'resize', '--flavor', 'm1.medium', '--wait', 'vm', parse=False)
+    assert 'm1.medium' in json.dumps(openstack(cloud, 'server', 'show', 'vm')['flavor'])
+    openstack(cloud, 'server', 'resize', 'revert', 'vm', parse=False)
+    reverted = _wait_status(cloud, 'vm', 'ACTIVE')
+    assert 'm1.small' in json.dumps(reverted['flavor'])
+    assert _host(reverted) == first_host
+
+    # Cold migration to the other host, confirmed.
+    openstack(cloud, 'server', 'migrate', '--wait', 'vm', parse=False)
+    migrated = openstack(cloud, 'server', 'show', 'vm')
+    assert migrated['status'] == 'VERIFY_RESIZE'
+    assert _host(migrated) == other_host
+    openstack(cloud, 'server', 'resize', 'confirm', 'vm', parse=False)
+    assert _host(_wait_status(cloud, 'vm', 'ACTIVE')) == other_host
+
+    migrations = openstack(cloud, 'server', 'migration', 'list')
+    assert [(m['Type'], m['Status']) for m in migrations] == [
+        ('migration', 'confirmed'), ('resize', 'reverted'), ('resize', 'confirmed')]
+    assert {m['Server UUID'] for m in migrations} == {created['id']}
+
+    events = openstack(cloud, 'server', 'event', 'list', 'vm')
+    assert [e['Action'] for e in events] == [
+        'confirmResize', 'migrate', 'revertResize', 'resize', 'confirmResize', 'resize',
+        'create']
+    shown = openstack(cloud, 'server', 'event', 'show', 'vm', events[1]['Request ID'])
+    assert shown['action'] == 'migrate'
+    assert 'compute_finish_resize' in json.dumps(shown['events'])
+
+    openstack(cloud, 'server', 'delete', '--wait', 'vm', parse=False)

@@ -119,38 +119,37 @@ def test_flat_disks_get_their_filesystem_grown_on_the_host(make_driver, image_ap
 
 def test_cold_migration_copies_the_overlay_not_the_base(make_driver, image_api):
     a, b = make_driver('hostA'), make_driver('hostB')
-    flavor = _flavor('small')
+    flavor = _flavor('with-extras', ephemeral_gb=1, swap=32)
     inst = _instance(image_api, flavor)
     a.spawn(None, inst, image_api.demo)
     marker = guest_console.boot_and_read(a, inst)['marker']
-    overlay = os.path.join(a.instances_path, inst.uuid, 'disk')
-    overlay_bytes = utils.allocated_bytes(overlay)
+    src_dir = os.path.join(a.instances_path, inst.uuid)
+    overlay_bytes = utils.allocated_bytes(os.path.join(src_dir, 'disk'))
     base_name = utils.cache_name(image_api.demo['id'])
     downloads_before = image_api.downloads[image_api.demo['id']]
 
     b.prepare_migration_target(None, inst, flavor)  # B fetches the base itself
     assert image_api.downloads[image_api.demo['id']] == downloads_before + 1
     moved = a.migrate_disk_and_power_off(None, inst, 'hostB', flavor)
-    disk_info_bytes = os.path.getsize(os.path.join(a.instances_path, inst.uuid + '_resize',
-                                                   'disk.info'))
-    print('overlay allocated %d bytes, sent %d bytes, base %d bytes' % (
-        overlay_bytes, moved['bytes_sent'], os.path.getsize(b.cache.path(base_name))))
-    assert moved['files'] == ['disk', 'disk.info']
-    assert moved['bytes_sent'] <= overlay_bytes + disk_info_bytes
-    assert moved['bytes_sent'] >= 0.5 * overlay_bytes
-    assert moved['bytes_sent'] < IMAGE_BYTES / 8
+    print('root overlay allocated %d bytes; sent %r; base %d bytes' % (
+        overlay_bytes, moved['sent'], os.path.getsize(b.cache.path(base_name))))
+    assert moved['files'] == ['disk', 'disk.local', 'disk.swap', 'disk.info']
+    assert 0.5 * overlay_bytes <= moved['sent']['disk'] <= overlay_bytes
+    assert moved['bytes_sent'] < IMAGE_BYTES / 4  # nowhere near the 64 MiB base
 
     migration = fakes.Migration(inst.uuid, 'hostA', 'hostB')
     b.finish_migration(None, migration, inst, None, False)
     facts = guest_console.boot_and_read(b, inst)
     assert facts['marker'] == marker and facts['boot'] == '2'
     assert int(facts['disk_bytes']) == IMAGE_BYTES
+    assert (facts['dev_vdb_fs'], facts['dev_vdb_label']) == ('ext4', 'ephemeral0')
+    assert facts['dev_vdc_fs'] == 'swap'
     assert disk.qcow2_backing_file(os.path.join(b.instances_path, inst.uuid, 'disk')) == \
         b.cache.path(base_name)
     assert b.list_instance_uuids() == [inst.uuid] and a.list_instance_uuids() == []
 
     a.confirm_migration(None, migration, inst)
-    assert not os.path.exists(os.path.join(a.instances_path, inst.uuid + '_resize'))
+    assert not os.path.exists(src_dir + '_resize')
     assert b.get_info(inst).power_state == P.SHUTDOWN  # B's guest untouched
 
 

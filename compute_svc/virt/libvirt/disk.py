@@ -38,6 +38,11 @@ def copy_to_raw(src, src_format, dst):
     utils.qemu_img('convert', '-f', src_format, '-O', 'raw', src, dst)
 
 
+def flatten(path, out):
+    """A standalone qcow2 copy of an overlay (its base's data merged in)."""
+    utils.qemu_img('convert', '-f', 'qcow2', '-O', 'qcow2', path, out)
+
+
 def rebase_in_place(path, base_path, base_format):
     """Point a qcow2 overlay at another copy of the same base (unsafe mode: only the
     header changes, which is right because the content of the base is the same)."""

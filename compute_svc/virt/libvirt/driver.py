@@ -67,19 +67,28 @@ class LibvirtDriver(driver.ComputeDriver):
 
     def __init__(self, instances_path=None, image_client=None, remotefs=None, uri=None,
                  host=None):
-        self.instances_path = os.path.realpath(instances_path or
-                                               CONF.compute.instances_path)
+        """The arguments are for composing it differently (tests, several compute
+        services in one process); by default everything comes from the config."""
         self.host = host or CONF.host
+        self._explicit_path = instances_path
+        self._explicit_remotefs = remotefs
         self._image_client = image_client
         self._hypervisor = host_mod.Host(uri or CONF.libvirt.connection_uri, self.host)
         self.virt_type = host_mod.resolve_virt_type(CONF.libvirt.virt_type)
+        self._use_instances_path()
+
+    def _use_instances_path(self):
+        path = self._explicit_path or CONF.libvirt.instances_paths_by_host.get(
+            self.host, CONF.compute.instances_path)
+        self.instances_path = os.path.realpath(path)
         self.cache = imagecache.ImageCache(self.instances_path,
                                            CONF.libvirt.image_cache_subdirectory_name)
         self.cache_manager = imagecache.ImageCacheManager(
             self.cache, self.instances_path,
             CONF.libvirt.remove_unused_original_minimum_age_seconds,
             CONF.libvirt.remove_unused_base_images)
-        self.remotefs = remotefs or remotefs_mod.from_config(self.instances_path)
+        self.remotefs = self._explicit_remotefs or remotefs_mod.from_config(
+            self.instances_path)
 
     # -- helpers ---------------------------------------------------------------------
     @property
@@ -301,9 +310,10 @@ class LibvirtDriver(driver.ComputeDriver):
 
     # -- ComputeDriver ---------------------------------------------------------------
     def init_host(self, host):
-        if host:
+        if host and host != self.host:
             self.host = host
             self._hypervisor.host_name = host
+            self._use_instances_path()
         for path in (self.instances_path, self.cache.base_dir, self.cache.lock_path):
             utils.ensure_tree(path)
         self._hypervisor.connection()
@@ -383,7 +393,7 @@ class LibvirtDriver(driver.ComputeDriver):
                 f.seek(max(0, os.path.getsize(path) - _MAX_CONSOLE_BYTES))
                 return f.read().decode('utf-8', 'replace')
         except FileNotFoundError:
-            raise exception.ConsoleNotAvailable(instance_id=instance.uuid)
+            raise exception.ConsoleNotAvailable(instance_id=instance.uuid) from None
 
     # -- image cache -----------------------------------------------------------------
     def manage_image_cache(self):
@@ -447,12 +457,17 @@ class LibvirtDriver(driver.ComputeDriver):
     def migrate_disk_and_power_off(self, context, instance, dest_host, flavor,
                                    progress_cb=None):
         """Stop the guest, keep its disks as ``<uuid>_resize`` and give the destination
-        a copy of what it lacks: the instance's own files (for qcow2, the overlays;
-        the destination gets the bases from its cache or the image API).
+        a copy of what it lacks.
 
-        Same host or shared instances path: nothing travels; the disks are copied
-        locally into ``<uuid>`` so the originals stay untouched for a revert (for qcow2
-        that is the overlays only). Returns what moved."""
+        To another host travel the instance's own files only: a qcow2 disk made from an
+        image goes as its overlay (the destination gets the same base, checked against
+        the image's hash, from its cache or the image API); a disk on a generated base
+        (ephemeral filesystem, swap) goes flattened, because a base made again elsewhere
+        would not be the same bytes; flat disks go as they are (sparse).
+
+        Same host or shared instances path: nothing travels; the files are copied locally
+        into ``<uuid>`` so the originals stay untouched for a revert (for qcow2, the
+        overlays only). Returns what moved: {'shared', 'bytes_sent', 'files'}."""
         old = instance.flavor
         if flavor.root_gb < old.root_gb or flavor.ephemeral_gb < old.ephemeral_gb:
             raise exception.ResizeError(reason='Unable to resize disk down.')
@@ -468,23 +483,50 @@ class LibvirtDriver(driver.ComputeDriver):
             os.rename(inst_dir, resize_dir)
         elif os.path.exists(inst_dir):
             utils.remove_tree(inst_dir)  # a copy interrupted by a crash: start it again
-        info = self._read_disk_info(resize_dir)
-        files = [n for n in DISK_ORDER if n in info['disks']] + [DISK_INFO]
-        total = sum(os.path.getsize(os.path.join(resize_dir, f)) for f in files) or 1
-        sent = done = 0
         if shared:
             utils.ensure_tree(inst_dir)
-        for name in files:
-            src = os.path.join(resize_dir, name)
-            if shared:
-                utils.sparse_copy(src, os.path.join(inst_dir, name))
-            else:
-                sent += self.remotefs.copy_to(src, dest_host, os.path.join(uuid, name))
-            done += os.path.getsize(src)
-            self._report_progress(instance, progress_cb, int(100 * done / total))
+        outgoing = self._outgoing_files(resize_dir, shared)
+        total = sum(os.path.getsize(src) for src, _name in outgoing) or 1
+        sent, done = {}, 0
+        try:
+            for src, name in outgoing:
+                if shared:
+                    utils.sparse_copy(src, os.path.join(inst_dir, name))
+                else:
+                    sent[name] = self.remotefs.copy_to(src, dest_host,
+                                                       os.path.join(uuid, name))
+                done += os.path.getsize(src)
+                self._report_progress(instance, progress_cb, int(100 * done / total))
+        finally:
+            for src, name in outgoing:
+                if os.path.basename(src) != name:  # made for the trip
+                    os.unlink(src)
         LOG.info('Disks of the instance moved to %s (%s, %d bytes sent)', dest_host,
-                 'shared storage' if shared else 'copied', sent, instance=instance)
-        return {'shared': shared, 'bytes_sent': sent, 'files': files}
+                 'shared storage' if shared else 'copied', sum(sent.values()),
+                 instance=instance)
+        return {'shared': shared, 'bytes_sent': sum(sent.values()), 'sent': sent,
+                'files': [name for _src, name in outgoing]}
+
+    def _outgoing_files(self, resize_dir, shared):
+        """(local path, name at the destination) of what the destination needs."""
+        info = self._read_disk_info(resize_dir)
+        names = [n for n in DISK_ORDER if n in info['disks']]
+        if shared:  # the same bases are there
+            return [(os.path.join(resize_dir, n), n) for n in names + [DISK_INFO]]
+        outgoing = []
+        for name in names:
+            src = os.path.join(resize_dir, name)
+            entry = info['disks'][name]
+            if entry['format'] == 'qcow2' and entry.get('base') and \
+                    'image_id' not in entry['source']:
+                flat = src + '.outgoing'
+                disk.flatten(src, flat)
+                entry.update(base=None, base_format=None)
+                src = flat
+            outgoing.append((src, name))
+        dest_info = os.path.join(resize_dir, DISK_INFO + '.outgoing')
+        utils.write_json_atomic(dest_info, info)
+        return outgoing + [(dest_info, DISK_INFO)]
 
     def finish_migration(self, context, migration, instance, image_meta, resize_instance,
                          power_on=True):

@@ -60,7 +60,8 @@ class Host:
             except libvirt.libvirtError as error:
                 self._conn = None
                 LOG.error('Cannot connect to %s: %s', self.uri, error)
-                raise exception.HypervisorUnavailable(host=self.host_name or self.uri)
+                raise exception.HypervisorUnavailable(
+                    host=self.host_name or self.uri) from error
             return self._conn
 
     def close(self):

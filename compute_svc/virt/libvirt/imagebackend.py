@@ -97,7 +97,7 @@ def backend(images_type) -> type:
         return BACKENDS[images_type]
     except KeyError:
         raise ValueError('Unknown images_type %r (known: %s)' % (
-            images_type, ', '.join(sorted(BACKENDS))))
+            images_type, ', '.join(sorted(BACKENDS)))) from None
 
 
 def for_existing(path, driver_format) -> Image:

@@ -51,7 +51,7 @@ def inspect(path, disk_format, image_id, max_virtual_size=None) -> Inspected:
         found = format_inspector.detect_file_format(path)
     except Exception as error:  # any parse failure of hostile bytes is a rejection
         raise _unacceptable(image_id, 'its format cannot be determined (%s: %s)' % (
-            type(error).__name__, error))
+            type(error).__name__, error)) from error
     detected = str(found)
     if expected == 'raw' and detected == 'gpt':
         detected = 'raw'  # a whole disk with a partition table is still a raw image
@@ -63,10 +63,10 @@ def inspect(path, disk_format, image_id, max_virtual_size=None) -> Inspected:
     except format_inspector.SafetyCheckFailed as error:
         reasons = '; '.join('%s: %s' % (name, failure)
                             for name, failure in sorted(error.failures.items()))
-        raise _unacceptable(image_id, 'safety check failed (%s)' % reasons)
+        raise _unacceptable(image_id, 'safety check failed (%s)' % reasons) from error
     except Exception as error:
         raise _unacceptable(image_id, 'safety check failed (%s: %s)' % (
-            type(error).__name__, error))
+            type(error).__name__, error)) from error
     size = os.path.getsize(path) if expected == 'raw' else found.virtual_size
     if not size:
         raise _unacceptable(image_id, 'its virtual size cannot be determined')

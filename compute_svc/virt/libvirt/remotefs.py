@@ -1,7 +1,7 @@
 """Files on another compute host, for cold migration and resize.
 
 Paths are relative to the other host's instances path. With ssh that is, by convention,
-the same path as here (``remote_instances_paths`` can say otherwise per host); with the
+the same path as here (``instances_paths_by_host`` can say otherwise per host); with the
 local transport every "host" is a directory on this machine, which is how several compute
 services share one machine (and how tests count the bytes a migration moves).
 """
@@ -99,7 +99,7 @@ class SshTransport(RemoteFilesystem):
 
 
 def from_config(instances_path):
-    roots = CONF.libvirt.remote_instances_paths
+    roots = CONF.libvirt.instances_paths_by_host
     if CONF.libvirt.remote_filesystem_transport == 'local':
         return LocalTransport(instances_path, roots)
     return SshTransport(instances_path, roots, CONF.libvirt.ssh_options)

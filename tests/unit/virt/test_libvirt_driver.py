@@ -276,3 +276,67 @@ def test_cold_migration_revert_brings_the_source_back(make_driver, images):
     assert disk.virtual_size(os.path.join(a.instances_path, inst.uuid, 'disk'),
                              'qcow2') == 8 * MiB
     assert not os.path.exists(os.path.join(b.instances_path, inst.uuid))
+
+
+def test_each_compute_service_on_one_machine_has_its_own_instances_path(tmp_path, images):
+    from svc_common.conf import CONF
+    paths = {'host1': str(tmp_path / 'one'), 'host2': str(tmp_path / 'two')}
+    CONF.set_override('instances_paths_by_host', paths, group='libvirt')
+    try:
+        drivers = {}
+        for host in paths:
+            drv = libvirt_driver.LibvirtDriver(image_client=images, uri='test:///default')
+            drv.init_host(host)
+            drivers[host] = drv
+        assert {h: d.instances_path for h, d in drivers.items()} == paths
+        assert drivers['host2'].cache.base_dir == os.path.join(paths['host2'], '_base')
+        assert drivers['host1'].remotefs.root('host2') == paths['host2']
+    finally:
+        CONF.clear_override('instances_paths_by_host', group='libvirt')
+
+
+def test_a_cross_host_copy_reports_progress_on_the_instance(make_driver, images, ctx):
+    from svc_common import objects
+    a, b = make_driver('hostA'), make_driver('hostB')
+    flavor = fakes.flavor(ephemeral_gb=1)
+    inst = objects.Instance(context=ctx, uuid=fakes.instance('x', flavor).uuid,
+                            flavor=flavor, image_ref=images.root['id'],
+                            vm_state=states.VmState.ACTIVE, project_id='p', user_id='u')
+    inst.create()
+    a.spawn(ctx, inst, images.root)
+    seen = []
+    a.migrate_disk_and_power_off(ctx, inst, 'hostB', flavor, progress_cb=seen.append)
+    assert seen == sorted(seen) and seen[-1] == 100 and len(seen) == 3  # 2 disks + info
+    a.finish_revert_migration(ctx, inst, None)
+    a.migrate_disk_and_power_off(ctx, inst, 'hostB', flavor)  # no callback: the record
+    assert objects.Instance.get_by_uuid(ctx, inst.uuid).progress == 100
+
+
+def test_disks_on_generated_bases_travel_flattened(make_driver, images):
+    """An ephemeral or swap base made again on another host would not be the same bytes
+    (new filesystem UUID, times), so those disks go whole; the root overlay goes alone."""
+    a, b = make_driver('hostA'), make_driver('hostB')
+    flavor = fakes.flavor(ephemeral_gb=1, swap=8)
+    inst = _instance(images, ephemeral_gb=1, swap=8)
+    a.spawn(None, inst, images.root)
+    src_dir = os.path.join(a.instances_path, inst.uuid)
+    utils.execute('qemu-io', '-f', 'qcow2', '-c', 'write -P 0x33 300M 1M',
+                  os.path.join(src_dir, 'disk.local'))
+    moved = a.migrate_disk_and_power_off(None, inst, 'hostB', flavor)
+    assert moved['files'] == ['disk', 'disk.local', 'disk.swap', 'disk.info']
+    assert sorted(os.listdir(src_dir + '_resize')) == [  # as it was, nothing left over
+        'console.log', 'disk', 'disk.info', 'disk.local', 'disk.swap', 'libvirt.xml']
+
+    b.finish_migration(None, fakes.Migration(inst.uuid, 'hostA', 'hostB'), inst, None,
+                       False, power_on=False)
+    dst_dir = os.path.join(b.instances_path, inst.uuid)
+    info = json.load(open(os.path.join(dst_dir, 'disk.info')))
+    assert info['disks']['disk']['base'] == utils.cache_name(images.root['id'])
+    assert info['disks']['disk.local']['base'] is None
+    assert disk.qcow2_backing_file(os.path.join(dst_dir, 'disk.local')) is None
+    for name in ('disk', 'disk.local', 'disk.swap'):
+        utils.execute('qemu-img', 'compare', '-f', 'qcow2', '-F', 'qcow2',
+                      os.path.join(src_dir + '_resize', name), os.path.join(dst_dir, name))
+    assert b.cache.names() == sorted([utils.cache_name(images.root['id']),
+                                      utils.cache_name(images.kernel['id']),
+                                      utils.cache_name(images.ramdisk['id'])])

@@ -1,0 +1,171 @@
+"""Resize and cold migration, the API's part: check the request, record the action,
+set resize_prep by compare-and-swap and hand over to the conductor; start a confirm
+or a revert through compute_svc.resize; and read the migrations back.
+
+The steps after the cast live in conductor_svc/tasks/migrate.py and compute_svc/resize.py.
+"""
+import dataclasses
+
+from oslo_log import log as logging
+from oslo_utils import timeutils
+
+from api_svc import compute_api
+from api_svc import quota
+from compute_svc import resize as compute_resize
+from svc_common import exception
+from svc_common import objects
+from svc_common import states
+
+LOG = logging.getLogger(__name__)
+V, T, M = states.VmState, states.TaskState, states.MigrationStatus
+
+# Instance action names, as Nova records them.
+ACTION_RESIZE, ACTION_MIGRATE = 'resize', 'migrate'
+ACTION_CONFIRM_RESIZE, ACTION_REVERT_RESIZE = 'confirmResize', 'revertResize'
+
+_MOVABLE_VM_STATES = (V.ACTIVE, V.STOPPED)
+
+
+class MoveAPI:
+
+    def __init__(self, conductor_client, compute_client):
+        self.conductor = conductor_client
+        self.compute = compute_client
+
+    # -- starting a move --------------------------------------------------------------
+    def resize(self, context, instance, flavor_id):
+        """Resize ``instance`` to the flavor with flavor id ``flavor_id``.
+
+        Raises FlavorNotFound (unknown or disabled flavor), CannotResizeToSameFlavor,
+        CannotResizeDisk, InstanceInvalidState, OverQuota."""
+        self._check_movable(context, instance, 'resize')
+        current = instance.flavor
+        new = objects.Flavor.get_by_flavor_id(context, flavor_id)
+        if new.disabled:
+            raise exception.FlavorNotFound(flavor_id=flavor_id)
+        if new.flavorid == current.flavorid:
+            raise exception.CannotResizeToSameFlavor()
+        _check_disks(current, new)
+        quota.check_resize(context, instance.project_id, current, new)
+        self._start(context, instance, new, ACTION_RESIZE)
+
+    def migrate(self, context, instance, host=None):
+        """Cold-migrate ``instance`` (a resize to its own flavor), to ``host`` if named.
+
+        Raises CannotMigrateToSameHost, ComputeHostNotFound, InstanceInvalidState."""
+        self._check_movable(context, instance, 'migrate')
+        if host is not None:
+            if host == instance.host:
+                raise exception.CannotMigrateToSameHost()
+            if compute_api.compute_service(context, host) is None:
+                raise exception.ComputeHostNotFound(host=host)
+        self._start(context, instance, instance.flavor, ACTION_MIGRATE, target_host=host)
+
+    def _start(self, context, instance, flavor, action, target_host=None):
+        """Record the action, then resize_prep with the requested flavor stored in the
+        same write (what the reconciler re-sends migrate_server from), then cast."""
+        objects.InstanceAction.action_start(context, instance.uuid, action)
+        instance.task_state = T.RESIZE_PREP.value
+        instance.new_flavor = flavor
+        instance.save(expected_task_state=None, expected_vm_state=_MOVABLE_VM_STATES)
+        LOG.info('%s to flavor %s requested', action, flavor.flavorid, instance=instance)
+        self.conductor.migrate_server(context, instance, flavor, target_host=target_host)
+
+    @staticmethod
+    def _check_movable(context, instance, method):
+        _check_locked(context, instance)
+        if instance.vm_state not in _MOVABLE_VM_STATES:
+            raise exception.InstanceInvalidState(method=method, instance_uuid=instance.uuid,
+                                                 attr='vm_state', state=instance.vm_state)
+        if instance.task_state is not None:
+            raise exception.InstanceInvalidState(method=method, instance_uuid=instance.uuid,
+                                                 attr='task_state', state=instance.task_state)
+        if instance.host is None:
+            raise exception.InstanceNotReady(instance_id=instance.uuid,
+                                             reason='it has no host')
+
+    # -- ending a move ----------------------------------------------------------------
+    def confirm_resize(self, context, instance):
+        """Keep the new flavor and host: clean the source. Raises InstanceInvalidState
+        outside VERIFY_RESIZE, MigrationNotFound without a finished migration."""
+        migration = self._finished_migration(context, instance, 'confirmResize')
+        objects.InstanceAction.action_start(context, instance.uuid, ACTION_CONFIRM_RESIZE)
+        compute_resize.begin_confirm(context, instance, migration, self.compute)
+
+    def revert_resize(self, context, instance):
+        """Go back to the old flavor and host."""
+        migration = self._finished_migration(context, instance, 'revertResize')
+        objects.InstanceAction.action_start(context, instance.uuid, ACTION_REVERT_RESIZE)
+        compute_resize.begin_revert(context, instance, migration, self.compute)
+
+    @staticmethod
+    def _finished_migration(context, instance, method):
+        _check_locked(context, instance)
+        if instance.vm_state != V.RESIZED:
+            raise exception.InstanceInvalidState(method=method, instance_uuid=instance.uuid,
+                                                 attr='vm_state', state=instance.vm_state)
+        if instance.task_state is not None:
+            raise exception.InstanceInvalidState(method=method, instance_uuid=instance.uuid,
+                                                 attr='task_state', state=instance.task_state)
+        for migration in objects.MigrationList.get_by_filters(
+                context.elevated(), {'instance_uuid': instance.uuid,
+                                     'status': [M.FINISHED.value]}):
+            return migration
+        raise exception.MigrationNotFound(migration_id='of instance %s' % instance.uuid)
+
+
+def _check_locked(context, instance):
+    if instance.locked and not context.is_admin:
+        raise exception.InstanceIsLocked(instance_uuid=instance.uuid)
+
+
+def _check_disks(current, new):
+    if new.root_gb == 0 and current.root_gb != 0:
+        raise exception.CannotResizeDisk(reason='Resize to zero disk flavor is not allowed.')
+    if new.root_gb and new.root_gb < current.root_gb:
+        raise exception.CannotResizeDisk(
+            reason='Unable to resize the root disk down (%d GB to %d GB).'
+                   % (current.root_gb, new.root_gb))
+    if new.ephemeral_gb < current.ephemeral_gb:
+        raise exception.CannotResizeDisk(
+            reason='Unable to resize the ephemeral disk down (%d GB to %d GB).'
+                   % (current.ephemeral_gb, new.ephemeral_gb))
+
+
+# -- reading migrations -------------------------------------------------------------------
+@dataclasses.dataclass
+class MigrationQuery:
+    """What a migration list asks for, already cut to the request's microversion."""
+    filters: dict = dataclasses.field(default_factory=dict)  # MigrationList filters
+    source_compute: str | None = None
+    changes_before: object = None  # a datetime
+    limit: int | None = None
+    marker: str | None = None  # a migration uuid
+
+
+def list_migrations(context, query):
+    """Migrations, newest first, filtered and paged as ``query`` says."""
+    since = query.filters.get('changes-since')
+    if since is not None and query.changes_before is not None and \
+            _naive(query.changes_before) < _naive(since):
+        raise exception.Invalid(message='The value of changes-since must be less than or '
+                                        'equal to changes-before.')
+    migrations = list(objects.MigrationList.get_by_filters(context, query.filters))
+    if query.source_compute:
+        migrations = [m for m in migrations if m.source_compute == query.source_compute]
+    if query.changes_before is not None:
+        before = _naive(query.changes_before)
+        migrations = [m for m in migrations
+                      if m.updated_at is not None and _naive(m.updated_at) <= before]
+    if query.marker is not None:
+        try:
+            marker = objects.Migration.get_by_uuid(context, query.marker)
+        except exception.MigrationNotFound:
+            raise exception.MarkerNotFound(marker=query.marker)
+        key = (_naive(marker.created_at), marker.id)  # the list's order, descending
+        migrations = [m for m in migrations if (_naive(m.created_at), m.id) < key]
+    return migrations if query.limit is None else migrations[:query.limit]
+
+
+def _naive(value):
+    return timeutils.normalize_time(value) if value is not None else None

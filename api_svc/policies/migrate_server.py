@@ -1,0 +1,16 @@
+from api_svc.policies import base
+
+MIGRATE = 'os_compute_api:os-migrate-server:migrate'
+MIGRATE_HOST = 'os_compute_api:os-migrate-server:migrate:host'
+
+rules = [
+    base.rule(MIGRATE, base.ADMIN, 'Cold-migrate a server to a host the scheduler picks.',
+              ('POST', '/servers/{server_id}/action (migrate)')),
+    base.rule(MIGRATE_HOST, base.ADMIN,
+              'Cold-migrate a server to a named host (microversion 2.56).',
+              ('POST', '/servers/{server_id}/action (migrate)')),
+]
+
+
+def list_rules():
+    return rules
