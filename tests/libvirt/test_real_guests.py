@@ -98,7 +98,7 @@ def test_flat_disks_get_their_filesystem_grown_on_the_host(make_driver, image_ap
                                                            libvirt_conf):
     libvirt_conf(images_type='flat')
     drv = make_driver()
-    small, big = _flavor('small'), _flavor('big', root_gb=1)
+    small, big = _flavor('small'), _flavor('big', root_gb=3)  # > 2 GiB: 64-bit sizes
     inst = _instance(image_api, small)
     drv.spawn(None, inst, image_api.demo)
     marker = guest_console.boot_and_read(drv, inst)['marker']
@@ -110,8 +110,8 @@ def test_flat_disks_get_their_filesystem_grown_on_the_host(make_driver, image_ap
     inst.flavor = big
     drv.finish_migration(None, migration, inst, None, True)
     facts = guest_console.boot_and_read(drv, inst)
-    assert int(facts['disk_bytes']) == GiB
-    assert int(facts['fs_bytes_before']) == GiB  # grown by e2fsck + resize2fs on the host
+    assert int(facts['disk_bytes']) == 3 * GiB
+    assert int(facts['fs_bytes_before']) == 3 * GiB  # grown by e2fsck + resize2fs on the host
     assert 'fs_grown' not in facts
     assert facts['marker'] == marker
     drv.confirm_migration(None, migration, inst)
