@@ -1,5 +1,4 @@
 """nimbus-api: the API in its own process, on the small threaded HTTP server."""
-import signal
 import sys
 import threading
 import time
@@ -11,6 +10,7 @@ from api_svc import wsgi
 from svc_common.cmd import common
 from svc_common.conf import CONF
 from svc_common import rpc
+from svc_common import service
 
 LOG = logging.getLogger(__name__)
 
@@ -67,19 +67,10 @@ def main(argv=None):
     rpc.init(CONF)
     app = InFlight(wsgi.build_app())
     httpd = server.make_server(app, CONF.api.listen, CONF.api.port)
-    stopping = threading.Event()
-
-    def handler(signum, frame):
-        LOG.info('Signal %s received: stopping', signum)
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
     thread = threading.Thread(target=httpd.serve_forever, name='api-http', daemon=True)
     thread.start()
     LOG.info('nimbus-api listening on %s:%s', CONF.api.listen, httpd.server_port)
-    while not stopping.wait(1.0):
-        pass
+    service.wait_for_signal()
     httpd.shutdown()
     if not app.wait(CONF.api.graceful_shutdown_timeout):
         LOG.warning('Stopping with %d request(s) still in flight', app.count)

@@ -112,8 +112,8 @@ def stop_all(services, timeout=None):
         service.wait(timeout)
 
 
-def run_until_signalled(services):
-    """Block until SIGTERM or SIGINT, then stop ``services`` gracefully."""
+def wait_for_signal():
+    """Block until SIGTERM or SIGINT arrives."""
     done = threading.Event()
 
     def handler(signum, frame):
@@ -124,4 +124,9 @@ def run_until_signalled(services):
     signal.signal(signal.SIGINT, handler)
     while not done.wait(1.0):
         pass
+
+
+def run_until_signalled(services):
+    """Block until SIGTERM or SIGINT, then stop ``services`` gracefully."""
+    wait_for_signal()
     stop_all(services, timeout=CONF.graceful_shutdown_timeout or None)

@@ -75,6 +75,15 @@ def copy_db_fields(obj, db_row, names, json_fields=()):
     return obj
 
 
+def update_row(context, row, values):
+    """Apply ``values`` to a model row, stamp updated_at, flush; returns the row."""
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.updated_at = utcnow()
+    context.session.flush()
+    return row
+
+
 def make_list(context, list_obj, item_cls, rows, **extra):
     list_obj.objects = [item_cls._from_db_object(context, item_cls(), row, **extra)
                         for row in rows]

@@ -78,21 +78,18 @@ def _consumer_rows(session, consumer_uuid, node_id=None):
     return query.all()
 
 
-def _consumer_delete(session, consumer_uuid, node_id=None):
+def _consumer_delete(session, consumer_uuid, node_id=None, keep_node_id=None):
     query = session.query(models.ResourceClaim).filter_by(consumer_uuid=consumer_uuid)
-    if node_id is not None:
-        query = query.filter_by(compute_node_id=node_id)
-    return query.delete(synchronize_session=False)
-
-
-@db_api.writer
-def _release(context, consumer_uuid, node_id, keep_node_id):
-    query = context.session.query(models.ResourceClaim).filter_by(consumer_uuid=consumer_uuid)
     if node_id is not None:
         query = query.filter_by(compute_node_id=node_id)
     if keep_node_id is not None:
         query = query.filter(models.ResourceClaim.compute_node_id != keep_node_id)
     return query.delete(synchronize_session=False)
+
+
+@db_api.writer
+def _release(context, consumer_uuid, node_id, keep_node_id):
+    return _consumer_delete(context.session, consumer_uuid, node_id, keep_node_id)
 
 
 @db_api.writer

@@ -40,11 +40,7 @@ def _flavor_update(context, flavorid, values):
     row = context.session.query(models.Flavor).filter_by(flavorid=flavorid).first()
     if row is None:
         raise exception.FlavorNotFound(flavor_id=flavorid)
-    for key, value in values.items():
-        setattr(row, key, value)
-    row.updated_at = base.utcnow()
-    context.session.flush()
-    return row
+    return base.update_row(context, row, values)
 
 
 @db_api.writer

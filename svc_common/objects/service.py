@@ -42,11 +42,7 @@ def _service_update(context, service_id, values):
     row = _query(context).filter_by(id=service_id).first()
     if row is None:
         raise exception.ServiceNotFound(service_id=service_id)
-    for key, value in values.items():
-        setattr(row, key, value)
-    row.updated_at = base.utcnow()
-    context.session.flush()
-    return row
+    return base.update_row(context, row, values)
 
 
 @db_api.writer

@@ -52,13 +52,7 @@ class Cloud:
                             **kwargs)
 
     def wait_for(self, predicate, timeout=10.0, interval=0.02, what='condition'):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(interval)
-        raise AssertionError('timed out waiting for %s' % what)
+        return poll(predicate, timeout, interval, what)
 
     def wait_for_server(self, server_id, status, project='demo', timeout=10.0):
         def check():

@@ -425,12 +425,13 @@ class LibvirtDriver(driver.ComputeDriver):
             source['image_id'] = image_meta['id']
             self._ensure_base(context, source, flavor.root_gb * units.Gi or None)
 
-    def _is_shared_with(self, dest_host):
-        """Same host, or an instances path both hosts see (a marker file made there is
-        visible here)."""
+    def _is_shared_with(self, dest_host, uuid):
+        """Same host, or an instances path both hosts see: a marker file made in the
+        instance's directory there is visible here. Makes that directory there."""
         if dest_host in (self.host, CONF.libvirt.migration_address):
             return True
-        marker = '.nimbus-shared-check-%s' % uuid_lib.uuid4().hex
+        self.remotefs.make_dir(dest_host, uuid)  # fails early, before the guest stops
+        marker = os.path.join(uuid, '.nimbus-shared-check-%s' % uuid_lib.uuid4().hex)
         self.remotefs.create_file(dest_host, marker)
         local = os.path.join(self.instances_path, marker)
         shared = os.path.exists(local)
@@ -473,9 +474,7 @@ class LibvirtDriver(driver.ComputeDriver):
             raise exception.ResizeError(reason='Unable to resize disk down.')
         uuid = instance.uuid
         inst_dir, resize_dir = self._inst_dir(uuid), self._resize_dir(uuid)
-        shared = self._is_shared_with(dest_host)
-        if not shared:
-            self.remotefs.make_dir(dest_host, uuid)  # fails early, before the guest stops
+        shared = self._is_shared_with(dest_host, uuid)
         guest = self._guest(uuid)
         if guest is not None:
             self._stop(guest, CONF.libvirt.shutdown_timeout)

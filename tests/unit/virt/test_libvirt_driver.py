@@ -297,7 +297,7 @@ def test_each_compute_service_on_one_machine_has_its_own_instances_path(tmp_path
 
 def test_a_cross_host_copy_reports_progress_on_the_instance(make_driver, images, ctx):
     from svc_common import objects
-    a, b = make_driver('hostA'), make_driver('hostB')
+    a = make_driver('hostA')
     flavor = fakes.flavor(ephemeral_gb=1)
     inst = objects.Instance(context=ctx, uuid=fakes.instance('x', flavor).uuid,
                             flavor=flavor, image_ref=images.root['id'],
@@ -340,3 +340,15 @@ def test_disks_on_generated_bases_travel_flattened(make_driver, images):
     assert b.cache.names() == sorted([utils.cache_name(images.root['id']),
                                       utils.cache_name(images.kernel['id']),
                                       utils.cache_name(images.ramdisk['id'])])
+
+
+def test_another_host_on_the_same_instances_path_is_shared_storage(make_driver, images):
+    a = make_driver('hostA')
+    a.remotefs.roots['hostC'] = a.instances_path  # hostC mounts the same instances path
+    inst = _instance(images)
+    a.spawn(None, inst, images.root)
+    moved = a.migrate_disk_and_power_off(None, inst, 'hostC', inst.flavor)
+    assert moved['shared'] is True and moved['bytes_sent'] == 0
+    inst_dir = os.path.join(a.instances_path, inst.uuid)
+    assert sorted(os.listdir(inst_dir)) == ['disk', 'disk.info']
+    assert not [n for n in os.listdir(inst_dir + '_resize') if 'shared-check' in n]
