@@ -200,20 +200,26 @@ def finish_resize(manager, context, instance, migration):
 
 # -- starting a confirm or revert (API, and the auto-confirm periodic task) ----------------
 def begin_confirm(context, instance, migration, compute_rpcapi):
-    """finished -> confirming and RESIZED/None -> RESIZE_CONFIRMING, then cast the source."""
-    migration.status = M.CONFIRMING
-    migration.save(expected_status=(M.FINISHED,))
-    instance.task_state = T.RESIZE_CONFIRMING
-    instance.save(expected_task_state=None, expected_vm_state=V.RESIZED)
+    """RESIZED/None -> RESIZE_CONFIRMING, then finished -> confirming, then cast the source.
+
+    The instance goes first: its compare-and-swap is what decides a race with another
+    request, and a crash between the two writes leaves a state the recovery table knows
+    (resize_confirming with the migration still finished)."""
+    _begin(instance, migration, T.RESIZE_CONFIRMING, M.CONFIRMING)
     compute_rpcapi.confirm_resize(context, instance, migration)
 
 
 def begin_revert(context, instance, migration, compute_rpcapi):
-    migration.status = M.REVERTING
-    migration.save(expected_status=(M.FINISHED,))
-    instance.task_state = T.RESIZE_REVERTING
-    instance.save(expected_task_state=None, expected_vm_state=V.RESIZED)
+    """As begin_confirm, for a revert (cast to the destination)."""
+    _begin(instance, migration, T.RESIZE_REVERTING, M.REVERTING)
     compute_rpcapi.revert_resize(context, instance, migration)
+
+
+def _begin(instance, migration, task_state, status):
+    instance.task_state = task_state
+    instance.save(expected_task_state=None, expected_vm_state=V.RESIZED)
+    migration.status = status
+    migration.save(expected_status=(M.FINISHED,))
 
 
 # -- source: confirm_resize -----------------------------------------------------------------
@@ -258,10 +264,14 @@ def _forget_resize(instance):
 def revert_resize(manager, context, instance, migration):
     """Remove the destination's guest and claim, hand the instance back to the source."""
     instance, migration = _reload(context, instance, migration)
-    if migration.status != M.REVERTING or instance.task_state != T.RESIZE_REVERTING:
+    if migration.status not in (M.FINISHED, M.REVERTING) or \
+            instance.task_state != T.RESIZE_REVERTING:
         LOG.info('revert_resize already done (migration %s)', migration.status,
                  instance=instance)
         return
+    if migration.status == M.FINISHED:  # begin_revert stopped between its two writes
+        migration.status = M.REVERTING
+        migration.save(expected_status=(M.FINISHED,))
     notifications.notify_instance(context, instance, 'resize_revert', 'start', manager.host,
                                   migration)
     moved = migration.source_compute != migration.dest_compute

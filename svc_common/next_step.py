@@ -24,7 +24,8 @@ named here is an idempotent RPC handler, so sending one twice is harmless.
     resize_finish       post-mig., finished  finish_resize            dest
     resize_confirming   confirming/finished/ confirm_resize           source
                         confirmed
-    resize_reverting    reverting, on dest   revert_resize            dest
+    resize_reverting    finished; or         revert_resize            dest
+                        reverting, on dest
     resize_reverting    reverting, moved     finish_revert_resize     source
                         back; or reverted
     (any, or none)      ended or missing     fail                     conductor: ERROR
@@ -109,6 +110,8 @@ def _resize_step(task, instance, migration):
         return _fail('%s with migration %s' % (task, status))
     if task == T.RESIZE_REVERTING and status == M.REVERTED:
         return Step('finish_revert_resize', migration.source_compute)
+    if task == T.RESIZE_REVERTING and status == M.FINISHED:
+        return Step('revert_resize', migration.dest_compute)
     if task == T.RESIZE_REVERTING and status == M.REVERTING:
         moved_back = (instance.host == migration.source_compute
                       and migration.source_compute != migration.dest_compute)

@@ -1,4 +1,11 @@
-"""A hypervisor that keeps its guests in memory: for fast tests and benchmarks."""
+"""A hypervisor that keeps its guests in memory: for fast tests and benchmarks.
+
+With ``[fake_driver]/state_file`` set it also writes them to that file after every
+change and reads them back at start, so its guests outlive a crash or restart of the
+compute service, as real guests do (the crash tests rely on that and read the file).
+"""
+import json
+import os
 import threading
 import time
 
@@ -20,6 +27,24 @@ class FakeDriver(driver.ComputeDriver):
 
     def init_host(self, host):
         self.host = host
+        path = CONF.fake_driver.state_file
+        if path and os.path.exists(path):
+            with open(path) as state:
+                saved = json.load(state)
+            with self._lock:
+                self._guests = saved['guests']
+                self._resize_sources = saved['resize_sources']
+
+    def _save(self):
+        """Write the guests to the state file (called with the lock held)."""
+        path = CONF.fake_driver.state_file
+        if not path:
+            return
+        part = '%s.part' % path
+        with open(part, 'w') as out:
+            json.dump({'host': self.host, 'guests': self._guests,
+                       'resize_sources': self._resize_sources}, out, sort_keys=True)
+        os.replace(part, path)
 
     def get_available_resource(self):
         return driver.HostResources(
@@ -48,11 +73,13 @@ class FakeDriver(driver.ComputeDriver):
                 else states.PowerState.SHUTDOWN,
                 'flavor': instance.flavor.name, 'console': 'fake guest %s booted\n' % instance.uuid,
             })
+            self._save()
 
     def destroy(self, context, instance, destroy_disks=True):
         self._record('destroy', instance)
         with self._lock:
             self._guests.pop(instance.uuid, None)
+            self._save()
 
     def _guest(self, instance):
         guest = self._guests.get(instance.uuid)
@@ -68,11 +95,13 @@ class FakeDriver(driver.ComputeDriver):
         self._record('power_off', instance)
         with self._lock:
             self._guest(instance)['power_state'] = states.PowerState.SHUTDOWN
+            self._save()
 
     def power_on(self, context, instance):
         self._record('power_on', instance)
         with self._lock:
             self._guest(instance)['power_state'] = states.PowerState.RUNNING
+            self._save()
 
     def reboot(self, context, instance, reboot_type):
         self._record('reboot', instance)
@@ -80,6 +109,7 @@ class FakeDriver(driver.ComputeDriver):
             guest = self._guest(instance)
             guest['power_state'] = states.PowerState.RUNNING
             guest['console'] += 'rebooted (%s)\n' % reboot_type
+            self._save()
 
     def get_console_output(self, context, instance):
         with self._lock:
@@ -90,6 +120,8 @@ class FakeDriver(driver.ComputeDriver):
 
     def migrate_disk_and_power_off(self, context, instance, dest_host, flavor):
         self._record('migrate_disk_and_power_off', instance)
+        if CONF.fake_driver.migrate_delay:
+            time.sleep(CONF.fake_driver.migrate_delay)
         old = instance.flavor
         if flavor.root_gb < old.root_gb or flavor.ephemeral_gb < old.ephemeral_gb:
             raise exception.ResizeError(reason='unable to shrink disks')
@@ -101,6 +133,7 @@ class FakeDriver(driver.ComputeDriver):
             self._resize_sources[instance.uuid] = dict(guest)
             if dest_host != self.host:
                 self._guests.pop(instance.uuid, None)
+            self._save()
 
     def finish_migration(self, context, migration, instance, image_meta, resize_instance,
                          power_on=True):
@@ -111,11 +144,13 @@ class FakeDriver(driver.ComputeDriver):
             guest['power_state'] = (states.PowerState.RUNNING if power_on
                                     else states.PowerState.SHUTDOWN)
             guest['console'] += 'resized to %s\n' % instance.flavor.name
+            self._save()
 
     def confirm_migration(self, context, migration, instance):
         self._record('confirm_migration', instance or migration)
         with self._lock:
             self._resize_sources.pop(migration.instance_uuid, None)
+            self._save()
 
     def finish_revert_migration(self, context, instance, migration, power_on=True):
         self._record('finish_revert_migration', instance)
@@ -128,6 +163,7 @@ class FakeDriver(driver.ComputeDriver):
             guest['power_state'] = (states.PowerState.RUNNING if power_on
                                     else states.PowerState.SHUTDOWN)
             self._guests[instance.uuid] = guest
+            self._save()
 
     def resize_leftovers(self):
         """UUIDs whose pre-resize guest this host still keeps (tests check cleanup)."""

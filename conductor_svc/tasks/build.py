@@ -1,6 +1,7 @@
 """Scheduling and starting the build of new instances."""
 from oslo_log import log as logging
 
+from svc_common.conf import CONF
 from svc_common import exception
 from svc_common import faults
 from svc_common import objects
@@ -88,7 +89,8 @@ class BuildTask:
 
     def _event_start(self, instance):
         try:
-            objects.InstanceActionEvent.event_start(self.context, instance.uuid, EVENT)
+            objects.InstanceActionEvent.event_start(self.context, instance.uuid, EVENT,
+                                                    host=CONF.host)
             return True
         except exception.ActionNotFound:
             return False

@@ -137,7 +137,7 @@ class MigrationTask:
         try:
             if start:
                 objects.InstanceActionEvent.event_start(self.context, self.instance.uuid,
-                                                        EVENT)
+                                                        EVENT, host=CONF.host)
             else:
                 objects.InstanceActionEvent.event_finish(
                     self.context, self.instance.uuid, EVENT,

@@ -8,6 +8,13 @@ opts = [
     cfg.IntOpt('local_gb', default=200, min=1, help='Disk the fake hypervisor reports.'),
     cfg.FloatOpt('spawn_delay', default=0.0, min=0.0,
                  help='Seconds a fake spawn takes (to widen race windows in tests).'),
+    cfg.FloatOpt('migrate_delay', default=0.0, min=0.0,
+                 help='Seconds a fake migrate_disk_and_power_off takes (to catch a resize '
+                      'step in flight in tests).'),
+    cfg.StrOpt('state_file', default='',
+               help='File the fake hypervisor keeps its guests in, so that they outlive '
+                    'a restart of the compute service as real guests do and tests can '
+                    'read what the hypervisor holds (empty: in memory only).'),
 ]
 
 

@@ -137,8 +137,10 @@ class Process:
         self.argv = argv
         self.log_path = pathlib.Path(log_path)
         self.popen = None
+        self.log_offset = 0  # where this run's output starts in the (appended) log
 
     def start(self):
+        self.log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         log = open(self.log_path, 'ab')
         try:
             self.popen = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT,
@@ -151,9 +153,13 @@ class Process:
     def alive(self):
         return self.popen is not None and self.popen.poll() is None
 
-    def log_text(self):
+    def log_text(self, this_run=False):
+        """The whole log, or with ``this_run`` only what the current run wrote."""
         try:
-            return self.log_path.read_text(errors='replace')
+            with open(self.log_path, 'rb') as log:
+                if this_run:
+                    log.seek(self.log_offset)
+                return log.read().decode(errors='replace')
         except FileNotFoundError:
             return ''
 
@@ -165,18 +171,30 @@ class Process:
         if not self.alive:
             raise RuntimeError('%s exited with %s:\n%s' % (
                 self.name, self.popen.returncode, self.tail()))
-        if ' CRITICAL ' in self.log_text():
+        if ' CRITICAL ' in self.log_text(this_run=True):
             raise RuntimeError('%s failed:\n%s' % (self.name, self.tail()))
 
     def wait_for_log(self, pattern, timeout=30):
+        """Wait until the current run logged ``pattern``."""
         regex = re.compile(pattern)
 
         def seen():
-            if regex.search(self.log_text()):
+            if regex.search(self.log_text(this_run=True)):
                 return True
             self.check_running()
             return False
         return wait_for(seen, timeout, '%s to log %r' % (self.name, pattern))
+
+    def wait_exit(self, timeout):
+        """Wait for the process to end by itself; its exit code."""
+        return self.popen.wait(timeout)
+
+    def kill(self):
+        """SIGKILL: the process ends at once, as in a power cut."""
+        if self.alive:
+            self.popen.kill()
+        if self.popen is not None:
+            self.popen.wait(10)
 
     def terminate(self):
         if self.alive:
