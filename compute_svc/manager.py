@@ -50,6 +50,7 @@ class ComputeManager:
     def periodic_tasks(self):
         """(interval, callable) pairs the service runner schedules besides heartbeats."""
         tasks = [(CONF.compute.resource_update_interval, self.update_available_resource)]
+        tasks += self.driver.periodic_tasks()
         if CONF.compute.resize_confirm_window:
             tasks.append((max(1, min(60, CONF.compute.resize_confirm_window // 2)),
                           self.confirm_expired_resizes))

@@ -19,14 +19,18 @@ for i in "${!args[@]}"; do
     esac
 done
 
-# ---- HOOK (libvirt issue): the demo guest ----------------------------------------------
-# tools/build-demo-guest builds a bootable kernel/initrd/disk triple once, under the state
-# path. TODO(libvirt issue): nimbus-all-in-one should upload it as the demo image at start
-# (build-demo-guest --upload does the Glance calls); until then upload it by hand with
-#   tools/build-demo-guest --out state/demo-guest --upload http://127.0.0.1:8774/image
-if [ -x tools/build-demo-guest ] && [ ! -f "$state_path/demo-guest/manifest.json" ]; then
-    mkdir -p "$state_path"
-    tools/build-demo-guest --out "$state_path/demo-guest" || die "tools/build-demo-guest failed"
+# The demo guest: a bootable kernel/initrd/disk triple built offline once under the state
+# path (tools/build-demo-guest) and registered by nimbus-all-in-one as the image
+# "nimbus-demo". Real guests (libvirt + QEMU) where this host can run them, else the
+# fake driver; --compute-driver on the command line wins.
+mkdir -p "$state_path"
+tools/build-demo-guest --out "$state_path/demo-guest" || die "tools/build-demo-guest failed"
+driver=(--compute-driver fake)
+if virsh -c qemu:///system list >/dev/null 2>&1 && "$VENV/bin/python" -c 'import libvirt'; then
+    driver=(--compute-driver libvirt)
+else
+    echo "libvirt is not usable here: starting with the fake driver (no real guests)" >&2
 fi
+for a in "$@"; do [[ $a == --compute-driver* ]] && driver=(); done
 
-exec "$VENV/bin/nimbus-all-in-one" "$@"
+exec "$VENV/bin/nimbus-all-in-one" --demo-guest "$state_path/demo-guest" "${driver[@]}" "$@"

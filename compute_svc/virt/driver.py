@@ -83,6 +83,10 @@ class ComputeDriver(abc.ABC):
     def finish_revert_migration(self, context, instance, migration, power_on=True):
         raise NotImplementedError()
 
+    def periodic_tasks(self):
+        """(interval, callable) pairs the compute service schedules for the driver."""
+        return []
+
     def cleanup_host(self, host):
         """Release the hypervisor connection at service stop."""
 

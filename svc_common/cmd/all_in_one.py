@@ -98,6 +98,9 @@ def _parse(argv):
     parser.add_argument('--compute-hosts', default=None, metavar='HOST1,HOST2',
                         help='Run one compute service per name (default: one, [DEFAULT]/'
                              'host). With several, cold migration has somewhere to go.')
+    parser.add_argument('--demo-guest', default=None, metavar='DIR',
+                        help='A guest built by tools/build-demo-guest, registered as the '
+                             'images nimbus-demo (+ -kernel, -ramdisk) unless present.')
     return parser.parse_known_args(argv)
 
 
@@ -110,6 +113,10 @@ def main(argv=None):
     CONF.set_default('transport_url', 'fake://')
     CONF.set_default('auth_strategy', 'noauth', group='api')
     CONF.set_default('port', args.port, group='api')
+    # One host serves everything: compute hosts fetch images from this process's API,
+    # and a resize may stay on the host.
+    CONF.set_default('api_endpoint', 'http://127.0.0.1:%d/image' % args.port, group='image')
+    CONF.set_default('allow_resize_to_same_host', True, group='compute')
     if args.compute_driver:
         CONF.set_default('compute_driver', args.compute_driver, group='compute')
     common.setup(oslo_args, 'nimbus-all-in-one')
@@ -120,8 +127,39 @@ def main(argv=None):
     except BaseException:
         aio.stop()  # the started services' threads would keep a failed process alive
         raise
+    if args.demo_guest:
+        print('Demo image:', register_demo_guest(args.demo_guest))
     print('Nimbus is serving on http://%s:%s/v2.1 (no auth). clouds.yaml for '
           'openstackclient (OS_CLOUD=nimbus):\n' % (CONF.api.listen, aio.port))
     print(CLOUDS_YAML.format(host=CONF.api.listen, port=aio.port), flush=True)
     service.run_until_signalled(aio.services)
     aio.http.shutdown()
+
+
+DEMO_IMAGE = 'nimbus-demo'
+DEMO_COMMAND_LINE = 'console=ttyS0 root=/dev/vda quiet nimbus.mode=stay'
+
+
+def register_demo_guest(guest_dir):
+    """Register the kernel/ramdisk/disk triple in ``guest_dir`` as public images, once;
+    returns the disk image's id."""
+    from api_svc.images import store
+    context = nimbus_context.get_admin_context()
+    context.project_id = CONF.default_project_id
+    existing = store.list_images(context, {'name': DEMO_IMAGE})
+    if existing:
+        return existing[0].id
+
+    def add(name, disk_format, filename, **properties):
+        image = store.create(context, {'name': name, 'disk_format': disk_format,
+                                       'container_format': 'bare' if disk_format == 'qcow2'
+                                       else disk_format, 'visibility': 'public'},
+                             properties)
+        with open(os.path.join(guest_dir, filename), 'rb') as data:
+            store.upload(context, image.id, data)
+        return image.id
+
+    kernel = add(DEMO_IMAGE + '-kernel', 'aki', 'vmlinuz')
+    ramdisk = add(DEMO_IMAGE + '-ramdisk', 'ari', 'initrd.img')
+    return add(DEMO_IMAGE, 'qcow2', 'root.qcow2', kernel_id=kernel, ramdisk_id=ramdisk,
+               os_command_line=DEMO_COMMAND_LINE)

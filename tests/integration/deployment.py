@@ -8,9 +8,11 @@ timeout). Tests talk to the API over HTTP like any client does.
 """
 import configparser
 import contextlib
+import json
 import os
 import pathlib
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -55,17 +57,24 @@ class ScratchDatabase:
 
     BACKENDS = ('sqlite', 'postgresql', 'mysql')
 
-    def __init__(self, backend, tmp_dir):
+    DEFAULT_PORTS = {'postgresql': 5432, 'mysql': 3306}
+
+    def __init__(self, backend, tmp_dir, port=None):
+        """``port``: a server of that backend other than the machine's shared one (a
+        ``PrivatePostgreSQL`` for tests that stop their database)."""
         self.backend = backend
         self.name = scratch_name()
+        self.port = port or self.DEFAULT_PORTS.get(backend)
         if backend == 'sqlite':
             self.url = 'sqlite:///%s' % (pathlib.Path(tmp_dir) / ('%s.sqlite' % self.name))
         elif backend == 'postgresql':
             self._admin('CREATE DATABASE %s' % self.name)
-            self.url = 'postgresql+psycopg2://postgres@127.0.0.1:5432/%s' % self.name
+            self.url = 'postgresql+psycopg2://postgres@127.0.0.1:%d/%s' % (self.port,
+                                                                           self.name)
         elif backend == 'mysql':
             self._admin('CREATE DATABASE %s CHARACTER SET utf8mb4' % self.name)
-            self.url = 'mysql+pymysql://root@127.0.0.1:3306/%s?charset=utf8mb4' % self.name
+            self.url = 'mysql+pymysql://root@127.0.0.1:%d/%s?charset=utf8mb4' % (
+                self.port, self.name)
         else:
             raise ValueError(backend)
         self._engine = None
@@ -73,12 +82,13 @@ class ScratchDatabase:
     def _admin(self, statement):
         if self.backend == 'postgresql':
             import psycopg2
-            conn = psycopg2.connect(host='127.0.0.1', port=5432, user='postgres',
+            conn = psycopg2.connect(host='127.0.0.1', port=self.port, user='postgres',
                                     dbname='postgres')
             conn.autocommit = True
         else:
             import pymysql
-            conn = pymysql.connect(host='127.0.0.1', port=3306, user='root', autocommit=True)
+            conn = pymysql.connect(host='127.0.0.1', port=self.port, user='root',
+                                   autocommit=True)
         try:
             with conn.cursor() as cursor:
                 cursor.execute(statement)
@@ -125,6 +135,153 @@ class ScratchVhost:
 
     def delete(self):
         self._ctl('delete_vhost', self.name)
+
+
+# -- private servers, for tests that stop them ------------------------------------------
+
+def _as_postgres(argv):
+    """``argv`` run as the postgres user (PostgreSQL refuses to run as root)."""
+    if os.geteuid() == 0:
+        return ['runuser', '-u', 'postgres', '--', *argv]
+    return argv
+
+
+def _pg_bindir():
+    found = shutil.which('pg_config')
+    if found:
+        bindir = subprocess.run([found, '--bindir'], capture_output=True, text=True,
+                                check=True).stdout.strip()
+        if (pathlib.Path(bindir) / 'initdb').exists():
+            return pathlib.Path(bindir)
+    for candidate in sorted(pathlib.Path('/usr/lib/postgresql').glob('*/bin'), reverse=True):
+        if (candidate / 'initdb').exists():
+            return candidate
+    return pathlib.Path(shutil.which('initdb')).parent
+
+
+def _port_open(port):
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(('127.0.0.1', port)) == 0
+
+
+class PrivatePostgreSQL:
+    """A PostgreSQL cluster of its own (own port, own data directory), so that a test
+    can stop and restart its database while the machine's shared one stays up."""
+
+    def __init__(self, base_dir):
+        self.dir = pathlib.Path(base_dir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.data = self.dir / 'data'
+        self.port = free_port()
+        self.bindir = _pg_bindir()
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, 'postgres')
+        self._run('initdb', '-D', str(self.data), '-A', 'trust', '-U', 'postgres',
+                  '-E', 'UTF8', '--no-sync')
+
+    def _run(self, tool, *args, timeout=60):
+        result = subprocess.run(_as_postgres([str(self.bindir / tool), *args]),
+                                capture_output=True, text=True, timeout=timeout,
+                                stdin=subprocess.DEVNULL)
+        if result.returncode:
+            raise RuntimeError('%s %s failed:\n%s%s' % (tool, ' '.join(args), result.stdout,
+                                                         result.stderr))
+        return result.stdout
+
+    def start(self):
+        options = ('-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off '
+                   '-c max_connections=300' % (self.port, self.dir))
+        self._run('pg_ctl', '-D', str(self.data), '-l', str(self.dir / 'postgresql.log'),
+                  '-w', '-o', options, 'start')
+        return self
+
+    def stop(self, mode='fast'):
+        """``fast`` ends every session then shuts down cleanly; ``immediate`` is a crash."""
+        self._run('pg_ctl', '-D', str(self.data), '-m', mode, '-w', 'stop')
+
+    @property
+    def running(self):
+        return (self.data / 'postmaster.pid').exists()
+
+    def cleanup(self):
+        if self.running:
+            with contextlib.suppress(Exception):
+                self.stop('immediate')
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class PrivateRabbitMQ:
+    """A RabbitMQ node of its own (own node name, ports, data, cookie), so that a test
+    can stop and restart its broker while the machine's shared one stays up."""
+
+    SBIN = pathlib.Path('/usr/lib/rabbitmq/bin')
+
+    def __init__(self, base_dir):
+        self.dir = pathlib.Path(base_dir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.dist_port = free_port()
+        self.node = 'nimbus-it-%s@localhost' % uuid.uuid4().hex[:8]
+        self.transport_url = 'rabbit://guest:guest@127.0.0.1:%d/' % self.port
+        cookie = self.dir / '.erlang.cookie'
+        cookie.write_text(uuid.uuid4().hex)
+        cookie.chmod(0o400)
+        (self.dir / 'rabbitmq.conf').write_text(
+            'listeners.tcp.default = 127.0.0.1:%d\n' % self.port)
+        (self.dir / 'enabled_plugins').write_text('[].\n')
+        (self.dir / 'rabbitmq-env.conf').write_text('')  # not the system's
+        self.proc = None
+
+    def _tool(self, name):
+        path = self.SBIN / name
+        return str(path) if path.exists() else shutil.which(name)
+
+    def _env(self):
+        return dict(os.environ, HOME=str(self.dir),
+                    RABBITMQ_CONF_ENV_FILE=str(self.dir / 'rabbitmq-env.conf'),
+                    RABBITMQ_NODENAME=self.node,
+                    RABBITMQ_NODE_PORT=str(self.port),
+                    RABBITMQ_DIST_PORT=str(self.dist_port),
+                    RABBITMQ_MNESIA_BASE=str(self.dir / 'mnesia'),
+                    RABBITMQ_LOG_BASE=str(self.dir / 'log'),
+                    RABBITMQ_CONFIG_FILE=str(self.dir / 'rabbitmq.conf'),
+                    RABBITMQ_ENABLED_PLUGINS_FILE=str(self.dir / 'enabled_plugins'),
+                    ERL_EPMD_ADDRESS='127.0.0.1')
+
+    def start(self, timeout=90):
+        with open(self.dir / 'server.out', 'ab') as out:
+            self.proc = subprocess.Popen([self._tool('rabbitmq-server')], env=self._env(),
+                                         stdout=out, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, start_new_session=True)
+
+        def ready():
+            if self.proc.poll() is not None:
+                raise RuntimeError('rabbitmq-server exited with %s:\n%s' % (
+                    self.proc.returncode, (self.dir / 'server.out').read_text()[-3000:]))
+            return _port_open(self.port)
+        wait_for(ready, timeout, 'RabbitMQ node %s to listen on %d' % (self.node, self.port))
+        return self
+
+    def stop(self, timeout=60):
+        """Stop the node (its non-durable queues and their messages are gone)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        subprocess.run([self._tool('rabbitmqctl'), '-n', self.node, 'stop'],
+                       env=self._env(), capture_output=True, timeout=timeout,
+                       stdin=subprocess.DEVNULL)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def cleanup(self):
+        with contextlib.suppress(Exception):
+            self.stop()
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 # -- processes --------------------------------------------------------------------------
@@ -233,14 +390,17 @@ class Deployment:
 
     NO_DATABASE = 'sqlite:////nonexistent/compute-must-not-open-a-database.sqlite'
 
-    def __init__(self, workdir, database, transport_url, compute_overrides=None):
+    def __init__(self, workdir, database, transport_url, compute_overrides=None,
+                 common_overrides=None):
         self.workdir = pathlib.Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.database = database
         self.transport_url = transport_url
         self.compute_overrides = compute_overrides or {}
+        self.common_overrides = common_overrides or {}  # every service's config
         self.api_port = free_port()
         self.processes = {}
+        self._started_with = {}  # name -> (start method, its overrides): for restart()
 
     @property
     def api_url(self):
@@ -256,6 +416,7 @@ class Deployment:
             'database': {'connection': self.database.url},
             'image': {'api_endpoint': '%s/image' % self.api_url},
         }
+        return _merge(config, self.common_overrides)
 
     def write_config(self, name, overrides=None):
         config = self._common_config(name)
@@ -292,25 +453,61 @@ class Deployment:
         self.processes[name] = proc.start()
         return proc
 
-    def start_conductor(self, name='conductor', overrides=None):
+    def start_conductor(self, name='conductor', overrides=None, wait=True):
+        self._started_with[name] = (self.start_conductor, overrides)
         proc = self._start(name, 'nimbus-conductor',
                            _merge({'DEFAULT': {'host': name}}, overrides))
-        proc.wait_for_log(r'nimbus-conductor started on')
+        if wait:
+            proc.wait_for_log(r'nimbus-conductor started on')
         return proc
 
-    def start_compute(self, host, overrides=None):
+    def start_compute(self, host, overrides=None, wait=True):
+        self._started_with[host] = (self.start_compute, overrides)
         state = self.workdir / host
         base = {'DEFAULT': {'host': host},
                 'database': {'connection': self.NO_DATABASE},
                 'compute': {'compute_driver': 'fake',
                             'instances_path': str(state / 'instances'),
-                            'resource_update_interval': '2'}}
+                            'resource_update_interval': '2'},
+                'fake_driver': {'state_file': str(self.fake_state_file(host))}}
         proc = self._start(host, 'nimbus-compute',
                            _merge(_merge(base, self.compute_overrides), overrides))
-        proc.wait_for_log(r'nimbus-compute started on %s\b' % re.escape(host))
+        if wait:
+            proc.wait_for_log(r'nimbus-compute started on %s\b' % re.escape(host))
         return proc
 
+    def fake_state_file(self, host):
+        return self.workdir / host / 'fake-guests.json'
+
+    def fake_guests(self, host):
+        """What the fake hypervisor of ``host`` holds: {'guests': {uuid: guest},
+        'resize_sources': {uuid: guest}} (empty before its first guest)."""
+        try:
+            return json.loads(self.fake_state_file(host).read_text())
+        except FileNotFoundError:
+            return {'guests': {}, 'resize_sources': {}}
+
+    def restart(self, name, overrides=None, graceful=True, wait=True):
+        """Start service ``name`` again (stopping it first if it still runs: SIGTERM,
+        or SIGKILL without ``graceful``) with the overrides it first started with plus
+        ``overrides``, e.g. ``{'DEFAULT': {'fault_points': 'build.after_spawn'}}``."""
+        proc = self.processes[name]
+        if proc.alive:
+            if graceful:
+                proc.stop()
+            else:
+                proc.kill()
+        entry = start, first_overrides = self._started_with[name]
+        merged = _merge(first_overrides or {}, overrides)
+        try:
+            if start == self.start_api:
+                return start(merged)
+            return start(name, merged, wait=wait)
+        finally:
+            self._started_with[name] = entry  # a later restart starts from the first
+
     def start_api(self, overrides=None):
+        self._started_with['api'] = (self.start_api, overrides)
         base = {'api': {'listen': '127.0.0.1', 'port': str(self.api_port),
                         'auth_strategy': 'noauth'},
                 'quota': {'instances': '-1', 'cores': '-1', 'ram': '-1'}}
@@ -417,17 +614,23 @@ def _merge(base, overrides):
 
 @contextlib.contextmanager
 def deployment(tmp_dir, backend, conductors=('conductor',), computes=('cmp1', 'cmp2'),
-               compute_overrides=None, with_api=True):
+               compute_overrides=None, with_api=True, common_overrides=None,
+               db_port=None, transport_url=None):
     """Database, vhost, schema, default flavors, then the processes; all torn down after.
 
     The processes start in dependency order: conductors before computes (a compute's
-    first call goes to a conductor), the API last."""
-    database = ScratchDatabase(backend, tmp_dir)
+    first call goes to a conductor), the API last. ``db_port`` and ``transport_url``
+    name a private database server and broker (see ``PrivatePostgreSQL`` and
+    ``PrivateRabbitMQ``) instead of the machine's shared ones."""
+    database = ScratchDatabase(backend, tmp_dir, port=db_port)
     vhost = None
     dep = None
     try:
-        vhost = ScratchVhost()
-        dep = Deployment(tmp_dir, database, vhost.transport_url, compute_overrides)
+        if transport_url is None:
+            vhost = ScratchVhost()
+            transport_url = vhost.transport_url
+        dep = Deployment(tmp_dir, database, transport_url, compute_overrides,
+                         common_overrides)
         dep.manage('db', 'sync')
         dep.manage('flavor', 'create-defaults')
         try:
