@@ -3,6 +3,7 @@ against ``states.INSTANCE_TRANSITIONS``."""
 import json
 import re
 
+from oslo_versionedobjects import base as ovo_base
 from oslo_versionedobjects import fields
 import sqlalchemy as sa
 
@@ -137,7 +138,10 @@ def _instance_get_all(context, filters, sort_keys, sort_dirs):
 
 
 @base.NimbusObjectRegistry.register
-class Instance(base.NimbusPersistentObject, base.NimbusObject):
+class Instance(base.NimbusPersistentObject, base.NimbusObject,
+               ovo_base.VersionedObjectDictCompat):
+    """(Mapping access lets oslo.log print ``[instance: <uuid>]`` for ``instance=``.)"""
+
     # Version 1.0: Initial version
     VERSION = '1.0'
 

@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 
@@ -169,9 +170,10 @@ class PrivatePostgreSQL:
     """A PostgreSQL cluster of its own (own port, own data directory), so that a test
     can stop and restart its database while the machine's shared one stays up."""
 
-    def __init__(self, base_dir):
-        self.dir = pathlib.Path(base_dir)
-        self.dir.mkdir(parents=True, exist_ok=True)
+    def __init__(self):
+        # Not under pytest's tmp_path: its directories are private to this user, and the
+        # server runs as postgres.
+        self.dir = pathlib.Path(tempfile.mkdtemp(prefix='nimbus-it-pg-'))
         self.data = self.dir / 'data'
         self.port = free_port()
         self.bindir = _pg_bindir()
