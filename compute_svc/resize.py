@@ -37,13 +37,22 @@ def _node_id(context, host, node):
     return objects.ComputeNode.get_by_host_and_nodename(context, host, node).id
 
 
-def _claim_on_node(context, consumer, node_id, resources, attempts=10):
-    """Claim on one node, re-reading its generation when another claim got there first."""
-    for _ in range(attempts):
+def _ensure_claim(context, consumer, node_id, resources):
+    """Make sure ``consumer`` holds ``resources`` on the node. The conductor claimed them
+    when it chose this host, so normally this only reads; a claim that went missing (a
+    redelivery after a rollback) is made again, re-reading the node's generation when
+    another claim got there first."""
+    if claim_obj.holds(objects.ResourceClaimList.get_by_consumer(context, consumer),
+                       node_id, resources):
+        return
+    for attempt in range(CONF.scheduler.claim_retries):
+        if attempt:
+            claim_obj.backoff(attempt)
         node = objects.ComputeNode.get_by_id(context, node_id)
         try:
-            return objects.ResourceClaim.claim(context, consumer, node_id, resources,
-                                               node.generation)
+            objects.ResourceClaim.claim(context, consumer, node_id, resources,
+                                        node.generation)
+            return
         except exception.ClaimConflict:
             continue
     raise exception.ClaimConflict(node=node_id)
@@ -65,8 +74,8 @@ def prep_resize(manager, context, instance, flavor, migration, alternates):
     dest_node_id = _node_id(context, migration.dest_compute, migration.dest_node)
     try:
         with events.action_event(context, instance, 'compute_prep_resize', manager.host):
-            _claim_on_node(context, instance.uuid, dest_node_id,
-                           claim_obj.resources_for_flavor(flavor))
+            _ensure_claim(context, instance.uuid, dest_node_id,
+                          claim_obj.resources_for_flavor(flavor))
             faults.point('prep_resize.after_claim')
             manager.driver.prepare_migration_target(context, instance, flavor)
             instance.old_flavor = instance.flavor

@@ -11,6 +11,7 @@ from oslo_log import log as logging
 from svc_common.conf import CONF
 from svc_common import exception
 from svc_common import objects
+from svc_common.objects import claim as claim_obj
 from conductor_svc.scheduler import filters as filters_mod
 from conductor_svc.scheduler import host_state as host_state_mod
 from conductor_svc.scheduler import weighers as weighers_mod
@@ -53,7 +54,9 @@ class Scheduler:
 
     def select_and_claim(self, context, consumer_uuid, request):
         """Claim ``request.resources`` for ``consumer_uuid`` on the best host that fits."""
-        for _attempt in range(CONF.scheduler.claim_retries):
+        for attempt in range(CONF.scheduler.claim_retries):
+            if attempt:
+                claim_obj.backoff(attempt)
             ranked = self.candidates(context, request)
             if not ranked:
                 raise exception.NoValidHost(reason='There are not enough hosts available.')

@@ -14,7 +14,7 @@ opts = [
                  help='Positive spreads instances by free vCPUs, negative stacks them.'),
     cfg.IntOpt('max_attempts', default=3, min=1,
                help='Hosts kept per request (the chosen one and its alternates).'),
-    cfg.IntOpt('claim_retries', default=10, min=1,
+    cfg.IntOpt('claim_retries', default=30, min=1,
                help='Times a claim is retried after losing a generation race.'),
 ]
 

@@ -3,6 +3,9 @@
 A claim commits only together with a bump of the node's generation from the value the
 scheduler read, so two conductors deciding at once cannot both fill the same space.
 """
+import random
+import time
+
 from oslo_versionedobjects import fields
 import sqlalchemy as sa
 
@@ -13,6 +16,12 @@ from svc_common.objects import base
 from svc_common.objects import compute_node as node_obj
 
 RESOURCE_CLASSES = ('VCPU', 'MEMORY_MB', 'DISK_GB')
+
+
+def backoff(attempt):
+    """Sleep a little after losing a generation race: random, growing with ``attempt``,
+    so that claimers who collided do not collide again in lockstep."""
+    time.sleep(random.uniform(0, 0.005 * min(2 ** attempt, 64)))
 
 
 def resources_for_flavor(flavor):
@@ -108,6 +117,13 @@ def _revert_to(context, migration_uuid, instance_uuid):
     _consumer_delete(context.session, instance_uuid)
     return context.session.query(claims).filter_by(consumer_uuid=migration_uuid).update(
         {'consumer_uuid': instance_uuid}, synchronize_session=False)
+
+
+def holds(claims, node_id, resources):
+    """Whether ``claims`` (a consumer's ResourceClaimList) are exactly ``resources`` on
+    ``node_id``."""
+    held = {c.resource_class: c.amount for c in claims if c.compute_node_id == node_id}
+    return held == {rc: amount for rc, amount in resources.items() if amount}
 
 
 @db_api.reader
