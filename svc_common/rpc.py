@@ -68,5 +68,10 @@ def get_server(target, endpoints):
                                     access_policy=dispatcher.DefaultRPCAccessPolicy)
 
 
+def get_notification_transport():
+    """The transport notifications go out on (listeners in tests attach to it)."""
+    return _NOTIFIER.transport if _NOTIFIER else None
+
+
 def get_notifier(publisher_id):
     return _NOTIFIER.prepare(publisher_id=publisher_id) if _NOTIFIER else None

@@ -1,0 +1,58 @@
+"""Versioned notifications for every resize step, start and end, on the
+versioned_notifications topic."""
+import threading
+
+import oslo_messaging as messaging
+
+from compute_svc import resize
+from compute_svc import rpcapi as compute_rpcapi
+from svc_common import context as nimbus_context
+from svc_common import rpc
+from tests.functional.conftest import poll
+from tests.functional.conftest import wait_instance
+from tests.functional import test_resize_rpc as helpers
+
+
+class _Collector:
+    def __init__(self):
+        self.events = []
+        self.lock = threading.Lock()
+
+    def info(self, ctxt, publisher_id, event_type, payload, metadata):
+        with self.lock:
+            self.events.append((event_type, publisher_id, payload))
+
+
+def test_resize_confirm_and_revert_notify(core):
+    ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
+    collector = _Collector()
+    listener = messaging.get_notification_listener(
+        rpc.get_notification_transport(),
+        [messaging.Target(topic='versioned_notifications')], [collector],
+        executor='threading')
+    listener.start()
+    try:
+        instance = helpers._boot(ctx)
+        for end, begin in (('confirm', resize.begin_confirm),
+                           ('revert', resize.begin_revert)):
+            helpers._resize(ctx, instance, 'm1.small' if end == 'confirm' else 'm1.medium')
+            resized = helpers._resized(ctx, instance)
+            migration = helpers._migration(ctx, instance)
+            begin(ctx, resized, migration, compute_rpcapi.ComputeAPI())
+            instance = wait_instance(ctx, instance.uuid,
+                                     lambda i: i.vm_state == 'active' and not i.task_state)
+        wanted = ['instance.%s.%s' % (action, phase)
+                  for action in ('resize_prep', 'resize', 'resize_finish', 'resize_confirm',
+                                 'resize_revert')
+                  for phase in ('start', 'end')]
+        poll(lambda: set(wanted) <= {e[0] for e in collector.events},
+             what='all resize notifications')
+    finally:
+        listener.stop()
+        listener.wait()
+    event_type, publisher, payload = next(e for e in collector.events
+                                          if e[0] == 'instance.resize_finish.end')
+    assert publisher.startswith('nimbus-compute:')
+    assert payload['uuid'] == instance.uuid
+    assert payload['migration']['status'] == 'finished'
+    assert payload['flavor']['name'] == 'm1.small'
