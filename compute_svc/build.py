@@ -5,6 +5,7 @@ from oslo_utils import timeutils
 from svc_common import exception
 from svc_common import faults
 from svc_common import objects
+from svc_common import service
 from svc_common import states
 from svc_common import instance_events as events
 
@@ -47,6 +48,12 @@ def build_and_run_instance(manager, context, instance, image):
             # Someone else moved the instance on (an API action, a second delivery in
             # another process): it is theirs now; the guest must not be torn down.
             LOG.warning('Build superseded: %s', error, instance=instance)
+            return
+        except service.UNAVAILABLE as error:
+            # Not a failed build: the conductor or database is away. The guest and the
+            # claims stay; the reconciler sends this step again, and spawn is idempotent.
+            LOG.warning('Build interrupted (%s); left for the reconciler', error,
+                        instance=instance)
             return
         except Exception as error:
             LOG.exception('Build failed', instance=instance)

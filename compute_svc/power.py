@@ -5,6 +5,7 @@ from oslo_log import log as logging
 from svc_common import exception
 from svc_common import faults
 from svc_common import objects
+from svc_common import service
 from svc_common import states
 from svc_common import instance_events as events
 
@@ -31,6 +32,11 @@ def _finish(context, manager, instance, task_state, vm_state, power_state, work,
             work()
             if fault_point:
                 faults.point(fault_point)
+        except service.UNAVAILABLE as error:
+            # The task state stays for the reconciler to send this step again.
+            LOG.warning('%s interrupted (%s); left for the reconciler', event, error,
+                        instance=instance)
+            return
         except Exception as error:
             LOG.exception('%s failed', event, instance=instance)
             events.record_fault(context, instance, error, manager.host)

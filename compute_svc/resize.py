@@ -20,6 +20,7 @@ from svc_common import faults
 from svc_common import notifications
 from svc_common import objects
 from svc_common.objects import claim as claim_obj
+from svc_common import service
 from svc_common import states
 from svc_common import instance_events as events
 
@@ -58,6 +59,13 @@ def _ensure_claim(context, consumer, node_id, resources):
     raise exception.ClaimConflict(node=node_id)
 
 
+def _interrupted(error, instance):
+    """A step met an outage of the conductor, broker or database: not a failure to roll
+    back. Its progress is in SQL; the reconciler sends the step again."""
+    LOG.warning('Step interrupted (%s: %s); left for the reconciler', type(error).__name__,
+                error, instance=instance)
+
+
 def _was_stopped(instance):
     return instance.system_metadata.get(OLD_VM_STATE) == V.STOPPED
 
@@ -84,6 +92,9 @@ def prep_resize(manager, context, instance, flavor, migration, alternates):
                                             **{OLD_VM_STATE: instance.vm_state})
             instance.save(expected_task_state=T.RESIZE_PREP)
             faults.point('prep_resize.after_save')
+    except service.UNAVAILABLE as error:
+        _interrupted(error, instance)
+        return
     except Exception as error:
         LOG.warning('prep_resize failed on %s: %s', manager.host, error, instance=instance)
         objects.ResourceClaim.release(context, instance.uuid, compute_node_id=dest_node_id)
@@ -134,6 +145,9 @@ def resize_instance(manager, context, instance, migration, flavor):
                 instance.power_state = P.SHUTDOWN
                 instance.task_state = T.RESIZE_MIGRATED
                 instance.save(expected_task_state=T.RESIZE_MIGRATING)
+    except service.UNAVAILABLE as error:
+        _interrupted(error, instance)
+        return
     except Exception as error:
         _fail_moved(context, manager, instance, migration, error, 'resize')
         return
@@ -200,6 +214,9 @@ def finish_resize(manager, context, instance, migration):
             instance.task_state = None
             instance.power_state = P.RUNNING if power_on else P.SHUTDOWN
             instance.save(expected_task_state=T.RESIZE_FINISH)
+    except service.UNAVAILABLE as error:
+        _interrupted(error, instance)
+        return
     except Exception as error:
         _fail_moved(context, manager, instance, migration, error, 'resize_finish')
         return
@@ -297,6 +314,9 @@ def revert_resize(manager, context, instance, migration):
                 instance.node = migration.source_node
                 instance.save(expected_task_state=T.RESIZE_REVERTING)
                 faults.point('revert.after_host_swapped')
+    except service.UNAVAILABLE as error:
+        _interrupted(error, instance)
+        return
     except Exception as error:
         _fail_moved(context, manager, instance, migration, error, 'resize_revert')
         return
@@ -331,6 +351,9 @@ def finish_revert_resize(manager, context, instance, migration):
             instance.power_state = P.RUNNING if power_on else P.SHUTDOWN
             _forget_resize(instance)
             instance.save(expected_task_state=T.RESIZE_REVERTING)
+    except service.UNAVAILABLE as error:
+        _interrupted(error, instance)
+        return
     except Exception as error:
         _fail_moved(context, manager, instance, migration, error, 'resize_revert')
         return

@@ -5,7 +5,22 @@ process installs the conductor RPC client as the objects' indirection API. The
 indirection hook is per process, so the all-in-one (one process for every service)
 does not install it: there the compute code reaches the same objects directly.
 """
+import contextlib
+
+from oslo_db import exception as db_exc
+
+from svc_common import exception
 from svc_common.objects import base as obj_base
+
+
+@contextlib.contextmanager
+def _database_errors_for_rpc():
+    """A database outage reaches the compute as DatabaseUnavailable (an exception that
+    crosses RPC as itself), so it can tell "wait and retry" from "this failed"."""
+    try:
+        yield
+    except db_exc.DBConnectionError as error:
+        raise exception.DatabaseUnavailable(reason=str(error).splitlines()[0]) from error
 
 
 class ObjectIndirection:
@@ -16,11 +31,13 @@ class ObjectIndirection:
             objname, object_versions[objname])
         # A caller that cannot read the result's version asks for a backport through
         # object_backport_versions (the serializer does that on its side).
-        return getattr(objclass, objmethod)(context, *args, **kwargs)
+        with _database_errors_for_rpc():
+            return getattr(objclass, objmethod)(context, *args, **kwargs)
 
     def object_action(self, context, objinst, objmethod, args, kwargs):
         before = objinst.obj_clone()
-        result = getattr(objinst, objmethod)(*args, **kwargs)
+        with _database_errors_for_rpc():
+            result = getattr(objinst, objmethod)(*args, **kwargs)
         updates = {}
         for name, field in objinst.fields.items():
             if not objinst.obj_attr_is_set(name):

@@ -1,8 +1,16 @@
 """Running a service process: register it, serve its RPC topic, run its periodic tasks,
-and stop gracefully (finish in-flight messages) on SIGTERM."""
+and stop gracefully (finish in-flight messages) on SIGTERM.
+
+A service that starts while the broker, the conductor or the database is unavailable
+waits for it (logging "waiting for ...") instead of exiting; once running, oslo.messaging
+and oslo.db reconnect by themselves, and a step that meets an outage stops where it is
+(``is_unavailable``) for the reconciler to send again.
+"""
 import signal
 import threading
+import time
 
+from oslo_db import exception as db_exc
 import oslo_messaging as messaging
 from oslo_log import log as logging
 
@@ -14,6 +22,42 @@ from svc_common import rpc
 from oslo_service import loopingcall
 
 LOG = logging.getLogger(__name__)
+
+# "Something this process needs is unavailable right now", as opposed to "this operation
+# failed": a call to the conductor that got no answer (conductor or broker down), the
+# database unreachable here or, for a compute, in the conductor (DatabaseUnavailable
+# crosses RPC as itself).
+UNAVAILABLE = (messaging.MessagingTimeout, messaging.MessageDeliveryFailure,
+               db_exc.DBConnectionError, exception.DatabaseUnavailable)
+MAX_WAIT_INTERVAL = 30
+
+
+def is_unavailable(error):
+    """Whether ``error`` means a dependency is down, so that the step meeting it should
+    stop without rolling back or failing the instance: what it did is in SQL, and the
+    reconciler (or start-up recovery) sends it again once the dependency is back."""
+    return isinstance(error, UNAVAILABLE)
+
+
+def _dependency(error):
+    if isinstance(error, (db_exc.DBConnectionError, exception.DatabaseUnavailable)):
+        return 'the database'
+    return 'the conductor and the message broker'
+
+
+def wait_for_dependencies(what, function, *args, **kwargs):
+    """Run ``function`` until it stops failing with an ``UNAVAILABLE`` error, waiting
+    longer between attempts (1 s, doubling, at most MAX_WAIT_INTERVAL); its result."""
+    interval = 1
+    while True:
+        try:
+            return function(*args, **kwargs)
+        except UNAVAILABLE as error:
+            LOG.warning('%s: waiting for %s (%s: %s); retrying in %ss', what,
+                        _dependency(error), type(error).__name__,
+                        str(error).splitlines()[0] if str(error) else '', interval)
+            time.sleep(interval)
+            interval = min(interval * 2, MAX_WAIT_INTERVAL)
 
 
 def register(context, host, binary, topic):
@@ -43,15 +87,19 @@ class Service:
         self._stopped = threading.Event()
 
     def start(self):
+        """Register, prepare the manager, serve RPC, recover; each step that needs the
+        conductor or the database waits for it rather than failing the start."""
         context = nimbus_context.get_admin_context()
-        self.service_ref = register(context, self.host, self.binary, self.topic)
+        self.service_ref = wait_for_dependencies(
+            'Registering %s on %s' % (self.binary, self.host), register, context,
+            self.host, self.binary, self.topic)
         if hasattr(self.manager, 'init_host'):
-            self.manager.init_host()
+            wait_for_dependencies('Preparing %s' % self.host, self.manager.init_host)
         target = messaging.Target(topic=self.topic, server=self.host)
         self.rpcserver = rpc.get_server(target, [self.manager])
         self.rpcserver.start()
         if hasattr(self.manager, 'after_start'):
-            self.manager.after_start()
+            wait_for_dependencies('Recovering %s' % self.host, self.manager.after_start)
         tasks = [(CONF.report_interval, self.heartbeat)]
         if hasattr(self.manager, 'periodic_tasks'):
             tasks += self.manager.periodic_tasks()
@@ -66,6 +114,10 @@ class Service:
         def run():
             try:
                 task()
+            except UNAVAILABLE as error:  # an outage: one line, not a traceback a second
+                LOG.warning('Periodic task %s: waiting for %s (%s)',
+                            getattr(task, '__name__', task), _dependency(error),
+                            type(error).__name__)
             except Exception:
                 LOG.exception('Periodic task %s failed', getattr(task, '__name__', task))
         return run

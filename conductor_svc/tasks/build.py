@@ -6,6 +6,7 @@ from svc_common import exception
 from svc_common import faults
 from svc_common import objects
 from svc_common.objects import claim as claim_obj
+from svc_common import service
 from svc_common import states
 from conductor_svc.scheduler import manager as scheduler_mod
 
@@ -34,6 +35,9 @@ class BuildTask:
         for instance in self.instances:
             try:
                 self._build_one(instance)
+            except service.UNAVAILABLE as error:
+                LOG.warning('Scheduling interrupted (%s); left for the reconciler', error,
+                            instance=instance)
             except Exception:
                 LOG.exception('Scheduling failed unexpectedly', instance=instance)
 
@@ -56,7 +60,8 @@ class BuildTask:
             force_host=self.request_spec.get('force_host'))
         event_started = self._event_start(instance)
         try:
-            selection = self.scheduler.select_and_claim(self.context, instance.uuid, request)
+            selection = self._claimed_before(instance, request.resources) or \
+                self.scheduler.select_and_claim(self.context, instance.uuid, request)
         except exception.NoValidHost as error:
             self._fail(instance, error, event_started)
             return False
@@ -77,6 +82,20 @@ class BuildTask:
         if event_started:
             objects.InstanceActionEvent.event_finish(self.context, instance.uuid, EVENT)
         return True
+
+    def _claimed_before(self, instance, resources):
+        """The node an earlier attempt claimed for this instance and died before
+        recording (a conductor crash, then the reconciler): resuming that claim keeps the
+        choice made then, a forced host included, instead of choosing again."""
+        claims = objects.ResourceClaimList.get_by_consumer(self.context, instance.uuid)
+        for node_id in sorted({c.compute_node_id for c in claims}):
+            if claim_obj.holds(claims, node_id, resources):
+                node = objects.ComputeNode.get_by_id(self.context, node_id)
+                LOG.info('Resuming the claim an earlier attempt made on %s', node.host,
+                         instance=instance)
+                return scheduler_mod.Selection(node.host, node.hypervisor_hostname,
+                                               node_id, [])
+        return None
 
     def _lost_race(self, instance, selection):
         """Another attempt recorded a host first; it owns the build."""

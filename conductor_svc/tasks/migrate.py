@@ -11,6 +11,7 @@ from svc_common import exception
 from svc_common import faults
 from svc_common import objects
 from svc_common.objects import claim as claim_obj
+from svc_common import service
 from svc_common import states
 from conductor_svc.scheduler import manager as scheduler_mod
 
@@ -44,6 +45,12 @@ class MigrationTask:
         self._record_event(start=True)
         try:
             self._execute()
+        except service.UNAVAILABLE as error:
+            # The database or broker is away: nothing to roll back from what SQL shows
+            # (the migration and claims are recorded); the reconciler sends this again.
+            LOG.warning('Migration interrupted (%s); left for the reconciler', error,
+                        instance=instance)
+            return
         except Exception as error:
             LOG.warning('Migration could not start: %s', error, instance=instance)
             self.rollback(error)
@@ -62,6 +69,10 @@ class MigrationTask:
         LOG.debug('Moved %d source claim rows to migration %s', moved, self.migration.uuid)
         selection = self._select_destination()
         self._dest_node_id = selection.compute_node_id
+        # An earlier attempt that died before recording its destination may have claimed
+        # on another node: the instance's claims are its destination's alone.
+        objects.ResourceClaim.release(self.context, self.instance.uuid,
+                                      keep_node_id=selection.compute_node_id)
         faults.point('conductor.migrate.after_dest_claim')
         self.migration.dest_compute = selection.host
         self.migration.dest_node = selection.nodename

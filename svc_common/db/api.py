@@ -6,7 +6,9 @@ through the conductor, and any direct use from then on raises ``DBNotAllowed``.
 import functools
 import sqlite3
 
+from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import exc_filters
 import sqlalchemy as sa
 
 from svc_common import exception
@@ -99,3 +101,16 @@ def _sqlite_begin(connection):
 
 
 sa.event.listen(sa.engine.Engine, 'begin', _sqlite_begin, insert=True)
+
+
+# oslo.db knows PostgreSQL's old "could not connect to server"; libpq 10 and later say
+# 'connection to server at "HOST", port N failed: ...', and a server that is stopping
+# or starting answers "the database system is shutting down / starting up". Without this
+# filter those reach callers as a bare OperationalError instead of DBConnectionError:
+# the API would answer 500 instead of 503, and nothing would know to wait and retry.
+@exc_filters.filters('postgresql', sa.exc.OperationalError, (
+    r'.*connection to server .* failed',
+    r'.*the database system is (shutting down|starting up|in recovery mode|not yet '
+    r'accepting connections)'))
+def _postgresql_connection_error(error, match, engine_name, is_disconnect):
+    raise db_exc.DBConnectionError(error)

@@ -20,3 +20,11 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if 'tests/integration/' in item.nodeid:
             item.add_marker(pytest.mark.integration)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Reports the integration tests left (the crash matrix, outage records)."""
+    for title, text in deployment_mod.REPORTS:
+        terminalreporter.write_sep('=', title)
+        for line in text.splitlines():
+            terminalreporter.write_line(line)

@@ -25,6 +25,9 @@ import requests
 import sqlalchemy as sa
 
 BIN = pathlib.Path(sys.executable).parent
+# (title, text) sections tests leave for the end of the run (conftest prints them in the
+# terminal summary, so they show in CI logs with or without -s).
+REPORTS = []
 ADMIN_TOKEN = 'admin:admin:admin,member'  # no-auth mode: user:project:roles
 MICROVERSION = '2.96'
 
@@ -412,7 +415,7 @@ class Deployment:
     def _common_config(self, name):
         state = self.workdir / name
         state.mkdir(exist_ok=True)
-        return {
+        config = {
             'DEFAULT': {'transport_url': self.transport_url, 'state_path': str(state),
                         'report_interval': '1', 'service_down_time': '6'},
             'database': {'connection': self.database.url},

@@ -6,15 +6,18 @@ only when its recipe changes), so later runs start in about a second. Tests skip
 only where this host cannot run libvirt at all (not Linux, not root, no apt); any other
 failure is a failure.
 """
+import json
 import os
 import pathlib
 import shutil
+import socket
 import subprocess
 import sys
 
 import pytest
 
 from svc_common.conf import CONF
+from tests.functional.conftest import Cloud
 from tests.libvirt import image_server
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -137,3 +140,113 @@ def libvirt_conf():
     yield override
     for name in touched:
         CONF.clear_override(name, group='libvirt')
+
+
+# -- the REST tier: an all-in-one with the libvirt driver -------------------------------
+REST_HOSTS = ('lv1', 'lv2')
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def rest_cloud(demo_guest, tmp_path):
+    """An in-process all-in-one with ``[compute] compute_driver = libvirt`` and two
+    compute hosts (lv1, lv2) on this machine's libvirtd, each with its own instances path
+    (tmp_path/instances-<host>) and disks moved between them by the local transport.
+    The API is served over HTTP on a free port, and the compute hosts download images
+    from its /image endpoint. The demo guest is registered as nimbus-demo, switched
+    (through the image API) to nimbus.mode=poweroff: each boot reports and powers itself
+    off, so a guest costs CPU only while it boots. Yields a RestCloud (tests/functional's
+    Cloud plus each host's instances path)."""
+    from svc_common.cmd import all_in_one
+
+    port = _free_port()
+    paths = {host: str(tmp_path / ('instances-' + host)) for host in REST_HOSTS}
+    overrides = [
+        (None, 'state_path', str(tmp_path)),
+        ('database', 'connection', 'sqlite:///%s/nimbus.sqlite' % tmp_path),
+        (None, 'transport_url', 'fake://'),
+        (None, 'report_interval', 2),
+        ('api', 'auth_strategy', 'noauth'),
+        ('api', 'listen', '127.0.0.1'),
+        ('api', 'port', port),
+        ('image', 'api_endpoint', 'http://127.0.0.1:%d/image' % port),
+        ('compute', 'compute_driver', 'libvirt'),
+        ('libvirt', 'connection_uri', 'qemu:///system'),
+        ('libvirt', 'remote_filesystem_transport', 'local'),
+        ('libvirt', 'instances_paths_by_host', paths),
+    ]
+    for group, name, value in overrides:
+        CONF.set_override(name, value, group=group)
+    aio = all_in_one.AllInOne(compute_hosts=list(REST_HOSTS), with_api_server=True)
+    try:
+        aio.start()
+        cloud = RestCloud(aio, paths)
+        cloud.demo_image = all_in_one.register_demo_guest(str(demo_guest))
+        cloud.set_image_mode(cloud.demo_image, 'poweroff')
+        yield cloud
+        cloud.delete_all_servers()
+    finally:
+        _destroy_leftover_guests(aio)
+        aio.stop()
+        for group, name, _value in overrides:
+            CONF.clear_override(name, group=group)
+
+
+def _destroy_leftover_guests(aio):
+    """Whatever a failed test left: no domain of this cloud may outlive it."""
+    for svc in aio.services:
+        driver = getattr(svc.manager, 'driver', None)
+        if svc.binary != 'nimbus-compute' or driver is None:
+            continue
+        try:
+            for guest in driver._hypervisor.guests():
+                if driver._owns(guest) and guest.disk_paths():
+                    guest.destroy()
+                    guest.undefine()
+        except Exception as error:  # report, but still stop the services
+            print('could not clean the guests of %s: %s' % (svc.host, error))
+
+
+class RestCloud(Cloud):
+    """REST as an admin at microversion 2.96, plus where each host keeps its files."""
+
+    VERSION = '2.96'
+
+    def __init__(self, aio, paths):
+        super().__init__(aio)
+        self.paths = paths
+        self.demo_image = None
+
+    def call(self, method, path, body=None, expect=None, **kwargs):
+        resp = self.admin(method, path, body, version=self.VERSION, **kwargs)
+        if expect is not None:
+            assert resp.status_int == expect, '%s %s -> %s: %s' % (
+                method, path, resp.status, resp.body[:2000])
+        return resp
+
+    def driver(self, host):
+        return self.aio.compute(host).driver
+
+    def set_image_mode(self, image_id, mode):
+        image = self.call('GET', '/image/v2/images/%s' % image_id, expect=200).json_body
+        cmdline = ' '.join(word for word in image['os_command_line'].split()
+                           if not word.startswith('nimbus.mode=')) + ' nimbus.mode=' + mode
+        self.call('PATCH', '/image/v2/images/%s' % image_id,
+                  headers={'Content-Type': 'application/openstack-images-v2.1-json-patch'},
+                  raw=json.dumps([{'op': 'replace', 'path': '/os_command_line',
+                                   'value': cmdline}]).encode(), expect=200)
+
+    def delete_all_servers(self, timeout=60):
+        servers = self.call('GET', '/v2.1/servers?all_tenants=1',
+                            expect=200).json_body['servers']
+        for server in servers:
+            self.call('DELETE', '/v2.1/servers/%s' % server['id'])
+        for server in servers:
+            self.wait_for(lambda sid=server['id']: self.call(
+                'GET', '/v2.1/servers/%s' % sid).status_int == 404, timeout, 0.2,
+                          'server %s to be deleted' % server['id'])
