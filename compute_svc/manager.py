@@ -9,6 +9,7 @@ from svc_common import context as nimbus_context
 from compute_svc import build
 from compute_svc import delete
 from compute_svc import power
+from compute_svc import power_sync
 from compute_svc import recovery
 from compute_svc import resize
 from compute_svc import resource_tracker
@@ -51,10 +52,15 @@ class ComputeManager:
         """(interval, callable) pairs the service runner schedules besides heartbeats."""
         tasks = [(CONF.compute.resource_update_interval, self.update_available_resource)]
         tasks += self.driver.periodic_tasks()
+        if CONF.compute.sync_power_state_interval:
+            tasks.append((CONF.compute.sync_power_state_interval, self.sync_power_states))
         if CONF.compute.resize_confirm_window:
             tasks.append((max(1, min(60, CONF.compute.resize_confirm_window // 2)),
                           self.confirm_expired_resizes))
         return tasks
+
+    def sync_power_states(self):
+        return power_sync.sync_power_states(self)
 
     def confirm_expired_resizes(self):
         return resize.confirm_expired_resizes(self, nimbus_context.get_admin_context())

@@ -140,6 +140,10 @@ INSTANCE_TRANSITIONS = {
         (V.RESIZED, None, V.RESIZED, T.RESIZE_REVERTING),
         (V.RESIZED, T.RESIZE_REVERTING, {V.ACTIVE, V.STOPPED}, None),
     ],
+    # The periodic power-state sync: a guest found off is recorded as stopped.
+    'sync_power_state': [
+        (V.ACTIVE, None, V.STOPPED, None),
+    ],
     # Any operation that fails beyond repair ends here, with a fault recorded.
     'fail': [
         (ANY_VM, ANY_TASK, V.ERROR, None),

@@ -22,6 +22,9 @@ opts = [
     cfg.IntOpt('resize_confirm_window', default=0, min=0,
                help='Seconds after which a finished resize is confirmed automatically '
                     '(0 disables).'),
+    cfg.IntOpt('sync_power_state_interval', default=600, min=0,
+               help='Seconds between comparisons of recorded and real guest power states '
+                    '(0 disables).'),
     cfg.BoolOpt('allow_resize_to_same_host', default=False,
                 help='Let a resize choose the host the instance is on.'),
 ]

@@ -66,3 +66,18 @@ def test_redelivered_build_is_idempotent(core):
         ('spawn', instance.uuid)]
     claims = objects.ResourceClaimList.get_by_consumer(ctx, instance.uuid)
     assert len(claims) == 3
+
+
+def test_power_state_sync_records_a_guest_that_went_off(core):
+    ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
+    instance = new_instance(ctx)
+    conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance], None, {})
+    active = poll(lambda: (lambda i: i if i.vm_state == 'active' else None)(
+        objects.Instance.get_by_uuid(ctx, instance.uuid)))
+    manager = core.compute(active.host)
+    assert manager.sync_power_states() == 0
+    manager.driver.power_off(active)  # the guest shut itself down
+    assert manager.sync_power_states() == 1
+    synced = objects.Instance.get_by_uuid(ctx, instance.uuid)
+    assert (synced.vm_state, synced.power_state) == ('stopped', states.PowerState.SHUTDOWN)
+    assert manager.sync_power_states() == 0
