@@ -157,12 +157,15 @@ def resize_instance(manager, context, instance, migration, flavor):
 
 
 def _move_disks(manager, context, instance, migration, flavor):
-    if migration.status == M.PRE_MIGRATING:
-        migration.status = M.MIGRATING
-        migration.save(expected_status=(M.PRE_MIGRATING,))
+    # The instance first: stopped between the two writes (a crash, a lost reply), the
+    # state is resize_migrating with the migration pre-migrating, a row of the recovery
+    # table (resume resize_instance); resize_prep with the migration migrating is not.
     if instance.task_state == T.RESIZE_PREP:
         instance.task_state = T.RESIZE_MIGRATING
         instance.save(expected_task_state=T.RESIZE_PREP)
+    if migration.status == M.PRE_MIGRATING:
+        migration.status = M.MIGRATING
+        migration.save(expected_status=(M.PRE_MIGRATING,))
     faults.point('resize_instance.after_migrating')
     manager.driver.migrate_disk_and_power_off(context, instance, migration.dest_host, flavor)
     faults.point('resize_instance.after_disk_moved')
