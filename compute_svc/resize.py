@@ -59,6 +59,13 @@ def _ensure_claim(context, consumer, node_id, resources):
     raise exception.ClaimConflict(node=node_id)
 
 
+def _superseded(error):
+    """A compare-and-swap lost to the operation's own next step (not to a delete)."""
+    return isinstance(error, (exception.UnexpectedTaskStateError,
+                              exception.UnexpectedMigrationStatus)) and \
+        not isinstance(error, exception.UnexpectedDeletingTaskStateError)
+
+
 def _interrupted(error, instance):
     """A step met an outage of the conductor, broker or database: not a failure to roll
     back. Its progress is in SQL; the reconciler sends the step again."""
@@ -96,6 +103,12 @@ def prep_resize(manager, context, instance, flavor, migration, alternates):
         _interrupted(error, instance)
         return
     except Exception as error:
+        if _superseded(error):
+            # A second delivery of this step lost a race with the first one's next step
+            # (resize_instance on the source already moved the instance on): the
+            # operation is in good hands; rolling back would pull the claim from it.
+            LOG.info('prep_resize superseded: %s', error, instance=instance)
+            return
         LOG.warning('prep_resize failed on %s: %s', manager.host, error, instance=instance)
         objects.ResourceClaim.release(context, instance.uuid, compute_node_id=dest_node_id)
         _reschedule_or_rollback(manager, context, instance, flavor, migration, alternates,

@@ -1,5 +1,6 @@
 """The conductor's RPC endpoint: builds (and later moves) instances, and runs
 remotable object methods for compute services."""
+from oslo_concurrency import lockutils
 import oslo_messaging as messaging
 from oslo_log import log as logging
 
@@ -38,6 +39,13 @@ class ConductorManager(object_indirection.ObjectIndirection):
 
     def migrate_server(self, context, instance, flavor, migration=None, host_list=None,
                        target_host=None):
+        # One at a time per instance in this process: a copy sent again by the reconciler
+        # while a delayed original runs waits for it, then finds its destination chosen.
+        with lockutils.lock('migrate-%s' % instance.uuid):
+            self._migrate_server(context, instance, flavor, migration, host_list,
+                                 target_host)
+
+    def _migrate_server(self, context, instance, flavor, migration, host_list, target_host):
         migrate.MigrationTask(context, instance, flavor, self.scheduler, self.compute_rpcapi,
                               migration=migration, host_list=host_list,
                               target_host=target_host).execute()

@@ -1,7 +1,12 @@
 """The conductor's reconciler: operations that made no progress for
 ``[conductor]/reconcile_after`` seconds get their next step sent again, so a cast lost
-to a broker restart or a crash delays an operation instead of losing it."""
+to a broker restart or a crash delays an operation instead of losing it.
+
+A step is sent again at most once per ``reconcile_after`` (per conductor): a step that
+is only slow (waiting on a lost reply, say) gets one more copy queued behind it on its
+host, not one every run."""
 import datetime
+import time
 
 from oslo_log import log as logging
 from oslo_utils import timeutils
@@ -13,6 +18,7 @@ from svc_common import objects
 from conductor_svc import steps
 
 LOG = logging.getLogger(__name__)
+_last_sent = {}  # instance uuid -> (step name, time.monotonic() when sent)
 
 
 def _last_progress(instance, migration):
@@ -27,6 +33,7 @@ def reconcile(compute_rpcapi, conductor_rpcapi, context=None):
     cutoff = timeutils.utcnow(with_timezone=True) - datetime.timedelta(
         seconds=CONF.conductor.reconcile_after)
     sent = {}
+    stalled = set()
     for instance in objects.InstanceList.get_by_filters(
             context, {'in_task': True, 'updated_before': cutoff}):
         migration = next_step.current_migration(context, instance)
@@ -36,11 +43,19 @@ def reconcile(compute_rpcapi, conductor_rpcapi, context=None):
         step = next_step.next_step(instance, migration)
         if step is None:
             continue
+        stalled.add(instance.uuid)
+        previous = _last_sent.get(instance.uuid)
+        if previous is not None and previous[0] == step.name and \
+                time.monotonic() - previous[1] < CONF.conductor.reconcile_after:
+            continue  # sent recently: give that copy its time
         try:
             steps.send(context, step, instance, migration, compute_rpcapi, conductor_rpcapi)
             sent[instance.uuid] = step.name
+            _last_sent[instance.uuid] = (step.name, time.monotonic())
         except Exception:
             LOG.exception('Could not re-send %s', step.name, instance=instance)
+    for uuid in set(_last_sent) - stalled:
+        del _last_sent[uuid]
     if sent:
         LOG.warning('Reconciler re-sent %d stalled steps: %s', len(sent), sent)
     return sent

@@ -20,6 +20,13 @@ T, M = states.TaskState, states.MigrationStatus
 EVENT = 'conductor_migrate_server'
 
 
+def _superseded(error):
+    """A compare-and-swap lost to another delivery of the same operation (not a delete)."""
+    return isinstance(error, (exception.UnexpectedTaskStateError,
+                              exception.UnexpectedMigrationStatus)) and \
+        not isinstance(error, exception.UnexpectedDeletingTaskStateError)
+
+
 class MigrationTask:
 
     def __init__(self, context, instance, flavor, scheduler, compute_rpcapi,
@@ -52,6 +59,9 @@ class MigrationTask:
                         instance=instance)
             return
         except Exception as error:
+            if _superseded(error):
+                self._give_way(error)
+                return
             LOG.warning('Migration could not start: %s', error, instance=instance)
             self.rollback(error)
             self._record_event(error=error)
@@ -59,7 +69,21 @@ class MigrationTask:
         self._record_event()
 
     def _execute(self):
+        if self.migration is not None:  # as SQL has it now, not as it was when sent
+            self.migration = objects.Migration.get_by_id(self.context, self.migration.id)
         self.migration = self.migration or self._existing_migration() or self._new_migration()
+        if self.migration.status != M.PRE_MIGRATING:
+            LOG.info('Migration %s is already %s', self.migration.uuid, self.migration.status,
+                     instance=self.instance)
+            return
+        if self.migration.dest_compute and not self.host_list:
+            # An earlier delivery of this task chose and recorded the destination (this
+            # one was delayed or sent again): go on from there instead of choosing anew.
+            LOG.info('Destination %s already chosen; sending prep_resize again',
+                     self.migration.dest_compute, instance=self.instance)
+            self.compute_rpcapi.prep_resize(self.context, self.migration.dest_compute,
+                                            self.instance, self.flavor, self.migration, [])
+            return
         faults.point('conductor.migrate.after_migration_created')
         source_node = objects.ComputeNode.get_by_host_and_nodename(
             self.context, self.migration.source_compute, self.migration.source_node)
@@ -125,6 +149,21 @@ class MigrationTask:
             selection.alternates = list(hosts[index + 1:])
             return selection
         raise exception.NoValidHost(reason='No alternate host could take the instance.')
+
+    def _give_way(self, error):
+        """Another delivery of this task moved the migration on first: leave it to that
+        one, dropping only a destination claim of ours it did not choose."""
+        LOG.info('Migration superseded: %s', error, instance=self.instance)
+        if self._dest_node_id is None or self.migration is None:
+            return
+        current = objects.Migration.get_by_id(self.context, self.migration.id)
+        chosen = None
+        if current.dest_compute:
+            chosen = objects.ComputeNode.get_by_host_and_nodename(
+                self.context, current.dest_compute, current.dest_node).id
+        if chosen != self._dest_node_id:
+            objects.ResourceClaim.release(self.context, self.instance.uuid,
+                                          compute_node_id=self._dest_node_id)
 
     def rollback(self, error):
         """Undo what execute() did: the destination claim, the source claim's move, the

@@ -110,7 +110,7 @@ sa.event.listen(sa.engine.Engine, 'begin', _sqlite_begin, insert=True)
 # the API would answer 500 instead of 503, and nothing would know to wait and retry.
 @exc_filters.filters('postgresql', sa.exc.OperationalError, (
     r'.*connection to server .* failed',
-    r'.*the database system is (shutting down|starting up|in recovery mode|not yet '
-    r'accepting connections)'))
+    (r'.*the database system is (shutting down|starting up|in recovery mode|not yet '
+     r'accepting connections)')))
 def _postgresql_connection_error(error, match, engine_name, is_disconnect):
     raise db_exc.DBConnectionError(error)

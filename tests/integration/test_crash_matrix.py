@@ -189,7 +189,7 @@ def _outcome(server, operation):
 @pytest.mark.parametrize('point', faults.POINTS)
 def test_crash_at(cloud, servers, point):
     assert point in PLAN, 'fault point %s has no entry in the crash matrix' % point
-    service, start_state, operation = PLAN[point]
+    service, _, operation = PLAN[point]
     crashed_at = None
     try:
         # The service is idle: no need to wait for a graceful stop before arming it.

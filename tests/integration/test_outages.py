@@ -172,7 +172,7 @@ def test_postgresql_restart_with_operations_in_flight(cloud, servers_of_their_ow
     postgres.start()
 
     codes = collections.Counter({key: len(values) for key, values in seen.items()})
-    assert set(code for _, code in codes) == {503}, codes
+    assert {code for _, code in codes} == {503}, codes
     body = seen[('GET', 503)][0].json()
     assert body['serviceUnavailable']['code'] == 503, body
     assert 'database' in body['serviceUnavailable']['message'], body
@@ -229,3 +229,27 @@ def test_sigterm_during_a_resize_step_finishes_it_then_exits(cloud):
     deployment.REPORTS.append(('SIGTERM during a resize step', (
         'cmp1 finished migrate_disk_and_power_off and exited 0 %.1fs after SIGTERM; the '
         'resize completed on cmp2' % took)))
+
+
+def test_services_started_during_an_outage_wait_for_it(cloud, servers_of_their_own):
+    """A compute started while no conductor runs, and a conductor started while the
+    database is down, wait (logging "waiting for ...") and start once it is back."""
+    _, postgres = servers_of_their_own
+    cloud.processes['conductor'].stop()
+    # Short timeouts so that the waiting shows within seconds.
+    compute = cloud.restart('cmp2', {'DEFAULT': {'rpc_response_timeout': '2'}}, wait=False)
+    compute.wait_for_log('waiting for the conductor', timeout=30)
+
+    postgres.stop()
+    conductor = cloud.restart('conductor', {'database': {'max_retries': '1',
+                                                         'retry_interval': '1'}},
+                              wait=False)
+    conductor.wait_for_log('waiting for the database', timeout=30)
+    assert compute.alive and conductor.alive
+    postgres.start()
+
+    conductor.wait_for_log('nimbus-conductor started on', timeout=60)
+    compute.wait_for_log('nimbus-compute started on cmp2', timeout=60)
+    cloud.boot('late', cloud.image_id, flavor=SMALL, availability_zone='nova:cmp2')
+    cloud.wait_for_servers('late', 1, timeout=SETTLE)
+    _consistent(cloud)

@@ -1,0 +1,92 @@
+"""A step delivered twice while the operation moves on elsewhere (a delayed original and
+the reconciler's copy, both live): the late copy gives way instead of rolling back what
+the operation already did. Found by the RabbitMQ-restart integration test."""
+import pytest
+
+from compute_svc import resize
+from compute_svc import rpcapi as compute_rpcapi
+from conductor_svc.scheduler import manager as scheduler_mod
+from conductor_svc import rpcapi as conductor_rpcapi
+from svc_common import context as nimbus_context
+from svc_common import objects
+from svc_common import states
+from tests.functional.conftest import new_instance
+from tests.functional.conftest import poll
+from tests.functional.conftest import wait_instance
+
+V, T, M = states.VmState, states.TaskState, states.MigrationStatus
+
+
+@pytest.fixture
+def ctx(core):
+    return nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
+
+
+def _active(ctx):
+    instance = new_instance(ctx)
+    conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance], None, {})
+    return wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.ACTIVE)
+
+
+def _resize_with_prep_resize_lost(ctx, monkeypatch, instance):
+    """What the API does, with the conductor's prep_resize cast lost: the migration
+    records its destination (and the instance holds the claim there), nothing more."""
+    lost = []
+    monkeypatch.setattr(compute_rpcapi.ComputeAPI, 'prep_resize',
+                        lambda self, *args, **kwargs: lost.append(args))
+    flavor = next(f for f in objects.FlavorList.get_all(ctx) if f.name == 'm1.small')
+    objects.InstanceAction.action_start(ctx, instance.uuid, 'resize')
+    instance.task_state = T.RESIZE_PREP
+    instance.new_flavor = flavor
+    instance.save(expected_task_state=None)
+    conductor_rpcapi.ConductorAPI().migrate_server(ctx, instance, flavor)
+    poll(lambda: lost, 10, what='the conductor to send prep_resize')
+    monkeypatch.undo()
+    migration = objects.MigrationList.get_by_filters(ctx, {'instance_uuid': instance.uuid})[0]
+    assert (migration.status, bool(migration.dest_compute)) == (M.PRE_MIGRATING, True)
+    return flavor, migration
+
+
+def _claims(ctx, consumer):
+    return {(c.compute_node_id, c.resource_class): c.amount
+            for c in objects.ResourceClaimList.get_by_consumer(ctx, consumer)}
+
+
+def test_late_prep_resize_gives_way_to_resize_instance(core, ctx, monkeypatch):
+    instance = _active(ctx)
+    flavor, migration = _resize_with_prep_resize_lost(ctx, monkeypatch, instance)
+    dest_claims = _claims(ctx, instance.uuid)
+    real_ensure_claim = resize._ensure_claim
+
+    def source_moves_on_meanwhile(*args):
+        real_ensure_claim(*args)
+        moving = objects.Instance.get_by_uuid(ctx, instance.uuid)
+        moving.task_state = T.RESIZE_MIGRATING  # resize_instance, on the source
+        moving.save(expected_task_state=T.RESIZE_PREP)
+    monkeypatch.setattr(resize, '_ensure_claim', source_moves_on_meanwhile)
+
+    resize.prep_resize(core.compute(migration.dest_compute), ctx, instance, flavor,
+                       migration, [])
+
+    assert objects.Migration.get_by_id(ctx, migration.id).status == M.PRE_MIGRATING
+    assert objects.Instance.get_by_uuid(ctx, instance.uuid).task_state == T.RESIZE_MIGRATING
+    assert _claims(ctx, instance.uuid) == dest_claims  # the destination keeps its claim
+    assert _claims(ctx, migration.uuid)  # and the source's stays with the migration
+
+
+def test_late_migrate_server_resumes_the_recorded_destination(core, ctx, monkeypatch):
+    instance = _active(ctx)
+    flavor, migration = _resize_with_prep_resize_lost(ctx, monkeypatch, instance)
+    chosen = []
+    real_select = scheduler_mod.Scheduler.select_and_claim
+    monkeypatch.setattr(scheduler_mod.Scheduler, 'select_and_claim',
+                        lambda self, *args: chosen.append(args) or real_select(self, *args))
+
+    conductor_rpcapi.ConductorAPI().migrate_server(ctx, instance, flavor)
+    resized = wait_instance(ctx, instance.uuid,
+                            lambda i: i.vm_state == V.RESIZED and i.task_state is None)
+
+    assert chosen == []  # the destination was not chosen again
+    assert resized.host == migration.dest_compute
+    assert len(objects.MigrationList.get_by_filters(
+        ctx, {'instance_uuid': instance.uuid})) == 1
