@@ -93,17 +93,38 @@ class MigrationTask:
         LOG.debug('Moved %d source claim rows to migration %s', moved, self.migration.uuid)
         selection = self._select_destination()
         self._dest_node_id = selection.compute_node_id
-        # An earlier attempt that died before recording its destination may have claimed
-        # on another node: the instance's claims are its destination's alone.
-        objects.ResourceClaim.release(self.context, self.instance.uuid,
-                                      keep_node_id=selection.compute_node_id)
         faults.point('conductor.migrate.after_dest_claim')
+        previous_dest = self.migration.dest_compute
         self.migration.dest_compute = selection.host
         self.migration.dest_node = selection.nodename
         self.migration.dest_host = selection.host
-        self.migration.save(expected_status=(M.PRE_MIGRATING,))
+        try:
+            # Recording the destination is the commit point: a compare-and-swap from the
+            # destination this attempt started from.
+            self.migration.save(expected_status=(M.PRE_MIGRATING,),
+                                expected_dest=previous_dest)
+        except exception.UnexpectedMigrationStatus:
+            self._lost_race(selection)
+            return
+        # Only the winner tidies: an earlier attempt that died before recording its
+        # destination may have claimed elsewhere; the instance's claims are its
+        # destination's alone.
+        objects.ResourceClaim.release(self.context, self.instance.uuid,
+                                      keep_node_id=selection.compute_node_id)
         self.compute_rpcapi.prep_resize(self.context, selection.host, self.instance,
                                         self.flavor, self.migration, selection.alternates)
+
+    def _lost_race(self, selection):
+        """Another delivery of this task recorded its destination first; it owns the
+        move. Drop this attempt's claim unless both chose the same node."""
+        current = objects.Migration.get_by_id(self.context, self.migration.id)
+        if (current.dest_compute, current.dest_node) != (selection.host, selection.nodename):
+            objects.ResourceClaim.release(self.context, self.instance.uuid,
+                                          compute_node_id=selection.compute_node_id)
+        self._dest_node_id = None
+        self._moved_source_claim = False
+        LOG.info('Destination already chosen by another attempt: %s', current.dest_compute,
+                 instance=self.instance)
 
     def _existing_migration(self):
         for migration in objects.MigrationList.get_by_filters(

@@ -36,18 +36,24 @@ def _migration_create(context, values):
 
 
 @db_api.writer
-def _migration_update(context, migration_id, values, expected_status):
+def _migration_update(context, migration_id, values, expected_status,
+                      expected_dest=base.NO_CHECK):
     row = _query(context).filter_by(id=migration_id).one()
     if expected_status is not None and row.status not in expected_status:
         raise exception.UnexpectedMigrationStatus(migration=row.uuid, actual=row.status,
                                                   expected=expected_status)
+    if expected_dest is not base.NO_CHECK and row.dest_compute != expected_dest:
+        raise exception.UnexpectedMigrationStatus(
+            migration=row.uuid, actual='destination %s' % row.dest_compute,
+            expected='destination %s' % expected_dest)
     new_status = values.get('status', row.status)
     if not states.migration_transition_allowed(row.status, new_status):
         raise exception.InvalidStateTransition(what='migration %s' % row.uuid,
                                                old=row.status, new=new_status)
     values = dict(values, updated_at=base.utcnow())
-    count = _query(context).filter(models.Migration.id == row.id,
-                                   models.Migration.status == row.status).update(
+    count = _query(context).filter(
+        models.Migration.id == row.id, models.Migration.status == row.status,
+        models.Migration.dest_compute.is_not_distinct_from(row.dest_compute)).update(
         values, synchronize_session=False)
     if count != 1:
         raise exception.UnexpectedMigrationStatus(migration=row.uuid, actual='changed',
@@ -77,7 +83,8 @@ def _migration_get_all(context, filters):
 @base.NimbusObjectRegistry.register
 class Migration(base.NimbusPersistentObject, base.NimbusObject):
     # Version 1.0: Initial version
-    VERSION = '1.0'
+    # Version 1.1: save() takes expected_dest
+    VERSION = '1.1'
 
     fields = dict(base.NimbusPersistentObject.fields, **{
         'id': fields.IntegerField(),
@@ -119,15 +126,16 @@ class Migration(base.NimbusPersistentObject, base.NimbusObject):
         self._from_db_object(self._context, self, _migration_create(self._context, values))
 
     @base.remotable
-    def save(self, expected_status=None):
+    def save(self, expected_status=None, expected_dest=base.NO_CHECK):
         """Write changes; with ``expected_status`` (a tuple) the write is refused unless
-        the stored status is one of them."""
+        the stored status is one of them, with ``expected_dest`` unless the stored
+        destination host is that one (None: not chosen yet)."""
         values = {k: base.naive(v) for k, v in self.obj_get_changes().items()}
         if values:
             expected = None if expected_status is None else tuple(
                 states.value(s) for s in expected_status)
             self._from_db_object(self._context, self, _migration_update(
-                self._context, self.id, values, expected))
+                self._context, self.id, values, expected, expected_dest))
 
     def fail(self):
         """Set status error unless the migration already ended (safe to repeat)."""

@@ -90,3 +90,48 @@ def test_late_migrate_server_resumes_the_recorded_destination(core, ctx, monkeyp
     assert resized.host == migration.dest_compute
     assert len(objects.MigrationList.get_by_filters(
         ctx, {'instance_uuid': instance.uuid})) == 1
+
+
+def test_two_conductors_choosing_a_destination_at_once(core, ctx, monkeypatch):
+    """Two deliveries of migrate_server both choose and claim a destination; recording it
+    is a compare-and-swap, so one wins and the other leaves no claim behind."""
+    from conductor_svc.tasks import migrate as migrate_task
+    from svc_common import faults
+    instance = _active(ctx)
+    flavor = next(f for f in objects.FlavorList.get_all(ctx) if f.name == 'm1.small')
+    objects.InstanceAction.action_start(ctx, instance.uuid, 'resize')
+    instance.task_state = T.RESIZE_PREP
+    instance.new_flavor = flavor
+    instance.save(expected_task_state=None)
+    sent = []
+    monkeypatch.setattr(compute_rpcapi.ComputeAPI, 'prep_resize',
+                        lambda self, ctxt, host, *args: sent.append(host))
+    conductor = core.services[0].manager
+    real_point = faults.point
+    other = {}
+
+    def interleave(name):
+        real_point(name)
+        if name == 'conductor.migrate.after_dest_claim' and not other:
+            # The first attempt has claimed but not recorded its choice: the second,
+            # steered to another host, runs to the end now.
+            first_claims = _claims(ctx, instance.uuid)
+            other['claims'] = first_claims
+            taken = {objects.ComputeNode.get_by_id(ctx, node).host
+                     for node, _ in first_claims}
+            target = next(h for h in ('host2', 'host3', 'host1')
+                          if h not in taken and h != instance.host)
+            migrate_task.MigrationTask(ctx, instance, flavor, conductor.scheduler,
+                                       conductor.compute_rpcapi,
+                                       target_host=target).execute()
+            other['target'] = target
+    monkeypatch.setattr(migrate_task.faults, 'point', interleave)
+    migrate_task.MigrationTask(ctx, instance, flavor, conductor.scheduler,
+                               conductor.compute_rpcapi).execute()
+
+    migration = objects.MigrationList.get_by_filters(ctx, {'instance_uuid': instance.uuid})
+    assert len(migration) == 1 and migration[0].dest_compute == other['target']
+    assert sent == [other['target']]
+    dest_node = objects.ComputeNode.get_by_host_and_nodename(
+        ctx, migration[0].dest_compute, migration[0].dest_node)
+    assert {node for node, _ in _claims(ctx, instance.uuid)} == {dest_node.id}

@@ -19,7 +19,7 @@ EXPECTED = {
     'InstanceActionList': '1.0-4a53826625cc280e15fae64a575e0879',
     'InstanceFault': '1.0-3d0c037502bf766ca4a6003856de2397',
     'InstanceList': '1.0-29f5f4b3276731a18e158609c1905766',
-    'Migration': '1.0-b21b2c829618b90540eae7d07644261f',
+    'Migration': '1.1-1c25b3a94fa76784436482f420ed5578',
     'MigrationList': '1.0-fa7e137af356d0d086e9233171bc0f8a',
     'ResourceClaim': '1.1-be2996cb3be0489c76f943e72343d4bf',
     'ResourceClaimList': '1.0-e8a293e4c3fe007e014b82cd6fbaa87c',
