@@ -73,6 +73,26 @@ def _interrupted(error, instance):
                 error, instance=instance)
 
 
+def _run_step(context, manager, instance, event, work, on_error):
+    """Run ``work()`` under the action event ``event``; True when it completed. An outage
+    of the conductor, broker or database is no failure: the step's progress is in SQL
+    and the reconciler sends it again. Any other error goes to ``on_error``."""
+    try:
+        with events.action_event(context, instance, event, manager.host):
+            work()
+    except service.UNAVAILABLE as error:
+        _interrupted(error, instance)
+        return False
+    except Exception as error:
+        on_error(error)
+        return False
+    return True
+
+
+def _fail_moved_handler(context, manager, instance, migration, action):
+    return lambda error: _fail_moved(context, manager, instance, migration, error, action)
+
+
 def _was_stopped(instance):
     return instance.system_metadata.get(OLD_VM_STATE) == V.STOPPED
 
@@ -148,21 +168,20 @@ def resize_instance(manager, context, instance, migration, flavor):
         return
     notifications.notify_instance(context, instance, 'resize', 'start', manager.host,
                                   migration)
-    try:
-        with events.action_event(context, instance, 'compute_resize_instance', manager.host):
-            if migration.status in (M.PRE_MIGRATING, M.MIGRATING):
-                _move_disks(manager, context, instance, migration, flavor)
-            if instance.task_state == T.RESIZE_MIGRATING:
-                instance.host = migration.dest_compute
-                instance.node = migration.dest_node
-                instance.power_state = P.SHUTDOWN
-                instance.task_state = T.RESIZE_MIGRATED
-                instance.save(expected_task_state=T.RESIZE_MIGRATING)
-    except service.UNAVAILABLE as error:
-        _interrupted(error, instance)
-        return
-    except Exception as error:
-        _fail_moved(context, manager, instance, migration, error, 'resize')
+
+    def work():
+        if migration.status in (M.PRE_MIGRATING, M.MIGRATING):
+            _move_disks(manager, context, instance, migration, flavor)
+        if instance.task_state == T.RESIZE_MIGRATING:
+            instance.host = migration.dest_compute
+            instance.node = migration.dest_node
+            instance.power_state = P.SHUTDOWN
+            instance.task_state = T.RESIZE_MIGRATED
+            instance.save(expected_task_state=T.RESIZE_MIGRATING)
+
+    if not _run_step(context, manager, instance, 'compute_resize_instance', work,
+                     _fail_moved_handler(context, manager, instance, migration,
+                                         'resize')):
         return
     notifications.notify_instance(context, instance, 'resize', 'end', manager.host,
                                   migration)
@@ -211,30 +230,29 @@ def finish_resize(manager, context, instance, migration):
     notifications.notify_instance(context, instance, 'resize_finish', 'start', manager.host,
                                   migration)
     power_on = not _was_stopped(instance)
-    try:
-        with events.action_event(context, instance, 'compute_finish_resize', manager.host):
-            if instance.task_state == T.RESIZE_MIGRATED:
-                instance.task_state = T.RESIZE_FINISH
-                instance.flavor = instance.new_flavor
-                instance.save(expected_task_state=T.RESIZE_MIGRATED)
-                faults.point('finish_resize.after_flavor_applied')
-            if migration.status == M.POST_MIGRATING:
-                resized = instance.old_flavor.flavorid != instance.new_flavor.flavorid
-                manager.driver.finish_migration(context, migration, instance, None, resized,
-                                                power_on=power_on)
-                faults.point('finish_resize.after_driver')
-                migration.status = M.FINISHED
-                migration.save(expected_status=(M.POST_MIGRATING,))
-                faults.point('finish_resize.after_finished')
-            instance.vm_state = V.RESIZED
-            instance.task_state = None
-            instance.power_state = P.RUNNING if power_on else P.SHUTDOWN
-            instance.save(expected_task_state=T.RESIZE_FINISH)
-    except service.UNAVAILABLE as error:
-        _interrupted(error, instance)
-        return
-    except Exception as error:
-        _fail_moved(context, manager, instance, migration, error, 'resize_finish')
+
+    def work():
+        if instance.task_state == T.RESIZE_MIGRATED:
+            instance.task_state = T.RESIZE_FINISH
+            instance.flavor = instance.new_flavor
+            instance.save(expected_task_state=T.RESIZE_MIGRATED)
+            faults.point('finish_resize.after_flavor_applied')
+        if migration.status == M.POST_MIGRATING:
+            resized = instance.old_flavor.flavorid != instance.new_flavor.flavorid
+            manager.driver.finish_migration(context, migration, instance, None, resized,
+                                            power_on=power_on)
+            faults.point('finish_resize.after_driver')
+            migration.status = M.FINISHED
+            migration.save(expected_status=(M.POST_MIGRATING,))
+            faults.point('finish_resize.after_finished')
+        instance.vm_state = V.RESIZED
+        instance.task_state = None
+        instance.power_state = P.RUNNING if power_on else P.SHUTDOWN
+        instance.save(expected_task_state=T.RESIZE_FINISH)
+
+    if not _run_step(context, manager, instance, 'compute_finish_resize', work,
+                     _fail_moved_handler(context, manager, instance, migration,
+                                         'resize_finish')):
         return
     notifications.notify_instance(context, instance, 'resize_finish', 'end', manager.host,
                                   migration)
@@ -317,24 +335,23 @@ def revert_resize(manager, context, instance, migration):
     notifications.notify_instance(context, instance, 'resize_revert', 'start', manager.host,
                                   migration)
     moved = migration.source_compute != migration.dest_compute
-    try:
-        with events.action_event(context, instance, 'compute_revert_resize', manager.host):
-            if moved and instance.host == migration.dest_compute:
-                manager.driver.destroy(context, instance, destroy_disks=True)
-                faults.point('revert.after_dest_destroy')
-                objects.ResourceClaim.release(
-                    context, instance.uuid,
-                    compute_node_id=_node_id(context, migration.dest_compute,
-                                             migration.dest_node))
-                instance.host = migration.source_compute
-                instance.node = migration.source_node
-                instance.save(expected_task_state=T.RESIZE_REVERTING)
-                faults.point('revert.after_host_swapped')
-    except service.UNAVAILABLE as error:
-        _interrupted(error, instance)
-        return
-    except Exception as error:
-        _fail_moved(context, manager, instance, migration, error, 'resize_revert')
+
+    def work():
+        if moved and instance.host == migration.dest_compute:
+            manager.driver.destroy(context, instance, destroy_disks=True)
+            faults.point('revert.after_dest_destroy')
+            objects.ResourceClaim.release(
+                context, instance.uuid,
+                compute_node_id=_node_id(context, migration.dest_compute,
+                                         migration.dest_node))
+            instance.host = migration.source_compute
+            instance.node = migration.source_node
+            instance.save(expected_task_state=T.RESIZE_REVERTING)
+            faults.point('revert.after_host_swapped')
+
+    if not _run_step(context, manager, instance, 'compute_revert_resize', work,
+                     _fail_moved_handler(context, manager, instance, migration,
+                                         'resize_revert')):
         return
     manager.compute_rpcapi.finish_revert_resize(context, instance, migration)
 
@@ -348,30 +365,28 @@ def finish_revert_resize(manager, context, instance, migration):
                  instance=instance)
         return
     power_on = not _was_stopped(instance)
-    try:
-        with events.action_event(context, instance, 'compute_finish_revert_resize',
-                                 manager.host):
-            if migration.status == M.REVERTING:
-                objects.ResourceClaim.revert_to(context, migration.uuid, instance.uuid)
-                faults.point('finish_revert.after_claims')
-                if instance.old_flavor is not None and \
-                        instance.flavor.flavorid != instance.old_flavor.flavorid:
-                    instance.flavor = instance.old_flavor
-                    instance.save(expected_task_state=T.RESIZE_REVERTING)
-                manager.driver.finish_revert_migration(context, instance, migration,
-                                                       power_on=power_on)
-                faults.point('finish_revert.after_driver')
-                migration.status = M.REVERTED
-                migration.save(expected_status=(M.REVERTING,))
-            instance.vm_state = V.ACTIVE if power_on else V.STOPPED
-            instance.power_state = P.RUNNING if power_on else P.SHUTDOWN
-            _forget_resize(instance)
-            instance.save(expected_task_state=T.RESIZE_REVERTING)
-    except service.UNAVAILABLE as error:
-        _interrupted(error, instance)
-        return
-    except Exception as error:
-        _fail_moved(context, manager, instance, migration, error, 'resize_revert')
+
+    def work():
+        if migration.status == M.REVERTING:
+            objects.ResourceClaim.revert_to(context, migration.uuid, instance.uuid)
+            faults.point('finish_revert.after_claims')
+            if instance.old_flavor is not None and \
+                    instance.flavor.flavorid != instance.old_flavor.flavorid:
+                instance.flavor = instance.old_flavor
+                instance.save(expected_task_state=T.RESIZE_REVERTING)
+            manager.driver.finish_revert_migration(context, instance, migration,
+                                                   power_on=power_on)
+            faults.point('finish_revert.after_driver')
+            migration.status = M.REVERTED
+            migration.save(expected_status=(M.REVERTING,))
+        instance.vm_state = V.ACTIVE if power_on else V.STOPPED
+        instance.power_state = P.RUNNING if power_on else P.SHUTDOWN
+        _forget_resize(instance)
+        instance.save(expected_task_state=T.RESIZE_REVERTING)
+
+    if not _run_step(context, manager, instance, 'compute_finish_revert_resize', work,
+                     _fail_moved_handler(context, manager, instance, migration,
+                                         'resize_revert')):
         return
     notifications.notify_instance(context, instance, 'resize_revert', 'end', manager.host,
                                   migration)
