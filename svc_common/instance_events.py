@@ -10,26 +10,40 @@ from svc_common import states
 LOG = logging.getLogger(__name__)
 
 
+def start_event(context, instance_uuid, event, host):
+    """Record the start of ``event`` in the request's action; False (nothing recorded)
+    for a request without an action, such as an internal retry."""
+    try:
+        objects.InstanceActionEvent.event_start(context, instance_uuid, event, host=host)
+        return True
+    except exception.ActionNotFound:
+        return False
+
+
+def finish_event(context, instance_uuid, event, error=None):
+    """Record ``event`` as Success, or Error with the traceback of ``error``."""
+    try:
+        objects.InstanceActionEvent.event_finish(
+            context, instance_uuid, event,
+            error=objects.InstanceActionEvent.format_error(error) if error else None)
+    except exception.ActionNotFound:
+        pass
+
+
 @contextlib.contextmanager
 def action_event(context, instance, event, host):
     """Record ``event`` of the request's action around the block: start, then
     Success or Error with the traceback. A request without an action (an internal
     retry) still runs, unrecorded."""
-    try:
-        objects.InstanceActionEvent.event_start(context, instance.uuid, event, host=host)
-        recorded = True
-    except exception.ActionNotFound:
-        recorded = False
+    recorded = start_event(context, instance.uuid, event, host)
     try:
         yield
     except Exception as error:
         if recorded:
-            objects.InstanceActionEvent.event_finish(
-                context, instance.uuid, event,
-                error=objects.InstanceActionEvent.format_error(error))
+            finish_event(context, instance.uuid, event, error)
         raise
     if recorded:
-        objects.InstanceActionEvent.event_finish(context, instance.uuid, event)
+        finish_event(context, instance.uuid, event)
 
 
 def record_fault(context, instance, error, host):

@@ -4,6 +4,7 @@ from oslo_log import log as logging
 from svc_common.conf import CONF
 from svc_common import exception
 from svc_common import faults
+from svc_common import instance_events
 from svc_common import objects
 from svc_common.objects import claim as claim_obj
 from svc_common import service
@@ -58,7 +59,8 @@ class BuildTask:
         request = scheduler_mod.Request(
             resources=claim_obj.resources_for_flavor(instance.flavor),
             force_host=self.request_spec.get('force_host'))
-        event_started = self._event_start(instance)
+        event_started = instance_events.start_event(self.context, instance.uuid, EVENT,
+                                                    CONF.host)
         try:
             selection = self._claimed_before(instance, request.resources) or \
                 self.scheduler.select_and_claim(self.context, instance.uuid, request)
@@ -80,7 +82,7 @@ class BuildTask:
         objects.ResourceClaim.release(self.context, instance.uuid,
                                       keep_node_id=selection.compute_node_id)
         if event_started:
-            objects.InstanceActionEvent.event_finish(self.context, instance.uuid, EVENT)
+            instance_events.finish_event(self.context, instance.uuid, EVENT)
         return True
 
     def _claimed_before(self, instance, resources):
@@ -106,20 +108,10 @@ class BuildTask:
         LOG.info('Build already scheduled to %s by another attempt', current.host,
                  instance=instance)
 
-    def _event_start(self, instance):
-        try:
-            objects.InstanceActionEvent.event_start(self.context, instance.uuid, EVENT,
-                                                    host=CONF.host)
-            return True
-        except exception.ActionNotFound:
-            return False
-
     def _fail(self, instance, error, event_started):
         LOG.warning('Cannot schedule: %s', error, instance=instance)
         if event_started:
-            objects.InstanceActionEvent.event_finish(
-                self.context, instance.uuid, EVENT,
-                error=objects.InstanceActionEvent.format_error(error))
+            instance_events.finish_event(self.context, instance.uuid, EVENT, error)
         objects.InstanceFault.from_exception(self.context, instance.uuid, error).create()
         instance.vm_state = states.VmState.ERROR
         instance.task_state = None

@@ -9,6 +9,7 @@ from oslo_log import log as logging
 from svc_common.conf import CONF
 from svc_common import exception
 from svc_common import faults
+from svc_common import instance_events
 from svc_common import objects
 from svc_common.objects import claim as claim_obj
 from svc_common import service
@@ -49,7 +50,7 @@ class MigrationTask:
             LOG.info('Not migrating: task state is %s', instance.task_state, instance=instance)
             return
         self.instance = instance
-        self._record_event(start=True)
+        instance_events.start_event(self.context, self.instance.uuid, EVENT, CONF.host)
         try:
             self._execute()
         except service.UNAVAILABLE as error:
@@ -64,9 +65,9 @@ class MigrationTask:
                 return
             LOG.warning('Migration could not start: %s', error, instance=instance)
             self.rollback(error)
-            self._record_event(error=error)
+            instance_events.finish_event(self.context, self.instance.uuid, EVENT, error)
             return
-        self._record_event()
+        instance_events.finish_event(self.context, self.instance.uuid, EVENT)
 
     def _execute(self):
         if self.migration is not None:  # as SQL has it now, not as it was when sent
@@ -203,16 +204,4 @@ class MigrationTask:
             self.instance.save(expected_task_state=T.RESIZE_PREP)
         except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
             LOG.info('Instance changed during rollback', instance=self.instance)
-
-    def _record_event(self, start=False, error=None):
-        try:
-            if start:
-                objects.InstanceActionEvent.event_start(self.context, self.instance.uuid,
-                                                        EVENT, host=CONF.host)
-            else:
-                objects.InstanceActionEvent.event_finish(
-                    self.context, self.instance.uuid, EVENT,
-                    error=objects.InstanceActionEvent.format_error(error) if error else None)
-        except exception.ActionNotFound:
-            pass
 
