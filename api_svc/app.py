@@ -101,9 +101,11 @@ class NimbusApp:
         return resp
 
     def _strip_project(self, req, path):
-        """Accept /v2.1/{project_id}/... as Nova does; the id must be the caller's."""
+        """Accept /v2.1/{project_id}/... as Nova does; the id must be the caller's.
+        A path whose rest names no resource is left alone (a 404, not a bad project)."""
         parts = path.split('/', 2)
-        if len(parts) < 3 or parts[1] in self.compute.top_segments:
+        top = self.compute.top_segments
+        if len(parts) < 3 or parts[1] in top or parts[2].split('/', 1)[0] not in top:
             return path
         project_id = parts[1]
         context = req.context

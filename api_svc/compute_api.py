@@ -12,6 +12,7 @@ import oslo_messaging as messaging
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 
+from api_svc import flavor_access
 from api_svc.images import store as image_store
 from api_svc import quota
 from api_svc import server_status
@@ -49,6 +50,7 @@ class CreateRequest:
     access_ip_v6: str | None = None
     tags: list = dataclasses.field(default_factory=list)
     hostname: str | None = None
+    scheduler_hints: dict = dataclasses.field(default_factory=dict)  # {name: [str]}
 
 
 @dataclasses.dataclass
@@ -115,26 +117,17 @@ class API:
         if query.project_id is not None:
             filters['project_id'] = query.project_id
         if query.statuses:
-            filters['vm_state'] = server_status.vm_states_for(query.statuses)
-            if not filters['vm_state']:
+            filters['vm_task_states'] = server_status.states_for(query.statuses)
+            if not filters['vm_task_states']:
                 return []
         if query.name:
             filters['name'] = _safe_regex(query.name)
         list_context = context
         if query.include_deleted and 'deleted' not in filters:
             list_context = _with_deleted(context)
-        instances = list(objects.InstanceList.get_by_filters(
-            list_context, filters, sort_keys=query.sort_keys, sort_dirs=query.sort_dirs))
-        if query.statuses:
-            wanted = set(query.statuses)
-            instances = [i for i in instances
-                         if server_status.status_of(i.vm_state, i.task_state) in wanted]
-        if query.marker is not None:
-            uuids = [i.uuid for i in instances]
-            if query.marker not in uuids:
-                raise exception.MarkerNotFound(marker=query.marker)
-            instances = instances[uuids.index(query.marker) + 1:]
-        return instances if query.limit is None else instances[:query.limit]
+        return list(objects.InstanceList.get_by_filters(
+            list_context, filters, sort_keys=query.sort_keys, sort_dirs=query.sort_dirs,
+            limit=query.limit, marker=query.marker))
 
     # -- creating ---------------------------------------------------------------------
     def create(self, context, request, forced_host=None):
@@ -144,11 +137,17 @@ class API:
         flavor = self._flavor_for_boot(context, request.flavor_id)
         image = self._image_for_boot(context, request.image_id)
         _check_flavor_fits_image(flavor, image)
+        quota.check_metadata_items(context, context.project_id, request.metadata)
         count = quota.allowed_instances(context, context.project_id, flavor,
                                         request.min_count, request.max_count)
         reservation_id = _reservation_id()
+        spec = objects.RequestSpec(
+            project_id=context.project_id, user_id=context.user_id,
+            flavor_id=flavor.flavorid, image_id=image.id,
+            availability_zone=request.availability_zone, force_host=forced_host,
+            scheduler_hints=request.scheduler_hints, num_instances=count)
         instances = [self._create_instance(context, request, flavor, image, reservation_id,
-                                           index, count)
+                                           index, count, spec.obj_clone())
                      for index in range(count)]
         try:
             quota.check_after_create(context, context.project_id, {
@@ -160,19 +159,13 @@ class API:
             raise
         for instance in instances:
             objects.InstanceAction.action_start(context, instance.uuid, ACTION_CREATE)
-        request_spec = {
-            'num_instances': count, 'project_id': context.project_id,
-            'user_id': context.user_id, 'flavor_id': flavor.flavorid, 'image_id': image.id,
-            'availability_zone': request.availability_zone, 'force_host': forced_host,
-            'reservation_id': reservation_id,
-        }
-        self.conductor.build_instances(context, instances, image.to_meta(), request_spec)
+        self.conductor.build_instances(context, instances, image.to_meta())
         return instances, reservation_id
 
     @staticmethod
     def _flavor_for_boot(context, flavor_id):
         try:
-            flavor = objects.Flavor.get_by_flavor_id(context, flavor_id)
+            flavor = flavor_access.get_visible(context, flavor_id)
         except exception.FlavorNotFound:
             raise exception.Invalid(message='Flavor %s could not be found.' % flavor_id)
         if flavor.disabled:
@@ -190,7 +183,7 @@ class API:
         return image
 
     def _create_instance(self, context, request, flavor, image, reservation_id, index,
-                         count):
+                         count, request_spec):
         uuid = uuidutils.generate_uuid()
         name = request.name if count == 1 else '%s-%d' % (request.name, index + 1)
         hostname = request.hostname if request.hostname and count == 1 else None
@@ -211,7 +204,7 @@ class API:
             config_drive='True' if request.config_drive else '',
             metadata=dict(request.metadata), system_metadata=system_metadata, locked=False,
             access_ip_v4=request.access_ip_v4, access_ip_v6=request.access_ip_v6)
-        instance.create()
+        instance.create(request_spec=request_spec)
         return instance
 
     # -- changing ---------------------------------------------------------------------
@@ -255,7 +248,18 @@ class API:
         LOG.info('Deleting instance locally (host %s)', instance.host, instance=instance)
         instance.destroy(expected_task_state=instance.task_state)
         objects.ResourceClaim.release(context, instance.uuid)
+        self._end_migrations(context, instance)
         objects.InstanceAction.action_start(context, instance.uuid, ACTION_DELETE)
+
+    @staticmethod
+    def _end_migrations(context, instance):
+        """A migration of a locally deleted instance ends in error and its claims go
+        (a resize source's copy is the source's to reap, see compute_svc/reap.py)."""
+        for migration in objects.MigrationList.get_by_filters(
+                context, {'instance_uuid': instance.uuid}):
+            if not migration.is_terminal:
+                objects.ResourceClaim.release(context, migration.uuid)
+                migration.fail()
 
     def stop(self, context, instance):
         self._start_task(context, instance, 'stop', T.POWERING_OFF, ACTION_STOP)

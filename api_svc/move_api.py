@@ -150,21 +150,13 @@ def list_migrations(context, query):
             _naive(query.changes_before) < _naive(since):
         raise exception.Invalid(message='The value of changes-since must be less than or '
                                         'equal to changes-before.')
-    migrations = list(objects.MigrationList.get_by_filters(context, query.filters))
+    filters = dict(query.filters)
     if query.source_compute:
-        migrations = [m for m in migrations if m.source_compute == query.source_compute]
+        filters['source_compute'] = query.source_compute
     if query.changes_before is not None:
-        before = _naive(query.changes_before)
-        migrations = [m for m in migrations
-                      if m.updated_at is not None and _naive(m.updated_at) <= before]
-    if query.marker is not None:
-        try:
-            marker = objects.Migration.get_by_uuid(context, query.marker)
-        except exception.MigrationNotFound:
-            raise exception.MarkerNotFound(marker=query.marker)
-        key = (_naive(marker.created_at), marker.id)  # the list's order, descending
-        migrations = [m for m in migrations if (_naive(m.created_at), m.id) < key]
-    return migrations if query.limit is None else migrations[:query.limit]
+        filters['changes-before'] = query.changes_before
+    return list(objects.MigrationList.get_by_filters(context, filters, query.limit,
+                                                     query.marker))
 
 
 def _naive(value):

@@ -1,9 +1,10 @@
 """Per-project quotas: limits (defaults from [quota], overrides in the quotas table),
 usage counted from the instances table, and the check a server create makes.
 
-Only instances, cores and ram are enforced. The other resources Nova lists
-(key pairs, metadata items, ...) are reported with Nova's defaults so that clients
-find every field they expect, and may be overridden like the enforced ones.
+Instances, cores and ram are counted and enforced, metadata items per server checked.
+The other resources Nova lists (key pairs, server groups, ...) are reported with Nova's
+defaults so that clients find every field they expect, and may be overridden like the
+enforced ones.
 """
 import sqlalchemy as sa
 
@@ -108,6 +109,14 @@ def update(context, project_id, new_limits, force=False):
 
 def reset(context, project_id):
     _delete_overrides(context, project_id)
+
+
+def check_metadata_items(context, project_id, metadata):
+    """Raise MetadataLimitExceeded if ``metadata`` has more items than the project's
+    metadata_items limit allows a server."""
+    allowed = limits(context, project_id)['metadata_items']
+    if 0 <= allowed < len(metadata):
+        raise exception.MetadataLimitExceeded(allowed=allowed)
 
 
 def allowed_instances(context, project_id, flavor, min_count, max_count):

@@ -40,8 +40,16 @@ def status_of(vm_state, task_state):
     return overrides.get(T(task_state), default)
 
 
-def vm_states_for(statuses):
-    """The vm_states whose servers may show one of ``statuses`` (upper-case)."""
+def states_for(statuses):
+    """The (vm_state, task_state) pairs whose servers show one of ``statuses``
+    (upper-case), as {vm_state: None (with any task state) or [task states, None for
+    no task]} — the InstanceList filter 'vm_task_states'."""
     wanted = set(statuses)
-    return sorted(vm.value for vm, (default, overrides) in _STATUS.items()
-                  if default in wanted or wanted & set(overrides.values()))
+    result = {}
+    for vm in _STATUS:
+        tasks = [t for t in [None] + [t.value for t in T] if status_of(vm, t) in wanted]
+        if len(tasks) == len(T) + 1:
+            result[vm.value] = None
+        elif tasks:
+            result[vm.value] = tasks
+    return result

@@ -8,15 +8,13 @@ servers per second for both and their ratio (the cost of the API layer: validati
 quota, policy, view rendering, polling).
 """
 import argparse
-import json
-import tempfile
 import time
 import uuid
 
 import webob
 
+import harness  # bench/harness.py
 from conductor_svc import rpcapi as conductor_rpcapi
-from svc_common.cmd import all_in_one
 from svc_common.conf import CONF
 from svc_common import context as nimbus_context
 from svc_common import objects
@@ -24,14 +22,7 @@ from svc_common import states
 
 
 def _request(app, method, path, body=None):
-    req = webob.Request.blank(path, method=method)
-    req.headers['X-Auth-Token'] = 'bench:bench:admin,member'
-    req.headers['OpenStack-API-Version'] = 'compute 2.96'
-    if body is not None:
-        req.body = json.dumps(body).encode()
-        req.content_type = 'application/json'
-    resp = req.get_response(app)
-    return json.loads(resp.body) if resp.body else None
+    return harness.request(app, method, path, body)[1]
 
 
 def _wait_active(ctx, uuids, timeout=300):
@@ -84,7 +75,7 @@ def bench_rpc(ctx, count):
             vm_state=states.VmState.BUILDING, task_state=states.TaskState.SCHEDULING,
             project_id='bench', user_id='bench', display_name='rpc-%d' % i)
         inst.create()
-        api.build_instances(ctx, [inst], None, {})
+        api.build_instances(ctx, [inst], None)
         uuids.append(inst.uuid)
     _wait_active(ctx, uuids)
     return count / (time.perf_counter() - start)
@@ -94,17 +85,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--servers', type=int, default=40)
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp()
-    CONF([], project='nimbus')
-    objects.register_all()
-    CONF.set_override('state_path', tmp)
-    CONF.set_override('connection', 'sqlite:///%s/bench.sqlite' % tmp, group='database')
-    CONF.set_override('transport_url', 'fake://')
-    CONF.set_override('auth_strategy', 'noauth', group='api')
+    aio = harness.start(['b1', 'b2'])
     CONF.set_override('instances', -1, group='quota')
     CONF.set_override('cores', -1, group='quota')
     CONF.set_override('ram', -1, group='quota')
-    aio = all_in_one.AllInOne(compute_hosts=['b1', 'b2'], with_api_server=False).start()
     try:
         ctx = nimbus_context.RequestContext(user_id='bench', project_id='bench',
                                             roles=['admin'])

@@ -10,6 +10,7 @@ from compute_svc import build
 from compute_svc import delete
 from compute_svc import power
 from compute_svc import power_sync
+from compute_svc import reap
 from compute_svc import recovery
 from compute_svc import resize
 from compute_svc import resource_tracker
@@ -19,12 +20,6 @@ from compute_svc.virt import driver as driver_mod
 
 LOG = logging.getLogger(__name__)
 BINARY = 'nimbus-compute'
-
-
-def _instance_lock(instance):
-    """Handlers for one instance run one at a time in this process, so a message
-    delivered twice at once finds the first delivery's result instead of racing it."""
-    return lockutils.lock('instance-%s' % instance.uuid)
 
 
 class ComputeManager:
@@ -45,8 +40,11 @@ class ComputeManager:
 
     def after_start(self):
         """Resolve what a crash left unfinished (once serving RPC, so that the steps
-        sent to this host are taken)."""
-        return recovery.recover(self, nimbus_context.get_admin_context())
+        sent to this host are taken), then remove what deleted instances left here."""
+        context = nimbus_context.get_admin_context()
+        resolved = recovery.recover(self, context)
+        self.reap_deleted()
+        return resolved
 
     def periodic_tasks(self):
         """(interval, callable) pairs the service runner schedules besides heartbeats."""
@@ -54,6 +52,8 @@ class ComputeManager:
         tasks += self.driver.periodic_tasks()
         if CONF.compute.sync_power_state_interval:
             tasks.append((CONF.compute.sync_power_state_interval, self.sync_power_states))
+        if CONF.compute.reap_deleted_interval:
+            tasks.append((CONF.compute.reap_deleted_interval, self.reap_deleted))
         if CONF.compute.resize_confirm_window:
             tasks.append((max(1, min(60, CONF.compute.resize_confirm_window // 2)),
                           self.confirm_expired_resizes))
@@ -65,6 +65,20 @@ class ComputeManager:
     def confirm_expired_resizes(self):
         return resize.confirm_expired_resizes(self, nimbus_context.get_admin_context())
 
+    def reap_deleted(self):
+        try:
+            return reap.reap_deleted(self, nimbus_context.get_admin_context())
+        except Exception:  # the next run tries again; never stop a start-up for it
+            LOG.exception('Could not remove the leftovers of deleted instances')
+            return []
+
+    @staticmethod
+    def instance_lock(instance):
+        """Handlers for one instance run one at a time in this process, so a message
+        delivered twice at once finds the first delivery's result instead of racing it
+        (the reaper takes it too)."""
+        return lockutils.lock('instance-%s' % instance.uuid)
+
     def update_available_resource(self):
         self.tracker.update_available_resource(nimbus_context.get_admin_context())
 
@@ -73,23 +87,23 @@ class ComputeManager:
 
     # -- RPC API 1.0 -----------------------------------------------------------------
     def build_and_run_instance(self, context, instance, image, request_spec):
-        with _instance_lock(instance):
+        with self.instance_lock(instance):
             build.build_and_run_instance(self, context, instance, image)
 
     def terminate_instance(self, context, instance):
-        with _instance_lock(instance):
+        with self.instance_lock(instance):
             delete.terminate_instance(self, context, instance)
 
     def stop_instance(self, context, instance):
-        with _instance_lock(instance):
+        with self.instance_lock(instance):
             power.stop_instance(self, context, instance)
 
     def start_instance(self, context, instance):
-        with _instance_lock(instance):
+        with self.instance_lock(instance):
             power.start_instance(self, context, instance)
 
     def reboot_instance(self, context, instance, reboot_type):
-        with _instance_lock(instance):
+        with self.instance_lock(instance):
             power.reboot_instance(self, context, instance, reboot_type)
 
     def get_console_output(self, context, instance, tail_length=None):
@@ -101,25 +115,25 @@ class ComputeManager:
 
     # -- RPC API 1.1: resize and cold migration --------------------------------------
     def prep_resize(self, context, instance, flavor, migration, alternates):
-        with _instance_lock(instance):
+        with self.instance_lock(instance):
             resize.prep_resize(self, context, instance, flavor, migration, alternates)
 
     def resize_instance(self, context, instance, migration, flavor):
-        with _instance_lock(instance):
+        with self.instance_lock(instance):
             resize.resize_instance(self, context, instance, migration, flavor)
 
     def finish_resize(self, context, instance, migration):
-        with _instance_lock(instance):
+        with self.instance_lock(instance):
             resize.finish_resize(self, context, instance, migration)
 
     def confirm_resize(self, context, instance, migration):
-        with _instance_lock(instance):
+        with self.instance_lock(instance):
             resize.confirm_resize(self, context, instance, migration)
 
     def revert_resize(self, context, instance, migration):
-        with _instance_lock(instance):
+        with self.instance_lock(instance):
             resize.revert_resize(self, context, instance, migration)
 
     def finish_revert_resize(self, context, instance, migration):
-        with _instance_lock(instance):
+        with self.instance_lock(instance):
             resize.finish_revert_resize(self, context, instance, migration)

@@ -113,6 +113,7 @@ def prep_resize(manager, context, instance, flavor, migration, alternates):
                           claim_obj.resources_for_flavor(flavor))
             faults.point('prep_resize.after_claim')
             manager.driver.prepare_migration_target(context, instance, flavor)
+            _record_dest_address(manager, migration)
             instance.old_flavor = instance.flavor
             instance.new_flavor = flavor
             instance.system_metadata = dict(instance.system_metadata,
@@ -137,6 +138,15 @@ def prep_resize(manager, context, instance, flavor, migration, alternates):
     notifications.notify_instance(context, instance, 'resize_prep', 'end', manager.host,
                                   migration)
     manager.compute_rpcapi.resize_instance(context, instance, migration, flavor)
+
+
+def _record_dest_address(manager, migration):
+    """The address the source is to copy the disks to: this host's, which only it
+    knows (the conductor recorded the host name)."""
+    address = manager.driver.migration_address() or manager.host
+    if migration.dest_host != address:
+        migration.dest_host = address
+        migration.save(expected_status=(M.PRE_MIGRATING,))
 
 
 def _reschedule_or_rollback(manager, context, instance, flavor, migration, alternates, error):

@@ -18,7 +18,7 @@ BINARY = 'nimbus-conductor'
 
 
 class ConductorManager(object_indirection.ObjectIndirection):
-    target = messaging.Target(version='1.1')
+    target = messaging.Target(version='1.2')
 
     def __init__(self):
         self.scheduler = scheduler_mod.Scheduler()
@@ -33,9 +33,11 @@ class ConductorManager(object_indirection.ObjectIndirection):
     def reconcile(self):
         return reconciler.reconcile(self.compute_rpcapi, self.conductor_rpcapi)
 
-    def build_instances(self, context, instances, image, request_spec):
-        build.BuildTask(context, instances, image, request_spec, self.scheduler,
-                        self.compute_rpcapi).execute()
+    def build_instances(self, context, instances, image, request_spec=None):
+        # request_spec: a dict from 1.0/1.1 clients, used only for instances stored
+        # without a RequestSpec (made before specs were stored).
+        build.BuildTask(context, instances, image, self.scheduler, self.compute_rpcapi,
+                        legacy_spec=request_spec).execute()
 
     def migrate_server(self, context, instance, flavor, migration=None, host_list=None,
                        target_host=None):

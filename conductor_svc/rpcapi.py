@@ -4,6 +4,8 @@ Version log:
     1.0 - build_instances, object_action, object_class_action_versions,
           object_backport_versions
     1.1 - migrate_server
+    1.2 - build_instances without request_spec: the conductor schedules each instance
+          by the RequestSpec stored with it
 """
 import oslo_messaging as messaging
 
@@ -12,16 +14,16 @@ from svc_common import rpc
 
 
 class ConductorAPI:
-    VERSION = '1.1'
+    VERSION = '1.2'
 
     def __init__(self):
         target = messaging.Target(topic=CONF.conductor.topic, version='1.0')
         self.client = rpc.get_client(target, version_cap=self.VERSION)
 
-    def build_instances(self, ctxt, instances, image, request_spec):
-        cctxt = self.client.prepare(version='1.0')
-        cctxt.cast(ctxt, 'build_instances', instances=instances, image=image,
-                   request_spec=request_spec)
+    def build_instances(self, ctxt, instances, image):
+        """Schedule and build ``instances`` as their stored request specs ask."""
+        cctxt = self.client.prepare(version='1.2')
+        cctxt.cast(ctxt, 'build_instances', instances=instances, image=image)
 
     def migrate_server(self, ctxt, instance, flavor, migration=None, host_list=None,
                        target_host=None):

@@ -23,8 +23,8 @@ def send(context, step, instance, migration, compute_rpcapi, conductor_rpcapi):
     elif name == 'local_delete':
         objects.ResourceClaim.release(context, instance.uuid)
         instance.destroy(expected_task_state=instance.task_state)
-    elif name == 'build_instances':
-        conductor_rpcapi.build_instances(context, [instance], None, {})
+    elif name == 'build_instances':  # scheduled by the instance's stored request spec
+        conductor_rpcapi.build_instances(context, [instance], None)
     elif name == 'migrate_server':
         conductor_rpcapi.migrate_server(context, instance, instance.new_flavor,
                                         migration=migration)

@@ -91,6 +91,10 @@ class FlavorDiskSmallerThanMinDisk(Invalid):
                "Flavor disk is %(flavor_size)i bytes, minimum size is %(image_min_disk)i bytes.")
 
 
+class RequestSpecNotFound(NotFound):
+    msg_fmt = 'Request spec for instance %(instance_uuid)s could not be found.'
+
+
 class MigrationNotFound(NotFound):
     msg_fmt = 'Migration %(migration_id)s could not be found.'
 
@@ -126,6 +130,10 @@ class OverQuota(Forbidden):
 
 class TooManyInstances(OverQuota):
     pass
+
+
+class MetadataLimitExceeded(Forbidden):
+    msg_fmt = 'Maximum number of metadata items exceeds %(allowed)d'
 
 
 class NoValidHost(NimbusException):
@@ -201,6 +209,14 @@ class ConsoleNotAvailable(NotFound):
 
 class MarkerNotFound(Invalid):
     msg_fmt = 'marker [%(marker)s] not found'
+
+
+class InvalidSortKey(Invalid):
+    msg_fmt = 'Invalid sort_key: %(key)s'
+
+
+class InvalidSortDir(Invalid):
+    msg_fmt = 'Invalid sort_dir: %(dir)s'
 
 
 class ImageExists(Conflict):

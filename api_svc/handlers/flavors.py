@@ -1,6 +1,7 @@
 """/flavors and /flavors/{id}/os-extra_specs."""
 from oslo_utils import uuidutils
 
+from api_svc import flavor_access
 from api_svc.policies import flavors as flavor_policies
 from api_svc import policy
 from api_svc import request as api_request
@@ -79,7 +80,7 @@ def _is_public(value):
 
 
 def show(req, flavor_id):
-    flavor = objects.Flavor.get_by_flavor_id(req.context, flavor_id)
+    flavor = flavor_access.get_visible(req.context, flavor_id)
     return api_request.json_response({'flavor': views.FlavorView(req).detail(flavor)})
 
 
@@ -168,7 +169,7 @@ def extra_spec_delete(req, flavor_id, key):
     del specs[key]
     flavor.extra_specs = specs
     flavor.save()
-    return api_request.empty_response(202)
+    return api_request.empty_response(200)  # Nova's code here, unlike a flavor's 202
 
 
 def _spec_text(value):

@@ -1,6 +1,7 @@
 """/servers: list, show, create, update, delete."""
 import base64
 import binascii
+import ipaddress
 
 from oslo_utils import timeutils
 
@@ -123,10 +124,10 @@ def _sorting(req, all_filters):
     dirs = [d.lower() for d in req.GET.getall('sort_dir')]
     for key in keys:
         if key not in SORT_KEYS:
-            raise exception.Invalid(message='Invalid sort_key: %s' % key)
+            raise exception.InvalidSortKey(key=key)
     for direction in dirs:
         if direction not in ('asc', 'desc'):
-            raise exception.Invalid(message='Invalid sort_dir: %s' % direction)
+            raise exception.InvalidSortDir(dir=direction)
     if not all_filters:
         kept = [(k, d) for k, d in zip(keys, dirs + ['desc'] * len(keys))
                 if k not in _ADMIN_SORT_KEYS]
@@ -151,7 +152,8 @@ _UPDATABLE = {'name': 'display_name', 'description': 'display_description',
 def update(req, server_id):
     instance = get_authorized(req, server_id, server_policies.UPDATE)
     body = validation.validate(schemas.update(req.version), req.json_body())['server']
-    changes = {_UPDATABLE[k]: v for k, v in body.items() if k in _UPDATABLE}
+    changes = {_UPDATABLE[k]: _access_ip(v) if k.startswith('accessIP') else v
+               for k, v in body.items() if k in _UPDATABLE}
     instance = req.services.compute_api.update(req.context, instance, changes)
     return api_request.json_response({'server': views.ServerView(req).updated(instance)})
 
@@ -166,7 +168,8 @@ def delete(req, server_id):
 def create(req):
     context = req.context
     policy.authorize(context, server_policies.CREATE)
-    server = validation.validate(schemas.create(req.version), req.json_body())['server']
+    body = validation.validate(schemas.create(req.version), req.json_body())
+    server = body['server']
     _check_networks(server.get('networks'))
     _check_user_data(server.get('user_data'))
     availability_zone, forced_host = _placement(req, server)
@@ -181,9 +184,9 @@ def create(req):
         metadata=server.get('metadata') or {}, availability_zone=availability_zone,
         key_name=server.get('key_name'), description=server.get('description'),
         user_data=server.get('user_data'), config_drive=_bool(server.get('config_drive')),
-        access_ip_v4=server.get('accessIPv4') or None,
-        access_ip_v6=server.get('accessIPv6') or None, tags=server.get('tags') or [],
-        hostname=server.get('hostname'))
+        access_ip_v4=_access_ip(server.get('accessIPv4')),
+        access_ip_v6=_access_ip(server.get('accessIPv6')), tags=server.get('tags') or [],
+        hostname=server.get('hostname'), scheduler_hints=_scheduler_hints(body))
     instances, reservation_id = req.services.compute_api.create(context, request,
                                                                 forced_host)
     if _bool(server.get('return_reservation_id')):
@@ -195,6 +198,12 @@ def create(req):
             'adminPass': server.get('adminPass') or compute_api.generate_password()}
     return api_request.json_response({'server': body}, status=202,
                                      headers={'Location': links[0]['href']})
+
+
+def _access_ip(value):
+    """An access address as Nova keeps it, in canonical form ('::babe:dc0c:1602' for
+    '0:0:0:0:0:babe:220.12.22.2'); None for none."""
+    return str(ipaddress.ip_address(value)) if value else None
 
 
 def _bool(value):
@@ -230,6 +239,13 @@ def _placement(req, server):
     if forced_host:
         policy.authorize(req.context, server_policies.CREATE_FORCED_HOST)
     return zone or None, forced_host
+
+
+def _scheduler_hints(body):
+    """The request's scheduler hints as {name: [strings]}, the form they are stored in."""
+    hints = body.get('os:scheduler_hints') or body.get('OS-SCH-HNT:scheduler_hints') or {}
+    return {name: [str(v) for v in (value if isinstance(value, list) else [value])]
+            for name, value in hints.items()}
 
 
 def _ref_id(ref):

@@ -152,8 +152,9 @@ resize = {
 
 
 def migrate(version):
-    """{"migrate": null}; from 2.56 also {"migrate": {"host": NAME}}."""
-    value = {'type': 'null'}
+    """{"migrate": null} or {"migrate": {}} (what Tempest sends); from 2.56 also
+    {"migrate": {"host": NAME}}."""
+    value = {'type': ['object', 'null'], 'maxProperties': 0}
     if version.matches('2.56'):
         value = {'type': ['object', 'null'],
                  'properties': {'host': {'type': ['string', 'null'], 'minLength': 1,

@@ -43,7 +43,8 @@ class ComputeDriver(abc.ABC):
 
     @abc.abstractmethod
     def destroy(self, context, instance, destroy_disks=True):
-        """Stop and remove the guest and (optionally) its disks; a missing guest is fine."""
+        """Stop and remove the guest and (optionally) its disks, a pre-resize copy kept
+        on this host included; a missing guest is fine."""
 
     @abc.abstractmethod
     def get_info(self, instance) -> GuestInfo:
@@ -65,6 +66,11 @@ class ComputeDriver(abc.ABC):
         raise NotImplementedError()
 
     # Resize and cold migration (see compute_svc/resize.py).
+    def migration_address(self):
+        """Where the source of a resize to this host copies the disks (recorded as
+        the migration's dest_host); None: the host name."""
+        return None
+
     def prepare_migration_target(self, context, instance, flavor):
         """On the destination, before anything moves: make sure this host can take the
         instance (e.g. its image's base is in the local cache, so only the overlay needs

@@ -3,6 +3,11 @@
 With ``[fake_driver]/state_file`` set it also writes them to that file after every
 change and reads them back at start, so its guests outlive a crash or restart of the
 compute service, as real guests do (the crash tests rely on that and read the file).
+
+With ``[fake_driver]/disks`` its guests have real disks: made, moved to the destination
+of a resize, kept as ``<uuid>_resize``, grown, put back and removed by the libvirt
+driver's own disk code (``instance_disks``), in the same steps as the libvirt driver
+(and the guests never write to them). The crash tests use that to check disk files.
 """
 import json
 import os
@@ -24,9 +29,14 @@ class FakeDriver(driver.ComputeDriver):
         self.calls = []  # (method, uuid): lets tests count side effects
         self.fail_on = {}  # method name -> exception raised once (failure injection)
         self.host = None
+        self.disks = None  # InstanceDisks, with [fake_driver]/disks
 
     def init_host(self, host):
         self.host = host
+        if CONF.fake_driver.disks:
+            from compute_svc.virt.libvirt import instance_disks
+            self.disks = instance_disks.InstanceDisks(host)
+            self.disks.ensure_trees()
         path = CONF.fake_driver.state_file
         if path and os.path.exists(path):
             with open(path) as state:
@@ -51,11 +61,13 @@ class FakeDriver(driver.ComputeDriver):
             hypervisor_type='fake', hypervisor_version=1000,
             hypervisor_hostname=self.host or CONF.host, vcpus=CONF.fake_driver.vcpus,
             memory_mb=CONF.fake_driver.memory_mb, local_gb=CONF.fake_driver.local_gb,
-            host_ip='127.0.0.1')
+            host_ip=CONF.my_ip)
 
     def list_instance_uuids(self):
+        """Guests, including a resize source's stopped pre-resize one (as libvirt still
+        has that domain defined until the resize is confirmed)."""
         with self._lock:
-            return list(self._guests)
+            return sorted(set(self._guests) | set(self._resize_sources))
 
     def _record(self, method, instance):
         self.calls.append((method, instance.uuid))
@@ -68,6 +80,12 @@ class FakeDriver(driver.ComputeDriver):
         if CONF.fake_driver.spawn_delay:
             time.sleep(CONF.fake_driver.spawn_delay)
         with self._lock:
+            exists = instance.uuid in self._guests
+        if self.disks is not None and not exists:
+            if image_meta is None:
+                image_meta = self.disks.image_client.show(context, instance.image_ref)
+            self.disks.create(context, instance, image_meta)
+        with self._lock:
             self._guests.setdefault(instance.uuid, {
                 'power_state': states.PowerState.RUNNING if power_on
                 else states.PowerState.SHUTDOWN,
@@ -79,7 +97,11 @@ class FakeDriver(driver.ComputeDriver):
         self._record('destroy', instance)
         with self._lock:
             self._guests.pop(instance.uuid, None)
+            if destroy_disks:
+                self._resize_sources.pop(instance.uuid, None)
             self._save()
+        if self.disks is not None and destroy_disks:
+            self.disks.remove(instance.uuid)
 
     def _guest(self, instance):
         guest = self._guests.get(instance.uuid)
@@ -117,14 +139,19 @@ class FakeDriver(driver.ComputeDriver):
 
     def prepare_migration_target(self, context, instance, flavor):
         self._record('prepare_migration_target', instance)
+        if self.disks is not None:
+            self.disks.prepare_target(context, instance, flavor)
 
-    def migrate_disk_and_power_off(self, context, instance, dest_host, flavor):
+    def migrate_disk_and_power_off(self, context, instance, dest_host, flavor,
+                                   progress_cb=None):
         self._record('migrate_disk_and_power_off', instance)
         if CONF.fake_driver.migrate_delay:
             time.sleep(CONF.fake_driver.migrate_delay)
         old = instance.flavor
         if flavor.root_gb < old.root_gb or flavor.ephemeral_gb < old.ephemeral_gb:
             raise exception.ResizeError(reason='unable to shrink disks')
+        shared = (self.disks.shared_with(dest_host, instance.uuid)
+                  if self.disks is not None else None)
         with self._lock:
             guest = self._guests.get(instance.uuid) or self._resize_sources.get(instance.uuid)
             if guest is None:
@@ -134,10 +161,14 @@ class FakeDriver(driver.ComputeDriver):
             if dest_host != self.host:
                 self._guests.pop(instance.uuid, None)
             self._save()
+        if self.disks is not None:
+            return self.disks.move_out(instance, dest_host, shared, progress_cb)
 
     def finish_migration(self, context, migration, instance, image_meta, resize_instance,
                          power_on=True):
         self._record('finish_migration', instance)
+        if self.disks is not None:
+            self.disks.adopt(context, instance, resize_instance)
         with self._lock:
             guest = self._guests.setdefault(instance.uuid, {'console': ''})
             guest['flavor'] = instance.flavor.name
@@ -148,12 +179,17 @@ class FakeDriver(driver.ComputeDriver):
 
     def confirm_migration(self, context, migration, instance):
         self._record('confirm_migration', instance or migration)
+        if self.disks is not None:
+            self.disks.drop_resize_copy(migration.instance_uuid)
         with self._lock:
             self._resize_sources.pop(migration.instance_uuid, None)
             self._save()
 
     def finish_revert_migration(self, context, instance, migration, power_on=True):
         self._record('finish_revert_migration', instance)
+        if self.disks is not None:
+            self.disks.restore(instance.uuid)
+            self.disks.attach_bases(context, instance.uuid)
         with self._lock:
             guest = self._resize_sources.pop(instance.uuid, None)
             if guest is None:

@@ -17,20 +17,22 @@ EVENT = 'conductor_schedule_and_build_instances'
 
 
 class BuildTask:
-    """For each instance: claim a host, record it, cast the build to that host.
+    """For each instance: claim a host as its stored RequestSpec asks, record it, cast
+    the build to that host.
 
     Safe to run twice, even at once in two conductors: an instance that already has a
     host is only re-cast (compute's build is idempotent). Recording the host is a
     compare-and-swap from "no host"; the winner drops any claim elsewhere (a crashed or
     concurrent attempt's), a loser drops its own unless it chose the same node."""
 
-    def __init__(self, context, instances, image, request_spec, scheduler, compute_rpcapi):
+    def __init__(self, context, instances, image, scheduler, compute_rpcapi,
+                 legacy_spec=None):
         self.context = context
         self.instances = instances
         self.image = image
-        self.request_spec = request_spec
         self.scheduler = scheduler
         self.compute_rpcapi = compute_rpcapi
+        self.legacy_spec = legacy_spec or {}  # what an RPC 1.0/1.1 cast carried
 
     def execute(self):
         for instance in self.instances:
@@ -52,13 +54,24 @@ class BuildTask:
             return
         if instance.host is None and not self._schedule(instance):
             return
+        # The compute reads nothing from the spec argument of its RPC API 1.0.
         self.compute_rpcapi.build_and_run_instance(self.context, instance.host, instance,
-                                                   self.image, self.request_spec)
+                                                   self.image, {})
+
+    def _request_spec(self, instance):
+        try:
+            return objects.RequestSpec.get_by_instance_uuid(self.context, instance.uuid)
+        except exception.RequestSpecNotFound:
+            LOG.info('No stored request spec; scheduling by the instance record',
+                     instance=instance)
+            return objects.RequestSpec.for_instance(
+                instance, force_host=self.legacy_spec.get('force_host'))
 
     def _schedule(self, instance):
+        spec = self._request_spec(instance)
         request = scheduler_mod.Request(
             resources=claim_obj.resources_for_flavor(instance.flavor),
-            force_host=self.request_spec.get('force_host'))
+            force_host=spec.force_host)
         event_started = instance_events.start_event(self.context, instance.uuid, EVENT,
                                                     CONF.host)
         try:

@@ -25,6 +25,12 @@ opts = [
     cfg.IntOpt('sync_power_state_interval', default=600, min=0,
                help='Seconds between comparisons of recorded and real guest power states '
                     '(0 disables).'),
+    cfg.IntOpt('reap_deleted_interval', default=600, min=0,
+               help='Seconds between searches for guests and disks of deleted instances '
+                    'on this host (an instance deleted while its host was down, the '
+                    'pre-resize copy of one deleted while its destination was down); '
+                    'they are removed. Also done at start-up. 0 disables the periodic '
+                    'search.'),
     cfg.BoolOpt('allow_resize_to_same_host', default=False,
                 help='Let a resize choose the host the instance is on.'),
 ]

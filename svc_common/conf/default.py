@@ -1,10 +1,14 @@
 import socket
 
 from oslo_config import cfg
+from oslo_utils import netutils
 
 opts = [
     cfg.StrOpt('host', default=socket.gethostname(), sample_default='<hostname>',
                help='Name of this node; compute services are addressed by it.'),
+    cfg.StrOpt('my_ip', default=netutils.get_my_ipv4(), sample_default='<host_ipv4>',
+               help="This host's IP address (a compute host reports it as its "
+                    "hypervisor's host_ip)."),
     cfg.StrOpt('state_path', default='/var/lib/nimbus',
                help='Top-level directory for keeping Nimbus state.'),
     cfg.IntOpt('service_down_time', default=60, min=1,

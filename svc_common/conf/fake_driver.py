@@ -15,6 +15,11 @@ opts = [
                help='File the fake hypervisor keeps its guests in, so that they outlive '
                     'a restart of the compute service as real guests do and tests can '
                     'read what the hypervisor holds (empty: in memory only).'),
+    cfg.BoolOpt('disks', default=False,
+                help='Keep real instance disks, made, moved and removed by the libvirt '
+                     "driver's disk code ([compute]/instances_path, the [libvirt] image "
+                     'cache and transport options; qemu-img needed), so tests of whole '
+                     'deployments can check disk files without running guests.'),
 ]
 
 

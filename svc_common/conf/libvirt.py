@@ -45,7 +45,8 @@ opts = [
                 help='Extra ssh options for the ssh transport (each one argument).'),
     cfg.StrOpt('migration_address',
                help='Address other compute hosts reach this one by for disk copies '
-                    '(reported as host_ip); defaults to the host name.'),
+                    '(a resize or cold migration to this host records it as the '
+                    "migration's dest_host); defaults to the host name."),
 ]
 
 

@@ -101,10 +101,15 @@ class Flavor(Base, TimestampMixin):
 class Instance(Base, TimestampMixin, SoftDeleteMixin):
     __tablename__ = 'instances'
     __table_args__ = (
-        sa.Index('instances_project_id_deleted_idx', 'project_id', 'deleted'),
+        # Server lists page in the order (created_at, id), per project or of all projects.
+        sa.Index('instances_project_id_deleted_created_at_idx',
+                 'project_id', 'deleted', 'created_at', 'id'),
+        sa.Index('instances_deleted_created_at_idx', 'deleted', 'created_at', 'id'),
         sa.Index('instances_host_deleted_idx', 'host', 'deleted'),
         sa.Index('instances_task_state_updated_at_idx', 'task_state', 'updated_at'),
     )
+    # Not NULL, so that ordering by it is a plain ORDER BY an index can serve.
+    created_at = sa.Column(sa.DateTime, nullable=False, default=_now)
     id = sa.Column(sa.Integer, primary_key=True)
     uuid = sa.Column(sa.String(36), nullable=False, unique=True)
     display_name = sa.Column(sa.String(255))
@@ -138,6 +143,17 @@ class Instance(Base, TimestampMixin, SoftDeleteMixin):
     locked = sa.Column(sa.Boolean, nullable=False, default=False)
     access_ip_v4 = sa.Column(sa.String(64))
     access_ip_v6 = sa.Column(sa.String(64))
+
+
+class RequestSpec(Base, TimestampMixin):
+    """What a build asked the scheduler for, written with its instance and removed with
+    it. ``spec`` is the RequestSpec object's primitive (versioned JSON)."""
+    __tablename__ = 'request_specs'
+    __table_args__ = (sa.UniqueConstraint('instance_uuid',
+                                          name='uniq_request_specs0instance_uuid'),)
+    id = sa.Column(sa.Integer, primary_key=True)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    spec = sa.Column(sa.Text, nullable=False)
 
 
 class Migration(Base, TimestampMixin, SoftDeleteMixin):

@@ -4,6 +4,7 @@
 def register_all():
     __import__('svc_common.objects.flavor')
     __import__('svc_common.objects.instance')
+    __import__('svc_common.objects.request_spec')
     __import__('svc_common.objects.fault')
     __import__('svc_common.objects.migration')
     __import__('svc_common.objects.service')

@@ -9,10 +9,12 @@ import sqlalchemy as sa
 
 from svc_common.db import api as db_api
 from svc_common.db import models
+from svc_common.db import paging
 from svc_common import exception
 from svc_common.objects import base
 from svc_common.objects import fault as fault_obj
 from svc_common.objects import flavor as flavor_obj
+from svc_common.objects import request_spec as request_spec_obj
 from svc_common import states
 
 _NO_CHECK = base.NO_CHECK
@@ -51,11 +53,14 @@ def _instance_get(context, uuid, read_deleted=None):
 
 
 @db_api.writer
-def _instance_create(context, values):
+def _instance_create(context, values, request_spec):
+    """The instance row and, in the same transaction, its request spec's."""
     row = models.Instance(**values)
     context.session.add(row)
     context.session.flush()
-    return row
+    spec_row = (request_spec_obj.write(context, request_spec) if request_spec is not None
+                else None)
+    return row, spec_row
 
 
 def _check_expected(row, expected_task, expected_vm):
@@ -103,8 +108,20 @@ def _instance_update(context, uuid, values, expected_task, expected_vm,
     return _instance_get(context, uuid, read_deleted='yes')
 
 
-@db_api.reader
-def _instance_get_all(context, filters, sort_keys, sort_dirs):
+@db_api.writer
+def _instance_destroy(context, uuid, expected_task):
+    """Soft-delete the instance row; its request spec goes in the same transaction."""
+    row = _instance_update(context, uuid,
+                           {'vm_state': states.VmState.DELETED.value, 'task_state': None,
+                            'terminated_at': base.utcnow(),
+                            'power_state': states.PowerState.NOSTATE},
+                           expected_task, _NO_CHECK)
+    request_spec_obj.remove(context, uuid)
+    return row
+
+
+def _filtered(context, filters):
+    """The rows that pass ``filters``, but for the name regex (see _name_matcher)."""
     model = models.Instance
     deleted = filters.get('deleted')
     read_deleted = 'yes' if deleted is None and context.read_deleted == 'yes' else (
@@ -116,8 +133,13 @@ def _instance_get_all(context, filters, sort_keys, sort_dirs):
     for name in ('vm_state', 'task_state', 'uuid'):
         if filters.get(name) is not None:
             query = query.filter(getattr(model, name).in_(_as_tuple(filters[name])))
+    if filters.get('vm_task_states') is not None:
+        query = query.filter(_in_states(filters['vm_task_states']))
     if filters.get('flavor_id') is not None:
-        query = query.filter(model.flavor.like('%%"flavorid": "%s"%%' % filters['flavor_id']))
+        query = query.filter(paging.containing(model.flavor,
+                                               '"flavorid": "%s"' % filters['flavor_id']))
+    if filters.get('name') and not _REGEX_SPECIALS.intersection(filters['name']):
+        query = query.filter(paging.containing(model.display_name, filters['name']))
     if filters.get('in_task'):
         query = query.filter(model.task_state.is_not(None))
     if filters.get('updated_before') is not None:
@@ -125,16 +147,53 @@ def _instance_get_all(context, filters, sort_keys, sort_dirs):
                              < base.naive(filters['updated_before']))
     if filters.get('changes-since') is not None:
         query = query.filter(model.updated_at >= base.naive(filters['changes-since']))
-    for key, direction in zip(sort_keys, sort_dirs):
-        column = getattr(model, key)
-        query = query.order_by(column.desc() if direction == 'desc' else column.asc())
-    query = query.order_by(model.id.desc() if (sort_dirs or ['desc'])[0] == 'desc'
-                           else model.id.asc())
-    rows = query.all()
-    if filters.get('name'):
-        pattern = re.compile(filters['name'])
-        rows = [r for r in rows if r.display_name and pattern.search(r.display_name)]
-    return rows
+    return query
+
+
+def _in_states(pairs):
+    """Rows in one of ``pairs``: {vm_state: None (any task state) or [task states, None
+    for no task]}."""
+    model = models.Instance
+    alternatives = []
+    for vm_state, task_states in pairs.items():
+        condition = model.vm_state == vm_state
+        if task_states is not None:
+            named = [t for t in task_states if t is not None]
+            tasks = [model.task_state.in_(named)] if named else []
+            if None in task_states:
+                tasks.append(model.task_state.is_(None))
+            condition = sa.and_(condition, sa.or_(sa.false(), *tasks))
+        alternatives.append(condition)
+    return sa.or_(sa.false(), *alternatives)
+
+
+# A name filter without these is a plain substring: SQL narrows the rows with LIKE.
+_REGEX_SPECIALS = frozenset('.^$*+?{}[]\\|()')
+
+
+def _name_matcher(pattern):
+    """Whether a row's display name matches the regex ``pattern``; None without one.
+    Stays in Python: the backends' regex dialects differ from Python's and each other."""
+    if not pattern:
+        return None
+    regex = re.compile(pattern)
+    return lambda row: bool(row.display_name) and regex.search(row.display_name) is not None
+
+
+@db_api.reader
+def _instance_get_all(context, filters, sort_keys, sort_dirs, limit=None, marker=None):
+    """The rows passing ``filters`` in the order of the sort keys (then id): the first
+    ``limit`` (all when None) after the row of ``marker``, a uuid that must pass the
+    filters too."""
+    order = paging.sort_keys(models.Instance, sort_keys, sort_dirs)
+    query = paging.ordered(_filtered(context, filters), order)
+    keep = _name_matcher(filters.get('name'))
+    if marker is not None:
+        row = query.filter(models.Instance.uuid == marker).first()
+        if row is None or (keep is not None and not keep(row)):
+            raise exception.MarkerNotFound(marker=marker)
+        query = query.filter(paging.after(order, row))
+    return paging.fetch(query, order, limit, keep)
 
 
 @base.NimbusObjectRegistry.register
@@ -143,7 +202,8 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
     """(Mapping access lets oslo.log print ``[instance: <uuid>]`` for ``instance=``.)"""
 
     # Version 1.0: Initial version
-    VERSION = '1.0'
+    # Version 1.1: create() takes the RequestSpec to store with the instance
+    VERSION = '1.1'
 
     fields = dict(base.NimbusPersistentObject.fields, **{
         'id': fields.IntegerField(),
@@ -227,14 +287,22 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
                                    expected_attrs)
 
     @base.remotable
-    def create(self):
+    def create(self, request_spec=None):
+        """Insert the record, and ``request_spec`` (a RequestSpec) with it in one
+        transaction: no crash leaves an instance whose build cannot be sent again as
+        it was asked for."""
         changes = self.obj_get_changes()
         flavor = changes['flavor']
         for name in ('vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb'):
             changes.setdefault(name, getattr(flavor, name))
         changes.setdefault('metadata', {})
-        row = _instance_create(self._context, self._to_db_values(changes))
+        if request_spec is not None:
+            request_spec.instance_uuid = self.uuid
+        row, spec_row = _instance_create(self._context, self._to_db_values(changes),
+                                         request_spec)
         self._from_db_object(self._context, self, row)
+        if spec_row is not None:
+            request_spec._from_db_object(self._context, request_spec, spec_row)
 
     @base.remotable
     def save(self, expected_task_state=_NO_CHECK, expected_vm_state=_NO_CHECK,
@@ -257,24 +325,28 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
 
     @base.remotable
     def destroy(self, expected_task_state=_NO_CHECK):
-        """Soft-delete: vm_state deleted, and the row leaves every default listing."""
-        now = base.utcnow()
-        row = _instance_update(self._context, self.uuid,
-                               {'vm_state': states.VmState.DELETED.value, 'task_state': None,
-                                'terminated_at': now, 'power_state': states.PowerState.NOSTATE},
-                               expected_task_state, _NO_CHECK)
+        """Soft-delete: vm_state deleted, and the row leaves every default listing;
+        the request spec is deleted with it."""
+        row = _instance_destroy(self._context, self.uuid, expected_task_state)
         self._from_db_object(self._context, self, row)
 
 
 @base.NimbusObjectRegistry.register
 class InstanceList(base.ObjectListBase, base.NimbusObject):
-    VERSION = '1.0'
+    # Version 1.0: Initial version
+    # Version 1.1: get_by_filters() takes limit and marker
+    VERSION = '1.1'
     fields = {'objects': fields.ListOfObjectsField('Instance')}
 
     @base.remotable_classmethod
     def get_by_filters(cls, context, filters, sort_keys=('created_at',), sort_dirs=('desc',),
-                       expected_attrs=None):
-        rows = _instance_get_all(context, filters, list(sort_keys), list(sort_dirs))
+                       expected_attrs=None, limit=None, marker=None):
+        """Instances passing ``filters`` (see _filtered; 'name' is a regex, and
+        'vm_task_states' {vm_state: None or [task_state or None]}), sorted, at most
+        ``limit`` of them after the instance ``marker`` (MarkerNotFound unless it passes
+        the filters)."""
+        rows = _instance_get_all(context, filters, list(sort_keys), list(sort_dirs),
+                                 limit, marker)
         return base.make_list(context, cls(context), Instance, rows,
                               expected_attrs=expected_attrs)
 

@@ -5,6 +5,7 @@ from oslo_versionedobjects import fields
 
 from svc_common.db import api as db_api
 from svc_common.db import models
+from svc_common.db import paging
 from svc_common import exception
 from svc_common.objects import base
 from svc_common import states
@@ -63,10 +64,13 @@ def _migration_update(context, migration_id, values, expected_status,
 
 
 @db_api.reader
-def _migration_get_all(context, filters):
+def _migration_get_all(context, filters, limit=None, marker=None):
+    """Newest first; at most ``limit`` after the migration ``marker`` (any migration:
+    MarkerNotFound only when there is none of that uuid)."""
     model = models.Migration
     query = _query(context)
-    for key in ('instance_uuid', 'migration_type', 'project_id', 'user_id'):
+    for key in ('instance_uuid', 'migration_type', 'project_id', 'user_id',
+                'source_compute'):
         if filters.get(key):
             query = query.filter(getattr(model, key) == filters[key])
     if filters.get('status'):
@@ -77,7 +81,15 @@ def _migration_get_all(context, filters):
                              | (model.dest_compute == filters['host']))
     if filters.get('changes-since'):
         query = query.filter(model.updated_at >= base.naive(filters['changes-since']))
-    return query.order_by(model.created_at.desc(), model.id.desc()).all()
+    if filters.get('changes-before'):
+        query = query.filter(model.updated_at <= base.naive(filters['changes-before']))
+    keys = paging.sort_keys(model, ['created_at'], ['desc'])
+    if marker is not None:
+        row = _query(context).filter_by(uuid=marker).first()
+        if row is None:
+            raise exception.MarkerNotFound(marker=marker)
+        query = query.filter(paging.after(keys, row))
+    return paging.fetch(paging.ordered(query, keys), keys, limit)
 
 
 @base.NimbusObjectRegistry.register
@@ -154,10 +166,13 @@ class Migration(base.NimbusPersistentObject, base.NimbusObject):
 
 @base.NimbusObjectRegistry.register
 class MigrationList(base.ObjectListBase, base.NimbusObject):
-    VERSION = '1.0'
+    # Version 1.0: Initial version
+    # Version 1.1: get_by_filters() takes limit and marker; filters source_compute and
+    #              changes-before
+    VERSION = '1.1'
     fields = {'objects': fields.ListOfObjectsField('Migration')}
 
     @base.remotable_classmethod
-    def get_by_filters(cls, context, filters):
+    def get_by_filters(cls, context, filters, limit=None, marker=None):
         return base.make_list(context, cls(context), Migration,
-                              _migration_get_all(context, filters))
+                              _migration_get_all(context, filters, limit, marker))

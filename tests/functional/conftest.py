@@ -115,15 +115,16 @@ def core(tmp_path):
         CONF.clear_override('connection', group='database')
 
 
-def new_instance(ctx, flavor_name='m1.tiny'):
-    """An instance record as the API makes it (BUILDING/SCHEDULING, a 'create' action)."""
+def new_instance(ctx, flavor_name='m1.tiny', request_spec=None):
+    """An instance record as the API makes it (BUILDING/SCHEDULING, a 'create' action),
+    stored with ``request_spec`` if given."""
     flavor = next(f for f in objects.FlavorList.get_all(ctx) if f.name == flavor_name)
     instance = objects.Instance(context=ctx, uuid=str(uuid.uuid4()), flavor=flavor,
                                 vm_state=states.VmState.BUILDING,
                                 task_state=states.TaskState.SCHEDULING,
                                 project_id=ctx.project_id, user_id=ctx.user_id,
                                 display_name='vm')
-    instance.create()
+    instance.create(request_spec=request_spec)
     objects.InstanceAction.action_start(ctx, instance.uuid, 'create')
     return instance
 

@@ -12,7 +12,7 @@ from svc_common import states
 def test_build_then_delete_releases_claims(core):
     ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
     instance = new_instance(ctx)
-    conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance], None, {})
+    conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance], None)
     active = poll(lambda: (lambda i: i if i.vm_state == 'active' else None)(
         objects.Instance.get_by_uuid(ctx, instance.uuid)))
     assert active.host in ('host1', 'host2')
@@ -33,6 +33,33 @@ def test_build_then_delete_releases_claims(core):
     assert all(e.result == 'Success' for e in events)
 
 
+def _built_on(ctx, instance):
+    return poll(lambda: (lambda i: i if i.vm_state == 'active' else None)(
+        objects.Instance.get_by_uuid(ctx, instance.uuid))).host
+
+
+def test_build_is_scheduled_by_the_stored_request_spec(core):
+    """The cast carries no spec; the stored one forces host3, where the scheduler
+    would not go by itself (equal hosts rank by name: the next free build takes host1)."""
+    ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
+    pinned = new_instance(ctx, request_spec=objects.RequestSpec(force_host='host3'))
+    conductor_rpcapi.ConductorAPI().build_instances(ctx, [pinned], None)
+    assert _built_on(ctx, pinned) == 'host3'
+    free = new_instance(ctx)
+    conductor_rpcapi.ConductorAPI().build_instances(ctx, [free], None)
+    assert _built_on(ctx, free) == 'host1'
+
+
+def test_a_version_1_0_cast_schedules_by_the_spec_it_carries(core):
+    """An instance an older API stored without a spec: its cast's dict still counts."""
+    ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
+    instance = new_instance(ctx)
+    cctxt = conductor_rpcapi.ConductorAPI().client.prepare(version='1.0')
+    cctxt.cast(ctx, 'build_instances', instances=[instance], image=None,
+               request_spec={'force_host': 'host2', 'num_instances': 1})
+    assert _built_on(ctx, instance) == 'host2'
+
+
 def test_no_valid_host_leaves_error_with_fault(core):
     ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
     instance = new_instance(ctx, 'm1.xlarge')  # fits: 8 vCPU / 16 GiB / 160 GB
@@ -40,7 +67,7 @@ def test_no_valid_host_leaves_error_with_fault(core):
     objects.Flavor(context=ctx, flavorid='99', name='huge', vcpus=1, memory_mb=64000,
                    root_gb=1).create()
     huge = new_instance(ctx, 'huge')
-    conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance, huge], None, {})
+    conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance, huge], None)
     failed = poll(lambda: (lambda i: i if i.vm_state == 'error' else None)(
         objects.Instance.get_by_uuid(ctx, huge.uuid, expected_attrs=['fault'])))
     assert failed.task_state is None and failed.host is None
@@ -52,8 +79,8 @@ def test_redelivered_build_is_idempotent(core):
     ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
     instance = new_instance(ctx)
     api = conductor_rpcapi.ConductorAPI()
-    api.build_instances(ctx, [instance], None, {})
-    api.build_instances(ctx, [instance], None, {})
+    api.build_instances(ctx, [instance], None)
+    api.build_instances(ctx, [instance], None)
     active = poll(lambda: (lambda i: i if i.vm_state == 'active' else None)(
         objects.Instance.get_by_uuid(ctx, instance.uuid)))
     # deliver the compute step again after it finished
@@ -71,7 +98,7 @@ def test_redelivered_build_is_idempotent(core):
 def test_power_state_sync_records_a_guest_that_went_off(core):
     ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
     instance = new_instance(ctx)
-    conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance], None, {})
+    conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance], None)
     active = poll(lambda: (lambda i: i if i.vm_state == 'active' else None)(
         objects.Instance.get_by_uuid(ctx, instance.uuid)))
     manager = core.compute(active.host)

@@ -24,7 +24,7 @@ def ctx(core):
 
 def _active(ctx):
     instance = new_instance(ctx)
-    conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance], None, {})
+    conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance], None)
     return wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.ACTIVE)
 
 

@@ -6,10 +6,13 @@ import pytest
 from compute_svc import resize
 from compute_svc import rpcapi as compute_rpcapi
 from conductor_svc import rpcapi as conductor_rpcapi
+from conductor_svc.scheduler import manager as scheduler_mod
 from svc_common.conf import CONF
 from svc_common import context as nimbus_context
 from svc_common import objects
+from svc_common.objects import claim as claim_obj
 from svc_common import states
+from tests.functional.api import helpers as api_helpers
 from tests.functional.conftest import new_instance
 from tests.functional.conftest import poll
 from tests.functional.conftest import wait_instance
@@ -19,10 +22,15 @@ V, T, M = states.VmState, states.TaskState, states.MigrationStatus
 
 
 @pytest.fixture
-def ctx(core):
+def reconcile_soon():
     CONF.set_override('reconcile_after', 1, group='conductor')
-    yield nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
+    yield
     CONF.clear_override('reconcile_after', group='conductor')
+
+
+@pytest.fixture
+def ctx(core, reconcile_soon):
+    return nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
 
 
 @pytest.fixture
@@ -52,7 +60,7 @@ def _reconcile_until(core, ctx, uuid_, predicate, lose):
 
 def _boot(ctx):
     instance = new_instance(ctx)
-    conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance], None, {})
+    conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance], None)
     return instance
 
 
@@ -67,6 +75,35 @@ def test_lost_build_casts(core, ctx, lose, api, method):
     assert lose.lost == [method]
     assert active.task_state is None
     assert len(objects.ResourceClaimList.get_by_consumer(ctx, instance.uuid)) == 3
+
+
+def test_lost_build_cast_keeps_the_forced_host(cloud, reconcile_soon, lose):
+    """A server forced onto host2 through the API, whose build_instances cast is lost,
+    is built on host2 by the reconciler's copy, which carries no request spec: the
+    conductor schedules by the spec stored with the instance. Left to itself the
+    scheduler would choose host1 (equal hosts rank by name)."""
+    ctx = nimbus_context.get_admin_context()
+    conductor = cloud.aio.services[0].manager
+    flavor = objects.Flavor.get_by_flavor_id(ctx, '1')
+    ranked = conductor.scheduler.candidates(ctx, scheduler_mod.Request(
+        resources=claim_obj.resources_for_flavor(flavor)))
+    assert [h.host for h in ranked] == ['host1', 'host2']
+
+    image = api_helpers.create_image(cloud, project='admin', roles='admin,member')
+    lose(conductor_rpcapi.ConductorAPI, 'build_instances')
+    resp = cloud.admin('POST', '/v2.1/servers', {'server': {
+        'name': 'pinned', 'flavorRef': '1', 'imageRef': image['id'], 'networks': 'none',
+        'availability_zone': 'nova:host2'}}, version='2.37')
+    assert resp.status_int == 202, resp.body
+    server_id = resp.json_body_or_none['server']['id']
+    assert lose.lost == ['build_instances']
+
+    poll(lambda: server_id in conductor.reconcile(), timeout=5, interval=0.2,
+         what='the reconciler to re-send build_instances')
+    cloud.wait_for_server(server_id, 'ACTIVE', project='admin')
+    server = cloud.admin('GET', '/v2.1/servers/%s' % server_id).json_body_or_none['server']
+    assert server['OS-EXT-SRV-ATTR:host'] == 'host2'
+    assert set(resize_helpers._claims(ctx)) == {(server_id, 'host2')}
 
 
 @pytest.mark.parametrize('method, task, done', [

@@ -24,7 +24,7 @@ def ctx(core):
 
 def _boot(ctx, flavor='m1.tiny'):
     instance = new_instance(ctx, flavor)
-    conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance], None, {})
+    conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance], None)
     return wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.ACTIVE)
 
 
@@ -144,6 +144,26 @@ def test_target_host_is_honoured(core, ctx):
     target = 'host3' if instance.host != 'host3' else 'host2'
     _resize(ctx, instance, 'm1.tiny', target_host=target)
     assert _resized(ctx, instance).host == target
+
+
+def test_disks_go_to_the_address_the_destination_gives(core, ctx, monkeypatch):
+    """The destination records its migration address ([libvirt]/migration_address) as
+    the migration's dest_host; the source copies the disks there."""
+    instance = _boot(ctx)
+    target = 'host3' if instance.host != 'host3' else 'host2'
+    monkeypatch.setattr(core.compute(target).driver, 'migration_address',
+                        lambda: '192.0.2.7')
+    source_driver = core.compute(instance.host).driver
+    copied_to = []
+    real_move = source_driver.migrate_disk_and_power_off
+    monkeypatch.setattr(source_driver, 'migrate_disk_and_power_off',
+                        lambda c, i, dest_host, f: copied_to.append(dest_host) or
+                        real_move(c, i, dest_host, f))
+    _resize(ctx, instance, 'm1.tiny', target_host=target)
+    assert _resized(ctx, instance).host == target
+    migration = _migration(ctx, instance)
+    assert (migration.dest_compute, migration.dest_host) == (target, '192.0.2.7')
+    assert copied_to == ['192.0.2.7']
 
 
 def _only_source_enabled(ctx, source):

@@ -9,14 +9,18 @@ from what its fake hypervisors hold; the crash tests check it after every recove
   and nothing else holds anything.
 - Each fake hypervisor (``[fake_driver]/state_file``) holds a guest for exactly the live
   instances on its host, with their flavor and power state, and a pre-resize copy only
-  on the source of a resize awaiting confirmation. The fake driver has no disk files:
-  checksums of real disks are the libvirt tier's to check.
+  on the source of a resize awaiting confirmation. (Other hypervisors can be read by
+  the caller: ``Snapshot(guests=...)``.)
+- With real disks (``[fake_driver]/disks``): the disk files are where they belong and
+  unchanged (``disk_checks``).
 
 Instances in ERROR are reported, not checked further: what they hold is for an operator
 (or a delete) to resolve.
 """
 import collections
 import json
+
+from tests.integration import disk_checks
 
 TERMINAL = {'confirmed', 'reverted', 'error'}
 OBJECT_DATA = 'nimbus_object.data'
@@ -36,7 +40,12 @@ def _flavor_name(raw):
 class Snapshot:
     """Everything the checks need, read once."""
 
-    def __init__(self, cloud, hosts):
+    def __init__(self, cloud, hosts, expected_disks=None, guests=None):
+        """``expected_disks`` (a ``disk_checks.Expected``) turns the disk checks on.
+        ``guests``: what each host's hypervisor holds, {host: {'guests': {uuid: {'flavor':
+        name, 'power_state': state}}, 'resize_sources': {uuid: ...}}}, when not the fake
+        hypervisors' state files; without 'power_state' or 'resize_sources' (guests that
+        power themselves off, pre-resize guests that are only disks) those go unchecked."""
         db = cloud.database
         self.instances = {row.uuid: row for row in db.query(
             'SELECT uuid, host, node, vm_state, task_state, power_state, vcpus, memory_mb, '
@@ -56,7 +65,11 @@ class Snapshot:
                 'c.resource_class'):
             self.claims[(row.consumer_uuid, row.host, row.hypervisor_hostname)][
                 row.resource_class] = int(row.amount)
-        self.guests = {host: cloud.fake_guests(host) for host in hosts}
+        self.guests = guests if guests is not None else {
+            host: cloud.fake_guests(host) for host in hosts}
+        self.expected_disks = expected_disks
+        self.disks = {host: disk_checks.HostDisks(cloud.instances_path(host))
+                      for host in hosts} if expected_disks is not None else {}
 
     def live(self, uuid):
         row = self.instances.get(uuid)
@@ -95,7 +108,13 @@ def violations(snapshot, uuids=None):
         if uuid not in errors:
             problems += _guest_problems(snapshot, uuid, row if live else None,
                                         migrations_of.get(uuid, ()))
+            if snapshot.disks:
+                problems += _disk_problems(snapshot, uuid, row if live else None,
+                                           migrations_of.get(uuid, ()))
 
+    if snapshot.disks and uuids is None:
+        problems += disk_checks.orphans(snapshot.disks, set(snapshot.instances))
+        problems += disk_checks.base_problems(snapshot.disks, snapshot.expected_disks)
     consumers = scope | {m.uuid for u in scope for m in migrations_of.get(u, ())}
     skipped = errors | {m.uuid for u in errors for m in migrations_of.get(u, ())}
     actual = {key: amounts for key, amounts in snapshot.claims.items()
@@ -108,9 +127,23 @@ def violations(snapshot, uuids=None):
     return problems
 
 
+def _awaiting_confirmation(row, migrations):
+    """The migrations whose source keeps the pre-resize guest and disks."""
+    if row is None or row.vm_state != 'resized':
+        return []
+    return [m for m in migrations if m.status == 'finished']
+
+
+def _disk_problems(snapshot, uuid, row, migrations):
+    keep_on = {m.source_compute: snapshot.flavors[m.old_instance_type_id].root_gb
+               for m in _awaiting_confirmation(row, migrations)}
+    return disk_checks.problems_of(uuid, row, row.root_gb if row is not None else None,
+                                   keep_on, snapshot.disks, snapshot.expected_disks)
+
+
 def _guest_problems(snapshot, uuid, row, migrations):
     problems = []
-    awaiting = [m for m in migrations if m.status == 'finished']
+    awaiting = _awaiting_confirmation(row, migrations)
     for host, held in snapshot.guests.items():
         guest = held['guests'].get(uuid)
         should_run_here = row is not None and row.host == host
@@ -119,15 +152,16 @@ def _guest_problems(snapshot, uuid, row, migrations):
         elif guest is not None and not should_run_here:
             problems.append('%s has a leftover guest on %s' % (uuid, host))
         elif guest is not None:
-            if guest['power_state'] != row.power_state:
+            if 'power_state' in guest and guest['power_state'] != row.power_state:
                 problems.append('guest of %s on %s has power state %s, the instance %s' % (
                     uuid, host, guest['power_state'], row.power_state))
             if guest['flavor'] != _flavor_name(row.flavor):
                 problems.append('guest of %s on %s has flavor %s, the instance %s' % (
                     uuid, host, guest['flavor'], _flavor_name(row.flavor)))
+        if 'resize_sources' not in held:
+            continue
         kept = uuid in held['resize_sources']
-        should_keep = row is not None and row.vm_state == 'resized' and any(
-            m.source_compute == host for m in awaiting)
+        should_keep = any(m.source_compute == host for m in awaiting)
         if kept and not should_keep:
             problems.append('%s has a leftover pre-resize copy on %s' % (uuid, host))
         elif should_keep and not kept:

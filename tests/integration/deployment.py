@@ -396,14 +396,24 @@ class Deployment:
     NO_DATABASE = 'sqlite:////nonexistent/compute-must-not-open-a-database.sqlite'
 
     def __init__(self, workdir, database, transport_url, compute_overrides=None,
-                 common_overrides=None):
+                 common_overrides=None, fake_disks=False, compute_hosts=(),
+                 compute_driver='fake'):
+        """``compute_driver``: 'fake' or 'libvirt' (real guests on this machine's
+        libvirtd; the [libvirt] connection options come with ``compute_overrides``).
+        With 'libvirt', or with ``fake_disks`` (the fake hypervisors keep real disks),
+        each compute (of ``compute_hosts``, and any started later) keeps its disks in
+        its own instances path, copied between them by the local transport."""
         self.workdir = pathlib.Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.database = database
         self.transport_url = transport_url
         self.compute_overrides = compute_overrides or {}
         self.common_overrides = common_overrides or {}  # every service's config
+        self.fake_disks = fake_disks
+        self.compute_driver = compute_driver
+        self.compute_hosts = list(compute_hosts)
         self.api_port = free_port()
+        self.token = ADMIN_TOKEN  # its requests' token (a Keystone one with keystone auth)
         self.processes = {}
         self._started_with = {}  # name -> (start method, its overrides): for restart()
 
@@ -468,18 +478,30 @@ class Deployment:
 
     def start_compute(self, host, overrides=None, wait=True):
         self._started_with[host] = (self.start_compute, overrides)
-        state = self.workdir / host
+        if host not in self.compute_hosts:
+            self.compute_hosts.append(host)
         base = {'DEFAULT': {'host': host},
                 'database': {'connection': self.NO_DATABASE},
-                'compute': {'compute_driver': 'fake',
-                            'instances_path': str(state / 'instances'),
-                            'resource_update_interval': '2'},
-                'fake_driver': {'state_file': str(self.fake_state_file(host))}}
+                'compute': {'compute_driver': self.compute_driver,
+                            'instances_path': str(self.instances_path(host)),
+                            'resource_update_interval': '2'}}
+        if self.compute_driver == 'fake':
+            base['fake_driver'] = {'state_file': str(self.fake_state_file(host))}
+            if self.fake_disks:
+                base['fake_driver']['disks'] = 'true'
+        if self.fake_disks or self.compute_driver != 'fake':
+            base['libvirt'] = {
+                'remote_filesystem_transport': 'local',
+                'instances_paths_by_host': ','.join(
+                    '%s:%s' % (h, self.instances_path(h)) for h in self.compute_hosts)}
         proc = self._start(host, 'nimbus-compute',
                            _merge(_merge(base, self.compute_overrides), overrides))
         if wait:
             proc.wait_for_log(r'nimbus-compute started on %s\b' % re.escape(host))
         return proc
+
+    def instances_path(self, host):
+        return self.workdir / host / 'instances'
 
     def fake_state_file(self, host):
         return self.workdir / host / 'fake-guests.json'
@@ -538,9 +560,9 @@ class Deployment:
                            for p in self.processes.values())
 
     # the REST API
-    def request(self, method, path, body=None, token=ADMIN_TOKEN, version=MICROVERSION,
+    def request(self, method, path, body=None, token=None, version=MICROVERSION,
                 expect=None, timeout=30):
-        headers = {'X-Auth-Token': token, 'Accept': 'application/json'}
+        headers = {'X-Auth-Token': token or self.token, 'Accept': 'application/json'}
         if version:
             headers['OpenStack-API-Version'] = 'compute %s' % version
         resp = requests.request(method, self.api_url + path, json=body, headers=headers,
@@ -562,14 +584,14 @@ class Deployment:
 
     def create_image(self, name='cirros-fake', data=b'\0' * 1024):
         image = requests.post(self.api_url + '/image/v2/images', timeout=30,
-                              headers={'X-Auth-Token': ADMIN_TOKEN},
+                              headers={'X-Auth-Token': self.token},
                               json={'name': name, 'disk_format': 'raw',
                                     'container_format': 'bare', 'visibility': 'public'})
         assert image.status_code == 201, image.text
         image_id = image.json()['id']
         upload = requests.put(self.api_url + '/image/v2/images/%s/file' % image_id,
                               data=data, timeout=30,
-                              headers={'X-Auth-Token': ADMIN_TOKEN,
+                              headers={'X-Auth-Token': self.token,
                                        'Content-Type': 'application/octet-stream'})
         assert upload.status_code == 204, upload.text
         return image_id
@@ -600,6 +622,31 @@ class Deployment:
         return wait_for(settled, timeout, '%d servers %s* to be %s' % (
             count, prefix, '/'.join(statuses)), interval=0.5)
 
+    def server(self, server_id):
+        """The server as GET /servers/<id> shows it; None once it is gone."""
+        resp = self.request('GET', '/v2.1/servers/%s' % server_id)
+        if resp.status_code == 404:
+            return None
+        assert resp.status_code == 200, resp.text
+        return resp.json()['server']
+
+    def server_action(self, server_id, body):
+        resp = self.request('POST', '/v2.1/servers/%s/action' % server_id, body)
+        assert resp.status_code in (200, 202, 204), resp.text
+        return resp
+
+    def wait_for_status(self, server_id, status, timeout):
+        """Wait until the server is ``status`` with no task; fails at once on ERROR."""
+        def reached():
+            server = self.server(server_id)
+            if server is not None and server['status'] == 'ERROR' and status != 'ERROR':
+                raise AssertionError('server %s went to ERROR: %s' % (
+                    server_id, server.get('fault')))
+            return server if server is not None and server['status'] == status and \
+                server['OS-EXT-STS:task_state'] is None else None
+        return wait_for(reached, timeout, 'server %s to be %s' % (server_id, status),
+                        interval=0.25)
+
     def delete_servers(self, servers, timeout=60):
         for server in servers:
             self.request('DELETE', '/v2.1/servers/%s' % server['id'], expect=204)
@@ -620,7 +667,8 @@ def _merge(base, overrides):
 @contextlib.contextmanager
 def deployment(tmp_dir, backend, conductors=('conductor',), computes=('cmp1', 'cmp2'),
                compute_overrides=None, with_api=True, common_overrides=None,
-               db_port=None, transport_url=None):
+               db_port=None, transport_url=None, fake_disks=False,
+               compute_driver='fake'):
     """Database, vhost, schema, default flavors, then the processes; all torn down after.
 
     The processes start in dependency order: conductors before computes (a compute's
@@ -635,7 +683,8 @@ def deployment(tmp_dir, backend, conductors=('conductor',), computes=('cmp1', 'c
             vhost = ScratchVhost()
             transport_url = vhost.transport_url
         dep = Deployment(tmp_dir, database, transport_url, compute_overrides,
-                         common_overrides)
+                         common_overrides, fake_disks=fake_disks, compute_hosts=computes,
+                         compute_driver=compute_driver)
         dep.manage('db', 'sync')
         dep.manage('flavor', 'create-defaults')
         try:

@@ -9,24 +9,34 @@ started again without the point. Within BOUND seconds the server must have got w
 operation takes it (a resize: VERIFY_RESIZE, then a confirm that must complete) or be in
 ERROR with a fault that says why, and ``crash_checks`` must find nothing wrong with it.
 
+The computes' fake hypervisors keep real disks (``[fake_driver]/disks``: qcow2 overlays
+on a cached base, made and moved by the libvirt driver's disk code), and every server's
+guest writes into its disk before its operation, so the checks also find whether its
+disk files are where they belong and unchanged.
+
 Every point gets servers of its own, prepared together up front (booted on cmp1, some
 stopped, some resized to cmp2), so one deployment serves the whole matrix. The matrix
 (point -> outcome, seconds) and its totals are printed at the end of the run.
 """
-import time
+import hashlib
+import os
 
 import pytest
 
 from svc_common import faults
+from compute_svc.virt.libvirt import utils as disk_utils
 from tests.integration import crash_checks
+from tests.integration import crash_runner
 from tests.integration import deployment
+from tests.integration import disk_checks
 
 SOURCE, DEST, CONDUCTOR = 'cmp1', 'cmp2', 'conductor'
 HOSTS = (SOURCE, DEST)
 OLD_FLAVOR, NEW_FLAVOR = '1', '7'  # m1.tiny -> m1.micro: less memory, more disk
 FLAVOR_NAMES = {OLD_FLAVOR: 'm1.tiny', NEW_FLAVOR: 'm1.micro'}
 BOUND = 60  # seconds the restarted service has to resolve the operation
-DIE_WITHIN = 30
+IMAGE_DATA = os.urandom(1024 * 1024)
+EXPECTED_DISKS = disk_checks.Expected()
 
 # point -> (service that reaches it, state its server starts in, operation)
 PLAN = {
@@ -43,6 +53,7 @@ PLAN = {
     'prep_resize.after_claim': (DEST, 'ACTIVE', 'resize'),
     'prep_resize.after_save': (DEST, 'ACTIVE', 'resize'),
     'resize_instance.after_migrating': (SOURCE, 'ACTIVE', 'resize'),
+    'resize_instance.during_disk_copy': (SOURCE, 'ACTIVE', 'resize'),
     'resize_instance.after_disk_moved': (SOURCE, 'ACTIVE', 'resize'),
     'resize_instance.after_post_migrating': (SOURCE, 'ACTIVE', 'resize'),
     'finish_resize.after_flavor_applied': (DEST, 'ACTIVE', 'resize'),
@@ -56,37 +67,41 @@ PLAN = {
     'finish_revert.after_driver': (SOURCE, 'VERIFY_RESIZE', 'revert'),
 }
 
-# operation -> (status, host, flavor id) the server ends in; None: deleted
+# operation -> (status, host, flavor name) the server ends in; None: deleted
 EXPECTED = {
-    'boot': ('ACTIVE', SOURCE, OLD_FLAVOR),
+    'boot': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
     'delete': None,
-    'stop': ('SHUTOFF', SOURCE, OLD_FLAVOR),
-    'start': ('ACTIVE', SOURCE, OLD_FLAVOR),
-    'resize': ('ACTIVE', DEST, NEW_FLAVOR),  # after VERIFY_RESIZE and a confirm
-    'confirm': ('ACTIVE', DEST, NEW_FLAVOR),
-    'revert': ('ACTIVE', SOURCE, OLD_FLAVOR),
+    'stop': ('SHUTOFF', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
+    'start': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
+    # after VERIFY_RESIZE and a confirm
+    'resize': ('ACTIVE', DEST, FLAVOR_NAMES[NEW_FLAVOR]),
+    'confirm': ('ACTIVE', DEST, FLAVOR_NAMES[NEW_FLAVOR]),
+    'revert': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
 }
 
-RESULTS = {}  # point -> (outcome, seconds from the crash, detail)
+MATRIX = crash_runner.Matrix('crash matrix')
 
 
 @pytest.fixture(scope='module')
 def cloud(tmp_path_factory):
     common = {'DEFAULT': {'report_interval': '1', 'service_down_time': '20'},
               'conductor': {'reconcile_interval': '1', 'reconcile_after': '3'}}
-    roomy = {'fake_driver': {'vcpus': '64', 'memory_mb': '262144', 'local_gb': '4000'}}
+    roomy = {'fake_driver': {'vcpus': '64', 'memory_mb': '262144', 'local_gb': '4000'},
+             'compute': {'reap_deleted_interval': '2'}}
     with deployment.deployment(tmp_path_factory.mktemp('crash'), 'postgresql',
                                computes=HOSTS, compute_overrides=roomy,
-                               common_overrides=common) as dep:
+                               common_overrides=common, fake_disks=True) as dep:
         yield dep
-    _report(tmp_path_factory)
+    MATRIX.report(faults.POINTS, tmp_path_factory.getbasetemp() / 'crash-matrix.txt')
 
 
 @pytest.fixture(scope='module')
 def servers(cloud):
     """{point: server id} for every point that starts from an existing server, all
     prepared at once: booted on the source, then stopped or resized as the plan says."""
-    image_id = cloud.create_image()
+    image_id = cloud.create_image(data=IMAGE_DATA)
+    EXPECTED_DISKS.bases[disk_utils.cache_name(image_id)] = hashlib.sha256(
+        IMAGE_DATA).hexdigest()
     points = [p for p in faults.POINTS if p in PLAN and PLAN[p][1] is not None]
     created = cloud.boot('prep', image_id, flavor=OLD_FLAVOR, count=len(points),
                          availability_zone='nova:%s' % SOURCE)
@@ -94,159 +109,95 @@ def servers(cloud):
                       key=lambda s: int(s['name'].rsplit('-', 1)[1]))
     assert created and {s['OS-EXT-SRV-ATTR:host'] for s in prepared} == {SOURCE}
     by_point = dict(zip(points, (s['id'] for s in prepared)))
+    for number, server_id in enumerate(by_point.values()):
+        # What its guest writes after the image's data: each server its own.
+        disk = cloud.instances_path(SOURCE) / server_id / 'disk'
+        disk_checks.write_as_guest(str(disk), len(IMAGE_DATA), 1 + number)
+        EXPECTED_DISKS.record(server_id, SOURCE, str(disk))
     for point, server_id in by_point.items():
         start_state = PLAN[point][1]
         if start_state == 'SHUTOFF':
-            _action(cloud, server_id, {'os-stop': None})
+            crash_runner.ask(cloud, 'stop', server_id)
         elif start_state == 'VERIFY_RESIZE':
-            _action(cloud, server_id, {'resize': {'flavorRef': NEW_FLAVOR}})
+            crash_runner.ask(cloud, 'resize', server_id, NEW_FLAVOR)
     for point, server_id in by_point.items():
-        _wait_status(cloud, server_id, PLAN[point][1], timeout=120)
+        cloud.wait_for_status(server_id, PLAN[point][1], timeout=120)
     by_point['image'] = image_id
     return by_point
-
-
-def _action(cloud, server_id, body):
-    resp = cloud.request('POST', '/v2.1/servers/%s/action' % server_id, body)
-    assert resp.status_code in (202, 204), resp.text
-    return resp
-
-
-def _show(cloud, server_id):
-    resp = cloud.request('GET', '/v2.1/servers/%s' % server_id)
-    if resp.status_code == 404:
-        return None
-    assert resp.status_code == 200, resp.text
-    return resp.json()['server']
-
-
-def _wait_status(cloud, server_id, status, timeout):
-    def reached():
-        server = _show(cloud, server_id)
-        if server is not None and server['status'] == 'ERROR' and status != 'ERROR':
-            raise AssertionError('server %s went to ERROR: %s' % (server_id,
-                                                                  server.get('fault')))
-        return server if server is not None and server['status'] == status and \
-            server['OS-EXT-STS:task_state'] is None else None
-    return deployment.wait_for(reached, timeout, 'server %s to be %s' % (server_id, status),
-                               interval=0.25)
 
 
 def _start_operation(cloud, point, operation, server_id, image_id):
     """Ask for ``operation``; the id of the server it concerns."""
     if operation == 'boot':
         name = 'crash-%s' % point
-        return cloud.boot(name, image_id, flavor=OLD_FLAVOR,
-                          availability_zone='nova:%s' % SOURCE)['server']['id']
-    if operation == 'delete':
-        cloud.request('DELETE', '/v2.1/servers/%s' % server_id, expect=204)
-    else:
-        body = {'stop': {'os-stop': None}, 'start': {'os-start': None},
-                'resize': {'resize': {'flavorRef': NEW_FLAVOR}},
-                'confirm': {'confirmResize': None},
-                'revert': {'revertResize': None}}[operation]
-        _action(cloud, server_id, body)
+        server_id = cloud.boot(name, image_id, flavor=OLD_FLAVOR,
+                               availability_zone='nova:%s' % SOURCE)['server']['id']
+        EXPECTED_DISKS.views[server_id] = disk_checks.image_view_sha256(IMAGE_DATA)
+        return server_id
+    crash_runner.ask(cloud, operation, server_id, NEW_FLAVOR)
     return server_id
-
-
-def _settled(cloud, server_id, operation):
-    """The server once no operation is under way on it (None when deleted), after
-    confirming a resize the operation left awaiting confirmation."""
-    def settled():
-        server = _show(cloud, server_id)
-        if server is None:
-            return 'deleted'
-        if server['OS-EXT-STS:task_state'] is not None or server['status'] in (
-                'BUILD', 'RESIZE', 'REVERT_RESIZE', 'MIGRATING'):
-            return None
-        if server['status'] == 'VERIFY_RESIZE' and operation == 'resize':
-            _action(cloud, server_id, {'confirmResize': None})
-            return None
-        return server
-    found = deployment.wait_for(settled, BOUND, 'server %s to settle' % server_id,
-                                interval=0.25)
-    return None if found == 'deleted' else found
-
-
-def _outcome(server, operation):
-    expected = EXPECTED[operation]
-    if expected is None:
-        return ('recovered', '') if server is None else ('failed', 'not deleted')
-    if server is None:
-        return 'failed', 'deleted'
-    if server['status'] == 'ERROR':
-        message = (server.get('fault') or {}).get('message')
-        return ('ERROR-with-fault', message) if message else ('failed', 'ERROR, no fault')
-    status, host, flavor_id = expected
-    got = (server['status'], server['OS-EXT-SRV-ATTR:host'],
-           server['flavor']['original_name'])
-    want = (status, host, FLAVOR_NAMES[flavor_id])
-    if got != want:
-        return 'failed', 'ended %s on %s with %s, expected %s on %s with %s' % (got + want)
-    return 'recovered', ''
 
 
 @pytest.mark.parametrize('point', faults.POINTS)
 def test_crash_at(cloud, servers, point):
     assert point in PLAN, 'fault point %s has no entry in the crash matrix' % point
     service, _, operation = PLAN[point]
-    crashed_at = None
-    try:
-        # The service is idle: no need to wait for a graceful stop before arming it.
-        proc = cloud.restart(service, {'DEFAULT': {'fault_points': point}}, graceful=False)
-        server_id = _start_operation(cloud, point, operation, servers.get(point),
-                                     servers['image'])
-        try:
-            code = proc.wait_exit(DIE_WITHIN)
-        except Exception:
-            RESULTS[point] = ('failed', None, 'the point was not reached')
-            raise AssertionError('%s did not die at %s within %ss' % (
-                service, point, DIE_WITHIN))
-        crashed_at = time.monotonic()
-        assert 'FAULT INJECTED at %s' % point in proc.log_text(this_run=True)
-        assert code == faults.EXIT_CODE, code
-        cloud.restart(service)
-        server = _settled(cloud, server_id, operation)
-        seconds = time.monotonic() - crashed_at
-        outcome, detail = _outcome(server, operation)
-        problems = crash_checks.violations(crash_checks.Snapshot(cloud, HOSTS), [server_id])
+    with MATRIX.crash(cloud, service, point) as crash:
+        server_id = crash.hit(lambda: _start_operation(cloud, point, operation,
+                                                       servers.get(point), servers['image']))
+        server = crash_runner.settled(cloud, server_id, operation, BOUND)
+        seconds = crash.seconds()
+        outcome, detail = crash_runner.outcome(server, EXPECTED[operation])
+        problems = crash_checks.violations(
+            crash_checks.Snapshot(cloud, HOSTS, EXPECTED_DISKS), [server_id])
         if problems:
             outcome, detail = 'failed', '; '.join(problems)
-        RESULTS[point] = (outcome, seconds, detail)
-    except BaseException as error:
-        RESULTS.setdefault(point, ('failed', time.monotonic() - crashed_at
-                                   if crashed_at else None, str(error).splitlines()[0]))
-        raise
-    finally:
-        if not cloud.processes[service].alive or \
-                cloud.config_of(service)['DEFAULT'].get('fault_points'):
-            cloud.restart(service)
+        crash.record(outcome, detail, seconds)
     assert outcome in ('recovered', 'ERROR-with-fault'), '%s: %s' % (point, detail)
+
+
+def _force_down(cloud, host, down):
+    services = cloud.request('GET', '/v2.1/os-services?binary=nova-compute&host=%s' % host,
+                             version='2.53', expect=200).json()['services']
+    cloud.request('PUT', '/v2.1/os-services/%s' % services[0]['id'], {'forced_down': down},
+                  version='2.53', expect=200)
+
+
+def test_servers_deleted_while_their_host_was_down(cloud, servers):
+    """The API deletes them itself; the claims go at once, and the guests, disks and a
+    resize source's pre-resize copy go when each host reaps deleted instances (the
+    source, up, on its next periodic run; the destination when it starts again)."""
+    image_id = servers['image']
+    active = cloud.boot('down-active', image_id, flavor=OLD_FLAVOR,
+                        availability_zone='nova:%s' % DEST)['server']['id']
+    resized = cloud.boot('down-resized', image_id, flavor=OLD_FLAVOR,
+                         availability_zone='nova:%s' % SOURCE)['server']['id']
+    cloud.wait_for_status(active, 'ACTIVE', timeout=60)
+    cloud.wait_for_status(resized, 'ACTIVE', timeout=60)
+    cloud.server_action(resized, {'resize': {'flavorRef': NEW_FLAVOR}})
+    assert cloud.wait_for_status(resized, 'VERIFY_RESIZE', timeout=60)[
+        'OS-EXT-SRV-ATTR:host'] == DEST
+    cloud.processes[DEST].kill()
+    _force_down(cloud, DEST, True)
+    try:
+        for server_id in (active, resized):
+            cloud.request('DELETE', '/v2.1/servers/%s' % server_id, expect=204)
+            assert cloud.server(server_id) is None
+        deployment.wait_for(
+            lambda: not crash_checks.violations(crash_checks.Snapshot(
+                cloud, (SOURCE,), EXPECTED_DISKS), [resized]),
+            BOUND, 'the source to reap the pre-resize copy', interval=0.5)
+        cloud.restart(DEST)
+    finally:
+        _force_down(cloud, DEST, False)
+    problems = crash_checks.violations(
+        crash_checks.Snapshot(cloud, HOSTS, EXPECTED_DISKS), [active, resized])
+    assert not problems, '\n'.join(problems)
 
 
 def test_whole_deployment_is_consistent(cloud, servers):
     """After the whole matrix: nothing anywhere in a task state, no migration left open,
-    no claim without an owner, no guest without an instance."""
-    problems = crash_checks.violations(crash_checks.Snapshot(cloud, HOSTS))
+    no claim without an owner, no guest or disk without an instance, every cached base
+    still the image."""
+    problems = crash_checks.violations(crash_checks.Snapshot(cloud, HOSTS, EXPECTED_DISKS))
     assert not problems, '\n'.join(problems)
-
-
-def _report(tmp_path_factory):
-    if not RESULTS:
-        return
-    lines = ['%-45s %-17s %8s  %s' % ('fault point', 'outcome', 'seconds', 'detail')]
-    for point in faults.POINTS:
-        if point not in RESULTS:
-            continue
-        outcome, seconds, detail = RESULTS[point]
-        lines.append('%-45s %-17s %8s  %s' % (
-            point, outcome, '-' if seconds is None else '%.1f' % seconds, detail or ''))
-    counts = {o: sum(1 for r in RESULTS.values() if r[0] == o)
-              for o in ('recovered', 'ERROR-with-fault', 'failed')}
-    lines.append('%d points: %d recovered, %d ERROR with a fault, %d failed (of %d declared)'
-                 % (len(RESULTS), counts['recovered'], counts['ERROR-with-fault'],
-                    counts['failed'], len(faults.POINTS)))
-    text = '\n'.join(lines)
-    path = tmp_path_factory.getbasetemp() / 'crash-matrix.txt'
-    path.write_text(text + '\n')
-    deployment.REPORTS.append(('crash matrix (%s)' % path, text))

@@ -44,3 +44,48 @@ def test_upgrade_downgrade_upgrade_matches_models(database):
     migrations.upgrade(database.url)
     assert _tables(database) == model_tables
     assert _schema_diffs(database) == []
+
+
+def test_request_specs_come_and_go_with_0002(database):
+    """0002 adds request_specs beside instances already there and takes only it away."""
+    migrations.upgrade(database.url, '0001')
+    assert 'request_specs' not in _tables(database)
+    with database.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO instances (uuid, vm_state, vcpus, memory_mb, "
+                             "root_gb, ephemeral_gb, power_state, locked, deleted) VALUES "
+                             "('u-1', 'building', 1, 1, 1, 0, 0, false, 0)"))
+    migrations.upgrade(database.url, '0002')
+    assert _tables(database) == set(models.Base.metadata.tables)
+    with database.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO request_specs (instance_uuid, spec) "
+                             "VALUES ('u-1', '{}')"))
+        with pytest.raises(sa.exc.IntegrityError):
+            with conn.begin_nested():
+                conn.execute(sa.text("INSERT INTO request_specs (instance_uuid, spec) "
+                                     "VALUES ('u-1', '{}')"))
+    migrations.downgrade(database.url, '0001')
+    assert _tables(database) == set(models.Base.metadata.tables) - {'request_specs'}
+    with database.engine.connect() as conn:
+        assert conn.execute(sa.text('SELECT uuid FROM instances')).scalars().all() == ['u-1']
+
+
+def test_0003_fills_missing_created_at_and_indexes_the_list_order(database):
+    migrations.upgrade(database.url, '0002')
+    with database.engine.begin() as conn:
+        for uuid, updated_at in (('u-1', "'2026-01-02 03:04:05'"), ('u-2', 'NULL')):
+            conn.execute(sa.text(
+                "INSERT INTO instances (uuid, vm_state, vcpus, memory_mb, root_gb, "
+                "ephemeral_gb, power_state, locked, deleted, updated_at) VALUES "
+                "('%s', 'building', 1, 1, 1, 0, 0, false, 0, %s)" % (uuid, updated_at)))
+    migrations.upgrade(database.url, '0003')
+    with database.engine.connect() as conn:
+        created = dict(conn.execute(sa.text('SELECT uuid, created_at FROM instances')).all())
+    assert str(created['u-1']).startswith('2026-01-02 03:04:05') and created['u-2']
+    indexes = {i['name']: i['column_names']
+               for i in sa.inspect(database.engine).get_indexes('instances')}
+    assert indexes['instances_deleted_created_at_idx'] == ['deleted', 'created_at', 'id']
+    assert 'instances_project_id_deleted_idx' not in indexes
+    migrations.downgrade(database.url, '0002')
+    indexes = {i['name'] for i in sa.inspect(database.engine).get_indexes('instances')}
+    assert 'instances_project_id_deleted_idx' in indexes
+    assert 'instances_deleted_created_at_idx' not in indexes

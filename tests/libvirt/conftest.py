@@ -18,6 +18,7 @@ import pytest
 
 from svc_common.conf import CONF
 from tests.functional.conftest import Cloud
+from tests.libvirt import domains
 from tests.libvirt import image_server
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -74,17 +75,31 @@ def demo_guest(libvirt_host):
 
 
 @pytest.fixture(scope='session')
-def image_api(demo_guest, tmp_path_factory):
-    """A Glance look-alike holding the demo guest, uploaded by build-demo-guest --upload
-    as an image triple that powers itself off after reporting."""
+def upload_demo_guest(demo_guest):
+    """upload_demo_guest(url) -> {image name: id}: the demo guest uploaded through the
+    Glance v2 API at ``url`` by build-demo-guest --upload, as an image triple
+    (nimbus-demo-kernel, nimbus-demo-ramdisk, nimbus-demo) whose guest powers itself off
+    after reporting."""
+    def upload(url):
+        run = subprocess.run([str(BUILDER), '--out', str(demo_guest), '--mode', 'poweroff',
+                              '--upload', url], capture_output=True, text=True,
+                             env=dict(os.environ, PYTHON=sys.executable))
+        if run.returncode:
+            pytest.fail('build-demo-guest --upload failed:\n%s%s' % (run.stdout,
+                                                                      run.stderr))
+        return dict(line.split() for line in run.stdout.splitlines())
+    return upload
+
+
+@pytest.fixture(scope='session')
+def image_api(demo_guest, upload_demo_guest, tmp_path_factory):
+    """A Glance look-alike holding the demo guest (``upload_demo_guest``)."""
     server = image_server.ImageServer(str(tmp_path_factory.mktemp('image-store'))).start()
-    run = subprocess.run([str(BUILDER), '--out', str(demo_guest), '--mode', 'poweroff',
-                          '--upload', server.url], capture_output=True, text=True,
-                         env=dict(os.environ, PYTHON=sys.executable))
-    if run.returncode:
+    try:
+        ids = upload_demo_guest(server.url)
+    except BaseException:
         server.stop()
-        pytest.fail('build-demo-guest --upload failed:\n%s%s' % (run.stdout, run.stderr))
-    ids = dict(line.split() for line in run.stdout.splitlines())
+        raise
     server.kernel = server.records[ids['nimbus-demo-kernel']]
     server.ramdisk = server.records[ids['nimbus-demo-ramdisk']]
     server.demo = server.records[ids['nimbus-demo']]
@@ -114,17 +129,14 @@ def make_driver(image_api, tmp_path):
         drv = libvirt_driver.LibvirtDriver(
             instances_path=roots[host],
             image_client=client or image_client.HttpImageClient(image_api.url),
-            remotefs=remotefs.LocalTransport(roots[host], roots), uri='qemu:///system',
+            remotefs=remotefs.LocalTransport(roots[host], roots), uri=domains.URI,
             host=host)
         drv.init_host(host)
         drivers.append(drv)
         return drv
     yield make
+    domains.destroy_all(drivers)
     for drv in drivers:
-        for guest in drv._hypervisor.guests():
-            if drv._owns(guest):
-                guest.destroy()
-                guest.undefine()
         drv.cleanup_host(drv.host)
 
 
@@ -176,7 +188,7 @@ def rest_cloud(demo_guest, tmp_path):
         ('api', 'port', port),
         ('image', 'api_endpoint', 'http://127.0.0.1:%d/image' % port),
         ('compute', 'compute_driver', 'libvirt'),
-        ('libvirt', 'connection_uri', 'qemu:///system'),
+        ('libvirt', 'connection_uri', domains.URI),
         ('libvirt', 'remote_filesystem_transport', 'local'),
         ('libvirt', 'instances_paths_by_host', paths),
     ]
@@ -191,25 +203,11 @@ def rest_cloud(demo_guest, tmp_path):
         yield cloud
         cloud.delete_all_servers()
     finally:
-        _destroy_leftover_guests(aio)
+        domains.destroy_all([svc.manager.driver for svc in aio.services
+                             if svc.binary == 'nimbus-compute'])
         aio.stop()
         for group, name, _value in overrides:
             CONF.clear_override(name, group=group)
-
-
-def _destroy_leftover_guests(aio):
-    """Whatever a failed test left: no domain of this cloud may outlive it."""
-    for svc in aio.services:
-        driver = getattr(svc.manager, 'driver', None)
-        if svc.binary != 'nimbus-compute' or driver is None:
-            continue
-        try:
-            for guest in driver._hypervisor.guests():
-                if driver._owns(guest) and guest.disk_paths():
-                    guest.destroy()
-                    guest.undefine()
-        except Exception as error:  # report, but still stop the services
-            print('could not clean the guests of %s: %s' % (svc.host, error))
 
 
 class RestCloud(Cloud):

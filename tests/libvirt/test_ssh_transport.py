@@ -60,7 +60,7 @@ def test_cold_migration_over_rsync_and_ssh(make_driver, image_api, tmp_path, ssh
     from compute_svc.virt.libvirt import remotefs
 
     a, b = make_driver('hostA'), make_driver('hostB')
-    a.remotefs = remotefs.SshTransport(a.instances_path, {'127.0.0.1': b.instances_path},
+    a.disks.remotefs = remotefs.SshTransport(a.instances_path, {'127.0.0.1': b.instances_path},
                                        sshd)
     flavor = fakes.flavor(root_gb=1)
     inst = fakes.instance(image_api.demo['id'], flavor)

@@ -28,6 +28,25 @@ ensure_venv() {
     printf '%s\n' "$digest" > "$stamp"
 }
 
+# ensure_keystone: Keystone (and uwsgi to serve it) for the Tempest tier, in a
+# virtualenv of its own, $VENV/keystone: Keystone pins libraries Nimbus must not share.
+# Skipped when a stamp holds the hash of tests/tempest/keystone-requirements.txt.
+ensure_keystone() {
+    local venv="$VENV/keystone" req=tests/tempest/keystone-requirements.txt digest
+    [ -f "$req" ] || return 0
+    digest=$(sha256sum < "$req" | cut -d' ' -f1)
+    if [ -f "$venv/.nimbus-installed" ] && [ "$(cat "$venv/.nimbus-installed")" = "$digest" ]
+    then
+        return 0
+    fi
+    [ -x "$venv/bin/python" ] || "$PYTHON" -m venv "$venv" \
+        || die "'$PYTHON -m venv $venv' failed"
+    log "Installing $req into $venv (Keystone for the Tempest tier; uwsgi compiles: ~2 min)"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req" \
+        || die "pip install -r $req failed"
+    printf '%s\n' "$digest" > "$venv/.nimbus-installed"
+}
+
 # wait_for NAME SECONDS COMMAND...: poll COMMAND until it succeeds.
 wait_for() {
     local name=$1 timeout=$2; shift 2

@@ -1,8 +1,10 @@
 """Helpers of the API functional tests: Tempest's response schemas, images, servers."""
+import contextlib
 import importlib
 import os
 
 import jsonschema
+import sqlalchemy as sa
 from tempest.lib.api_schema.response import compute as tempest_compute
 from tempest.lib.common import jsonschema_validator
 
@@ -74,3 +76,17 @@ def fault(resp):
     assert body and len(body) == 1, resp.body
     inner = next(iter(body.values()))
     return inner['code'], inner['message']
+
+
+@contextlib.contextmanager
+def rows_loaded(model):
+    """Counts the rows of ``model`` the ORM builds objects of, meanwhile."""
+    counter = {'rows': 0}
+
+    def count(target, ctx):
+        counter['rows'] += 1
+    sa.event.listen(model, 'load', count)
+    try:
+        yield counter
+    finally:
+        sa.event.remove(model, 'load', count)

@@ -5,6 +5,7 @@ import urllib.parse
 
 import pytest
 
+from svc_common.db import models
 from tests.functional.api import helpers
 
 FIELDS_2_1 = {'id', 'status', 'instance_uuid', 'source_node', 'source_compute', 'dest_node',
@@ -195,3 +196,11 @@ def test_paging(cloud, moves):
     assert [m['instance_uuid'] for m in _list(cloud, 'migration_type=resize&limit=1&marker='
                                               + everything[0]['uuid'])] == [
         moves['confirmed']]
+
+
+def test_a_page_reads_only_its_rows(cloud, moves):
+    everything = _list(cloud)
+    with helpers.rows_loaded(models.Migration) as loaded:
+        assert [m['uuid'] for m in _list(cloud, 'limit=1&marker=%s' % everything[0]['uuid'])
+                ] == [everything[1]['uuid']]
+    assert loaded['rows'] == 2  # the marker's and the page's

@@ -176,10 +176,17 @@ def test_cold_migration_is_for_admins(cloud, server):
     assert _actions(server['id']) == ['create', 'migrate', 'confirmResize']
 
 
+def test_cold_migration_takes_an_empty_object(cloud, server):
+    # Tempest sends {"migrate": {}} at any microversion.
+    _action(cloud, server['id'], {'migrate': {}}, admin=True)
+    cloud.wait_for_server(server['id'], 'VERIFY_RESIZE')
+    assert _host(_show(cloud, server['id'])) != _host(server)
+
+
 def test_cold_migration_to_a_named_host(cloud, server):
     source = _host(server)
     target = 'host2' if source == 'host1' else 'host1'
-    # Before 2.56 the body must be null.
+    # Before 2.56 the body names no host.
     _action(cloud, server['id'], {'migrate': {'host': target}}, expect=400, admin=True)
     resp = _action(cloud, server['id'], {'migrate': {'host': 'nowhere'}}, expect=400,
                    admin=True, version='2.56')

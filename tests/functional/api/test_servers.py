@@ -160,6 +160,38 @@ def test_multi_create(cloud, image):
     assert resp.status_int == 400
 
 
+def test_create_stores_a_request_spec_per_server_and_delete_removes_it(cloud, image):
+    from svc_common import context
+    from svc_common import exception
+    from svc_common import objects
+    resp = cloud.admin('POST', '/v2.1/servers', {
+        'server': {'name': 'pinned', 'flavorRef': '2', 'imageRef': image['id'],
+                   'networks': 'none', 'availability_zone': 'nova:host2', 'min_count': 2,
+                   'return_reservation_id': True},
+        'os:scheduler_hints': {'same_host': ['a', 'b'], 'build_near_host_ip': 7}},
+        version='2.37')
+    assert resp.status_int == 202, resp.body
+    listed = cloud.admin('GET', '/v2.1/servers/detail?reservation_id=%s' %
+                         resp.json_body_or_none['reservation_id']).json_body_or_none
+    ctx = context.get_admin_context()
+    specs = [objects.RequestSpec.get_by_instance_uuid(ctx, s['id'])
+             for s in listed['servers']]
+    assert len(specs) == 2 and len({s.id for s in specs}) == 2
+    for spec in specs:
+        assert (spec.force_host, spec.availability_zone, spec.flavor_id, spec.image_id,
+                spec.num_instances, spec.project_id) == (
+            'host2', 'nova', '2', image['id'], 2, 'admin')
+        assert spec.scheduler_hints == {'same_host': ['a', 'b'],
+                                        'build_near_host_ip': ['7']}
+    for server in listed['servers']:
+        cloud.wait_for_server(server['id'], 'ACTIVE', project='admin')
+        assert _server(cloud, server['id'], admin=True)['OS-EXT-SRV-ATTR:host'] == 'host2'
+        assert cloud.admin('DELETE', '/v2.1/servers/%s' % server['id']).status_int == 204
+        cloud.wait_for_server(server['id'], 'DELETED', project='admin')
+        with pytest.raises(exception.RequestSpecNotFound):
+            objects.RequestSpec.get_by_instance_uuid(ctx, server['id'])
+
+
 def test_multi_create_is_trimmed_to_quota(cloud, image):
     cloud.admin('PUT', '/v2.1/os-quota-sets/demo', {'quota_set': {'instances': 2}})
     resp = cloud.request('POST', '/v2.1/servers', {'server': {
@@ -183,6 +215,20 @@ def test_over_core_quota(cloud, image):
     assert resp.status_int == 403
     assert helpers.fault(resp)[1] == ('Quota exceeded for cores: Requested 2, but already '
                                       'used 4 of 5 cores')
+
+
+def test_metadata_items_limit(cloud, image):
+    limit = cloud.request('GET', '/v2.1/limits').json_body_or_none['limits']['absolute'][
+        'maxServerMeta']
+    assert limit == 128
+    helpers.boot(cloud, image['id'], metadata={str(i): 'v' for i in range(limit)})
+    helpers.boot(cloud, image['id'], expect=403,
+                 metadata={str(i): 'v' for i in range(limit + 1)})
+    cloud.admin('PUT', '/v2.1/os-quota-sets/demo', {'quota_set': {'metadata_items': 1}})
+    resp = cloud.request('POST', '/v2.1/servers', {'server': {
+        'name': 'x', 'flavorRef': '1', 'imageRef': image['id'],
+        'metadata': {'a': 'b', 'c': 'd'}}})
+    assert helpers.fault(resp) == (403, 'Maximum number of metadata items exceeds 1')
 
 
 def test_list_filters_sorting_and_paging(cloud, image):
@@ -324,21 +370,6 @@ def test_no_host_fits_leaves_error_with_fault(cloud, image):
     assert cloud.request('GET', '/v2.1/servers/%s' % server_id).status_int == 404
 
 
-def test_delete_while_compute_is_down_is_local(cloud, image):
-    from svc_common import context
-    from svc_common import objects
-    server_id = helpers.boot(cloud, image['id'])['server']['id']
-    host = cloud.wait_for_server(server_id, 'ACTIVE') and \
-        _server(cloud, server_id, admin=True)['OS-EXT-SRV-ATTR:host']
-    ctx = context.get_admin_context()
-    service = objects.Service.get_by_host_and_binary(ctx, host, 'nimbus-compute')
-    service.forced_down = True
-    service.save()
-    assert cloud.request('DELETE', '/v2.1/servers/%s' % server_id).status_int == 204
-    assert cloud.request('GET', '/v2.1/servers/%s' % server_id).status_int == 404
-    assert len(objects.ResourceClaimList.get_by_consumer(ctx, server_id)) == 0
-
-
 def test_update_server(cloud, image):
     server_id = helpers.boot(cloud, image['id'])['server']['id']
     resp = cloud.request('PUT', '/v2.1/servers/%s' % server_id, {'server': {
@@ -350,6 +381,17 @@ def test_update_server(cloud, image):
     resp = cloud.request('PUT', '/v2.1/servers/%s' % server_id, {'server': {
         'accessIPv4': 'not-an-ip'}})
     assert resp.status_int == 400
+
+
+def test_access_addresses_are_kept_in_canonical_form(cloud, image):
+    server_id = helpers.boot(cloud, image['id'], accessIPv4='1.2.3.4',
+                             accessIPv6='0000:0000:0000:0000:0000:babe:220.12.22.2')[
+        'server']['id']
+    server = _server(cloud, server_id)
+    assert (server['accessIPv4'], server['accessIPv6']) == ('1.2.3.4', '::babe:dc0c:1602')
+    resp = cloud.request('PUT', '/v2.1/servers/%s' % server_id, {'server': {
+        'accessIPv6': '2001:0DB8:0000:0000:0000:0000:0000:0001'}})
+    assert resp.json_body_or_none['server']['accessIPv6'] == '2001:db8::1'
 
 
 def test_reader_cannot_change_servers(cloud, image):

@@ -26,8 +26,21 @@ def test_every_state_pair_has_a_status():
             assert server_status.status_of(vm, task) in server_status.ALL_STATUSES
 
 
-def test_vm_states_for_statuses():
-    assert server_status.vm_states_for(['SHUTOFF']) == ['stopped']
-    assert server_status.vm_states_for(['RESIZE']) == ['active', 'stopped']
-    assert server_status.vm_states_for(['HARD_REBOOT']) == ['active', 'error', 'stopped']
-    assert server_status.vm_states_for(['NOPE']) == []
+def test_states_for_statuses():
+    assert sorted(server_status.states_for(['SHUTOFF'])) == ['stopped']
+    assert sorted(server_status.states_for(['RESIZE'])) == ['active', 'stopped']
+    assert sorted(server_status.states_for(['HARD_REBOOT'])) == ['active', 'error', 'stopped']
+    assert server_status.states_for(['NOPE']) == {}
+    assert server_status.states_for(['BUILD']) == {'building': None}
+    assert server_status.states_for(['REVERT_RESIZE']) == {'resized': ['resize_reverting']}
+
+
+@pytest.mark.parametrize('statuses', [[s] for s in sorted(server_status.ALL_STATUSES)] +
+                         [['ACTIVE', 'REBOOT'], ['SHUTOFF', 'RESIZE', 'ERROR']])
+def test_states_for_is_exactly_the_pairs_showing_the_statuses(statuses):
+    pairs = server_status.states_for(statuses)
+    for vm in V:
+        for task in [None] + [t.value for t in T]:
+            tasks = pairs.get(vm.value, [])
+            listed = vm.value in pairs and (tasks is None or task in tasks)
+            assert listed == (server_status.status_of(vm.value, task) in statuses), (vm, task)

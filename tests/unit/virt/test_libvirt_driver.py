@@ -7,6 +7,7 @@ import pytest
 
 pytest.importorskip('libvirt', reason='libvirt-python missing: run tools/install-libvirt')
 
+from svc_common.conf import CONF  # noqa: E402
 from svc_common import exception  # noqa: E402
 from svc_common import states  # noqa: E402
 from compute_svc.virt.libvirt import disk  # noqa: E402
@@ -144,10 +145,17 @@ def test_compute_services_sharing_libvirt_see_only_their_guests(make_driver, ima
 
 
 def test_available_resources(make_driver):
-    res = make_driver().get_available_resource()
+    drv = make_driver()
+    res = drv.get_available_resource()
     assert res.hypervisor_type == 'QEMU' and res.hypervisor_hostname == 'hostA'
     assert res.vcpus > 0 and res.memory_mb > 0 and res.local_gb > 0
-    assert res.host_ip == 'hostA'
+    assert res.host_ip == CONF.my_ip
+    assert drv.migration_address() == 'hostA'
+    CONF.set_override('migration_address', '192.0.2.9', group='libvirt')
+    try:
+        assert drv.migration_address() == '192.0.2.9'
+    finally:
+        CONF.clear_override('migration_address', group='libvirt')
 
 
 def test_hostile_image_leaves_nothing_behind(make_driver, images, tmp_path):
@@ -271,6 +279,11 @@ def test_cold_migration_revert_brings_the_source_back(make_driver, images):
     b.destroy(None, inst, destroy_disks=True)  # revert_resize on the destination
     inst.flavor = old
     a.finish_revert_migration(None, inst, migration)
+    started = a._guest(inst.uuid)._domain.ID()
+    # Again, as after a crash once the guest was back: the running guest is left alone
+    # (stopping it hard could lose what it was writing).
+    a.finish_revert_migration(None, inst, migration)
+    assert a._guest(inst.uuid)._domain.ID() == started
     assert a.list_instance_uuids() == [inst.uuid]
     assert a.get_info(inst).power_state == P.RUNNING
     assert disk.virtual_size(os.path.join(a.instances_path, inst.uuid, 'disk'),
@@ -279,7 +292,6 @@ def test_cold_migration_revert_brings_the_source_back(make_driver, images):
 
 
 def test_each_compute_service_on_one_machine_has_its_own_instances_path(tmp_path, images):
-    from svc_common.conf import CONF
     paths = {'host1': str(tmp_path / 'one'), 'host2': str(tmp_path / 'two')}
     CONF.set_override('instances_paths_by_host', paths, group='libvirt')
     try:

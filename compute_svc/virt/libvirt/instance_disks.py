@@ -1,0 +1,420 @@
+"""The files of a host's instances: its image cache and each instance's disks, made,
+moved between hosts on a resize, grown, put back on a revert and removed.
+
+On disk, per host::
+
+    <instances_path>/_base/<sha1(image id)>       cached images (imagecache.py)
+    <instances_path>/_base/ephemeral_<GB>_ext4    generated ephemeral filesystems
+    <instances_path>/_base/swap_<MB>              generated swap areas
+    <instances_path>/locks/                       the cache's per-file locks
+    <instances_path>/<uuid>/disk                  root disk (qcow2 overlay or flat raw)
+    <instances_path>/<uuid>/disk.local            ephemeral disk, if the flavor has one
+    <instances_path>/<uuid>/disk.swap             swap disk, if the flavor has one
+    <instances_path>/<uuid>/disk.info             JSON: each disk's format, its base and
+                                                  where the base comes from; the boot files
+    <instances_path>/<uuid>_resize/               the source's disks during a resize
+
+Nothing here knows about guests: the libvirt driver runs domains on these files, and the
+fake driver can keep the same files (``[fake_driver]/disks``) so that the crash tests
+check real disks moved by this code. Every step checks what is already done (a disk
+file, a renamed directory, a recorded base) before doing it, so it can run again after
+a crash.
+"""
+import os
+import uuid as uuid_lib
+
+from oslo_log import log as logging
+from oslo_utils import units
+
+from svc_common.conf import CONF
+from svc_common import exception
+from svc_common import faults
+from compute_svc import image_client as image_client_mod
+from compute_svc.virt.libvirt import disk
+from compute_svc.virt.libvirt import imagebackend
+from compute_svc.virt.libvirt import imagecache
+from compute_svc.virt.libvirt import images
+from compute_svc.virt.libvirt import remotefs as remotefs_mod
+from compute_svc.virt.libvirt import utils
+
+LOG = logging.getLogger(__name__)
+
+DISK_INFO = 'disk.info'
+# Instance disks in the order they are attached (vda, vdb, ...).
+DISK_ORDER = ('disk', 'disk.local', 'disk.swap')
+BOOT_ROLES = (('kernel', 'kernel_id', 'aki'), ('ramdisk', 'ramdisk_id', 'ari'))
+_IMAGE_CHECK_FIELDS = ('disk_format', 'size', 'checksum', 'os_hash_algo', 'os_hash_value')
+
+
+def image_props(image_meta):
+    """Image properties, whether top-level (Glance v2 records) or under 'properties'."""
+    props = dict(image_meta.get('properties') or {})
+    for key in ('kernel_id', 'ramdisk_id', 'os_command_line'):
+        if image_meta.get(key):
+            props[key] = image_meta[key]
+    return props
+
+
+def _image_source(image_meta):
+    source = {k: image_meta[k] for k in _IMAGE_CHECK_FIELDS if image_meta.get(k) is not None}
+    source['image_id'] = image_meta['id']
+    return source
+
+
+def report_progress(instance, percent):
+    """Record a move's progress on the instance, when it is bound to a context."""
+    if getattr(instance, '_context', None) is None:
+        return
+    try:
+        instance.progress = percent
+        instance.save()
+    except Exception as error:  # progress is informative: never fail a move for it
+        LOG.warning('Could not record progress %s%%: %s', percent, error, instance=instance)
+
+
+class InstanceDisks:
+    """The instances path of one compute host."""
+
+    def __init__(self, host, instances_path=None, image_client=None, remotefs=None):
+        """``instances_path`` and ``remotefs`` default to the config (a host's own path
+        can be set in ``[libvirt]/instances_paths_by_host``)."""
+        self.host = host
+        path = instances_path or CONF.libvirt.instances_paths_by_host.get(
+            host, CONF.compute.instances_path)
+        self.instances_path = os.path.realpath(path)
+        self.cache = imagecache.ImageCache(self.instances_path,
+                                           CONF.libvirt.image_cache_subdirectory_name)
+        self.cache_manager = imagecache.ImageCacheManager(
+            self.cache, self.instances_path,
+            CONF.libvirt.remove_unused_original_minimum_age_seconds,
+            CONF.libvirt.remove_unused_base_images)
+        self.remotefs = remotefs or remotefs_mod.from_config(self.instances_path)
+        self._image_client = image_client
+
+    def ensure_trees(self):
+        for path in (self.instances_path, self.cache.base_dir, self.cache.lock_path):
+            utils.ensure_tree(path)
+
+    @property
+    def image_client(self):
+        if self._image_client is None:
+            self._image_client = image_client_mod.get_client()
+        return self._image_client
+
+    def inst_dir(self, uuid):
+        return os.path.join(self.instances_path, uuid)
+
+    def resize_dir(self, uuid):
+        return self.inst_dir(uuid) + '_resize'
+
+    def owns(self, paths):
+        """Whether files at ``paths`` are under this instances path."""
+        root = self.instances_path + os.sep
+        return any(os.path.realpath(p).startswith(root) for p in paths)
+
+    def exist(self, uuid):
+        """Whether the instance's disks are here (its disk.info is)."""
+        return os.path.exists(os.path.join(self.inst_dir(uuid), DISK_INFO))
+
+    @staticmethod
+    def read_info(inst_dir):
+        info = utils.read_json(os.path.join(inst_dir, DISK_INFO)) or {}
+        info.setdefault('version', 1)
+        info.setdefault('disks', {})
+        info.setdefault('boot', {})
+        return info
+
+    @staticmethod
+    def write_info(inst_dir, info):
+        utils.write_json_atomic(os.path.join(inst_dir, DISK_INFO), info)
+
+    def usable_bytes(self):
+        """What instances can have: the free space plus what they (and the cache)
+        already hold; usage is then accounted by the claims, not here."""
+        utils.ensure_tree(self.instances_path)
+        stat = os.statvfs(self.instances_path)
+        return stat.f_bavail * stat.f_frsize + utils.tree_allocated_bytes(self.instances_path)
+
+    # -- bases -----------------------------------------------------------------------
+    def _fetcher(self, context, source, max_size=None):
+        """A function making the base described by ``source`` (a disk.info 'source')
+        into a .part file; returns the base's info for the cache."""
+        if 'image_id' in source:
+            meta = {k: source[k] for k in _IMAGE_CHECK_FIELDS if source.get(k) is not None}
+
+            def fetch(part):
+                return images.fetch_to_base(self.image_client, context, source['image_id'],
+                                            meta, part, max_size,
+                                            CONF.libvirt.force_raw_images)
+            return fetch
+        if 'ephemeral_gb' in source:
+            size = source['ephemeral_gb'] * units.Gi
+
+            def make_ephemeral(part):
+                disk.make_ext4(part, size, source.get('label', 'ephemeral0'))
+                return {'format': 'raw', 'virtual_size': size}
+            return make_ephemeral
+        if 'swap_mb' in source:
+            size = source['swap_mb'] * units.Mi
+
+            def make_swap(part):
+                disk.make_swap(part, size)
+                return {'format': 'raw', 'virtual_size': size}
+            return make_swap
+        raise ValueError('unknown base source %r' % (source,))
+
+    @staticmethod
+    def _base_name(source):
+        if 'image_id' in source:
+            return utils.cache_name(source['image_id'])
+        if 'ephemeral_gb' in source:
+            return 'ephemeral_%d_ext4' % source['ephemeral_gb']
+        return 'swap_%d' % source['swap_mb']
+
+    def _ensure_base(self, context, source, max_size=None):
+        name = self._base_name(source)
+        with self.cache.use(name, self._fetcher(context, source, max_size)) as base:
+            return base
+
+    def _boot_source(self, context, image_id, disk_format):
+        """A kernel's or ramdisk's record for verifying its download (if the image API
+        can give it); the format is the role's, whatever the record says."""
+        record = {}
+        try:
+            record = self.image_client.show(context, image_id)
+        except exception.ImageDownloadFailed:
+            pass  # no image API endpoint (all-in-one store): data only
+        source = {k: record[k] for k in _IMAGE_CHECK_FIELDS if record.get(k) is not None}
+        return dict(source, image_id=image_id, disk_format=disk_format)
+
+    def boot_file(self, info, role):
+        """Path of the cached kernel or ramdisk the instance boots, or None."""
+        boot = info['boot'].get(role)
+        return self.cache.path(boot['base']) if boot else None
+
+    # -- making disks ----------------------------------------------------------------
+    def _wanted_disks(self, instance, image_meta):
+        """(name, source, size) of the disks an instance of this flavor has."""
+        flavor = instance.flavor
+        wanted = []
+        if image_meta is not None:
+            wanted.append(('disk', _image_source(image_meta), flavor.root_gb * units.Gi or None))
+        if flavor.ephemeral_gb:
+            wanted.append(('disk.local', {'ephemeral_gb': flavor.ephemeral_gb,
+                                          'label': 'ephemeral0'},
+                           flavor.ephemeral_gb * units.Gi))
+        if flavor.swap:
+            wanted.append(('disk.swap', {'swap_mb': flavor.swap}, flavor.swap * units.Mi))
+        return wanted
+
+    def _create_disk(self, context, inst_dir, info, name, source, size):
+        backend = imagebackend.backend(CONF.libvirt.images_type)
+        image = backend(os.path.join(inst_dir, name))
+        if os.path.exists(image.path):
+            os.unlink(image.path)  # made before a crash, never recorded: make it again
+        base = image.create(self.cache, self._base_name(source),
+                            self._fetcher(context, source, size), size)
+        info['disks'][name] = dict(image.describe(base), source=source)
+        self.write_info(inst_dir, info)
+
+    def create(self, context, instance, image_meta):
+        """Make the instance's disks (and fetch its boot files); returns its disk.info.
+        Disks recorded in disk.info by an earlier attempt are kept."""
+        inst_dir = utils.ensure_tree(self.inst_dir(instance.uuid))
+        info = self.read_info(inst_dir)
+        props = image_props(image_meta)
+        for role, key, disk_format in BOOT_ROLES:
+            if props.get(key):
+                boot = info['boot'].get(role)
+                source = boot['source'] if boot else self._boot_source(context, props[key],
+                                                                        disk_format)
+                base = self._ensure_base(context, source)
+                info['boot'][role] = {'base': base.name, 'source': source}
+        if props.get('kernel_id'):
+            info['boot']['cmdline'] = (props.get('os_command_line') or
+                                       CONF.libvirt.default_kernel_cmdline)
+        self.write_info(inst_dir, info)
+        min_disk = (image_meta.get('min_disk') or 0) * units.Gi
+        if instance.flavor.root_gb and min_disk > instance.flavor.root_gb * units.Gi:
+            raise exception.FlavorDiskSmallerThanMinDisk(
+                flavor_size=instance.flavor.root_gb * units.Gi, image_min_disk=min_disk)
+        for name, source, size in self._wanted_disks(instance, image_meta):
+            if name not in info['disks']:
+                self._create_disk(context, inst_dir, info, name, source, size)
+        return info
+
+    def _disk_image(self, inst_dir, info, name):
+        return imagebackend.for_existing(os.path.join(inst_dir, name),
+                                         info['disks'][name]['format'])
+
+    def attach_bases(self, context, uuid):
+        """Make sure every base the instance's disks need is in this host's cache and
+        that the disks point at it (they may come from a host with another instances
+        path); returns its disk.info. InstanceNotFound when its disks are not here."""
+        inst_dir = self.inst_dir(uuid)
+        if not self.exist(uuid):
+            raise exception.InstanceNotFound(instance_id=uuid)
+        info = self.read_info(inst_dir)
+        for name, disk_info in info['disks'].items():
+            if disk_info['format'] == 'qcow2' and disk_info.get('base'):
+                image = self._disk_image(inst_dir, info, name)
+                image.attach_to_base(self._ensure_base(context, disk_info['source']))
+        for role, _key, _fmt in BOOT_ROLES:
+            boot = info['boot'].get(role)
+            if boot:
+                self._ensure_base(context, boot['source'])
+        return info
+
+    def remove(self, uuid):
+        """The instance's disks go, and a pre-resize copy kept here with them."""
+        utils.remove_tree(self.inst_dir(uuid))
+        utils.remove_tree(self.resize_dir(uuid))
+
+    # -- resize and cold migration ---------------------------------------------------
+    def prepare_target(self, context, instance, flavor):
+        """On the destination: fetch the image's base (and kernel/ramdisk) into this
+        host's cache now, so that only the overlay has to travel and a too-small flavor
+        fails before the guest is stopped."""
+        try:
+            image_meta = self.image_client.show(context, instance.image_ref)
+        except exception.ImageDownloadFailed as error:
+            LOG.info('Not pre-fetching the image: %s', error, instance=instance)
+            return
+        props = image_props(image_meta)
+        for _role, key, disk_format in BOOT_ROLES:
+            if props.get(key):
+                self._ensure_base(context, self._boot_source(context, props[key],
+                                                             disk_format))
+        if CONF.libvirt.images_type == 'qcow2':
+            self._ensure_base(context, _image_source(image_meta),
+                              flavor.root_gb * units.Gi or None)
+
+    def shared_with(self, dest_host, uuid):
+        """Same host, or an instances path both hosts see: a marker file made in the
+        instance's directory there is visible here. Makes that directory there (so an
+        unreachable destination fails here, before anything is stopped)."""
+        if dest_host in (self.host, CONF.libvirt.migration_address):
+            return True
+        self.remotefs.make_dir(dest_host, uuid)
+        marker = os.path.join(uuid, '.nimbus-shared-check-%s' % uuid_lib.uuid4().hex)
+        self.remotefs.create_file(dest_host, marker)
+        local = os.path.join(self.instances_path, marker)
+        shared = os.path.exists(local)
+        try:
+            self.remotefs.remove(dest_host, marker)
+        finally:
+            if os.path.exists(local):
+                os.unlink(local)
+        return shared
+
+    def move_out(self, instance, dest_host, shared, progress_cb=None):
+        """Keep the (stopped) instance's disks as ``<uuid>_resize`` and give the
+        destination a copy of what it lacks.
+
+        To another host travel the instance's own files only: a qcow2 disk made from an
+        image goes as its overlay (the destination gets the same base, checked against
+        the image's hash, from its cache or the image API); a disk on a generated base
+        (ephemeral filesystem, swap) goes flattened, because a base made again elsewhere
+        would not be the same bytes; flat disks go as they are (sparse).
+
+        Same host or shared instances path: nothing travels; the files are copied locally
+        into ``<uuid>`` so the originals stay untouched for a revert (for qcow2, the
+        overlays only). Returns what moved: {'shared', 'bytes_sent', 'sent', 'files'}."""
+        uuid = instance.uuid
+        inst_dir, resize_dir = self.inst_dir(uuid), self.resize_dir(uuid)
+        progress_cb = progress_cb or (lambda percent: report_progress(instance, percent))
+        if not os.path.exists(resize_dir):
+            os.rename(inst_dir, resize_dir)
+        elif os.path.exists(inst_dir):
+            utils.remove_tree(inst_dir)  # a copy interrupted by a crash: start it again
+        if shared:
+            utils.ensure_tree(inst_dir)
+        outgoing = self._outgoing_files(resize_dir, shared)
+        total = sum(os.path.getsize(src) for src, _name in outgoing) or 1
+        sent, done = {}, 0
+        try:
+            for src, name in outgoing:
+                if shared:
+                    utils.sparse_copy(src, os.path.join(inst_dir, name))
+                else:
+                    sent[name] = self.remotefs.copy_to(src, dest_host,
+                                                       os.path.join(uuid, name))
+                done += os.path.getsize(src)
+                progress_cb(int(100 * done / total))
+                faults.point('resize_instance.during_disk_copy')  # disk.info not there yet
+        finally:
+            for src, name in outgoing:
+                if os.path.basename(src) != name:  # made for the trip
+                    os.unlink(src)
+        LOG.info('Disks of the instance moved to %s (%s, %d bytes sent)', dest_host,
+                 'shared storage' if shared else 'copied', sum(sent.values()),
+                 instance=instance)
+        return {'shared': shared, 'bytes_sent': sum(sent.values()), 'sent': sent,
+                'files': [name for _src, name in outgoing]}
+
+    def _outgoing_files(self, resize_dir, shared):
+        """(local path, name at the destination) of what the destination needs; disk.info
+        goes last, so its arrival means the disks are all there."""
+        info = self.read_info(resize_dir)
+        names = [n for n in DISK_ORDER if n in info['disks']]
+        if shared:  # the same bases are there
+            return [(os.path.join(resize_dir, n), n) for n in names + [DISK_INFO]]
+        outgoing = []
+        for name in names:
+            src = os.path.join(resize_dir, name)
+            entry = info['disks'][name]
+            if entry['format'] == 'qcow2' and entry.get('base') and \
+                    'image_id' not in entry['source']:
+                flat = src + '.outgoing'
+                disk.flatten(src, flat)
+                entry.update(base=None, base_format=None)
+                src = flat
+            outgoing.append((src, name))
+        dest_info = os.path.join(resize_dir, DISK_INFO + '.outgoing')
+        utils.write_json_atomic(dest_info, info)
+        return outgoing + [(dest_info, DISK_INFO)]
+
+    def adopt(self, context, instance, resize_instance):
+        """On the destination: take the arrived disks (bases from this host's cache)
+        and, when resizing, grow them to ``instance.flavor``; returns their disk.info."""
+        uuid = instance.uuid
+        if not self.exist(uuid):
+            raise exception.ResizeError(
+                reason='the disks of %s have not arrived on %s' % (uuid, self.host))
+        info = self.attach_bases(context, uuid)
+        if resize_instance:
+            self._grow(context, instance, self.inst_dir(uuid), info)
+        return info
+
+    def _grow(self, context, instance, inst_dir, info):
+        flavor = instance.flavor
+        if flavor.root_gb and 'disk' in info['disks']:
+            self._disk_image(inst_dir, info, 'disk').resize(flavor.root_gb * units.Gi)
+        if flavor.ephemeral_gb:
+            if 'disk.local' in info['disks']:
+                self._disk_image(inst_dir, info, 'disk.local').resize(
+                    flavor.ephemeral_gb * units.Gi)
+            else:
+                self._create_disk(context, inst_dir, info, 'disk.local',
+                                  {'ephemeral_gb': flavor.ephemeral_gb, 'label': 'ephemeral0'},
+                                  flavor.ephemeral_gb * units.Gi)
+        swap = info['disks'].get('disk.swap')
+        if swap and swap['source'].get('swap_mb') != flavor.swap:
+            os.unlink(os.path.join(inst_dir, 'disk.swap'))  # a swap area holds no data
+            del info['disks']['disk.swap']
+            self.write_info(inst_dir, info)
+        if flavor.swap and 'disk.swap' not in info['disks']:
+            self._create_disk(context, inst_dir, info, 'disk.swap',
+                              {'swap_mb': flavor.swap}, flavor.swap * units.Mi)
+
+    def restore(self, uuid):
+        """On the source of a revert: put ``<uuid>_resize`` back as ``<uuid>`` (what a
+        same-host resize made there goes)."""
+        inst_dir, resize_dir = self.inst_dir(uuid), self.resize_dir(uuid)
+        if os.path.exists(resize_dir):
+            utils.remove_tree(inst_dir)
+            os.rename(resize_dir, inst_dir)
+
+    def drop_resize_copy(self, uuid):
+        """On the source of a confirmed resize: the pre-resize disks go."""
+        utils.remove_tree(self.resize_dir(uuid))
