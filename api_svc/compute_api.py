@@ -51,6 +51,8 @@ class CreateRequest:
     tags: list = dataclasses.field(default_factory=list)
     hostname: str | None = None
     scheduler_hints: dict = dataclasses.field(default_factory=dict)  # {name: [str]}
+    host: str | None = None  # the requested destination (microversion 2.74)
+    hypervisor_hostname: str | None = None
 
 
 @dataclasses.dataclass
@@ -133,7 +135,9 @@ class API:
     def create(self, context, request, forced_host=None):
         """Check the request, create its instances and hand them to the conductor.
 
-        Returns (instances, reservation_id)."""
+        Returns (instances, reservation_id). Raises ComputeHostNotFound when the
+        requested destination names no compute node."""
+        force_host = _boot_host(context, request, forced_host)
         flavor = self._flavor_for_boot(context, request.flavor_id)
         image = self._image_for_boot(context, request.image_id)
         _check_flavor_fits_image(flavor, image)
@@ -144,7 +148,7 @@ class API:
         spec = objects.RequestSpec(
             project_id=context.project_id, user_id=context.user_id,
             flavor_id=flavor.flavorid, image_id=image.id,
-            availability_zone=request.availability_zone, force_host=forced_host,
+            availability_zone=request.availability_zone, force_host=force_host,
             scheduler_hints=request.scheduler_hints, num_instances=count)
         instances = [self._create_instance(context, request, flavor, image, reservation_id,
                                            index, count, spec.obj_clone())
@@ -328,6 +332,35 @@ def compute_service(context, host):
     services = objects.ServiceList.get_all(context.elevated(),
                                            {'host': host, 'topic': compute_rpcapi.TOPIC})
     return services[0] if services else None
+
+
+def requested_host(context, host=None, nodename=None):
+    """The host of the compute node named by ``host`` and/or ``nodename`` (its
+    hypervisor_hostname). A host has one node, so the host is all the scheduler needs;
+    it still filters and claims there as anywhere else.
+
+    Raises ComputeHostNotFound when no node matches both."""
+    for node in objects.ComputeNodeList.get_all(context.elevated(), host=host):
+        if nodename in (None, node.hypervisor_hostname):
+            return node.host
+    if nodename is None:
+        raise exception.ComputeHostNotFound(host=host)
+    named = '%s with hypervisor hostname %s' % (host, nodename) if host else \
+        'with hypervisor hostname %s' % nodename
+    raise exception.ComputeHostNotFound(host=named)
+
+
+def _boot_host(context, request, forced_host):
+    """The host a boot is pinned to: its requested destination, or the host its
+    availability zone forces ('nova:HOST'), or None."""
+    if not (request.host or request.hypervisor_hostname):
+        return forced_host
+    host = requested_host(context, request.host, request.hypervisor_hostname)
+    if forced_host not in (None, host):
+        raise exception.Invalid(
+            message='The availability zone forces host %s but the requested destination '
+                    'is host %s.' % (forced_host, host))
+    return host
 
 
 def service_is_up(service):

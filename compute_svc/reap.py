@@ -4,13 +4,12 @@ The API deletes an instance's record itself when its host is down (it cannot ask
 host), so the guest and its disks outlive it there; a resize source keeps the
 pre-resize guest and ``_resize`` copy of an instance deleted while its destination was
 down. Nothing would ever ask for them again: at start-up and every
-``[compute]/reap_deleted_interval`` seconds, each guest the driver has is looked up, and
-one whose instance is deleted goes with its disks. Guests of instances this deployment
+``[compute]/reap_deleted_interval`` seconds, the driver's guests are looked up (one query),
+and one whose instance is deleted goes with its disks. Guests of instances this deployment
 never had are left alone (they may be someone else's) and logged.
 """
 from oslo_log import log as logging
 
-from svc_common import exception
 from svc_common import objects
 
 LOG = logging.getLogger(__name__)
@@ -18,11 +17,15 @@ LOG = logging.getLogger(__name__)
 
 def reap_deleted(manager, context):
     """Destroy the guests (and disks) of deleted instances; returns their uuids."""
+    uuids = list(manager.driver.list_instance_uuids())
+    if not uuids:
+        return []
+    known = {instance.uuid: instance for instance in objects.InstanceList.get_by_filters(
+        context.elevated(read_deleted='yes'), {'uuid': uuids})}
     reaped = []
-    for uuid in manager.driver.list_instance_uuids():
-        try:
-            instance = objects.Instance.get_by_uuid(context, uuid, read_deleted='yes')
-        except exception.InstanceNotFound:
+    for uuid in uuids:
+        instance = known.get(uuid)
+        if instance is None:
             LOG.warning('Guest %s on %s belongs to no instance of this deployment; '
                         'leaving it', uuid, manager.host)
             continue

@@ -173,6 +173,7 @@ def create(req):
     _check_networks(server.get('networks'))
     _check_user_data(server.get('user_data'))
     availability_zone, forced_host = _placement(req, server)
+    _authorize_destination(req, server)
     min_count = int(server.get('min_count', 1))
     max_count = int(server.get('max_count', min_count))
     if min_count > max_count:
@@ -186,9 +187,13 @@ def create(req):
         user_data=server.get('user_data'), config_drive=_bool(server.get('config_drive')),
         access_ip_v4=_access_ip(server.get('accessIPv4')),
         access_ip_v6=_access_ip(server.get('accessIPv6')), tags=server.get('tags') or [],
-        hostname=server.get('hostname'), scheduler_hints=_scheduler_hints(body))
-    instances, reservation_id = req.services.compute_api.create(context, request,
-                                                                forced_host)
+        hostname=server.get('hostname'), scheduler_hints=_scheduler_hints(body),
+        host=server.get('host'), hypervisor_hostname=server.get('hypervisor_hostname'))
+    try:
+        instances, reservation_id = req.services.compute_api.create(context, request,
+                                                                    forced_host)
+    except exception.ComputeHostNotFound as error:
+        raise exception.Invalid(message=error.message)
     if _bool(server.get('return_reservation_id')):
         return api_request.json_response({'reservation_id': reservation_id}, status=202)
     first = instances[0]
@@ -227,7 +232,7 @@ def _check_user_data(user_data):
 
 
 def _placement(req, server):
-    """(requested availability zone, forced host) from 'nova', 'nova:HOST' or 'host'."""
+    """(requested availability zone, forced host) from 'nova' or 'nova:HOST'."""
     zone = server.get('availability_zone')
     forced_host = None
     if zone and ':' in zone:
@@ -235,10 +240,15 @@ def _placement(req, server):
         forced_host = rest.split(':', 1)[0] or None
     if zone not in (None, '', compute_api.DEFAULT_AZ):
         raise exception.Invalid(message='The requested availability zone is not available')
-    forced_host = server.get('host') or forced_host
     if forced_host:
         policy.authorize(req.context, server_policies.CREATE_FORCED_HOST)
     return zone or None, forced_host
+
+
+def _authorize_destination(req, server):
+    """Only admins may name a new server's host or hypervisor_hostname (2.74)."""
+    if server.get('host') or server.get('hypervisor_hostname'):
+        policy.authorize(req.context, server_policies.REQUESTED_DESTINATION)
 
 
 def _scheduler_hints(body):

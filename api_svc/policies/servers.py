@@ -10,6 +10,7 @@ SHOW = PREFIX % 'show'
 SHOW_HOST_STATUS = PREFIX % 'show:host_status'
 CREATE = PREFIX % 'create'
 CREATE_FORCED_HOST = PREFIX % 'create:forced_host'
+REQUESTED_DESTINATION = 'compute:servers:create:requested_destination'
 UPDATE = PREFIX % 'update'
 DELETE = PREFIX % 'delete'
 START = PREFIX % 'start'
@@ -39,6 +40,9 @@ rules = [
     base.rule(CREATE, base.PROJECT_MEMBER_OR_ADMIN, 'Create servers.', ('POST', '/servers')),
     base.rule(CREATE_FORCED_HOST, base.ADMIN,
               "Name the host of a new server ('nova:HOST' availability zone).",
+              ('POST', '/servers')),
+    base.rule(REQUESTED_DESTINATION, base.ADMIN,
+              'Name the host or hypervisor_hostname of a new server (microversion 2.74).',
               ('POST', '/servers')),
     base.rule(UPDATE, base.PROJECT_MEMBER_OR_ADMIN, 'Rename or describe a server.',
               ('PUT', '/servers/{server_id}')),

@@ -137,7 +137,7 @@ def main(argv=None):
 
 
 DEMO_IMAGE = 'nimbus-demo'
-DEMO_COMMAND_LINE = 'console=ttyS0 root=/dev/vda quiet nimbus.mode=stay'
+DEMO_COMMAND_LINE = 'console=ttyS0 root=/dev/vda quiet no_timer_check nimbus.mode=stay'
 
 
 def register_demo_guest(guest_dir):

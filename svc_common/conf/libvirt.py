@@ -23,9 +23,10 @@ opts = [
                 help='Whether the image cache manager removes unused base files.'),
     cfg.IntOpt('remove_unused_original_minimum_age_seconds', default=86400, min=0,
                help='A base file unused for at least this long is removed.'),
-    cfg.StrOpt('default_kernel_cmdline', default='console=ttyS0 root=/dev/vda',
+    cfg.StrOpt('default_kernel_cmdline', default='console=ttyS0 root=/dev/vda no_timer_check',
                help="Kernel command line when an image with kernel_id has no "
-                    "'os_command_line' property."),
+                    "'os_command_line' property. no_timer_check: an emulated (TCG) guest "
+                    "on a busy host can miss the kernel's early timer test and panic."),
     cfg.IntOpt('shutdown_timeout', default=60, min=0,
                help='Seconds a guest gets to shut down cleanly (ACPI) before it is '
                     'stopped hard, when powering off for a resize or a soft reboot.'),

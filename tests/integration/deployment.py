@@ -24,6 +24,8 @@ import uuid
 import requests
 import sqlalchemy as sa
 
+from tests import ports
+
 BIN = pathlib.Path(sys.executable).parent
 # (title, text) sections tests leave for the end of the run (conftest prints them in the
 # terminal summary, so they show in CI logs with or without -s).
@@ -31,11 +33,6 @@ REPORTS = []
 ADMIN_TOKEN = 'admin:admin:admin,member'  # no-auth mode: user:project:roles
 MICROVERSION = '2.96'
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def scratch_name(prefix='nimbus_it'):
@@ -178,7 +175,7 @@ class PrivatePostgreSQL:
         # server runs as postgres.
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix='nimbus-it-pg-'))
         self.data = self.dir / 'data'
-        self.port = free_port()
+        self.port = ports.free_port()
         self.bindir = _pg_bindir()
         if os.geteuid() == 0:
             shutil.chown(self.dir, 'postgres')
@@ -225,8 +222,8 @@ class PrivateRabbitMQ:
     def __init__(self, base_dir):
         self.dir = pathlib.Path(base_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        self.dist_port = free_port()
+        self.port = ports.free_port()
+        self.dist_port = ports.free_port()
         self.node = 'nimbus-it-%s@localhost' % uuid.uuid4().hex[:8]
         self.transport_url = 'rabbit://guest:guest@127.0.0.1:%d/' % self.port
         cookie = self.dir / '.erlang.cookie'
@@ -326,7 +323,9 @@ class Process:
             return ''
 
     def tail(self, lines=40):
-        return '\n'.join(self.log_text().splitlines()[-lines:])
+        """The log's last ``lines`` lines above DEBUG (tracebacks included)."""
+        kept = [line for line in self.log_text().splitlines() if ' DEBUG ' not in line]
+        return '\n'.join(kept[-lines:])
 
     def check_running(self):
         """Raise if the process exited or logged a fatal error."""
@@ -412,7 +411,7 @@ class Deployment:
         self.fake_disks = fake_disks
         self.compute_driver = compute_driver
         self.compute_hosts = list(compute_hosts)
-        self.api_port = free_port()
+        self.api_port = ports.free_port()
         self.token = ADMIN_TOKEN  # its requests' token (a Keystone one with keystone auth)
         self.processes = {}
         self._started_with = {}  # name -> (start method, its overrides): for restart()

@@ -8,6 +8,7 @@ import threading
 import pytest
 import yaml
 
+from tests import ports
 from tests.integration import deployment
 
 pytestmark = [pytest.mark.clients,
@@ -19,7 +20,7 @@ class AllInOne:
     """``nimbus-all-in-one`` as a subprocess; its output is kept to find the clouds.yaml."""
 
     def __init__(self, tmp_path, *extra_args):
-        self.port = deployment.free_port()
+        self.port = ports.free_port()
         self.proc = deployment.Process('all-in-one', [
             str(deployment.BIN / 'nimbus-all-in-one'), '--state-path', str(tmp_path / 'state'),
             '--port', str(self.port), '--compute-driver', 'fake', *extra_args],

@@ -10,13 +10,13 @@ import json
 import os
 import pathlib
 import shutil
-import socket
 import subprocess
 import sys
 
 import pytest
 
 from svc_common.conf import CONF
+from tests import ports
 from tests.functional.conftest import Cloud
 from tests.libvirt import domains
 from tests.libvirt import image_server
@@ -158,11 +158,6 @@ def libvirt_conf():
 REST_HOSTS = ('lv1', 'lv2')
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
 
 @pytest.fixture
 def rest_cloud(demo_guest, tmp_path):
@@ -176,7 +171,7 @@ def rest_cloud(demo_guest, tmp_path):
     Cloud plus each host's instances path)."""
     from svc_common.cmd import all_in_one
 
-    port = _free_port()
+    port = ports.free_port()
     paths = {host: str(tmp_path / ('instances-' + host)) for host in REST_HOSTS}
     overrides = [
         (None, 'state_path', str(tmp_path)),

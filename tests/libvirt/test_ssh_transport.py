@@ -2,7 +2,6 @@
 127.0.0.1 that serves as "the other host" (its instances path is another directory)."""
 import os
 import shutil
-import socket
 import subprocess
 import time
 
@@ -10,15 +9,11 @@ import pytest
 
 from compute_svc.virt.libvirt import disk
 from compute_svc.virt.libvirt import utils
+from tests import ports
 from tests.unit.virt import fakes
 
 MiB = 1024 * 1024
 
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -32,7 +27,7 @@ def sshd(tmp_path, libvirt_host):
     subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', str(d / 'client_key')],
                    check=True)
     shutil.copy(d / 'client_key.pub', d / 'authorized_keys')
-    port = _free_port()
+    port = ports.free_port()
     (d / 'sshd_config').write_text('\n'.join([
         'Port %d' % port, 'ListenAddress 127.0.0.1', 'HostKey %s' % (d / 'host_key'),
         'AuthorizedKeysFile %s' % (d / 'authorized_keys'), 'PidFile %s' % (d / 'sshd.pid'),

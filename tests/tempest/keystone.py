@@ -14,6 +14,7 @@ import sys
 
 import requests
 
+from tests import ports
 from tests.integration import deployment as deployment_mod
 
 VENV = pathlib.Path(os.environ.get('NIMBUS_KEYSTONE_VENV',
@@ -37,7 +38,7 @@ class Keystone:
     def __init__(self, workdir):
         self.workdir = pathlib.Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.port = deployment_mod.free_port()
+        self.port = ports.free_port()
         self.url = 'http://127.0.0.1:%d/v3' % self.port
         self.config_path = self.workdir / 'keystone.conf'
         self.process = None

@@ -1,7 +1,6 @@
 """How the app is assembled: keystone mode, uwsgi entry point, the nimbus-api process."""
 import pathlib
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,7 @@ import webob
 
 from api_svc import wsgi
 from svc_common.conf import CONF
+from tests import ports
 
 
 def test_keystone_mode_guards_all_but_discovery(cloud):
@@ -44,17 +44,12 @@ def test_config_arguments_for_uwsgi(monkeypatch):
     assert wsgi._config_args([]) == ['--config-file', 'a.conf', '--config-file', 'b.conf']
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
 
 def test_nimbus_api_process_serves_and_stops_on_sigterm(tmp_path):
     import migrations
     url = 'sqlite:///%s/api.sqlite' % tmp_path
     migrations.upgrade(url)
-    port = _free_port()
+    port = ports.free_port()
     config = tmp_path / 'nimbus.conf'
     config.write_text('[DEFAULT]\ntransport_url = fake://\nstate_path = %s\n'
                       '[api]\nauth_strategy = noauth\nport = %d\n'
