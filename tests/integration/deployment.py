@@ -629,8 +629,10 @@ class Deployment:
         assert resp.status_code == 200, resp.text
         return resp.json()['server']
 
-    def server_action(self, server_id, body):
-        resp = self.request('POST', '/v2.1/servers/%s/action' % server_id, body)
+    def server_action(self, server_id, body, expect=None):
+        """POST an action; it must answer ``expect``, or any success when None."""
+        resp = self.request('POST', '/v2.1/servers/%s/action' % server_id, body,
+                            expect=expect)
         assert resp.status_code in (200, 202, 204), resp.text
         return resp
 

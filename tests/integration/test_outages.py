@@ -61,11 +61,6 @@ def cloud(tmp_path_factory, servers_of_their_own):
         yield dep
 
 
-def _action(cloud, server_id, body):
-    resp = cloud.request('POST', '/v2.1/servers/%s/action' % server_id, body)
-    assert resp.status_code in (202, 204), resp.text
-
-
 def _boot_active(cloud, prefix, count):
     cloud.boot(prefix, cloud.image_id, flavor=SMALL, count=count)
     return cloud.wait_for_servers(prefix, count, timeout=SETTLE)
@@ -87,7 +82,7 @@ def _wait_statuses(cloud, prefix, count, wanted, timeout=SETTLE):
                                                                server.get('fault')))
             if server['status'] == 'VERIFY_RESIZE' and want == 'ACTIVE':
                 if server['OS-EXT-STS:task_state'] is None:  # not confirming already
-                    _action(cloud, server['id'], {'confirmResize': None})
+                    cloud.server_action(server['id'], {'confirmResize': None}, expect=204)
                 finished = False
             elif server['status'] != want or server['OS-EXT-STS:task_state'] is not None:
                 finished = False
@@ -109,7 +104,7 @@ def test_rabbitmq_restart_with_30_boots_and_10_resizes_in_flight(cloud,
 
     cloud.boot('rmq-boot', cloud.image_id, flavor=SMALL, count=30)
     for server in to_resize:
-        _action(cloud, server['id'], {'resize': {'flavorRef': BIG}})
+        cloud.server_action(server['id'], {'resize': {'flavorRef': BIG}}, expect=202)
     in_flight = collections.Counter(s['OS-EXT-STS:task_state'] or s['status']
                                     for s in cloud.servers('rmq-'))
     started = time.monotonic()
@@ -157,9 +152,9 @@ def test_postgresql_restart_with_operations_in_flight(cloud, servers_of_their_ow
 
     cloud.boot('pg-boot', cloud.image_id, flavor=SMALL, count=10)
     for server in to_resize:
-        _action(cloud, server['id'], {'resize': {'flavorRef': BIG}})
+        cloud.server_action(server['id'], {'resize': {'flavorRef': BIG}}, expect=202)
     for server in to_stop:
-        _action(cloud, server['id'], {'os-stop': None})
+        cloud.server_action(server['id'], {'os-stop': None}, expect=202)
 
     postgres.stop()
     seen = collections.defaultdict(list)
@@ -199,7 +194,7 @@ def test_sigterm_during_a_resize_step_finishes_it_then_exits(cloud):
     cloud.restart(source, {'fake_driver': {'migrate_delay': '4'}})
     cloud.boot('term', cloud.image_id, flavor=SMALL, availability_zone='nova:%s' % source)
     [server] = cloud.wait_for_servers('term', 1, timeout=SETTLE)
-    _action(cloud, server['id'], {'resize': {'flavorRef': BIG}})
+    cloud.server_action(server['id'], {'resize': {'flavorRef': BIG}}, expect=202)
 
     def migration_status():
         rows = cloud.database.query('SELECT status FROM migrations WHERE instance_uuid = '

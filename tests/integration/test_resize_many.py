@@ -23,10 +23,6 @@ def cloud(tmp_path_factory):
         yield dep
 
 
-def _action(cloud, server, body, expect):
-    cloud.request('POST', '/v2.1/servers/%s/action' % server['id'], body, expect=expect)
-
-
 def _expected_claims(cloud, servers):
     """{(consumer, node host): {class: amount}} that the servers' flavors imply."""
     expected = {}
@@ -57,7 +53,7 @@ def test_twenty_confirmed_and_twenty_reverted(cloud):
     assert set(before.values()) == set(HOSTS)
 
     for server in servers:
-        _action(cloud, server, {'resize': {'flavorRef': BIG['id']}}, 202)
+        cloud.server_action(server['id'], {'resize': {'flavorRef': BIG['id']}}, expect=202)
     resized = cloud.wait_for_servers('many', 40, statuses=('VERIFY_RESIZE',), timeout=240)
     for server in resized:
         assert server['OS-EXT-SRV-ATTR:host'] != before[server['id']]
@@ -66,9 +62,9 @@ def test_twenty_confirmed_and_twenty_reverted(cloud):
     confirm = {s['id'] for s in servers[:20]}
     for server in resized:
         if server['id'] in confirm:
-            _action(cloud, server, {'confirmResize': None}, 204)
+            cloud.server_action(server['id'], {'confirmResize': None}, expect=204)
         else:
-            _action(cloud, server, {'revertResize': None}, 202)
+            cloud.server_action(server['id'], {'revertResize': None}, expect=202)
     final = cloud.wait_for_servers('many', 40, timeout=240)
 
     for server in final:
