@@ -54,6 +54,18 @@ _server_base = {
 }
 
 
+# same_host and different_host name servers: one UUID or a list of them ('pattern'
+# checks a string, 'items' an array; no oneOf, whose errors lose the field's path).
+# Other hints stay free-form: a scheduler without their filter ignores them.
+_server_uuids = {'type': ['string', 'array'], 'pattern': types.uuid['pattern'],
+                 'items': types.uuid}
+_scheduler_hints = {
+    'type': 'object',
+    'properties': {'same_host': _server_uuids, 'different_host': _server_uuids},
+    'additionalProperties': True,
+}
+
+
 def create(version):
     server = copy.deepcopy(_server_base)
     props = server['properties']
@@ -76,8 +88,8 @@ def create(version):
     return {
         'type': 'object',
         'properties': {'server': server,
-                       'os:scheduler_hints': {'type': 'object'},
-                       'OS-SCH-HNT:scheduler_hints': {'type': 'object'}},
+                       'os:scheduler_hints': _scheduler_hints,
+                       'OS-SCH-HNT:scheduler_hints': _scheduler_hints},
         'required': ['server'],
         'additionalProperties': False,
     }

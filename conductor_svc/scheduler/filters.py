@@ -2,6 +2,10 @@
 
 
 class BaseFilter:
+    # The scheduler hint naming servers this filter reads, if any: the scheduler looks
+    # up where those servers are once per request (Request.hint_hosts).
+    hint = None
+
     def host_passes(self, host_state, request):
         raise NotImplementedError
 
@@ -33,7 +37,30 @@ class CoreFilter(_ResourceFilter):
     resource_class = 'VCPU'
 
 
-ALL_FILTERS = {cls.__name__: cls for cls in (ComputeFilter, RamFilter, DiskFilter, CoreFilter)}
+class _ServerAffinityFilter(BaseFilter):
+    """Places the request with (or away from) the servers its ``hint`` names; without
+    the hint every host passes."""
+    with_them = None
+
+    def host_passes(self, host_state, request):
+        hosts = request.hint_hosts.get(self.hint)
+        return hosts is None or (host_state.host in hosts) == self.with_them
+
+
+class SameHostFilter(_ServerAffinityFilter):
+    """The host holds at least one of the servers of the same_host hint."""
+    hint = 'same_host'
+    with_them = True
+
+
+class DifferentHostFilter(_ServerAffinityFilter):
+    """The host holds none of the servers of the different_host hint."""
+    hint = 'different_host'
+    with_them = False
+
+
+ALL_FILTERS = {cls.__name__: cls for cls in (ComputeFilter, RamFilter, DiskFilter, CoreFilter,
+                                             SameHostFilter, DifferentHostFilter)}
 
 
 def get_filters(names):

@@ -38,3 +38,15 @@ def load_host_states(context):
     usage = objects.ResourceClaim.usage(context, [n.id for n in nodes])
     return [HostState(node=n, service=services.get(n.host), used=usage.get(n.id, {}))
             for n in nodes]
+
+
+def hosts_of_servers(context, named):
+    """{key: frozenset of the hosts of the servers ``named[key]`` lists}, from one query
+    for all keys. A server deleted, unknown or on no host yet adds no host."""
+    uuids = sorted(set().union(*named.values()))
+    if not uuids:
+        return {}
+    servers = objects.InstanceList.get_by_filters(context, {'uuid': uuids, 'deleted': False})
+    host_of = {s.uuid: s.host for s in servers if s.host}
+    return {key: frozenset(host_of[u] for u in listed if u in host_of)
+            for key, listed in named.items()}

@@ -24,6 +24,10 @@ class Request:
     resources: dict
     ignore_hosts: tuple = ()
     force_host: str | None = None
+    hints: dict = dataclasses.field(default_factory=dict)  # {name: [strings]}, as stored
+    # {hint: hosts of the servers it names}, for the hints of the enabled filters that
+    # the request has: the scheduler fills it in, once per request.
+    hint_hosts: dict | None = None
 
 
 @dataclasses.dataclass
@@ -39,8 +43,16 @@ class Scheduler:
     def __init__(self):
         self.filters = filters_mod.get_filters(CONF.scheduler.enabled_filters)
         self.weighers = weighers_mod.get_weighers(CONF.scheduler.enabled_weighers)
+        self.server_hints = {f.hint for f in self.filters if f.hint}
+
+    def _resolve_hints(self, context, request):
+        if request.hint_hosts is None:
+            named = {name: request.hints[name] for name in self.server_hints
+                     if request.hints.get(name)}
+            request.hint_hosts = host_state_mod.hosts_of_servers(context, named)
 
     def candidates(self, context, request):
+        self._resolve_hints(context, request)
         hosts = host_state_mod.load_host_states(context)
         passing = []
         for host in hosts:

@@ -71,7 +71,7 @@ class BuildTask:
         spec = self._request_spec(instance)
         request = scheduler_mod.Request(
             resources=claim_obj.resources_for_flavor(instance.flavor),
-            force_host=spec.force_host)
+            force_host=spec.force_host, hints=spec.scheduler_hints)
         event_started = instance_events.start_event(self.context, instance.uuid, EVENT,
                                                     CONF.host)
         try:

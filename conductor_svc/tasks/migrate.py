@@ -157,8 +157,17 @@ class MigrationTask:
         ignore = () if CONF.compute.allow_resize_to_same_host and not same_flavor else (
             self.instance.host,)
         request = scheduler_mod.Request(resources=resources, ignore_hosts=ignore,
-                                        force_host=self.target_host)
+                                        force_host=self.target_host,
+                                        hints=self._original_hints())
         return self.scheduler.select_and_claim(self.context, self.instance.uuid, request)
+
+    def _original_hints(self):
+        """The scheduler hints the server was built with: a move honours them too."""
+        try:
+            spec = objects.RequestSpec.get_by_instance_uuid(self.context, self.instance.uuid)
+        except exception.RequestSpecNotFound:
+            return {}  # created before request specs were stored: none to honour
+        return spec.scheduler_hints
 
     def _claim_first_of(self, hosts, resources):
         for index, (host, _node) in enumerate(hosts):

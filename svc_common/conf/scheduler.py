@@ -2,10 +2,15 @@ from oslo_config import cfg
 
 group = cfg.OptGroup('scheduler', title='Scheduler options (run inside the conductor)')
 
+# Also what the Tempest tier tells Tempest is enabled, so it runs the tests they allow.
+DEFAULT_FILTERS = ['ComputeFilter', 'RamFilter', 'DiskFilter', 'CoreFilter',
+                   'SameHostFilter', 'DifferentHostFilter']
+
 opts = [
-    cfg.ListOpt('enabled_filters',
-                default=['ComputeFilter', 'RamFilter', 'DiskFilter', 'CoreFilter'],
-                help='Filters a host must pass, in order.'),
+    cfg.ListOpt('enabled_filters', default=DEFAULT_FILTERS,
+                help='Filters a host must pass, in order. SameHostFilter and '
+                     'DifferentHostFilter honour the same_host and different_host '
+                     'scheduler hints.'),
     cfg.ListOpt('enabled_weighers', default=['RAMWeigher', 'CPUWeigher'],
                 help='Weighers ordering the hosts that passed.'),
     cfg.FloatOpt('ram_weight_multiplier', default=1.0,

@@ -26,6 +26,7 @@ MODULES = (
     'servers.test_server_actions', 'servers.test_instance_actions',
     'servers.test_instance_actions_negative', 'servers.test_multiple_create',
     'servers.test_multiple_create_negative', 'servers.test_availability_zone',
+    'admin.test_servers_on_multinodes',
 )
 
 _REBUILD = 'the rebuild action'
@@ -54,6 +55,8 @@ EXCLUDED = {
     'servers.test_server_actions.ServerActionsTestOtherB.'
     'test_get_console_output_with_unlimited_size':
         'a guest that writes a boot log: a fake guest logs one line',
+    'admin.test_servers_on_multinodes.UnshelveToHostMultiNodesTest':
+        'shelve and unshelve (Tempest checks no shelve feature flag here)',
 }
 
 

@@ -1,6 +1,7 @@
 """The tempest.conf of the Tempest tier: what this Nimbus deployment has and lacks."""
 import configparser
 
+from svc_common.conf import scheduler as scheduler_conf
 from tests.tempest import keystone as keystone_mod
 
 MIN_MICROVERSION = '2.1'
@@ -36,8 +37,11 @@ def write(path, workdir, keystone, image_ref, image_ref_alt, compute_nodes=2):
                     'min_compute_nodes': str(compute_nodes),
                     'build_interval': '1', 'build_timeout': '60',
                     'region': keystone_mod.REGION},
-        'compute-feature-enabled': {name: str(value).lower()
-                                    for name, value in COMPUTE_FEATURES.items()},
+        # The scheduler filters the deployment runs (the defaults): Tempest runs the
+        # tests of those hints and skips the rest (server groups, ...).
+        'compute-feature-enabled': dict(
+            {name: str(value).lower() for name, value in COMPUTE_FEATURES.items()},
+            scheduler_enabled_filters=','.join(scheduler_conf.DEFAULT_FILTERS)),
         'image': {'region': keystone_mod.REGION, 'build_interval': '1',
                   'build_timeout': '60'},
         'image-feature-enabled': {'api_v2': 'true', 'import_image': 'false'},

@@ -8,22 +8,11 @@ from conductor_svc.scheduler import manager as scheduler_mod
 from svc_common.conf import CONF
 from svc_common import exception
 from svc_common import objects
-from svc_common import service as service_mod
-
-
-def _node(ctx, host, vcpus=4, memory_mb=4096, local_gb=100):
-    node = objects.ComputeNode(context=ctx, host=host, hypervisor_hostname=host,
-                               hypervisor_type='fake', vcpus=vcpus, memory_mb=memory_mb,
-                               local_gb=local_gb, cpu_allocation_ratio=1.0,
-                               ram_allocation_ratio=1.0, disk_allocation_ratio=1.0,
-                               reserved_host_memory_mb=0)
-    node.update_inventory()
-    service_mod.register(ctx, host, 'nimbus-compute', 'compute')
-    return node
+from tests.unit import compute_hosts
 
 
 def test_claim_checks_capacity_and_generation(ctx):
-    node = _node(ctx, 'h1')
+    node = compute_hosts.add_host(ctx, 'h1')
     consumer = str(uuid.uuid4())
     gen = objects.ResourceClaim.claim(ctx, consumer, node.id, {'VCPU': 3}, node.generation)
     assert gen == node.generation + 1
@@ -38,7 +27,7 @@ def test_claim_checks_capacity_and_generation(ctx):
 
 
 def test_release_and_move_are_repeatable(ctx):
-    node = _node(ctx, 'h1')
+    node = compute_hosts.add_host(ctx, 'h1')
     a, b = str(uuid.uuid4()), str(uuid.uuid4())
     objects.ResourceClaim.claim(ctx, a, node.id, {'VCPU': 1, 'MEMORY_MB': 10},
                                 node.generation)
@@ -49,7 +38,7 @@ def test_release_and_move_are_repeatable(ctx):
 
 
 def test_inventory_change_bumps_generation(ctx):
-    node = _node(ctx, 'h1')
+    node = compute_hosts.add_host(ctx, 'h1')
     before = node.generation
     node.vcpus = 8
     node.update_inventory()
@@ -60,8 +49,8 @@ def test_inventory_change_bumps_generation(ctx):
 
 def test_racing_threads_never_overbook(ctx):
     """16 threads claim one vCPU each on two 4-vCPU hosts: exactly 8 win."""
-    _node(ctx, 'h1')
-    _node(ctx, 'h2')
+    compute_hosts.add_host(ctx, 'h1')
+    compute_hosts.add_host(ctx, 'h2')
     scheduler = scheduler_mod.Scheduler()
     results, barrier = [], threading.Barrier(16)
 
@@ -89,8 +78,8 @@ def test_racing_threads_never_overbook(ctx):
 
 
 def test_scheduler_spreads_and_respects_disabled_hosts(ctx):
-    _node(ctx, 'h1')
-    _node(ctx, 'h2')
+    compute_hosts.add_host(ctx, 'h1')
+    compute_hosts.add_host(ctx, 'h2')
     scheduler = scheduler_mod.Scheduler()
     hosts = [scheduler.select_and_claim(ctx, str(uuid.uuid4()),
                                         scheduler_mod.Request({'MEMORY_MB': 512})).host
@@ -106,7 +95,7 @@ def test_scheduler_spreads_and_respects_disabled_hosts(ctx):
 
 
 def test_down_host_is_filtered(ctx):
-    _node(ctx, 'h1')
+    compute_hosts.add_host(ctx, 'h1')
     CONF.set_override('service_down_time', 1)
     try:
         import time

@@ -168,7 +168,7 @@ def test_create_stores_a_request_spec_per_server_and_delete_removes_it(cloud, im
         'server': {'name': 'pinned', 'flavorRef': '2', 'imageRef': image['id'],
                    'networks': 'none', 'availability_zone': 'nova:host2', 'min_count': 2,
                    'return_reservation_id': True},
-        'os:scheduler_hints': {'same_host': ['a', 'b'], 'build_near_host_ip': 7}},
+        'os:scheduler_hints': {'different_cell': ['a', 'b'], 'build_near_host_ip': 7}},
         version='2.37')
     assert resp.status_int == 202, resp.body
     listed = cloud.admin('GET', '/v2.1/servers/detail?reservation_id=%s' %
@@ -181,7 +181,7 @@ def test_create_stores_a_request_spec_per_server_and_delete_removes_it(cloud, im
         assert (spec.force_host, spec.availability_zone, spec.flavor_id, spec.image_id,
                 spec.num_instances, spec.project_id) == (
             'host2', 'nova', '2', image['id'], 2, 'admin')
-        assert spec.scheduler_hints == {'same_host': ['a', 'b'],
+        assert spec.scheduler_hints == {'different_cell': ['a', 'b'],
                                         'build_near_host_ip': ['7']}
     for server in listed['servers']:
         cloud.wait_for_server(server['id'], 'ACTIVE', project='admin')

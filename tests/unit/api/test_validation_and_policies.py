@@ -35,6 +35,33 @@ def test_validation_message_names_the_field():
     assert info.value.code == 400
 
 
+UUID = '6f1b3d5e-2c4a-4e8b-9d7f-0a1b2c3d4e5f'
+
+
+def _hints(hints, key='os:scheduler_hints'):
+    body = {'server': {'name': 'vm', 'flavorRef': '1'}, key: hints}
+    return validation.validate(server_schemas.create(microversions.parse('2.1')), body)
+
+
+def test_server_hints_name_servers_by_uuid():
+    """same_host and different_host take a UUID or a list of them; other hints are
+    free-form."""
+    for key in ('os:scheduler_hints', 'OS-SCH-HNT:scheduler_hints'):
+        for hints in ({'same_host': UUID}, {'same_host': []},
+                      {'different_host': [UUID, UUID.replace('-', '')]},
+                      {'group': 'anything', 'query': ['>=', '$free_ram_mb', 1]}):
+            _hints(hints, key)
+    for hints, field in (
+            ({'same_host': 'not-a-uuid'}, 'same_host'),
+            ({'different_host': [UUID, 'web-1']}, 'different_host/1'),
+            ({'different_host': 7}, 'different_host'),
+            ({'same_host': {'id': UUID}}, 'same_host')):
+        with pytest.raises(exception.ValidationError) as info:
+            _hints(hints)
+        assert info.value.message.startswith(
+            'Invalid input for field/attribute os:scheduler_hints/%s.' % field)
+
+
 def test_policy_names_are_unique_and_documented():
     rules = policies.list_rules()
     names = collections.Counter(rule.name for rule in rules)
