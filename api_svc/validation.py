@@ -12,11 +12,12 @@ def validate(schema, body):
         _VALIDATOR(schema, format_checker=_VALIDATOR.FORMAT_CHECKER).iter_errors(body))
     if error is None:
         return body
-    if error.validator == 'required' or error.validator == 'additionalProperties':
-        field = '/'.join(str(p) for p in error.path) or 'body'
+    # absolute_path: an error found inside a oneOf/anyOf branch has a path relative
+    # to the value the branch was tried on.
+    field = '/'.join(str(p) for p in error.absolute_path) or 'body'
+    if error.validator in ('required', 'additionalProperties'):
         reason = error.message
     else:
-        field = '/'.join(str(p) for p in error.path) or 'body'
         reason = 'Value: %s. %s' % (_short(error.instance), error.message)
     raise exception.ValidationError(field=field, reason=reason)
 

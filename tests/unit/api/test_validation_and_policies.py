@@ -35,6 +35,12 @@ def test_validation_message_names_the_field():
     assert info.value.code == 400
 
 
+def test_validation_message_names_the_field_inside_a_oneof():
+    with pytest.raises(exception.ValidationError) as info:
+        _create('2.37', networks='bogus')
+    assert info.value.message.startswith('Invalid input for field/attribute server/networks')
+
+
 UUID = '6f1b3d5e-2c4a-4e8b-9d7f-0a1b2c3d4e5f'
 
 
