@@ -19,6 +19,7 @@ from api_svc import server_status
 from compute_svc import rpcapi as compute_rpcapi
 from svc_common.conf import CONF
 from svc_common import exception
+from svc_common import next_step
 from svc_common import objects
 from svc_common import states
 
@@ -29,6 +30,7 @@ GiB = 1024 ** 3
 # Instance action names, as Nova records them.
 ACTION_CREATE, ACTION_DELETE = 'create', 'delete'
 ACTION_STOP, ACTION_START, ACTION_REBOOT = 'stop', 'start', 'reboot'
+ACTION_LOCK, ACTION_UNLOCK = 'lock', 'unlock'
 
 DEFAULT_AZ = 'nova'
 
@@ -141,6 +143,7 @@ class API:
         flavor = self._flavor_for_boot(context, request.flavor_id)
         image = self._image_for_boot(context, request.image_id)
         _check_flavor_fits_image(flavor, image)
+        key_pair = self._key_pair_for_boot(context, request.key_name)
         quota.check_metadata_items(context, context.project_id, request.metadata)
         count = quota.allowed_instances(context, context.project_id, flavor,
                                         request.min_count, request.max_count)
@@ -150,8 +153,8 @@ class API:
             flavor_id=flavor.flavorid, image_id=image.id,
             availability_zone=request.availability_zone, force_host=force_host,
             scheduler_hints=request.scheduler_hints, num_instances=count)
-        instances = [self._create_instance(context, request, flavor, image, reservation_id,
-                                           index, count, spec.obj_clone())
+        instances = [self._create_instance(context, request, flavor, image, key_pair,
+                                           reservation_id, index, count, spec.obj_clone())
                      for index in range(count)]
         try:
             quota.check_after_create(context, context.project_id, {
@@ -177,6 +180,16 @@ class API:
         return flavor
 
     @staticmethod
+    def _key_pair_for_boot(context, key_name):
+        """The caller's key pair of that name (None for none)."""
+        if key_name is None:
+            return None
+        try:
+            return objects.KeyPair.get_by_name(context, context.user_id, key_name)
+        except exception.KeypairNotFound:
+            raise exception.Invalid(message='Invalid key_name provided.')
+
+    @staticmethod
     def _image_for_boot(context, image_id):
         try:
             image = image_store.get(context, image_id)
@@ -186,8 +199,8 @@ class API:
             raise exception.ImageNotActive(image_id=image_id)
         return image
 
-    def _create_instance(self, context, request, flavor, image, reservation_id, index,
-                         count, request_spec):
+    def _create_instance(self, context, request, flavor, image, key_pair, reservation_id,
+                         index, count, request_spec):
         uuid = uuidutils.generate_uuid()
         name = request.name if count == 1 else '%s-%d' % (request.name, index + 1)
         hostname = request.hostname if request.hostname and count == 1 else None
@@ -204,7 +217,8 @@ class API:
             flavor=flavor, vm_state=V.BUILDING.value, task_state=T.SCHEDULING.value,
             power_state=int(states.PowerState.NOSTATE), progress=0,
             availability_zone=request.availability_zone, reservation_id=reservation_id,
-            launch_index=index, key_name=request.key_name,
+            launch_index=index, key_name=key_pair.name if key_pair else None,
+            key_data=key_pair.public_key if key_pair else None,
             config_drive='True' if request.config_drive else '',
             metadata=dict(request.metadata), system_metadata=system_metadata, locked=False,
             access_ip_v4=request.access_ip_v4, access_ip_v6=request.access_ip_v6)
@@ -223,7 +237,6 @@ class API:
         """Delete a server: locally when no live compute host owns it, else by casting
         to its host once the task state says DELETING. A state that changes under us
         (a build finishing, a host being chosen) is re-read and the delete retried."""
-        self._check_locked(context, instance)
         for attempt in range(attempts):
             try:
                 return self._delete_once(context, instance)
@@ -281,7 +294,6 @@ class API:
     def _start_task(self, context, instance, method, task_state, action):
         """Compare-and-swap the task state the operation starts with, as the state
         table allows, and record the action the compute host's events attach to."""
-        self._check_locked(context, instance)
         old = (instance.vm_state, instance.task_state)
         new = (instance.vm_state, task_state)
         if old == new or not states.instance_transition_allowed(old, new):
@@ -316,15 +328,77 @@ class API:
                 raise exception.ConsoleNotAvailable(instance_id=instance.uuid)
             raise
 
-    # -- helpers ----------------------------------------------------------------------
+    # -- locking ----------------------------------------------------------------------
     @staticmethod
-    def _check_locked(context, instance):
-        if instance.locked and not context.is_admin:
-            raise exception.InstanceIsLocked(instance_uuid=instance.uuid)
+    def lock(context, instance, reason=None):
+        """Lock the server, as its owner or as an admin of another project."""
+        objects.InstanceAction.action_start(context, instance.uuid, ACTION_LOCK)
+        instance.lock(_locker(context, instance), reason)
 
+    @staticmethod
+    def unlock(context, instance):
+        objects.InstanceAction.action_start(context, instance.uuid, ACTION_UNLOCK)
+        instance.unlock()
+
+    @staticmethod
+    def locked_by_other(context, instance):
+        """Whether the lock is someone else's: the owner's when the caller is an admin
+        of another project, an admin's when the caller is of the owning project."""
+        return instance.locked_by not in (None, _locker(context, instance))
+
+    # -- resetting --------------------------------------------------------------------
+    @staticmethod
+    def reset_state(context, instance, vm_state, attempts=3):
+        """The operator's escape hatch: vm_state ACTIVE or ERROR and no task, whatever
+        was under way. See _end_abandoned_migration for the move it may abandon."""
+        for attempt in range(attempts):
+            previous = instance.task_state
+            instance.vm_state = states.value(vm_state)
+            instance.task_state = None
+            try:
+                instance.save(expected_task_state=previous)
+                break
+            except exception.UnexpectedTaskStateError:
+                if attempt == attempts - 1:
+                    raise
+                instance = objects.Instance.get_by_uuid(context, instance.uuid)
+        LOG.warning('State reset to %s (task %s abandoned)', instance.vm_state, previous,
+                    instance=instance)
+        _end_abandoned_migration(context, instance)
+        return instance
+
+    # -- helpers ----------------------------------------------------------------------
     @staticmethod
     def _compute_is_up(context, host):
         return service_is_up(compute_service(context, host))
+
+
+def check_unlocked(context, instance):
+    """A locked server refuses changes but an admin's (409)."""
+    if instance.locked and not context.is_admin:
+        raise exception.InstanceIsLocked(instance_uuid=instance.uuid)
+
+
+def _locker(context, instance):
+    return 'owner' if instance.project_id == context.project_id else 'admin'
+
+
+def _end_abandoned_migration(context, instance):
+    """After a reset, a move still open is abandoned: it ends in error (so neither the
+    reconciler nor a compute's start-up recovery sends a step of it again, and a step in
+    flight finds it over) and the claims follow the host the record names: back from
+    the migration to the instance when that is the source, else the migration's go."""
+    admin = context.elevated()
+    migration = next_step.current_migration(admin, instance)
+    if migration is None:
+        return
+    if instance.host == migration.source_compute:
+        objects.ResourceClaim.revert_to(admin, migration.uuid, instance.uuid)
+    else:
+        objects.ResourceClaim.release(admin, migration.uuid)
+    LOG.warning('Migration %s (%s) abandoned by a state reset', migration.uuid,
+                migration.status, instance=instance)
+    migration.fail()
 
 
 def compute_service(context, host):

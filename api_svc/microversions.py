@@ -12,7 +12,7 @@ SERVICE_TYPE = 'compute'
 
 VERSIONS = [
     '2.1',   # the base v2.1 API
-    '2.2',   # keypair type (no keypair API in Nimbus)
+    '2.2',   # keypair type; keypair create answers 201, delete 204
     '2.3',   # admin-only extended server attributes (reservation_id, hostname, ...)
     '2.4',   # fixed IP 'reserved' field (no network API)
     '2.5',   # ip6 server list filter for everyone (filter ignored: no network)
@@ -20,7 +20,7 @@ VERSIONS = [
     '2.7',   # flavor access check on add-tenant (not provided)
     '2.8',   # MKS consoles (not provided)
     '2.9',   # 'locked' in server bodies
-    '2.10',  # keypairs of other users for admins (not provided)
+    '2.10',  # keypairs of other users for admins (user_id)
     '2.11',  # services: forced_down field and force-down action
     '2.12',  # vif model in virtual interfaces (not provided)
     '2.13',  # server group project/user ids (not provided)
@@ -45,12 +45,12 @@ VERSIONS = [
     '2.32',  # device tags on boot (not provided)
     '2.33',  # hypervisors list paging
     '2.34',  # asynchronous live migration checks (not provided)
-    '2.35',  # keypairs paging (not provided)
+    '2.35',  # keypairs paging (limit, marker, next links)
     '2.36',  # proxy APIs (images, networks) removed; network quotas/limits dropped
     '2.37',  # server create networks 'auto'/'none'
     '2.38',  # unknown status filter is a 400
     '2.39',  # maxImageMeta dropped from limits
-    '2.40',  # simple tenant usage paging (not provided)
+    '2.40',  # simple tenant usage paging (limit, marker, next links)
     '2.41',  # aggregate uuid (not provided)
     '2.42',  # device tags restored (not provided)
     '2.43',  # os-hosts removed (not provided)
@@ -102,7 +102,7 @@ VERSIONS = [
     '2.89',  # volume attachment ids in server bodies (not provided)
     '2.90',  # hostname settable at create/update
     '2.91',  # unshelve to a host (not provided)
-    '2.92',  # keypair generation removed (not provided)
+    '2.92',  # keypair generation removed; '@' and '.' allowed in keypair names
     '2.93',  # rebuild of volume-backed servers (not provided)
     '2.94',  # FQDN hostnames
     '2.95',  # evacuate to stopped (not provided)

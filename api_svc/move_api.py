@@ -73,7 +73,6 @@ class MoveAPI:
 
     @staticmethod
     def _check_movable(context, instance, method):
-        _check_locked(context, instance)
         if instance.vm_state not in _MOVABLE_VM_STATES:
             raise exception.InstanceInvalidState(method=method, instance_uuid=instance.uuid,
                                                  attr='vm_state', state=instance.vm_state)
@@ -100,7 +99,6 @@ class MoveAPI:
 
     @staticmethod
     def _finished_migration(context, instance, method):
-        _check_locked(context, instance)
         if instance.vm_state != V.RESIZED:
             raise exception.InstanceInvalidState(method=method, instance_uuid=instance.uuid,
                                                  attr='vm_state', state=instance.vm_state)
@@ -112,11 +110,6 @@ class MoveAPI:
                                      'status': [M.FINISHED.value]}):
             return migration
         raise exception.MigrationNotFound(migration_id='of instance %s' % instance.uuid)
-
-
-def _check_locked(context, instance):
-    if instance.locked and not context.is_admin:
-        raise exception.InstanceIsLocked(instance_uuid=instance.uuid)
 
 
 def _check_disks(current, new):

@@ -2,9 +2,10 @@
 usage counted from the instances table, and the check a server create makes.
 
 Instances, cores and ram are counted and enforced, metadata items per server checked.
-The other resources Nova lists (key pairs, server groups, ...) are reported with Nova's
-defaults so that clients find every field they expect, and may be overridden like the
-enforced ones.
+Key pairs are counted per user against the project's limit, as Nova does, and reported
+as 0 in use (they belong to users, not projects). The other resources Nova lists (server
+groups, ...) are reported with Nova's defaults so that clients find every field they
+expect, and may be overridden like the enforced ones.
 """
 import sqlalchemy as sa
 
@@ -12,12 +13,14 @@ from svc_common.conf import CONF
 from svc_common.db import api as db_api
 from svc_common.db import models
 from svc_common import exception
+from svc_common import objects
 
 ENFORCED = ('instances', 'cores', 'ram')
+PER_USER = ('key_pairs',)
 
 # Resources reported but not enforced, with the defaults Nova uses.
 _REPORTED_DEFAULTS = {
-    'metadata_items': 128, 'key_pairs': 100, 'server_groups': 10,
+    'metadata_items': 128, 'server_groups': 10,
     'server_group_members': 10, 'injected_files': 5, 'injected_file_content_bytes': 10240,
     'injected_file_path_bytes': 255, 'floating_ips': -1, 'fixed_ips': -1,
     'security_groups': -1, 'security_group_rules': -1, 'networks': -1,
@@ -26,7 +29,7 @@ _REPORTED_DEFAULTS = {
 NETWORK_RESOURCES = ('floating_ips', 'fixed_ips', 'security_groups', 'security_group_rules',
                      'networks')
 FILE_RESOURCES = ('injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes')
-ALL_RESOURCES = ENFORCED + tuple(_REPORTED_DEFAULTS)
+ALL_RESOURCES = ENFORCED + PER_USER + tuple(_REPORTED_DEFAULTS)
 
 
 def resources_for(version):
@@ -79,7 +82,7 @@ def _usage(context, project_id):
 def defaults():
     values = dict(_REPORTED_DEFAULTS)
     values.update(instances=CONF.quota.instances, cores=CONF.quota.cores,
-                  ram=CONF.quota.ram)
+                  ram=CONF.quota.ram, key_pairs=CONF.quota.key_pairs)
     return values
 
 
@@ -117,6 +120,16 @@ def check_metadata_items(context, project_id, metadata):
     allowed = limits(context, project_id)['metadata_items']
     if 0 <= allowed < len(metadata):
         raise exception.MetadataLimitExceeded(allowed=allowed)
+
+
+def check_key_pairs(context, project_id, user_id, added=1):
+    """Raise KeypairLimitExceeded unless ``user_id`` may hold ``added`` more key pairs
+    than it has under the key_pairs limit of ``project_id`` (the caller's project, as in
+    Nova). ``added=0`` re-checks after a create: two creates may race past the first."""
+    allowed = limits(context, project_id)['key_pairs']
+    if allowed >= 0 and \
+            objects.KeyPairList.get_count_by_user(context, user_id) + added > allowed:
+        raise exception.KeypairLimitExceeded()
 
 
 def allowed_instances(context, project_id, flavor, min_count, max_count):

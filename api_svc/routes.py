@@ -9,12 +9,14 @@ from api_svc.handlers import compute_images
 from api_svc.handlers import flavors
 from api_svc.handlers import hypervisors
 from api_svc.handlers import instance_actions
+from api_svc.handlers import keypairs
 from api_svc.handlers import limits
 from api_svc.handlers import migrations
 from api_svc.handlers import quota_sets
 from api_svc.handlers import server_actions
 from api_svc.handlers import servers
 from api_svc.handlers import services
+from api_svc.handlers import simple_tenant_usage
 from api_svc.images import handlers as images
 
 # Under /v2.1 (or /v2.1/{project_id}).
@@ -28,6 +30,8 @@ COMPUTE_ROUTES = {
     '/servers/{server_id}/os-instance-actions/{request_id}': {
         'GET': instance_actions.show},
     '/os-migrations': {'GET': migrations.index},
+    '/os-keypairs': {'GET': keypairs.index, 'POST': keypairs.create},
+    '/os-keypairs/{name}': {'GET': keypairs.show, 'DELETE': keypairs.delete},
     '/flavors': {'GET': flavors.index, 'POST': flavors.create},
     '/flavors/detail': {'GET': flavors.detail},
     '/flavors/{flavor_id}': {'GET': flavors.show, 'PUT': flavors.update,
@@ -57,6 +61,8 @@ COMPUTE_ROUTES = {
     '/images': {'GET': compute_images.index},
     '/images/detail': {'GET': compute_images.detail},
     '/images/{image_id}': {'GET': compute_images.show},
+    '/os-simple-tenant-usage': {'GET': simple_tenant_usage.index},
+    '/os-simple-tenant-usage/{tenant_id}': {'GET': simple_tenant_usage.show},
 }
 
 # Under /image: the Glance v2 compatible image API.

@@ -299,3 +299,21 @@ class CannotResizeToSameFlavor(Invalid):
 
 class CannotMigrateToSameHost(Invalid):
     msg_fmt = 'Cannot migrate to the host where the server exists.'
+
+
+# -- added for key pairs (os-keypairs) -------------------------------------------------------
+
+class KeypairNotFound(NotFound):
+    msg_fmt = 'Keypair %(name)s not found for user %(user_id)s'
+
+
+class KeyPairExists(Conflict):
+    msg_fmt = "Key pair '%(key_name)s' already exists."
+
+
+class InvalidKeypair(Invalid):
+    msg_fmt = 'Keypair data is invalid: %(reason)s'
+
+
+class KeypairLimitExceeded(Forbidden):
+    msg_fmt = 'Maximum number of key pairs exceeded'

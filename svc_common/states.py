@@ -148,6 +148,10 @@ INSTANCE_TRANSITIONS = {
     'fail': [
         (ANY_VM, ANY_TASK, V.ERROR, None),
     ],
+    # os-resetState, the operator's escape hatch: whatever was under way is abandoned.
+    'reset_state': [
+        (ANY_VM, ANY_TASK, {V.ACTIVE, V.ERROR}, None),
+    ],
 }
 
 

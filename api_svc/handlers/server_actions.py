@@ -4,6 +4,8 @@ Each action registers here with ``@action('name')`` and receives the request, th
 server id and the whole body.
 """
 from api_svc.handlers import servers
+from api_svc.policies import admin_actions as admin_action_policies
+from api_svc.policies import lock_server as lock_policies
 from api_svc.policies import migrate_server as migrate_policies
 from api_svc.policies import servers as server_policies
 from api_svc import policy
@@ -11,6 +13,7 @@ from api_svc import request as api_request
 from api_svc.schemas import servers as schemas
 from api_svc import validation
 from svc_common import exception
+from svc_common import states
 
 ACTIONS = {}
 
@@ -86,11 +89,10 @@ def resize(req, server_id, body):
 
 @action('migrate')
 def migrate(req, server_id, body):
-    instance = req.services.compute_api.get(req.context, server_id)
     args = validation.validate(schemas.migrate(req.version), body)['migrate'] or {}
     host = args.get('host')
-    policy.authorize(req.context, migrate_policies.MIGRATE_HOST if host
-                     else migrate_policies.MIGRATE, servers.target(instance))
+    instance = servers.get_authorized(req, server_id, migrate_policies.MIGRATE_HOST if host
+                                      else migrate_policies.MIGRATE)
     try:
         req.services.move_api.migrate(req.context, instance, host=host)
     except exception.ComputeHostNotFound as error:
@@ -117,4 +119,33 @@ def revert_resize(req, server_id, body):
         req.services.move_api.revert_resize(req.context, instance)
     except exception.MigrationNotFound:
         raise exception.Invalid(message='Instance has not been resized.')
+    return _accepted()
+
+
+# -- lock, unlock, reset state -------------------------------------------------------------
+@action('lock')
+def lock(req, server_id, body):
+    instance = servers.get_authorized(req, server_id, lock_policies.LOCK)
+    args = validation.validate(schemas.lock(req.version), body)['lock'] or {}
+    reason = args.get('locked_reason') if req.version.matches('2.73') else None
+    req.services.compute_api.lock(req.context, instance, reason)
+    return _accepted()
+
+
+@action('unlock')
+def unlock(req, server_id, body):
+    instance = servers.get_authorized(req, server_id, lock_policies.UNLOCK)
+    validation.validate(schemas.any_argument('unlock'), body)
+    compute = req.services.compute_api
+    if compute.locked_by_other(req.context, instance):
+        policy.authorize(req.context, lock_policies.UNLOCK_OVERRIDE, servers.target(instance))
+    compute.unlock(req.context, instance)
+    return _accepted()
+
+
+@action('os-resetState')
+def reset_state(req, server_id, body):
+    instance = servers.get_authorized(req, server_id, admin_action_policies.RESET_STATE)
+    state = validation.validate(schemas.reset_state, body)['os-resetState']['state']
+    req.services.compute_api.reset_state(req.context, instance, states.VmState(state))
     return _accepted()

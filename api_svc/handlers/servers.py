@@ -6,6 +6,8 @@ import ipaddress
 from oslo_utils import timeutils
 
 from api_svc import compute_api
+from api_svc.policies import admin_actions as admin_action_policies
+from api_svc.policies import lock_server as lock_policies
 from api_svc.policies import servers as server_policies
 from api_svc import policy
 from api_svc import request as api_request
@@ -25,15 +27,25 @@ SORT_KEYS = frozenset({
     'updated_at', 'user_id', 'uuid', 'vcpus', 'vm_state'})
 _ADMIN_SORT_KEYS = frozenset({'host', 'node'})
 
+# What a locked server still allows its project: reading it (and its console), renaming
+# it, and the lock itself. Any other rule changes the server and is refused (409) but to
+# admins -- new actions included, until they are listed here.
+_ALLOWED_WHILE_LOCKED = frozenset({
+    server_policies.SHOW, server_policies.UPDATE, server_policies.CONSOLE_OUTPUT,
+    lock_policies.LOCK, lock_policies.UNLOCK, admin_action_policies.RESET_STATE})
+
 
 def target(instance):
     return {'project_id': instance.project_id, 'user_id': instance.user_id}
 
 
 def get_authorized(req, server_id, rule):
-    """The server (404 outside the caller's project) once ``rule`` allows it."""
+    """The server (404 outside the caller's project) once ``rule`` allows it, and, for a
+    rule that changes it, the lock does (see _ALLOWED_WHILE_LOCKED)."""
     instance = req.services.compute_api.get(req.context, server_id)
     policy.authorize(req.context, rule, target(instance))
+    if rule not in _ALLOWED_WHILE_LOCKED:
+        compute_api.check_unlocked(req.context, instance)
     return instance
 
 
@@ -100,6 +112,10 @@ def _list_query(req, detail):
             query.filters['deleted'] = True
     else:
         req.query_bool('deleted')  # accepted (openstackclient sends deleted=False)
+    if req.version.matches('2.73'):
+        locked = req.query_bool('locked')
+        if locked is not None:
+            query.filters['locked'] = locked
     since = params.get('changes-since')
     if since:
         try:

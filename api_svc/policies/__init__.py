@@ -2,6 +2,7 @@
 ``oslo.policy.policies`` entry point (sample policy file generation)."""
 import itertools
 
+from api_svc.policies import admin_actions
 from api_svc.policies import aggregates
 from api_svc.policies import availability_zones
 from api_svc.policies import base
@@ -9,16 +10,20 @@ from api_svc.policies import flavors
 from api_svc.policies import hypervisors
 from api_svc.policies import images
 from api_svc.policies import instance_actions
+from api_svc.policies import keypairs
 from api_svc.policies import limits
+from api_svc.policies import lock_server
 from api_svc.policies import migrate_server
 from api_svc.policies import migrations
 from api_svc.policies import quota_sets
 from api_svc.policies import servers
 from api_svc.policies import services
+from api_svc.policies import simple_tenant_usage
 
 MODULES = (base, servers, flavors, services, hypervisors, limits, quota_sets,
            availability_zones, aggregates, images, migrate_server, migrations,
-           instance_actions)
+           instance_actions, simple_tenant_usage, keypairs, lock_server,
+           admin_actions)
 
 
 def list_rules():

@@ -182,3 +182,27 @@ def any_argument(action):
     return {'type': 'object',
             'properties': {action: {'type': ['object', 'null']}},
             'required': [action], 'additionalProperties': False}
+
+
+def lock(version):
+    """{"lock": null} (or an object); from 2.73 {"lock": {"locked_reason": TEXT}}."""
+    if not version.matches('2.73'):
+        return any_argument('lock')
+    value = {'type': ['object', 'null'],
+             'properties': {'locked_reason': {'type': 'string', 'maxLength': 255}},
+             'additionalProperties': False}
+    return {'type': 'object', 'properties': {'lock': value},
+            'required': ['lock'], 'additionalProperties': False}
+
+
+reset_state = {
+    'type': 'object',
+    'properties': {'os-resetState': {
+        'type': 'object',
+        'properties': {'state': {'type': 'string', 'enum': ['active', 'error']}},
+        'required': ['state'],
+        'additionalProperties': False,
+    }},
+    'required': ['os-resetState'],
+    'additionalProperties': False,
+}

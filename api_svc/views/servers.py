@@ -84,7 +84,7 @@ class ServerView:
         if version.matches('2.63'):
             body['trusted_image_certificates'] = None
         if version.matches('2.73'):
-            body['locked_reason'] = None
+            body['locked_reason'] = instance.locked_reason
         if version.matches('2.96'):
             body['pinned_availability_zone'] = instance.availability_zone
         return body

@@ -6,6 +6,8 @@ opts = [
     cfg.IntOpt('instances', default=10, min=-1, help='Servers per project.'),
     cfg.IntOpt('cores', default=20, min=-1, help='Instance cores per project.'),
     cfg.IntOpt('ram', default=51200, min=-1, help='Megabytes of instance RAM per project.'),
+    cfg.IntOpt('key_pairs', default=100, min=-1,
+               help='Key pairs each user may hold (counted per user, limited per project).'),
 ]
 
 

@@ -137,12 +137,26 @@ class Instance(Base, TimestampMixin, SoftDeleteMixin):
     reservation_id = sa.Column(sa.String(255))
     launch_index = sa.Column(sa.Integer)
     key_name = sa.Column(sa.String(255))
+    key_data = sa.Column(sa.Text)  # the key pair's public key when the server was created
     config_drive = sa.Column(sa.String(255))
     metadata_ = sa.Column('metadata', sa.Text)
     system_metadata = sa.Column(sa.Text)
     locked = sa.Column(sa.Boolean, nullable=False, default=False)
     access_ip_v4 = sa.Column(sa.String(64))
     access_ip_v6 = sa.Column(sa.String(64))
+
+
+class KeyPair(Base, TimestampMixin, SoftDeleteMixin):
+    """A user's public key (an OpenSSH key or an X.509 certificate), known by name."""
+    __tablename__ = 'key_pairs'
+    __table_args__ = (sa.UniqueConstraint('user_id', 'name', 'deleted',
+                                          name='uniq_key_pairs0user_id0name0deleted'),)
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=False)
+    fingerprint = sa.Column(sa.String(255))
+    public_key = sa.Column(sa.Text)
+    type = sa.Column(sa.String(8), nullable=False)
 
 
 class RequestSpec(Base, TimestampMixin):

@@ -3,6 +3,7 @@ against ``states.INSTANCE_TRANSITIONS``."""
 import json
 import re
 
+from oslo_utils import versionutils
 from oslo_versionedobjects import base as ovo_base
 from oslo_versionedobjects import fields
 import sqlalchemy as sa
@@ -22,9 +23,13 @@ _COLUMNS = ('id', 'uuid', 'display_name', 'display_description', 'hostname', 'us
             'project_id', 'image_ref', 'vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb', 'host',
             'node', 'vm_state', 'task_state', 'power_state', 'progress', 'launched_at',
             'terminated_at', 'availability_zone', 'reservation_id', 'launch_index', 'key_name',
-            'config_drive', 'system_metadata', 'locked', 'access_ip_v4', 'access_ip_v6',
-            'created_at', 'updated_at', 'deleted_at', 'deleted')
+            'key_data', 'config_drive', 'system_metadata', 'locked', 'access_ip_v4',
+            'access_ip_v6', 'created_at', 'updated_at', 'deleted_at', 'deleted')
 _JSON_COLUMNS = ('system_metadata',)
+# The system_metadata keys of a lock (Nova's names): 'owner' or 'admin', and the reason
+# given from 2.73. Only lock() and unlock() write them; other saves keep the stored ones.
+LOCKED_BY, LOCKED_REASON = 'locked_by', 'locked_reason'
+_LOCK_KEYS = (LOCKED_BY, LOCKED_REASON)
 _FLAVOR_FIELDS = ('flavor', 'old_flavor', 'new_flavor')
 
 
@@ -92,6 +97,9 @@ def _instance_update(context, uuid, values, expected_task, expected_vm,
     if not states.instance_transition_allowed(old, new):
         raise exception.InvalidStateTransition(what='instance %s' % uuid, old=old, new=new)
     values = dict(values, updated_at=base.utcnow())
+    if 'system_metadata' in values:
+        values['system_metadata'] = _with_lock_keys(values['system_metadata'],
+                                                    row.system_metadata)
     if new[0] == states.VmState.DELETED.value:
         values.update(deleted=row.id, deleted_at=values['updated_at'])
     model = models.Instance
@@ -106,6 +114,46 @@ def _instance_update(context, uuid, values, expected_task, expected_vm,
                                                  actual='changed concurrently')
     context.session.expire(row)
     return _instance_get(context, uuid, read_deleted='yes')
+
+
+def _with_lock_keys(system_metadata, stored):
+    """``system_metadata`` (JSON) with the lock keys of ``stored`` (JSON) instead of its
+    own: a copy read before a lock or an unlock must not undo it."""
+    kept = {k: v for k, v in json.loads(stored or '{}').items() if k in _LOCK_KEYS}
+    others = {k: v for k, v in json.loads(system_metadata or '{}').items()
+              if k not in _LOCK_KEYS}
+    return json.dumps(dict(others, **kept))
+
+
+@db_api.writer
+def _instance_set_lock(context, uuid, locked_by, reason, attempts=5):
+    """Lock (``locked_by`` 'owner' or 'admin') or unlock (None) in one UPDATE of
+    ``locked`` and the lock's keys, whatever task is under way: no state is compared,
+    only the system_metadata read, so a concurrent save of other keys is not lost
+    (it is read again and the UPDATE repeated). Locking a locked instance keeps who
+    locked it and why."""
+    model = models.Instance
+    for _ in range(attempts):
+        row = _instance_get(context, uuid)
+        if locked_by is not None and row.locked:
+            return row
+        system_metadata = {k: v for k, v in json.loads(row.system_metadata or '{}').items()
+                           if k not in _LOCK_KEYS}
+        if locked_by is not None:
+            system_metadata[LOCKED_BY] = locked_by
+            if reason is not None:
+                system_metadata[LOCKED_REASON] = reason
+        count = context.session.query(model).filter(
+            model.id == row.id, model.deleted == 0,
+            model.system_metadata.is_not_distinct_from(row.system_metadata),
+        ).update({'locked': locked_by is not None,
+                  'system_metadata': json.dumps(system_metadata),
+                  'updated_at': base.utcnow()}, synchronize_session=False)
+        context.session.expire(row)
+        if count == 1:
+            return _instance_get(context, uuid)
+    raise exception.UnexpectedTaskStateError(instance_uuid=uuid, expected='a lock change',
+                                             actual='changed concurrently')
 
 
 @db_api.writer
@@ -140,6 +188,8 @@ def _filtered(context, filters):
                                                '"flavorid": "%s"' % filters['flavor_id']))
     if filters.get('name') and not _REGEX_SPECIALS.intersection(filters['name']):
         query = query.filter(paging.containing(model.display_name, filters['name']))
+    if filters.get('locked') is not None:
+        query = query.filter(model.locked == bool(filters['locked']))
     if filters.get('in_task'):
         query = query.filter(model.task_state.is_not(None))
     if filters.get('updated_before') is not None:
@@ -147,6 +197,12 @@ def _filtered(context, filters):
                              < base.naive(filters['updated_before']))
     if filters.get('changes-since') is not None:
         query = query.filter(model.updated_at >= base.naive(filters['changes-since']))
+    # Usage windows: launched before the window's end, not terminated before its start.
+    if filters.get('launched_before') is not None:
+        query = query.filter(model.launched_at < base.naive(filters['launched_before']))
+    if filters.get('terminated_after') is not None:
+        query = query.filter(sa.or_(model.terminated_at.is_(None), model.terminated_at
+                                    > base.naive(filters['terminated_after'])))
     return query
 
 
@@ -203,7 +259,9 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
 
     # Version 1.0: Initial version
     # Version 1.1: create() takes the RequestSpec to store with the instance
-    VERSION = '1.1'
+    # Version 1.2: key_data (the public key of the key pair named at create)
+    # Version 1.3: lock() and unlock()
+    VERSION = '1.3'
 
     fields = dict(base.NimbusPersistentObject.fields, **{
         'id': fields.IntegerField(),
@@ -233,6 +291,7 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
         'reservation_id': fields.StringField(nullable=True),
         'launch_index': fields.IntegerField(nullable=True),
         'key_name': fields.StringField(nullable=True),
+        'key_data': fields.StringField(nullable=True),
         'config_drive': fields.StringField(nullable=True),
         'metadata': fields.DictOfStringsField(default={}),
         'system_metadata': fields.DictOfNullableStringsField(default={}),
@@ -274,6 +333,11 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
                 value = base.naive(value)
             values[name] = value
         return values
+
+    def obj_make_compatible(self, primitive, target_version):
+        super().obj_make_compatible(primitive, target_version)
+        if versionutils.convert_version_to_tuple(target_version) < (1, 2):
+            primitive.pop('key_data', None)
 
     def obj_load_attr(self, attrname):
         if attrname != 'fault':
@@ -322,6 +386,29 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
         row = _instance_update(self._context, self.uuid, self._to_db_values(changes),
                                expected_task_state, expected_vm_state, expected_host)
         self._from_db_object(self._context, self, row)
+
+    @base.remotable
+    def lock(self, locked_by, reason=None):
+        """Lock, as 'owner' or 'admin', with an optional reason (a no-op when locked)."""
+        self._from_db_object(self._context, self,
+                             _instance_set_lock(self._context, self.uuid, locked_by, reason))
+
+    @base.remotable
+    def unlock(self):
+        self._from_db_object(self._context, self,
+                             _instance_set_lock(self._context, self.uuid, None, None))
+
+    @property
+    def locked_by(self):
+        """'owner' or 'admin' when locked, else None."""
+        return self._lock_detail(LOCKED_BY)
+
+    @property
+    def locked_reason(self):
+        return self._lock_detail(LOCKED_REASON)
+
+    def _lock_detail(self, key):
+        return (self.system_metadata or {}).get(key) if self.locked else None
 
     @base.remotable
     def destroy(self, expected_task_state=_NO_CHECK):

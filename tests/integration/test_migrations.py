@@ -17,8 +17,27 @@ def database(request, tmp_path):
     db.drop()
 
 
+# Tables the models have that a later migration adds: {revision: tables}.
+ADDED_AFTER = {'0002': {'key_pairs'}, '0003': {'key_pairs'}}
+
+
 def _tables(db):
     return set(sa.inspect(db.engine).get_table_names()) - {'alembic_version'}
+
+
+def _model_tables(revision=None):
+    """The tables the models have, as of ``revision`` (None: the newest)."""
+    return set(models.Base.metadata.tables) - ADDED_AFTER.get(revision, set())
+
+
+def _add_instance(db, uuid):
+    """An instance row as the first migrations' schema takes it (0003 makes created_at
+    required)."""
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO instances (uuid, vm_state, vcpus, memory_mb, "
+                             "root_gb, ephemeral_gb, power_state, locked, deleted, "
+                             "created_at) VALUES (:u, 'building', 1, 1, 1, 0, 0, false, 0, "
+                             "'2026-01-02 03:04:05')"), {'u': uuid})
 
 
 def _schema_diffs(db):
@@ -31,7 +50,7 @@ def _schema_diffs(db):
 
 
 def test_upgrade_downgrade_upgrade_matches_models(database):
-    model_tables = set(models.Base.metadata.tables)
+    model_tables = _model_tables()
 
     migrations.upgrade(database.url)
     assert _tables(database) == model_tables
@@ -50,12 +69,9 @@ def test_request_specs_come_and_go_with_0002(database):
     """0002 adds request_specs beside instances already there and takes only it away."""
     migrations.upgrade(database.url, '0001')
     assert 'request_specs' not in _tables(database)
-    with database.engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO instances (uuid, vm_state, vcpus, memory_mb, "
-                             "root_gb, ephemeral_gb, power_state, locked, deleted) VALUES "
-                             "('u-1', 'building', 1, 1, 1, 0, 0, false, 0)"))
+    _add_instance(database, 'u-1')
     migrations.upgrade(database.url, '0002')
-    assert _tables(database) == set(models.Base.metadata.tables)
+    assert _tables(database) == _model_tables('0002')
     with database.engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO request_specs (instance_uuid, spec) "
                              "VALUES ('u-1', '{}')"))
@@ -64,7 +80,7 @@ def test_request_specs_come_and_go_with_0002(database):
                 conn.execute(sa.text("INSERT INTO request_specs (instance_uuid, spec) "
                                      "VALUES ('u-1', '{}')"))
     migrations.downgrade(database.url, '0001')
-    assert _tables(database) == set(models.Base.metadata.tables) - {'request_specs'}
+    assert _tables(database) == _model_tables('0002') - {'request_specs'}
     with database.engine.connect() as conn:
         assert conn.execute(sa.text('SELECT uuid FROM instances')).scalars().all() == ['u-1']
 
@@ -89,3 +105,26 @@ def test_0003_fills_missing_created_at_and_indexes_the_list_order(database):
     indexes = {i['name'] for i in sa.inspect(database.engine).get_indexes('instances')}
     assert 'instances_project_id_deleted_idx' in indexes
     assert 'instances_deleted_created_at_idx' not in indexes
+
+
+def test_0004_adds_key_pairs_and_the_servers_key_data(database):
+    migrations.upgrade(database.url, '0003')
+    _add_instance(database, 'u-1')
+    migrations.upgrade(database.url, '0004')
+    assert _tables(database) == _model_tables()
+    insert = sa.text("INSERT INTO key_pairs (name, user_id, type, deleted) "
+                     "VALUES ('k', 'alice', 'ssh', :deleted)")
+    with database.engine.begin() as conn:
+        assert conn.execute(sa.text('SELECT key_data FROM instances')).scalars().all() == [
+            None]
+        conn.execute(insert, {'deleted': 0})
+        conn.execute(insert, {'deleted': 7})  # a deleted one keeps its name
+        with pytest.raises(sa.exc.IntegrityError):
+            with conn.begin_nested():
+                conn.execute(insert, {'deleted': 0})
+    migrations.downgrade(database.url, '0003')
+    assert _tables(database) == _model_tables('0003')
+    columns = {c['name'] for c in sa.inspect(database.engine).get_columns('instances')}
+    assert 'key_data' not in columns
+    with database.engine.connect() as conn:
+        assert conn.execute(sa.text('SELECT uuid FROM instances')).scalars().all() == ['u-1']

@@ -26,7 +26,10 @@ MODULES = (
     'servers.test_server_actions', 'servers.test_instance_actions',
     'servers.test_instance_actions_negative', 'servers.test_multiple_create',
     'servers.test_multiple_create_negative', 'servers.test_availability_zone',
-    'admin.test_servers_on_multinodes',
+    'admin.test_servers_on_multinodes', 'admin.test_simple_tenant_usage',
+    'admin.test_simple_tenant_usage_negative',
+    'keypairs.test_keypairs', 'keypairs.test_keypairs_negative', 'keypairs.test_keypairs_v22',
+    'admin.test_keypairs_v210',
 )
 
 _REBUILD = 'the rebuild action'
@@ -34,10 +37,6 @@ EXCLUDED = {
     'test_versions.TestVersions.test_list_api_versions':
         'lists the legacy v2.0 API beside v2.1; Nimbus serves v2.1 only',
     'admin.test_quotas.QuotaClassesAdmin': 'os-quota-class-sets',
-    'admin.test_delete_server.DeleteServersAdminTestJSON.'
-    'test_delete_server_while_in_error_state': 'the os-resetState action',
-    'admin.test_servers_negative.ServersAdminNegativeTestJSON.'
-    'test_reset_state_server_nonexistent_server': 'the os-resetState action',
     'admin.test_servers_negative.ServersAdminNegativeTestJSON.'
     'test_restore_server_invalid_state': 'soft delete and the restore action',
     'admin.test_servers.ServersAdmin275Test.test_rebuild_update_server_275': _REBUILD,
@@ -48,8 +47,6 @@ EXCLUDED = {
     'servers.test_server_actions.ServerActionsTestJSON.test_rebuild_server': _REBUILD,
     'servers.test_server_actions.ServerActionsTestOtherA.'
     'test_rebuild_server_in_stop_state': _REBUILD,
-    'servers.test_server_actions.ServerActionsTestJSON.test_lock_unlock_server':
-        'the lock and unlock actions',
     'servers.test_server_actions.ServerActionsTestOtherA.'
     'test_remove_server_all_security_groups': 'security groups (networking)',
     'servers.test_server_actions.ServerActionsTestOtherB.'

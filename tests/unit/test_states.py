@@ -114,3 +114,17 @@ def test_migration_compare_and_swap(ctx):
     migration.status = states.MigrationStatus.MIGRATING
     with pytest.raises(exception.UnexpectedMigrationStatus):
         migration.save(expected_status=(states.MigrationStatus.FINISHED,))
+
+
+def test_reset_state_reaches_active_or_error_from_anywhere():
+    """os-resetState abandons any task from any state but deleted, to active or error
+    with no task; nothing else (stopped, or a task kept) is a reset."""
+    for vm in set(V) - {V.DELETED}:
+        for task in [None, *T]:
+            for target in (V.ACTIVE, V.ERROR):
+                if (vm, task) != (target, None):
+                    assert 'reset_state' in states.ALLOWED_INSTANCE_TRANSITIONS[
+                        ((vm, task), (target, None))]
+    assert not any('reset_state' in operations and (new[0] not in (V.ACTIVE, V.ERROR)
+                                                    or new[1] is not None)
+                   for (_, new), operations in states.ALLOWED_INSTANCE_TRANSITIONS.items())

@@ -90,8 +90,8 @@ def test_project_id_in_path(cloud):
     resp = cloud.request('GET', '/v2.1/other/flavors')
     assert resp.status_int == 400
     assert "doesn't match" in helpers.fault(resp)[1]
-    # An unknown resource is not a project id: /v2.1/os-simple-tenant-usage/ID is 404.
-    for path in ('/v2.1/os-simple-tenant-usage/other', '/v2.1/extensions/os-x',
+    # An unknown resource is not a project id: /v2.1/os-cells/ID is 404.
+    for path in ('/v2.1/os-cells/other', '/v2.1/extensions/os-x',
                  '/v2.1/other/no-such-thing'):
         assert helpers.fault(cloud.request('GET', path))[0] == 404, path
 
