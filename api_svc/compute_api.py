@@ -15,7 +15,9 @@ from oslo_utils import uuidutils
 from api_svc import flavor_access
 from api_svc.images import store as image_store
 from api_svc import quota
+from api_svc import server_group_api
 from api_svc import server_status
+from compute_svc import rebuild as compute_rebuild
 from compute_svc import rpcapi as compute_rpcapi
 from svc_common.conf import CONF
 from svc_common import exception
@@ -31,6 +33,7 @@ GiB = 1024 ** 3
 ACTION_CREATE, ACTION_DELETE = 'create', 'delete'
 ACTION_STOP, ACTION_START, ACTION_REBOOT = 'stop', 'start', 'reboot'
 ACTION_LOCK, ACTION_UNLOCK = 'lock', 'unlock'
+ACTION_REBUILD = 'rebuild'
 
 DEFAULT_AZ = 'nova'
 
@@ -55,6 +58,18 @@ class CreateRequest:
     scheduler_hints: dict = dataclasses.field(default_factory=dict)  # {name: [str]}
     host: str | None = None  # the requested destination (microversion 2.74)
     hypervisor_hostname: str | None = None
+
+
+UNCHANGED = object()  # a rebuild argument the request leaves out
+
+
+@dataclasses.dataclass
+class RebuildRequest:
+    image_id: str
+    changes: dict = dataclasses.field(default_factory=dict)  # instance field -> value
+    key_name: object = UNCHANGED  # a key pair's name, or None to drop the key
+    user_data: object = UNCHANGED
+    preserve_ephemeral: bool = False
 
 
 @dataclasses.dataclass
@@ -144,9 +159,11 @@ class API:
         image = self._image_for_boot(context, request.image_id)
         _check_flavor_fits_image(flavor, image)
         key_pair = self._key_pair_for_boot(context, request.key_name)
+        group = server_group_api.group_for_boot(context, request.scheduler_hints)
         quota.check_metadata_items(context, context.project_id, request.metadata)
         count = quota.allowed_instances(context, context.project_id, flavor,
                                         request.min_count, request.max_count)
+        server_group_api.check_members(context, group, count)
         reservation_id = _reservation_id()
         spec = objects.RequestSpec(
             project_id=context.project_id, user_id=context.user_id,
@@ -160,6 +177,7 @@ class API:
             quota.check_after_create(context, context.project_id, {
                 'instances': count, 'cores': count * flavor.vcpus,
                 'ram': count * flavor.memory_mb})
+            server_group_api.check_members(context, group)
         except exception.OverQuota:
             for instance in instances:
                 instance.destroy(expected_task_state=T.SCHEDULING)
@@ -291,23 +309,43 @@ class API:
         self._start_task(context, instance, 'reboot', task, ACTION_REBOOT)
         self.compute.reboot_instance(context, instance, reboot_type)
 
-    def _start_task(self, context, instance, method, task_state, action):
+    def rebuild(self, context, instance, request):
+        """Rebuild a server on its host from ``request.image_id``: the new image and
+        whatever else the request changes are written with the task state REBUILDING
+        (one compare-and-swap), so the compute host and any recovery read them there."""
+        _check_can_start(instance, 'rebuild', T.REBUILDING)
+        image = self._image_for_boot(context, request.image_id)
+        _check_flavor_fits_image(instance.flavor, image)
+        changes = dict(request.changes, image_ref=image.id)
+        if 'metadata' in changes:
+            quota.check_metadata_items(context, instance.project_id, changes['metadata'])
+        if request.key_name is not UNCHANGED:
+            key_pair = self._key_pair_for_boot(context, request.key_name)
+            changes['key_name'] = key_pair.name if key_pair else None
+            changes['key_data'] = key_pair.public_key if key_pair else None
+        system_metadata = dict(instance.system_metadata or {},
+                               image_kernel_id=image.properties.get('kernel_id'),
+                               image_ramdisk_id=image.properties.get('ramdisk_id'))
+        if request.user_data is not UNCHANGED:
+            system_metadata['user_data'] = request.user_data
+        system_metadata.pop(compute_rebuild.PRESERVE_EPHEMERAL, None)
+        if request.preserve_ephemeral:
+            system_metadata[compute_rebuild.PRESERVE_EPHEMERAL] = 'True'
+        changes['system_metadata'] = system_metadata
+        self._start_task(context, instance, 'rebuild', T.REBUILDING, ACTION_REBUILD,
+                         changes)
+        self.compute.rebuild_instance(context, instance)
+        return instance
+
+    def _start_task(self, context, instance, method, task_state, action, changes=None):
         """Compare-and-swap the task state the operation starts with, as the state
-        table allows, and record the action the compute host's events attach to."""
-        old = (instance.vm_state, instance.task_state)
-        new = (instance.vm_state, task_state)
-        if old == new or not states.instance_transition_allowed(old, new):
-            if states.instance_transition_allowed((instance.vm_state, None), new):
-                attr, state = 'task_state', instance.task_state
-            else:
-                attr, state = 'vm_state', instance.vm_state
-            raise exception.InstanceInvalidState(method=method, instance_uuid=instance.uuid,
-                                                 attr=attr, state=state)
-        if instance.host is None:
-            raise exception.InstanceNotReady(instance_id=instance.uuid,
-                                             reason='it has no host')
+        table allows, with ``changes`` ({field: value}) in the same write, and record
+        the action the compute host's events attach to."""
+        previous = _check_can_start(instance, method, task_state)
+        for name, value in (changes or {}).items():
+            setattr(instance, name, value)
         instance.task_state = task_state.value
-        instance.save(expected_task_state=old[1])
+        instance.save(expected_task_state=previous)
         objects.InstanceAction.action_start(context, instance.uuid, action)
 
     def console_output(self, context, instance, length=None):
@@ -371,6 +409,24 @@ class API:
     @staticmethod
     def _compute_is_up(context, host):
         return service_is_up(compute_service(context, host))
+
+
+def _check_can_start(instance, method, task_state):
+    """Raise unless the state table lets ``instance`` start ``task_state`` and it has
+    a host to do it; returns its task state now (the compare-and-swap's expectation)."""
+    old = (instance.vm_state, instance.task_state)
+    new = (instance.vm_state, task_state)
+    if old == new or not states.instance_transition_allowed(old, new):
+        if states.instance_transition_allowed((instance.vm_state, None), new):
+            attr, state = 'task_state', instance.task_state
+        else:
+            attr, state = 'vm_state', instance.vm_state
+        raise exception.InstanceInvalidState(method=method, instance_uuid=instance.uuid,
+                                             attr=attr, state=state)
+    if instance.host is None:
+        raise exception.InstanceNotReady(instance_id=instance.uuid,
+                                         reason='it has no host')
+    return old[1]
 
 
 def check_unlocked(context, instance):

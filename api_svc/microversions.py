@@ -23,9 +23,9 @@ VERSIONS = [
     '2.10',  # keypairs of other users for admins (user_id)
     '2.11',  # services: forced_down field and force-down action
     '2.12',  # vif model in virtual interfaces (not provided)
-    '2.13',  # server group project/user ids (not provided)
+    '2.13',  # server group project/user ids
     '2.14',  # evacuate without onSharedStorage (not provided)
-    '2.15',  # soft (anti-)affinity server group policies (not provided)
+    '2.15',  # soft (anti-)affinity server group policies
     '2.16',  # 'host_status' in server bodies (admin)
     '2.17',  # trigger crash dump action (not provided)
     '2.18',  # project id optional in the URL
@@ -64,17 +64,17 @@ VERSIONS = [
     '2.51',  # instance action events for non-admins (no traceback)
     '2.52',  # tags at server create
     '2.53',  # services and hypervisors identified by uuid
-    '2.54',  # keypair on rebuild (not provided)
+    '2.54',  # key pair on rebuild
     '2.55',  # flavor description
     '2.56',  # cold migrate to a named host
-    '2.57',  # personality and injected file quotas/limits dropped
+    '2.57',  # personality and injected file quotas/limits dropped; user_data on rebuild
     '2.58',  # instance actions: updated_at, paging, changes-since
     '2.59',  # migrations: uuid, paging, changes-since
     '2.60',  # multiattach volumes (not provided)
     '2.61',  # flavor extra_specs in flavor bodies
     '2.62',  # instance action event host and hostId
     '2.63',  # trusted_image_certificates in server bodies
-    '2.64',  # server group policy/rules (not provided)
+    '2.64',  # server group policy/rules (max_server_per_host)
     '2.65',  # abort queued live migrations (not provided)
     '2.66',  # changes-before filters
     '2.67',  # volume_type in block device mappings (not provided)
@@ -100,7 +100,7 @@ VERSIONS = [
     '2.87',  # rescue of volume-backed servers (not provided)
     '2.88',  # hypervisor usage fields, statistics and uptime removed
     '2.89',  # volume attachment ids in server bodies (not provided)
-    '2.90',  # hostname settable at create/update
+    '2.90',  # hostname settable at create/update/rebuild
     '2.91',  # unshelve to a host (not provided)
     '2.92',  # keypair generation removed; '@' and '.' allowed in keypair names
     '2.93',  # rebuild of volume-backed servers (not provided)

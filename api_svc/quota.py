@@ -3,9 +3,11 @@ usage counted from the instances table, and the check a server create makes.
 
 Instances, cores and ram are counted and enforced, metadata items per server checked.
 Key pairs are counted per user against the project's limit, as Nova does, and reported
-as 0 in use (they belong to users, not projects). The other resources Nova lists (server
-groups, ...) are reported with Nova's defaults so that clients find every field they
-expect, and may be overridden like the enforced ones.
+as 0 in use (they belong to users, not projects). Server groups are counted per project
+and enforced; server_group_members limits the servers of each group (reported as 0 in
+use: it is per group). The other resources Nova lists are reported with Nova's defaults
+so that clients find every field they expect, and may be overridden like the enforced
+ones.
 """
 import sqlalchemy as sa
 
@@ -17,11 +19,11 @@ from svc_common import objects
 
 ENFORCED = ('instances', 'cores', 'ram')
 PER_USER = ('key_pairs',)
+SERVER_GROUPS = ('server_groups', 'server_group_members')
 
 # Resources reported but not enforced, with the defaults Nova uses.
 _REPORTED_DEFAULTS = {
-    'metadata_items': 128, 'server_groups': 10,
-    'server_group_members': 10, 'injected_files': 5, 'injected_file_content_bytes': 10240,
+    'metadata_items': 128, 'injected_files': 5, 'injected_file_content_bytes': 10240,
     'injected_file_path_bytes': 255, 'floating_ips': -1, 'fixed_ips': -1,
     'security_groups': -1, 'security_group_rules': -1, 'networks': -1,
 }
@@ -29,7 +31,7 @@ _REPORTED_DEFAULTS = {
 NETWORK_RESOURCES = ('floating_ips', 'fixed_ips', 'security_groups', 'security_group_rules',
                      'networks')
 FILE_RESOURCES = ('injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes')
-ALL_RESOURCES = ENFORCED + PER_USER + tuple(_REPORTED_DEFAULTS)
+ALL_RESOURCES = ENFORCED + PER_USER + SERVER_GROUPS + tuple(_REPORTED_DEFAULTS)
 
 
 def resources_for(version):
@@ -75,14 +77,19 @@ def _usage(context, project_id):
     count, cores, ram = context.session.query(
         sa.func.count(model.id), sa.func.sum(model.vcpus), sa.func.sum(model.memory_mb),
     ).filter(model.project_id == project_id, model.deleted == 0).one()
-    return {'instances': int(count or 0), 'cores': int(cores or 0), 'ram': int(ram or 0)}
+    groups = context.session.query(models.InstanceGroup).filter_by(
+        project_id=project_id, deleted=0).count()
+    return {'instances': int(count or 0), 'cores': int(cores or 0), 'ram': int(ram or 0),
+            'server_groups': groups}
 
 
 # -- operations -----------------------------------------------------------------------
 def defaults():
     values = dict(_REPORTED_DEFAULTS)
     values.update(instances=CONF.quota.instances, cores=CONF.quota.cores,
-                  ram=CONF.quota.ram, key_pairs=CONF.quota.key_pairs)
+                  ram=CONF.quota.ram, key_pairs=CONF.quota.key_pairs,
+                  server_groups=CONF.quota.server_groups,
+                  server_group_members=CONF.quota.server_group_members)
     return values
 
 
@@ -130,6 +137,22 @@ def check_key_pairs(context, project_id, user_id, added=1):
     if allowed >= 0 and \
             objects.KeyPairList.get_count_by_user(context, user_id) + added > allowed:
         raise exception.KeypairLimitExceeded()
+
+
+def check_server_groups(context, project_id, added=1):
+    """Raise ServerGroupLimitExceeded unless the project may hold ``added`` more server
+    groups (``added=0`` re-checks after a create, as check_key_pairs)."""
+    allowed = limits(context, project_id)['server_groups']
+    if allowed >= 0 and _usage(context, project_id)['server_groups'] + added > allowed:
+        raise exception.ServerGroupLimitExceeded(overs='server_groups')
+
+
+def check_server_group_members(context, project_id, members, added):
+    """Raise ServerGroupMembersLimitExceeded unless a group of ``members`` servers may
+    take ``added`` more under the project's server_group_members limit."""
+    allowed = limits(context, project_id)['server_group_members']
+    if 0 <= allowed < members + added:
+        raise exception.ServerGroupMembersLimitExceeded(overs='server_group_members')
 
 
 def allowed_instances(context, project_id, flavor, min_count, max_count):

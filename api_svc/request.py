@@ -77,6 +77,18 @@ class Request(webob.Request):
             raise exception.ValidationError(field=name,
                                             reason='%r is not an ISO 8601 time.' % value)
 
+    def check_query(self, known):
+        """From 2.75 a query parameter not in ``known`` is an error; before, it is
+        ignored."""
+        if not self.version.matches('2.75'):
+            return
+        unknown = sorted(set(self.GET) - set(known))
+        if unknown:
+            raise exception.ValidationError(
+                field='query parameters',
+                reason='Additional properties are not allowed (%s unexpected)'
+                       % ', '.join(repr(name) for name in unknown))
+
     def paging(self):
         """(limit, marker) with limit capped at [api]/max_limit."""
         limit = self.query_int('limit', minimum=0)

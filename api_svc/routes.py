@@ -13,6 +13,7 @@ from api_svc.handlers import keypairs
 from api_svc.handlers import limits
 from api_svc.handlers import migrations
 from api_svc.handlers import quota_sets
+from api_svc.handlers import server_groups
 from api_svc.handlers import server_actions
 from api_svc.handlers import servers
 from api_svc.handlers import services
@@ -32,6 +33,9 @@ COMPUTE_ROUTES = {
     '/os-migrations': {'GET': migrations.index},
     '/os-keypairs': {'GET': keypairs.index, 'POST': keypairs.create},
     '/os-keypairs/{name}': {'GET': keypairs.show, 'DELETE': keypairs.delete},
+    '/os-server-groups': {'GET': server_groups.index, 'POST': server_groups.create},
+    '/os-server-groups/{group_id}': {'GET': server_groups.show,
+                                     'DELETE': server_groups.delete},
     '/flavors': {'GET': flavors.index, 'POST': flavors.create},
     '/flavors/detail': {'GET': flavors.detail},
     '/flavors/{flavor_id}': {'GET': flavors.show, 'PUT': flavors.update,

@@ -9,15 +9,18 @@ V, T = states.VmState, states.TaskState
 
 _RESIZING = {T.RESIZE_PREP: 'RESIZE', T.RESIZE_MIGRATING: 'RESIZE',
              T.RESIZE_MIGRATED: 'RESIZE', T.RESIZE_FINISH: 'RESIZE'}
+_REBUILDING = {T.REBUILDING: 'REBUILD', T.REBUILD_BLOCK_DEVICE_MAPPING: 'REBUILD',
+               T.REBUILD_SPAWNING: 'REBUILD'}
 
 # vm_state -> (status, {task_state: status overriding it})
 _STATUS = {
     V.BUILDING: ('BUILD', {}),
-    V.ACTIVE: ('ACTIVE', dict(_RESIZING, **{T.REBOOTING: 'REBOOT',
-                                             T.REBOOTING_HARD: 'HARD_REBOOT'})),
-    V.STOPPED: ('SHUTOFF', dict(_RESIZING, **{T.REBOOTING_HARD: 'HARD_REBOOT'})),
+    V.ACTIVE: ('ACTIVE', dict(_RESIZING, **_REBUILDING, **{T.REBOOTING: 'REBOOT',
+                                                           T.REBOOTING_HARD: 'HARD_REBOOT'})),
+    V.STOPPED: ('SHUTOFF', dict(_RESIZING, **_REBUILDING,
+                                **{T.REBOOTING_HARD: 'HARD_REBOOT'})),
     V.RESIZED: ('VERIFY_RESIZE', {T.RESIZE_REVERTING: 'REVERT_RESIZE'}),
-    V.ERROR: ('ERROR', {T.REBOOTING_HARD: 'HARD_REBOOT'}),
+    V.ERROR: ('ERROR', dict(_REBUILDING, **{T.REBOOTING_HARD: 'HARD_REBOOT'})),
     V.DELETED: ('DELETED', {}),
 }
 

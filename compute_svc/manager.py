@@ -11,6 +11,7 @@ from compute_svc import delete
 from compute_svc import power
 from compute_svc import power_sync
 from compute_svc import reap
+from compute_svc import rebuild
 from compute_svc import recovery
 from compute_svc import resize
 from compute_svc import resource_tracker
@@ -23,7 +24,7 @@ BINARY = 'nimbus-compute'
 
 
 class ComputeManager:
-    target = messaging.Target(version='1.1')
+    target = messaging.Target(version='1.2')
 
     def __init__(self, host=None, driver=None):
         self.host = host or CONF.host
@@ -137,3 +138,8 @@ class ComputeManager:
     def finish_revert_resize(self, context, instance, migration):
         with self.instance_lock(instance):
             resize.finish_revert_resize(self, context, instance, migration)
+
+    # -- RPC API 1.2: rebuild --------------------------------------------------------
+    def rebuild_instance(self, context, instance):
+        with self.instance_lock(instance):
+            rebuild.rebuild_instance(self, context, instance)

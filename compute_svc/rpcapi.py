@@ -5,6 +5,7 @@ Version log:
           reboot_instance, get_console_output
     1.1 - prep_resize, resize_instance, finish_resize, confirm_resize, revert_resize,
           finish_revert_resize
+    1.2 - rebuild_instance
 """
 import oslo_messaging as messaging
 
@@ -14,7 +15,7 @@ TOPIC = 'compute'
 
 
 class ComputeAPI:
-    VERSION = '1.1'
+    VERSION = '1.2'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version='1.0')
@@ -68,3 +69,9 @@ class ComputeAPI:
     def finish_revert_resize(self, ctxt, instance, migration):
         self._at(migration.source_compute, '1.1').cast(
             ctxt, 'finish_revert_resize', instance=instance, migration=migration)
+
+    # -- rebuild (1.2) ----------------------------------------------------------------------
+    def rebuild_instance(self, ctxt, instance):
+        """The image and what else changes are on the record: the message carries none
+        of it, so the reconciler's copy is the same message."""
+        self._at(instance.host, '1.2').cast(ctxt, 'rebuild_instance', instance=instance)

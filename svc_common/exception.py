@@ -317,3 +317,17 @@ class InvalidKeypair(Invalid):
 
 class KeypairLimitExceeded(Forbidden):
     msg_fmt = 'Maximum number of key pairs exceeded'
+
+
+# -- added for server groups (os-server-groups) -------------------------------------------
+
+class InstanceGroupNotFound(NotFound):
+    msg_fmt = 'Instance group %(group_uuid)s could not be found.'
+
+
+class ServerGroupLimitExceeded(OverQuota):
+    msg_fmt = 'Quota exceeded, too many server groups.'
+
+
+class ServerGroupMembersLimitExceeded(OverQuota):
+    msg_fmt = 'Quota exceeded, too many servers in group'

@@ -26,6 +26,7 @@ POINTS = (
     'confirm.after_driver', 'confirm.after_release',
     'revert.after_dest_destroy', 'revert.after_host_swapped',
     'finish_revert.after_claims', 'finish_revert.after_driver',
+    'rebuild.after_destroy', 'rebuild.after_disk', 'rebuild.after_spawn',
 )
 
 

@@ -14,6 +14,9 @@ named here is an idempotent RPC handler, so sending one twice is harmless.
     powering-on         -                    start_instance           instance.host
     rebooting           -                    reboot_instance SOFT     instance.host
     rebooting_hard      -                    reboot_instance HARD     instance.host
+    rebuilding,         -                    rebuild_instance         instance.host
+    rebuild_block_device_mapping,              (resumes at the phase
+    rebuild_spawning                            the task state records)
     deleting            -                    terminate_instance       instance.host
                                              local_delete             conductor (no host)
     resize_prep         none / no dest yet   migrate_server           conductor
@@ -53,6 +56,9 @@ _SIMPLE = {
     T.POWERING_ON: ('start_instance', {}),
     T.REBOOTING: ('reboot_instance', {'reboot_type': 'SOFT'}),
     T.REBOOTING_HARD: ('reboot_instance', {'reboot_type': 'HARD'}),
+    T.REBUILDING: ('rebuild_instance', {}),
+    T.REBUILD_BLOCK_DEVICE_MAPPING: ('rebuild_instance', {}),
+    T.REBUILD_SPAWNING: ('rebuild_instance', {}),
 }
 
 

@@ -33,6 +33,9 @@ class TaskState(str, enum.Enum):
     RESIZE_FINISH = 'resize_finish'
     RESIZE_REVERTING = 'resize_reverting'
     RESIZE_CONFIRMING = 'resize_confirming'
+    REBUILDING = 'rebuilding'
+    REBUILD_BLOCK_DEVICE_MAPPING = 'rebuild_block_device_mapping'
+    REBUILD_SPAWNING = 'rebuild_spawning'
 
     def __str__(self):
         return self.value
@@ -95,6 +98,7 @@ def _rows(vm_from, task_from, vm_to, task_to):
 
 
 SAME = object()  # "vm_state does not change"
+REBUILDABLE = frozenset({V.ACTIVE, V.STOPPED, V.ERROR})
 
 # operation -> rows of (vm_state from, task_state from, vm_state to, task_state to)
 INSTANCE_TRANSITIONS = {
@@ -139,6 +143,15 @@ INSTANCE_TRANSITIONS = {
     'revert_resize': [
         (V.RESIZED, None, V.RESIZED, T.RESIZE_REVERTING),
         (V.RESIZED, T.RESIZE_REVERTING, {V.ACTIVE, V.STOPPED}, None),
+    ],
+    # A rebuild keeps the vm_state through its phases; a server in ERROR comes back
+    # ACTIVE, a stopped one stays stopped.
+    'rebuild': [
+        (REBUILDABLE, None, SAME, T.REBUILDING),
+        (REBUILDABLE, T.REBUILDING, SAME, T.REBUILD_BLOCK_DEVICE_MAPPING),
+        (REBUILDABLE, T.REBUILD_BLOCK_DEVICE_MAPPING, SAME, T.REBUILD_SPAWNING),
+        ({V.ACTIVE, V.ERROR}, T.REBUILD_SPAWNING, V.ACTIVE, None),
+        (V.STOPPED, T.REBUILD_SPAWNING, V.STOPPED, None),
     ],
     # The periodic power-state sync: a guest found off is recorded as stopped.
     'sync_power_state': [

@@ -8,7 +8,6 @@ from api_svc.schemas import keypairs as schemas
 from api_svc import validation
 from api_svc.views import common
 from api_svc.views import keypairs as views
-from svc_common import exception
 from svc_common import objects
 from svc_common.objects import keypair as keypair_obj
 
@@ -16,7 +15,7 @@ from svc_common.objects import keypair as keypair_obj
 def index(req):
     context, version = req.context, req.version
     paged = version.matches('2.35')
-    _check_query(req, ('user_id', 'limit', 'marker') if paged else ('user_id',))
+    req.check_query(('user_id', 'limit', 'marker') if paged else ('user_id',))
     user_id = _owner(req)
     policy.authorize(context, keypair_policies.INDEX, {'user_id': user_id})
     limit, marker = req.paging() if paged else (None, None)
@@ -30,7 +29,7 @@ def index(req):
 
 def show(req, name):
     context = req.context
-    _check_query(req, ('user_id',))
+    req.check_query(('user_id',))
     user_id = _owner(req)
     policy.authorize(context, keypair_policies.SHOW, {'user_id': user_id})
     key_pair = objects.KeyPair.get_by_name(context, user_id, name)
@@ -52,7 +51,7 @@ def create(req):
 
 def delete(req, name):
     context = req.context
-    _check_query(req, ('user_id',))
+    req.check_query(('user_id',))
     user_id = _owner(req)
     policy.authorize(context, keypair_policies.DELETE, {'user_id': user_id})
     objects.KeyPair.destroy_by_name(context, user_id, name)
@@ -65,14 +64,3 @@ def _owner(req):
         return req.GET['user_id']
     return req.context.user_id
 
-
-def _check_query(req, known):
-    """From 2.75 an unknown query parameter is an error; before, it is ignored."""
-    if not req.version.matches('2.75'):
-        return
-    unknown = sorted(set(req.GET) - set(known))
-    if unknown:
-        raise exception.ValidationError(
-            field='query parameters',
-            reason='Additional properties are not allowed (%s unexpected)'
-                   % ', '.join(repr(name) for name in unknown))

@@ -3,6 +3,9 @@
 Each action registers here with ``@action('name')`` and receives the request, the
 server id and the whole body.
 """
+from oslo_utils import strutils
+
+from api_svc import compute_api
 from api_svc.handlers import servers
 from api_svc.policies import admin_actions as admin_action_policies
 from api_svc.policies import lock_server as lock_policies
@@ -12,6 +15,7 @@ from api_svc import policy
 from api_svc import request as api_request
 from api_svc.schemas import servers as schemas
 from api_svc import validation
+from api_svc.views import servers as views
 from svc_common import exception
 from svc_common import states
 
@@ -72,6 +76,29 @@ def console_output(req, server_id, body):
     length = None if length is None or int(length) == -1 else int(length)
     output = req.services.compute_api.console_output(req.context, instance, length)
     return api_request.json_response({'output': output})
+
+
+@action('rebuild')
+def rebuild(req, server_id, body):
+    instance = servers.get_authorized(req, server_id, server_policies.REBUILD)
+    args = validation.validate(schemas.rebuild(req.version), body)['rebuild']
+    if args.get('trusted_image_certificates'):  # accepted, as at create; not verified
+        policy.authorize(req.context, server_policies.REBUILD_TRUSTED_CERTS,
+                         servers.target(instance))
+    servers.check_user_data(args.get('user_data'))
+    changes = servers.field_changes(args)
+    if 'metadata' in args:
+        changes['metadata'] = args['metadata']
+    request = compute_api.RebuildRequest(
+        image_id=servers.ref_id(args['imageRef']), changes=changes,
+        preserve_ephemeral=strutils.bool_from_string(args.get('preserve_ephemeral')))
+    for name in ('key_name', 'user_data'):
+        if name in args:
+            setattr(request, name, args[name])
+    instance = req.services.compute_api.rebuild(req.context, instance, request)
+    admin_pass = args.get('adminPass') or compute_api.generate_password()
+    return api_request.json_response(
+        {'server': views.ServerView(req).rebuilt(instance, admin_pass)}, status=202)
 
 
 # -- resize and cold migration -------------------------------------------------------------

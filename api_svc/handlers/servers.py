@@ -168,10 +168,15 @@ _UPDATABLE = {'name': 'display_name', 'description': 'display_description',
 def update(req, server_id):
     instance = get_authorized(req, server_id, server_policies.UPDATE)
     body = validation.validate(schemas.update(req.version), req.json_body())['server']
-    changes = {_UPDATABLE[k]: _access_ip(v) if k.startswith('accessIP') else v
-               for k, v in body.items() if k in _UPDATABLE}
-    instance = req.services.compute_api.update(req.context, instance, changes)
+    instance = req.services.compute_api.update(req.context, instance, field_changes(body))
     return api_request.json_response({'server': views.ServerView(req).updated(instance)})
+
+
+def field_changes(body):
+    """{instance field: value} of what a server body renames, describes or
+    re-addresses (an update's, a rebuild's)."""
+    return {_UPDATABLE[k]: _access_ip(v) if k.startswith('accessIP') else v
+            for k, v in body.items() if k in _UPDATABLE}
 
 
 def delete(req, server_id):
@@ -187,7 +192,7 @@ def create(req):
     body = validation.validate(schemas.create(req.version), req.json_body())
     server = body['server']
     _check_networks(server.get('networks'))
-    _check_user_data(server.get('user_data'))
+    check_user_data(server.get('user_data'))
     availability_zone, forced_host = _placement(req, server)
     _authorize_destination(req, server)
     min_count = int(server.get('min_count', 1))
@@ -238,7 +243,7 @@ def _check_networks(networks):
                     "networks 'none' (or 'auto', or an empty list).")
 
 
-def _check_user_data(user_data):
+def check_user_data(user_data):
     if user_data is None:
         return
     try:
@@ -274,7 +279,7 @@ def _scheduler_hints(body):
             for name, value in hints.items()}
 
 
-def _ref_id(ref):
+def ref_id(ref):
     return ref.rstrip('/').rsplit('/', 1)[-1]
 
 
@@ -286,14 +291,14 @@ def _boot_image(server):
     if not mappings:
         if not image_ref:
             raise exception.Invalid(message='Missing imageRef attribute')
-        return _ref_id(image_ref)
+        return ref_id(image_ref)
     if len(mappings) != 1 or not _is_local_image_boot(mappings[0]):
         raise exception.Invalid(
             message='Only booting from an image to a local disk is supported: '
                     'block_device_mapping_v2 may hold one entry with source_type image, '
                     'destination_type local and boot_index 0.')
     image_id = mappings[0]['uuid']
-    if image_ref and _ref_id(image_ref) != image_id:
+    if image_ref and ref_id(image_ref) != image_id:
         raise exception.Invalid(message='imageRef and block_device_mapping_v2 name '
                                         'different images.')
     return image_id

@@ -17,6 +17,8 @@ START = PREFIX % 'start'
 STOP = PREFIX % 'stop'
 REBOOT = PREFIX % 'reboot'
 RESIZE = PREFIX % 'resize'
+REBUILD = PREFIX % 'rebuild'
+REBUILD_TRUSTED_CERTS = PREFIX % 'rebuild:trusted_certs'
 CONFIRM_RESIZE = PREFIX % 'confirm_resize'
 REVERT_RESIZE = PREFIX % 'revert_resize'
 CONSOLE_OUTPUT = 'os_compute_api:os-console-output'
@@ -56,6 +58,12 @@ rules = [
               ('POST', '/servers/{server_id}/action (reboot)')),
     base.rule(RESIZE, base.PROJECT_MEMBER_OR_ADMIN, 'Resize a server to another flavor.',
               ('POST', '/servers/{server_id}/action (resize)')),
+    base.rule(REBUILD, base.PROJECT_MEMBER_OR_ADMIN,
+              'Rebuild a server from an image (on its host, its disks made anew).',
+              ('POST', '/servers/{server_id}/action (rebuild)')),
+    base.rule(REBUILD_TRUSTED_CERTS, base.PROJECT_MEMBER_OR_ADMIN,
+              'Name trusted image certificates in a rebuild (microversion 2.63).',
+              ('POST', '/servers/{server_id}/action (rebuild)')),
     base.rule(CONFIRM_RESIZE, base.PROJECT_MEMBER_OR_ADMIN,
               'Confirm a resize or cold migration (VERIFY_RESIZE -> ACTIVE/SHUTOFF).',
               ('POST', '/servers/{server_id}/action (confirmResize)')),

@@ -55,13 +55,15 @@ _server_base = {
 
 
 # same_host and different_host name servers: one UUID or a list of them ('pattern'
-# checks a string, 'items' an array; no oneOf, whose errors lose the field's path).
+# checks a string, 'items' an array; no oneOf, whose errors lose the field's path);
+# group names one server group by its UUID.
 # Other hints stay free-form: a scheduler without their filter ignores them.
 _server_uuids = {'type': ['string', 'array'], 'pattern': types.uuid['pattern'],
                  'items': types.uuid}
 _scheduler_hints = {
     'type': 'object',
-    'properties': {'same_host': _server_uuids, 'different_host': _server_uuids},
+    'properties': {'same_host': _server_uuids, 'different_host': _server_uuids,
+                   'group': types.uuid},
     'additionalProperties': True,
 }
 
@@ -161,6 +163,41 @@ resize = {
     'required': ['resize'],
     'additionalProperties': False,
 }
+
+
+def rebuild(version):
+    """{"rebuild": {"imageRef": ..., ...}}: what a server's create may name again, less
+    what belongs to its host (flavor, networks, zone), plus preserve_ephemeral."""
+    props = {
+        'imageRef': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+        'name': types.name,
+        'adminPass': {'type': 'string'},
+        'metadata': types.metadata,
+        'accessIPv4': types.ipv4,
+        'accessIPv6': types.ipv6,
+        'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
+        'preserve_ephemeral': types.boolean,
+        'personality': {'type': 'array', 'items': {'type': 'object'}},
+    }
+    if version.matches('2.19'):
+        props['description'] = types.description
+    if version.matches('2.54'):
+        props['key_name'] = {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255}
+    if version.matches('2.57'):
+        del props['personality']
+        props['user_data'] = {'type': ['string', 'null'], 'maxLength': 65535}
+    if version.matches('2.63'):
+        props['trusted_image_certificates'] = {'type': ['array', 'null']}
+    if version.matches('2.90'):
+        props['hostname'] = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+    return {
+        'type': 'object',
+        'properties': {'rebuild': {'type': 'object', 'properties': props,
+                                   'required': ['imageRef'],
+                                   'additionalProperties': False}},
+        'required': ['rebuild'],
+        'additionalProperties': False,
+    }
 
 
 def migrate(version):

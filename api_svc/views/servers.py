@@ -4,6 +4,8 @@ from api_svc.policies import servers as server_policies
 from api_svc import policy
 from api_svc import server_status
 from api_svc.views import common
+from svc_common import exception
+from svc_common import objects
 
 
 class ServerView:
@@ -29,7 +31,7 @@ class ServerView:
         body = self._basic(instance)
         body.update(self._extended(instance))
         if self.version.matches('2.71'):
-            body['server_groups'] = []
+            body['server_groups'] = self._server_groups(instance)
         return body
 
     def detail(self, instance):
@@ -44,7 +46,23 @@ class ServerView:
             return self.show(instance)
         body = self._basic(instance)
         if self.version.matches('2.71'):
-            body['server_groups'] = []
+            body['server_groups'] = self._server_groups(instance)
+        return body
+
+    def rebuilt(self, instance, admin_pass=None):
+        """POST /servers/{id}/action (rebuild): the reduced body plus the key and user
+        data until 2.75, then the full one with user_data under its own name."""
+        if self.version.matches('2.75'):
+            body = self.show(instance)
+            body.pop('OS-EXT-SRV-ATTR:user_data', None)
+        else:
+            body = self.updated(instance)
+            if self.version.matches('2.54'):
+                body['key_name'] = instance.key_name
+        if self.version.matches('2.57'):
+            body['user_data'] = (instance.system_metadata or {}).get('user_data')
+        if admin_pass is not None:
+            body['adminPass'] = admin_pass
         return body
 
     # -- parts -----------------------------------------------------------------------
@@ -138,6 +156,14 @@ class ServerView:
         return {'vcpus': flavor.vcpus, 'ram': flavor.memory_mb, 'disk': flavor.root_gb,
                 'ephemeral': flavor.ephemeral_gb, 'swap': flavor.swap,
                 'original_name': flavor.name, 'extra_specs': dict(flavor.extra_specs or {})}
+
+    def _server_groups(self, instance):
+        """[the uuid of the server group the server is in], or []."""
+        try:
+            return [objects.InstanceGroup.get_by_instance_uuid(self.req.context,
+                                                               instance.uuid).uuid]
+        except exception.InstanceGroupNotFound:
+            return []
 
     def _fault(self, instance):
         fault = instance.fault

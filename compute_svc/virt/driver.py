@@ -42,9 +42,15 @@ class ComputeDriver(abc.ABC):
         """Create the instance's disks and guest and start it."""
 
     @abc.abstractmethod
-    def destroy(self, context, instance, destroy_disks=True):
+    def destroy(self, context, instance, destroy_disks=True, preserve_ephemeral=False):
         """Stop and remove the guest and (optionally) its disks, a pre-resize copy kept
-        on this host included; a missing guest is fine."""
+        on this host included; a missing guest is fine. ``preserve_ephemeral`` (a
+        rebuild's) keeps the ephemeral disk, and forgets the image's boot files."""
+
+    def create_disks(self, context, instance, image_meta):
+        """Make the instance's missing disks without a guest (a rebuild makes them
+        before it spawns); ``image_meta`` None: the image the record names. ``spawn``
+        makes whatever disks are missing too, so a driver may leave this out."""
 
     @abc.abstractmethod
     def get_info(self, instance) -> GuestInfo:

@@ -93,7 +93,7 @@ class FakeDriver(driver.ComputeDriver):
             })
             self._save()
 
-    def destroy(self, context, instance, destroy_disks=True):
+    def destroy(self, context, instance, destroy_disks=True, preserve_ephemeral=False):
         self._record('destroy', instance)
         with self._lock:
             self._guests.pop(instance.uuid, None)
@@ -101,7 +101,12 @@ class FakeDriver(driver.ComputeDriver):
                 self._resize_sources.pop(instance.uuid, None)
             self._save()
         if self.disks is not None and destroy_disks:
-            self.disks.remove(instance.uuid)
+            self.disks.remove(instance.uuid, preserve_ephemeral)
+
+    def create_disks(self, context, instance, image_meta):
+        self._record('create_disks', instance)
+        if self.disks is not None:
+            self.disks.create(context, instance, image_meta)
 
     def _guest(self, instance):
         guest = self._guests.get(instance.uuid)

@@ -1,9 +1,13 @@
 """Host filters: each answers whether one host can take one request."""
+import collections
+
+from svc_common.objects import instance_group as instance_group_obj
 
 
 class BaseFilter:
-    # The scheduler hint naming servers this filter reads, if any: the scheduler looks
-    # up where those servers are once per request (Request.hint_hosts).
+    # The scheduler hint naming servers (or, 'group', a server group) this filter reads,
+    # if any: the scheduler looks up where those servers are once per attempt to choose
+    # (Request.hint_hosts), not once per host.
     hint = None
 
     def host_passes(self, host_state, request):
@@ -59,8 +63,45 @@ class DifferentHostFilter(_ServerAffinityFilter):
     with_them = False
 
 
+class _ServerGroupFilter(BaseFilter):
+    """Applies to a request whose 'group' hint names a server group of ``policy``;
+    every host passes any other request."""
+    hint = 'group'
+    policy = None
+
+    def host_passes(self, host_state, request):
+        group = request.group
+        if group is None or group.policy != self.policy:
+            return True
+        members_on = request.hint_hosts.get(self.hint) or collections.Counter()
+        return self.members_allow(members_on, host_state.host, group)
+
+    def members_allow(self, members_on, host, group):
+        raise NotImplementedError
+
+
+class ServerGroupAffinityFilter(_ServerGroupFilter):
+    """An affinity group's servers share one host: once a member is placed, the others
+    go where it is."""
+    policy = instance_group_obj.AFFINITY
+
+    def members_allow(self, members_on, host, group):
+        return not members_on or host in members_on
+
+
+class ServerGroupAntiAffinityFilter(_ServerGroupFilter):
+    """An anti-affinity group's servers keep apart: a host holds fewer members than the
+    group's max_server_per_host rule (1 without it) before this one."""
+    policy = instance_group_obj.ANTI_AFFINITY
+
+    def members_allow(self, members_on, host, group):
+        return members_on[host] < group.max_server_per_host
+
+
 ALL_FILTERS = {cls.__name__: cls for cls in (ComputeFilter, RamFilter, DiskFilter, CoreFilter,
-                                             SameHostFilter, DifferentHostFilter)}
+                                             SameHostFilter, DifferentHostFilter,
+                                             ServerGroupAffinityFilter,
+                                             ServerGroupAntiAffinityFilter)}
 
 
 def get_filters(names):

@@ -1,4 +1,5 @@
 """What the scheduler knows of each compute node at one moment."""
+import collections
 import dataclasses
 
 from svc_common.conf import CONF
@@ -41,12 +42,18 @@ def load_host_states(context):
 
 
 def hosts_of_servers(context, named):
-    """{key: frozenset of the hosts of the servers ``named[key]`` lists}, from one query
-    for all keys. A server deleted, unknown or on no host yet adds no host."""
+    """{key: Counter {host: how many of the servers ``named[key]`` lists are there}},
+    from one lookup of the servers and one of their claims for all keys. A server is
+    on its host and on any host where it holds a claim (a build chosen but not yet
+    recorded, a move's destination): a claim commits under the node's generation, so
+    counting claims makes concurrent choices of one host collide instead of both
+    passing. A server deleted, unknown or on no host yet counts nowhere."""
     uuids = sorted(set().union(*named.values()))
     if not uuids:
         return {}
     servers = objects.InstanceList.get_by_filters(context, {'uuid': uuids, 'deleted': False})
-    host_of = {s.uuid: s.host for s in servers if s.host}
-    return {key: frozenset(host_of[u] for u in listed if u in host_of)
+    hosts_of = {s.uuid: {s.host} if s.host else set() for s in servers}
+    for uuid, claimed in objects.ResourceClaim.hosts_of(context, sorted(hosts_of)).items():
+        hosts_of[uuid].update(claimed)
+    return {key: collections.Counter(host for u in set(listed) for host in hosts_of.get(u, ()))
             for key, listed in named.items()}

@@ -19,15 +19,30 @@ from conductor_svc.scheduler import weighers as weighers_mod
 LOG = logging.getLogger(__name__)
 
 
+GROUP_HINT = 'group'
+
+
+def _group(context, group_uuid):
+    """The server group a hint names; None once deleted (its servers are then free)."""
+    try:
+        return objects.InstanceGroup.get_by_uuid(context, group_uuid)
+    except exception.InstanceGroupNotFound:
+        LOG.info('Server group %s is gone; not applying its policy', group_uuid)
+        return None
+
+
 @dataclasses.dataclass
 class Request:
     resources: dict
     ignore_hosts: tuple = ()
     force_host: str | None = None
     hints: dict = dataclasses.field(default_factory=dict)  # {name: [strings]}, as stored
-    # {hint: hosts of the servers it names}, for the hints of the enabled filters that
-    # the request has: the scheduler fills it in, once per request.
+    # {hint: Counter {host: servers it names there}}, for the hints of the enabled
+    # filters that the request has ('group': the group's other members); the scheduler
+    # fills it in, once per attempt to choose.
     hint_hosts: dict | None = None
+    # The server group of the 'group' hint (an InstanceGroup), filled in with hint_hosts.
+    group: object = None
 
 
 @dataclasses.dataclass
@@ -43,17 +58,25 @@ class Scheduler:
     def __init__(self):
         self.filters = filters_mod.get_filters(CONF.scheduler.enabled_filters)
         self.weighers = weighers_mod.get_weighers(CONF.scheduler.enabled_weighers)
-        self.server_hints = {f.hint for f in self.filters if f.hint}
+        self.server_hints = {f.hint for f in self.filters + self.weighers if f.hint}
 
-    def _resolve_hints(self, context, request):
-        if request.hint_hosts is None:
-            named = {name: request.hints[name] for name in self.server_hints
-                     if request.hints.get(name)}
-            request.hint_hosts = host_state_mod.hosts_of_servers(context, named)
+    def _resolve_hints(self, context, request, consumer_uuid):
+        """Where the servers the hints name are; a group hint names the group's members
+        but ``consumer_uuid`` (the server being placed)."""
+        named = {name: request.hints[name] for name in self.server_hints - {GROUP_HINT}
+                 if request.hints.get(name)}
+        if GROUP_HINT in self.server_hints and request.hints.get(GROUP_HINT):
+            request.group = _group(context, request.hints[GROUP_HINT][0])
+            if request.group is not None:
+                named[GROUP_HINT] = [u for u in request.group.members if u != consumer_uuid]
+        request.hint_hosts = host_state_mod.hosts_of_servers(context, named)
 
-    def candidates(self, context, request):
-        self._resolve_hints(context, request)
+    def candidates(self, context, request, consumer_uuid=None):
+        # Hosts first, then the hints: a claim committed in between shows in the hints,
+        # and one committed later changed the generation read here (its node's claim
+        # then conflicts, and the next attempt sees it).
         hosts = host_state_mod.load_host_states(context)
+        self._resolve_hints(context, request, consumer_uuid)
         passing = []
         for host in hosts:
             if host.host in request.ignore_hosts:
@@ -62,14 +85,14 @@ class Scheduler:
                 continue
             if all(f.host_passes(host, request) for f in self.filters):
                 passing.append(host)
-        return weighers_mod.order_hosts(self.weighers, passing)
+        return weighers_mod.order_hosts(self.weighers, passing, request)
 
     def select_and_claim(self, context, consumer_uuid, request):
         """Claim ``request.resources`` for ``consumer_uuid`` on the best host that fits."""
         for attempt in range(CONF.scheduler.claim_retries):
             if attempt:
                 claim_obj.backoff(attempt)
-            ranked = self.candidates(context, request)
+            ranked = self.candidates(context, request, consumer_uuid)
             if not ranked:
                 raise exception.NoValidHost(reason='There are not enough hosts available.')
             raced = False

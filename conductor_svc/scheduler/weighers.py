@@ -1,9 +1,12 @@
 """Weighers: each scores hosts; scores are normalised to 0..1 and multiplied."""
 from svc_common.conf import CONF
+from svc_common.objects import instance_group as instance_group_obj
 
 
 class BaseWeigher:
-    def weight(self, host_state):
+    hint = None  # as BaseFilter.hint: the scheduler resolves it into request.hint_hosts
+
+    def weight(self, host_state, request):
         raise NotImplementedError
 
     def multiplier(self):
@@ -11,7 +14,7 @@ class BaseWeigher:
 
 
 class RAMWeigher(BaseWeigher):
-    def weight(self, host_state):
+    def weight(self, host_state, request):
         return host_state.free('MEMORY_MB')
 
     def multiplier(self):
@@ -19,14 +22,48 @@ class RAMWeigher(BaseWeigher):
 
 
 class CPUWeigher(BaseWeigher):
-    def weight(self, host_state):
+    def weight(self, host_state, request):
         return host_state.free('VCPU')
 
     def multiplier(self):
         return CONF.scheduler.cpu_weight_multiplier
 
 
-ALL_WEIGHERS = {cls.__name__: cls for cls in (RAMWeigher, CPUWeigher)}
+class _ServerGroupSoftWeigher(BaseWeigher):
+    """Scores a host by the members of the request's group it holds, for a group of
+    ``policy`` (every host scores 0 for other requests)."""
+    hint = 'group'
+    policy = None
+    option = None
+
+    def weight(self, host_state, request):
+        group = request.group if request is not None else None
+        if group is None or group.policy != self.policy:
+            return 0
+        return (request.hint_hosts.get(self.hint) or {}).get(host_state.host, 0)
+
+    def multiplier(self):
+        return getattr(CONF.scheduler, self.option)
+
+
+class ServerGroupSoftAffinityWeigher(_ServerGroupSoftWeigher):
+    """soft-affinity: the more members a host holds, the better."""
+    policy = instance_group_obj.SOFT_AFFINITY
+    option = 'soft_affinity_weight_multiplier'
+
+
+class ServerGroupSoftAntiAffinityWeigher(_ServerGroupSoftWeigher):
+    """soft-anti-affinity: the fewer members a host holds, the better."""
+    policy = instance_group_obj.SOFT_ANTI_AFFINITY
+    option = 'soft_anti_affinity_weight_multiplier'
+
+    def multiplier(self):
+        return -super().multiplier()
+
+
+ALL_WEIGHERS = {cls.__name__: cls for cls in (RAMWeigher, CPUWeigher,
+                                              ServerGroupSoftAffinityWeigher,
+                                              ServerGroupSoftAntiAffinityWeigher)}
 
 
 def get_weighers(names):
@@ -45,11 +82,11 @@ def _normalise(values):
     return [(v - low) / (high - low) for v in values]
 
 
-def order_hosts(weighers, host_states):
+def order_hosts(weighers, host_states, request=None):
     """Hosts best first; ties keep a stable order by host name."""
     totals = [0.0] * len(host_states)
     for weigher in weighers:
-        raw = [weigher.weight(h) for h in host_states]
+        raw = [weigher.weight(h, request) for h in host_states]
         for i, value in enumerate(_normalise(raw)):
             totals[i] += weigher.multiplier() * value
     ranked = sorted(zip(totals, host_states), key=lambda pair: (-pair[0], pair[1].host,

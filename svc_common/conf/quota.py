@@ -8,6 +8,9 @@ opts = [
     cfg.IntOpt('ram', default=51200, min=-1, help='Megabytes of instance RAM per project.'),
     cfg.IntOpt('key_pairs', default=100, min=-1,
                help='Key pairs each user may hold (counted per user, limited per project).'),
+    cfg.IntOpt('server_groups', default=10, min=-1, help='Server groups per project.'),
+    cfg.IntOpt('server_group_members', default=10, min=-1,
+               help='Servers per server group.'),
 ]
 
 

@@ -159,6 +159,34 @@ class KeyPair(Base, TimestampMixin, SoftDeleteMixin):
     type = sa.Column(sa.String(8), nullable=False)
 
 
+class InstanceGroup(Base, TimestampMixin, SoftDeleteMixin):
+    """A server group: its members are scheduled together or apart, as ``policy`` says.
+    ``rules`` is JSON text ({'max_server_per_host': n} for anti-affinity, from 2.64)."""
+    __tablename__ = 'instance_groups'
+    __table_args__ = (sa.Index('instance_groups_project_id_deleted_idx', 'project_id',
+                               'deleted'),)
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False, unique=True)
+    name = sa.Column(sa.String(255))
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=False)
+    policy = sa.Column(sa.String(32), nullable=False)
+    rules = sa.Column(sa.Text)
+
+
+class InstanceGroupMember(Base, TimestampMixin):
+    """A server of a group; a server is in one group at most. The row goes with the
+    server (in its deleting transaction) or with the group."""
+    __tablename__ = 'instance_group_members'
+    __table_args__ = (
+        sa.UniqueConstraint('instance_uuid', name='uniq_instance_group_members0instance_uuid'),
+        sa.Index('instance_group_members_group_id_idx', 'group_id'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    group_id = sa.Column(sa.Integer, sa.ForeignKey('instance_groups.id'), nullable=False)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+
+
 class RequestSpec(Base, TimestampMixin):
     """What a build asked the scheduler for, written with its instance and removed with
     it. ``spec`` is the RequestSpec object's primitive (versioned JSON)."""

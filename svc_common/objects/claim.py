@@ -133,6 +133,18 @@ def _claims_for(context, consumer_uuid):
 
 
 @db_api.reader
+def _hosts_of(context, consumer_uuids):
+    claims, nodes = models.ResourceClaim, models.ComputeNode
+    rows = context.session.query(claims.consumer_uuid, nodes.host).join(
+        nodes, nodes.id == claims.compute_node_id).filter(
+        claims.consumer_uuid.in_(consumer_uuids)).distinct()
+    hosts = {}
+    for consumer_uuid, host in rows:
+        hosts.setdefault(consumer_uuid, []).append(host)
+    return {consumer_uuid: sorted(listed) for consumer_uuid, listed in hosts.items()}
+
+
+@db_api.reader
 def _all_claims(context):
     return context.session.query(models.ResourceClaim).order_by(models.ResourceClaim.id).all()
 
@@ -141,7 +153,8 @@ def _all_claims(context):
 class ResourceClaim(base.NimbusObject):
     # Version 1.0: Initial version
     # Version 1.1: Added revert_to()
-    VERSION = '1.1'
+    # Version 1.2: Added hosts_of()
+    VERSION = '1.2'
 
     fields = {
         'id': fields.IntegerField(),
@@ -184,6 +197,12 @@ class ResourceClaim(base.NimbusObject):
         (its destination claim) and give the migration's back to the instance. Repeating
         it after it happened changes nothing."""
         return _revert_to(context, migration_uuid, instance_uuid)
+
+    @base.remotable_classmethod
+    def hosts_of(cls, context, consumer_uuids):
+        """{consumer uuid: [hosts of the nodes it holds claims on]}, for those that
+        hold any."""
+        return _hosts_of(context, list(consumer_uuids)) if consumer_uuids else {}
 
     @base.remotable_classmethod
     def usage(cls, context, node_ids=None):

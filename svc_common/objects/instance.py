@@ -15,6 +15,7 @@ from svc_common import exception
 from svc_common.objects import base
 from svc_common.objects import fault as fault_obj
 from svc_common.objects import flavor as flavor_obj
+from svc_common.objects import instance_group as instance_group_obj
 from svc_common.objects import request_spec as request_spec_obj
 from svc_common import states
 
@@ -59,12 +60,16 @@ def _instance_get(context, uuid, read_deleted=None):
 
 @db_api.writer
 def _instance_create(context, values, request_spec):
-    """The instance row and, in the same transaction, its request spec's."""
+    """The instance row and, in the same transaction, its request spec's and its
+    membership of the server group its ``group`` hint names."""
     row = models.Instance(**values)
     context.session.add(row)
     context.session.flush()
     spec_row = (request_spec_obj.write(context, request_spec) if request_spec is not None
                 else None)
+    group_uuid = instance_group_obj.hinted_group(request_spec)
+    if group_uuid:
+        instance_group_obj.add_member(context, group_uuid, row.uuid)
     return row, spec_row
 
 
@@ -165,6 +170,7 @@ def _instance_destroy(context, uuid, expected_task):
                             'power_state': states.PowerState.NOSTATE},
                            expected_task, _NO_CHECK)
     request_spec_obj.remove(context, uuid)
+    instance_group_obj.remove_member(context, uuid)
     return row
 
 

@@ -3,11 +3,12 @@
 For each point of ``svc_common.faults.POINTS``, in one deployment (API, a conductor and
 two computes as separate processes over RabbitMQ and PostgreSQL): the service that
 reaches the point is restarted with ``fault_points = <point>``, the operation that passes
-it (boot, delete, stop, start, resize, confirm, revert) is asked for through the REST API,
-the service dies there (exit 137, nothing cleaned up, the message in hand lost), and it is
-started again without the point. Within BOUND seconds the server must have got where the
-operation takes it (a resize: VERIFY_RESIZE, then a confirm that must complete) or be in
-ERROR with a fault that says why, and ``crash_checks`` must find nothing wrong with it.
+it (boot, delete, stop, start, resize, confirm, revert, rebuild) is asked for through the
+REST API, the service dies there (exit 137, nothing cleaned up, the message in hand
+lost), and it is started again without the point. Within BOUND seconds the server must
+have got where the operation takes it (a resize: VERIFY_RESIZE, then a confirm that must
+complete) or be in ERROR with a fault that says why, and ``crash_checks`` must find
+nothing wrong with it.
 
 The computes' fake hypervisors keep real disks (``[fake_driver]/disks``: qcow2 overlays
 on a cached base, made and moved by the libvirt driver's disk code), and every server's
@@ -65,6 +66,9 @@ PLAN = {
     'revert.after_host_swapped': (DEST, 'VERIFY_RESIZE', 'revert'),
     'finish_revert.after_claims': (SOURCE, 'VERIFY_RESIZE', 'revert'),
     'finish_revert.after_driver': (SOURCE, 'VERIFY_RESIZE', 'revert'),
+    'rebuild.after_destroy': (SOURCE, 'ACTIVE', 'rebuild'),
+    'rebuild.after_disk': (SOURCE, 'ACTIVE', 'rebuild'),
+    'rebuild.after_spawn': (SOURCE, 'ACTIVE', 'rebuild'),
 }
 
 # operation -> (status, host, flavor name) the server ends in; None: deleted
@@ -77,6 +81,7 @@ EXPECTED = {
     'resize': ('ACTIVE', DEST, FLAVOR_NAMES[NEW_FLAVOR]),
     'confirm': ('ACTIVE', DEST, FLAVOR_NAMES[NEW_FLAVOR]),
     'revert': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
+    'rebuild': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
 }
 
 MATRIX = crash_runner.Matrix('crash matrix')
@@ -133,6 +138,12 @@ def _start_operation(cloud, point, operation, server_id, image_id):
         server_id = cloud.boot(name, image_id, flavor=OLD_FLAVOR,
                                availability_zone='nova:%s' % SOURCE)['server']['id']
         EXPECTED_DISKS.views[server_id] = disk_checks.image_view_sha256(IMAGE_DATA)
+        return server_id
+    if operation == 'rebuild':
+        # From the same image: the guest's writes go, the disk is the image's again.
+        cloud.server_action(server_id, {'rebuild': {'imageRef': image_id}})
+        EXPECTED_DISKS.views[server_id] = disk_checks.image_view_sha256(IMAGE_DATA)
+        EXPECTED_DISKS.files.pop(server_id, None)
         return server_id
     crash_runner.ask(cloud, operation, server_id, NEW_FLAVOR)
     return server_id

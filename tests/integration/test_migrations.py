@@ -18,7 +18,9 @@ def database(request, tmp_path):
 
 
 # Tables the models have that a later migration adds: {revision: tables}.
-ADDED_AFTER = {'0002': {'key_pairs'}, '0003': {'key_pairs'}}
+_SERVER_GROUPS = {'instance_groups', 'instance_group_members'}
+ADDED_AFTER = {'0002': {'key_pairs'} | _SERVER_GROUPS, '0003': {'key_pairs'} | _SERVER_GROUPS,
+               '0004': _SERVER_GROUPS}
 
 
 def _tables(db):
@@ -111,7 +113,7 @@ def test_0004_adds_key_pairs_and_the_servers_key_data(database):
     migrations.upgrade(database.url, '0003')
     _add_instance(database, 'u-1')
     migrations.upgrade(database.url, '0004')
-    assert _tables(database) == _model_tables()
+    assert _tables(database) == _model_tables('0004')
     insert = sa.text("INSERT INTO key_pairs (name, user_id, type, deleted) "
                      "VALUES ('k', 'alice', 'ssh', :deleted)")
     with database.engine.begin() as conn:
@@ -126,5 +128,31 @@ def test_0004_adds_key_pairs_and_the_servers_key_data(database):
     assert _tables(database) == _model_tables('0003')
     columns = {c['name'] for c in sa.inspect(database.engine).get_columns('instances')}
     assert 'key_data' not in columns
+    with database.engine.connect() as conn:
+        assert conn.execute(sa.text('SELECT uuid FROM instances')).scalars().all() == ['u-1']
+
+
+def test_0005_adds_server_groups_and_their_members(database):
+    migrations.upgrade(database.url, '0004')
+    _add_instance(database, 'u-1')
+    migrations.upgrade(database.url, '0005')
+    assert _tables(database) == _model_tables()
+    member = sa.text("INSERT INTO instance_group_members (group_id, instance_uuid) "
+                     "VALUES (:group_id, 'u-1')")
+    with database.engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO instance_groups (uuid, name, project_id, user_id, policy, rules, "
+            "deleted) VALUES ('g-1', 'web', 'p', 'u', 'anti-affinity', "
+            "'{\"max_server_per_host\": 2}', 0)"))
+        group_id = conn.execute(sa.text("SELECT id FROM instance_groups")).scalar_one()
+        conn.execute(member, {'group_id': group_id})
+        with pytest.raises(sa.exc.IntegrityError):  # a server is in one group at most
+            with conn.begin_nested():
+                conn.execute(member, {'group_id': group_id})
+    indexes = {i['name'] for i in
+               sa.inspect(database.engine).get_indexes('instance_group_members')}
+    assert 'instance_group_members_group_id_idx' in indexes
+    migrations.downgrade(database.url, '0004')
+    assert _tables(database) == _model_tables('0004')
     with database.engine.connect() as conn:
         assert conn.execute(sa.text('SELECT uuid FROM instances')).scalars().all() == ['u-1']

@@ -29,24 +29,15 @@ MODULES = (
     'admin.test_servers_on_multinodes', 'admin.test_simple_tenant_usage',
     'admin.test_simple_tenant_usage_negative',
     'keypairs.test_keypairs', 'keypairs.test_keypairs_negative', 'keypairs.test_keypairs_v22',
-    'admin.test_keypairs_v210',
+    'admin.test_keypairs_v210', 'servers.test_server_group',
 )
 
-_REBUILD = 'the rebuild action'
 EXCLUDED = {
     'test_versions.TestVersions.test_list_api_versions':
         'lists the legacy v2.0 API beside v2.1; Nimbus serves v2.1 only',
     'admin.test_quotas.QuotaClassesAdmin': 'os-quota-class-sets',
     'admin.test_servers_negative.ServersAdminNegativeTestJSON.'
     'test_restore_server_invalid_state': 'soft delete and the restore action',
-    'admin.test_servers.ServersAdmin275Test.test_rebuild_update_server_275': _REBUILD,
-    'servers.test_servers.ServerShowV247Test.test_update_rebuild_list_server': _REBUILD,
-    'servers.test_servers.ServersListShow296Test': _REBUILD,
-    'servers.test_servers_microversions.ServerShowV25[47]Test.test_rebuild_server':
-        _REBUILD + ' (and key pairs, at 2.54)',
-    'servers.test_server_actions.ServerActionsTestJSON.test_rebuild_server': _REBUILD,
-    'servers.test_server_actions.ServerActionsTestOtherA.'
-    'test_rebuild_server_in_stop_state': _REBUILD,
     'servers.test_server_actions.ServerActionsTestOtherA.'
     'test_remove_server_all_security_groups': 'security groups (networking)',
     'servers.test_server_actions.ServerActionsTestOtherB.'

@@ -56,3 +56,12 @@ def test_resize_rows():
     assert (step.name, step.host) == ('finish_revert_resize', 'src')
     assert next_step.next_step(_instance(T.RESIZE_MIGRATED), _migration(M.ERROR)).name == \
         'fail'
+
+
+def test_rebuild_rows_resume_on_the_instance_host():
+    """Every rebuild phase resumes with the same step on the instance's host (the
+    handler reads the phase from the record); without a host it cannot be resumed."""
+    for task in (T.REBUILDING, T.REBUILD_BLOCK_DEVICE_MAPPING, T.REBUILD_SPAWNING):
+        step = next_step.next_step(_instance(task, 'src'), None)
+        assert (step.name, step.host, step.kwargs) == ('rebuild_instance', 'src', {})
+        assert next_step.next_step(_instance(task, None), None).name == 'fail'

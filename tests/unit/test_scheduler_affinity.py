@@ -42,7 +42,8 @@ def test_filters(hint_hosts, same, different):
 def test_both_filters_are_enabled_by_default():
     assert {'SameHostFilter', 'DifferentHostFilter'} <= set(
         CONF.scheduler.enabled_filters)
-    assert scheduler_mod.Scheduler().server_hints == {'same_host', 'different_host'}
+    assert scheduler_mod.Scheduler().server_hints == {'same_host', 'different_host',
+                                                      'group'}
 
 
 def _server(ctx, flavor, host, deleted=False):
@@ -62,7 +63,7 @@ def test_hosts_of_servers(ctx, flavor):
     assert host_state_mod.hosts_of_servers(ctx, {
         'same_host': [on_h1, on_h2, gone], 'different_host': [on_h2, unplaced, unknown],
         'other': [gone, unknown]}) == {
-        'same_host': {'h1', 'h2'}, 'different_host': {'h2'}, 'other': set()}
+        'same_host': {'h1': 1, 'h2': 1}, 'different_host': {'h2': 1}, 'other': {}}
     assert host_state_mod.hosts_of_servers(ctx, {}) == {}
 
 

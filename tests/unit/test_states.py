@@ -128,3 +128,31 @@ def test_reset_state_reaches_active_or_error_from_anywhere():
     assert not any('reset_state' in operations and (new[0] not in (V.ACTIVE, V.ERROR)
                                                     or new[1] is not None)
                    for (_, new), operations in states.ALLOWED_INSTANCE_TRANSITIONS.items())
+
+
+@pytest.mark.parametrize('vm, vm_after', [(V.ACTIVE, V.ACTIVE), (V.STOPPED, V.STOPPED),
+                                          (V.ERROR, V.ACTIVE)])
+def test_rebuild_walks_its_phases_through_sql(ctx, flavor, vm, vm_after):
+    """ACTIVE, SHUTOFF and ERROR servers rebuild through three task states, keeping
+    their vm_state; only the end changes it (ERROR comes back ACTIVE)."""
+    inst = _instance(ctx, flavor, vm, None)
+    phases = [None, T.REBUILDING, T.REBUILD_BLOCK_DEVICE_MAPPING, T.REBUILD_SPAWNING]
+    for old, new in zip(phases, phases[1:]):
+        inst.task_state = new
+        inst.save(expected_task_state=old)
+        assert 'rebuild' in states.ALLOWED_INSTANCE_TRANSITIONS[((vm, old), (vm, new))]
+    inst.vm_state, inst.task_state = vm_after, None
+    inst.save(expected_task_state=T.REBUILD_SPAWNING)
+    fresh = objects.Instance.get_by_uuid(ctx, inst.uuid)
+    assert (fresh.vm_state, fresh.task_state) == (vm_after, None)
+
+
+def test_rebuild_skips_no_phase_and_starts_only_from_idle_servers():
+    allowed = states.instance_transition_allowed
+    assert not allowed((V.ACTIVE, T.REBUILDING), (V.ACTIVE, T.REBUILD_SPAWNING))
+    assert not allowed((V.STOPPED, T.REBUILDING), (V.STOPPED, None))
+    assert 'rebuild' not in states.ALLOWED_INSTANCE_TRANSITIONS[
+        ((V.STOPPED, T.REBUILD_SPAWNING), (V.ACTIVE, None))]  # a reset's, not a rebuild's
+    for vm in (V.BUILDING, V.RESIZED):
+        assert not allowed((vm, None), (vm, T.REBUILDING))
+    assert not allowed((V.ACTIVE, T.POWERING_OFF), (V.ACTIVE, T.REBUILDING))

@@ -175,13 +175,16 @@ class LibvirtDriver(driver.ComputeDriver):
         LOG.info('Spawned guest (disks and domain in %.2fs)', time.monotonic() - started,
                  instance=instance)
 
-    def destroy(self, context, instance, destroy_disks=True):
+    def destroy(self, context, instance, destroy_disks=True, preserve_ephemeral=False):
         guest = self._guest(instance.uuid)
         if guest is not None:
             guest.destroy()
             guest.undefine()
         if destroy_disks:
-            self.disks.remove(instance.uuid)
+            self.disks.remove(instance.uuid, preserve_ephemeral)
+
+    def create_disks(self, context, instance, image_meta):
+        self.disks.create(context, instance, image_meta)
 
     def get_info(self, instance):
         return driver.GuestInfo(power_state=self._existing_guest(instance).power_state())

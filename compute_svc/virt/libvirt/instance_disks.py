@@ -219,7 +219,10 @@ class InstanceDisks:
 
     def create(self, context, instance, image_meta):
         """Make the instance's disks (and fetch its boot files); returns its disk.info.
-        Disks recorded in disk.info by an earlier attempt are kept."""
+        Disks recorded in disk.info by an earlier attempt are kept. ``image_meta``
+        None: the image the instance's record names."""
+        if image_meta is None:
+            image_meta = self.image_client.show(context, instance.image_ref)
         inst_dir = utils.ensure_tree(self.inst_dir(instance.uuid))
         info = self.read_info(inst_dir)
         props = image_props(image_meta)
@@ -265,10 +268,25 @@ class InstanceDisks:
                 self._ensure_base(context, boot['source'])
         return info
 
-    def remove(self, uuid):
-        """The instance's disks go, and a pre-resize copy kept here with them."""
-        utils.remove_tree(self.inst_dir(uuid))
+    def remove(self, uuid, preserve_ephemeral=False):
+        """The instance's disks go, and a pre-resize copy kept here with them.
+
+        ``preserve_ephemeral`` (a rebuild's) keeps the ephemeral disk: disk.info then
+        records it alone, without the old image's boot files, before the rest goes, so
+        that the rebuild's ``create`` makes the others again and a crash midway leaves
+        nothing that a second run would not remove."""
         utils.remove_tree(self.resize_dir(uuid))
+        inst_dir = self.inst_dir(uuid)
+        info = self.read_info(inst_dir) if preserve_ephemeral and self.exist(uuid) else None
+        kept = {n: d for n, d in info['disks'].items() if n == 'disk.local'} if info else {}
+        if not kept:
+            utils.remove_tree(inst_dir)
+            return
+        self.write_info(inst_dir, dict(info, disks=kept, boot={}))
+        for name in os.listdir(inst_dir):
+            path = os.path.join(inst_dir, name)
+            if name not in kept and name != DISK_INFO and os.path.isfile(path):
+                os.unlink(path)
 
     # -- resize and cold migration ---------------------------------------------------
     def prepare_target(self, context, instance, flavor):

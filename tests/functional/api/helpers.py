@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from tempest.lib.api_schema.response import compute as tempest_compute
 from tempest.lib.common import jsonschema_validator
 
+from svc_common.conf import CONF
+
 # Directories, not packages: some (v2_84) have no __init__.py.
 _DIRS = sorted((tuple(int(x) for x in name[1:].split('_')), name)
                for path in tempest_compute.__path__ for name in os.listdir(path)
@@ -68,6 +70,25 @@ def boot(cloud, image_id, name='vm', flavor='1', project='demo', version=None,
                          version=version or '2.37')
     assert resp.status_int == expect, resp.body
     return resp.json_body_or_none
+
+
+def server_host(cloud, server_id):
+    """The host of a server as an admin sees it (None before one is chosen)."""
+    return cloud.admin('GET', '/v2.1/servers/%s' % server_id).json_body_or_none[
+        'server']['OS-EXT-SRV-ATTR:host']
+
+
+@contextlib.contextmanager
+def stacking():
+    """Weighers that put every server on the fullest host: unhinted, all share one."""
+    names = ('ram_weight_multiplier', 'cpu_weight_multiplier')
+    for name in names:
+        CONF.set_override(name, -1.0, group='scheduler')
+    try:
+        yield
+    finally:
+        for name in names:
+            CONF.clear_override(name, group='scheduler')
 
 
 def fault(resp):

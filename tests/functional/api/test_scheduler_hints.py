@@ -24,19 +24,13 @@ def _boot(cloud, image, status='ACTIVE', **hints):
     return server_id
 
 
-def _host(cloud, server_id):
-    return cloud.admin('GET', '/v2.1/servers/%s' % server_id).json_body_or_none[
-        'server']['OS-EXT-SRV-ATTR:host']
+_host = helpers.server_host
 
 
 @pytest.fixture
 def stacking():
-    """Weighers that put every server on the fullest host: unhinted, all share one."""
-    for name in ('ram_weight_multiplier', 'cpu_weight_multiplier'):
-        CONF.set_override(name, -1.0, group='scheduler')
-    yield
-    for name in ('ram_weight_multiplier', 'cpu_weight_multiplier'):
-        CONF.clear_override(name, group='scheduler')
+    with helpers.stacking():
+        yield
 
 
 def test_same_host_lands_with_the_named_server(cloud, image):

@@ -15,6 +15,8 @@ V, T = states.VmState, states.TaskState
     (V.RESIZED, None, 'VERIFY_RESIZE'), (V.RESIZED, T.RESIZE_REVERTING, 'REVERT_RESIZE'),
     (V.RESIZED, T.RESIZE_CONFIRMING, 'VERIFY_RESIZE'),
     (V.ERROR, None, 'ERROR'), (V.DELETED, None, 'DELETED'),
+    (V.ACTIVE, T.REBUILDING, 'REBUILD'), (V.STOPPED, T.REBUILD_BLOCK_DEVICE_MAPPING, 'REBUILD'),
+    (V.ERROR, T.REBUILD_SPAWNING, 'REBUILD'),
 ])
 def test_status_of(vm, task, status):
     assert server_status.status_of(vm.value, task and task.value) == status

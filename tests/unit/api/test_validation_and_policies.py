@@ -50,18 +50,19 @@ def _hints(hints, key='os:scheduler_hints'):
 
 
 def test_server_hints_name_servers_by_uuid():
-    """same_host and different_host take a UUID or a list of them; other hints are
-    free-form."""
+    """same_host and different_host take a UUID or a list of them, group one UUID;
+    other hints are free-form."""
     for key in ('os:scheduler_hints', 'OS-SCH-HNT:scheduler_hints'):
         for hints in ({'same_host': UUID}, {'same_host': []},
                       {'different_host': [UUID, UUID.replace('-', '')]},
-                      {'group': 'anything', 'query': ['>=', '$free_ram_mb', 1]}):
+                      {'group': UUID, 'query': ['>=', '$free_ram_mb', 1]}):
             _hints(hints, key)
     for hints, field in (
             ({'same_host': 'not-a-uuid'}, 'same_host'),
             ({'different_host': [UUID, 'web-1']}, 'different_host/1'),
             ({'different_host': 7}, 'different_host'),
-            ({'same_host': {'id': UUID}}, 'same_host')):
+            ({'same_host': {'id': UUID}}, 'same_host'),
+            ({'group': 'anything'}, 'group'), ({'group': [UUID]}, 'group')):
         with pytest.raises(exception.ValidationError) as info:
             _hints(hints)
         assert info.value.message.startswith(

@@ -364,3 +364,37 @@ def test_another_host_on_the_same_instances_path_is_shared_storage(make_driver, 
     inst_dir = os.path.join(a.instances_path, inst.uuid)
     assert sorted(os.listdir(inst_dir)) == ['disk', 'disk.info']
     assert not [n for n in os.listdir(inst_dir + '_resize') if 'shared-check' in n]
+
+
+def test_rebuild_steps_keep_only_the_preserved_ephemeral_disk(make_driver, images, tmp_path):
+    """A rebuild's teardown with preserve_ephemeral keeps disk.local (the same file) and
+    forgets the old image's disks and boot files; making the disks again from an image
+    without a kernel adds a new root disk only. Each step runs twice, as after a crash."""
+    drv = make_driver()
+    inst = _instance(images, ephemeral_gb=1, swap=16)
+    drv.spawn(None, inst, images.root)
+    inst_dir = os.path.join(drv.instances_path, inst.uuid)
+    local = os.stat(os.path.join(inst_dir, 'disk.local'))
+    for _ in range(2):
+        drv.destroy(None, inst, preserve_ephemeral=True)
+    assert drv.list_instance_uuids() == []
+    assert sorted(os.listdir(inst_dir)) == ['disk.info', 'disk.local']
+    info = json.load(open(os.path.join(inst_dir, 'disk.info')))
+    assert (sorted(info['disks']), info['boot']) == (['disk.local'], {})
+
+    disk.make_ext4(str(tmp_path / 'other.raw'), 8 * MiB, 'other')
+    other = images.add(str(tmp_path / 'other.raw'), 'raw')
+    inst.image_ref = other['id']
+    for _ in range(2):
+        drv.create_disks(None, inst, None)  # the image the record names
+    info = json.load(open(os.path.join(inst_dir, 'disk.info')))
+    assert info['disks']['disk']['source']['image_id'] == other['id']
+    assert sorted(info['disks']) == ['disk', 'disk.local', 'disk.swap']
+    assert 'kernel' not in info['boot']
+    assert os.stat(os.path.join(inst_dir, 'disk.local')).st_ino == local.st_ino
+    drv.spawn(None, inst, None)
+    assert drv.get_info(inst).power_state == P.RUNNING
+
+    drv.destroy(None, inst, preserve_ephemeral=True)
+    drv.destroy(None, inst)  # without preserve_ephemeral everything goes
+    assert not os.path.exists(inst_dir)
