@@ -20,6 +20,7 @@ the marker is the same, the disk and filesystem have the flavor's size, every bo
 its end and libvirt never had to stop the guest hard. The matrix (point -> outcome,
 seconds from the crash to the guest's checked boot) is printed at the end.
 """
+import libvirt
 import pytest
 
 from tests.integration import crash_checks
@@ -131,8 +132,11 @@ def _boots_after(cloud, server_id, count, timeout=BOOT_TIMEOUT):
         boots = guest_console.boots(_console(cloud, server_id))
         if not any(int(b.get('boot', 0)) > count and b.get('ready') for b in boots):
             return None
-        running = [g for d in drivers.values() for g in domains.owned(d)
-                   if g.uuid == server_id and g.is_active()]
+        try:
+            running = [g for d in drivers.values() for g in domains.owned(d)
+                       if g.uuid == server_id and g.is_active()]
+        except libvirt.libvirtError:  # a domain went while listed: look again
+            return None
         return None if running else boots
     try:
         return deployment.wait_for(done, timeout, 'a boot past %d of %s' % (

@@ -70,6 +70,8 @@ class LibvirtDriver(driver.ComputeDriver):
 
     def _owns(self, guest):
         paths = guest.disk_paths()
+        if paths is None:
+            return False  # gone: no one's
         return not paths or self.disks.owns(paths)
 
     def _guest(self, uuid):

@@ -83,4 +83,11 @@ class Guest:
         return self._domain.XMLDesc(flags)
 
     def disk_paths(self):
-        return config.disk_paths(self.xml())
+        """The paths of the domain's disks; None once the domain is gone (it can go
+        between a listing of the domains and this call)."""
+        try:
+            return config.disk_paths(self.xml())
+        except libvirt.libvirtError as error:
+            if error_code(error) == libvirt.VIR_ERR_NO_DOMAIN:
+                return None
+            raise

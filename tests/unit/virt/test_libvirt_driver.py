@@ -144,6 +144,20 @@ def test_compute_services_sharing_libvirt_see_only_their_guests(make_driver, ima
     assert a.get_info(inst).power_state == P.RUNNING
 
 
+def test_a_domain_gone_while_the_guests_are_listed_is_no_ones(make_driver, images,
+                                                              monkeypatch):
+    """Another compute service on this libvirtd removes its guest between our listing
+    of the domains and our look at one of them."""
+    a, b = make_driver('hostA'), make_driver('hostB')
+    mine, theirs = _instance(images), _instance(images)
+    a.spawn(None, mine, images.root)
+    b.spawn(None, theirs, images.root)
+    listed = a._hypervisor.guests()
+    b.destroy(None, theirs, destroy_disks=True)
+    monkeypatch.setattr(a._hypervisor, 'guests', lambda: listed)
+    assert a.list_instance_uuids() == [mine.uuid]
+
+
 def test_available_resources(make_driver):
     drv = make_driver()
     res = drv.get_available_resource()
