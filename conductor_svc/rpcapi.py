@@ -35,19 +35,22 @@ class ConductorAPI:
 
     # The three methods below make this client the object indirection API of compute
     # processes: remotable object methods run in the conductor.
+    def _object_calls(self):
+        return self.client.prepare(version='1.0', timeout=rpc.current_reply_timeout())
+
     def object_class_action_versions(self, ctxt, objname, objmethod, object_versions, args,
                                      kwargs):
-        cctxt = self.client.prepare(version='1.0')
+        cctxt = self._object_calls()
         return cctxt.call(ctxt, 'object_class_action_versions', objname=objname,
                           objmethod=objmethod, object_versions=object_versions,
                           args=args, kwargs=kwargs)
 
     def object_action(self, ctxt, objinst, objmethod, args, kwargs):
-        cctxt = self.client.prepare(version='1.0')
+        cctxt = self._object_calls()
         return cctxt.call(ctxt, 'object_action', objinst=objinst, objmethod=objmethod,
                           args=args, kwargs=kwargs)
 
     def object_backport_versions(self, ctxt, objinst, object_versions):
-        cctxt = self.client.prepare(version='1.0')
+        cctxt = self._object_calls()
         return cctxt.call(ctxt, 'object_backport_versions', objinst=objinst,
                           object_versions=object_versions)

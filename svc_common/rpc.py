@@ -1,4 +1,7 @@
 """oslo.messaging wiring: transports, the context-carrying serializer, clients, servers."""
+import contextlib
+import contextvars
+
 import oslo_messaging as messaging
 from oslo_messaging.rpc import dispatcher
 
@@ -7,6 +10,9 @@ from svc_common.objects import base as obj_base
 
 _TRANSPORT = None
 _NOTIFIER = None
+# Seconds the calls made under reply_timeout() wait for a reply (None: the configured
+# [DEFAULT]/rpc_response_timeout). Per thread: a periodic task bounds its own calls only.
+_REPLY_TIMEOUT = contextvars.ContextVar('nimbus_reply_timeout', default=None)
 # Domain errors raised in a remote handler are re-raised as themselves on the caller's
 # side (ServiceNotFound stays ServiceNotFound) instead of a generic RemoteError.
 ALLOWED_EXMODS = ['svc_common.exception']
@@ -75,3 +81,21 @@ def get_notification_transport():
 
 def get_notifier(publisher_id):
     return _NOTIFIER.prepare(publisher_id=publisher_id) if _NOTIFIER else None
+
+
+@contextlib.contextmanager
+def reply_timeout(seconds):
+    """Calls made in this block give up after ``seconds`` without a reply. For calls that
+    are repeated anyway (a heartbeat): one taken by a server that then died is never
+    answered, and waiting the full rpc_response_timeout for it would outlast
+    [DEFAULT]/service_down_time."""
+    token = _REPLY_TIMEOUT.set(seconds)
+    try:
+        yield
+    finally:
+        _REPLY_TIMEOUT.reset(token)
+
+
+def current_reply_timeout():
+    """The reply_timeout() in force, or None."""
+    return _REPLY_TIMEOUT.get()

@@ -74,6 +74,12 @@ def register(context, host, binary, topic):
     return ref
 
 
+def heartbeat_reply_timeout():
+    """Seconds a heartbeat waits for the conductor: half of service_down_time, and at
+    least one report_interval."""
+    return max(CONF.report_interval, CONF.service_down_time // 2)
+
+
 class Service:
 
     def __init__(self, binary, topic, manager, host=None):
@@ -123,7 +129,10 @@ class Service:
         return run
 
     def heartbeat(self):
-        self.service_ref.heartbeat()
+        # A heartbeat taken by a conductor that then died gets no reply: give up on it
+        # well before the service would count as down, and send the next one.
+        with rpc.reply_timeout(heartbeat_reply_timeout()):
+            self.service_ref.heartbeat()
 
     def stop(self):
         """Stop taking messages and stop periodic tasks; ``wait()`` lets in-flight
