@@ -469,15 +469,15 @@ def requested_host(context, host=None, nodename=None):
     hypervisor_hostname). A host has one node, so the host is all the scheduler needs;
     it still filters and claims there as anywhere else.
 
-    Raises ComputeHostNotFound when no node matches both."""
+    Raises ComputeHostNotFound (or a subclass naming the node) when no node matches."""
     for node in objects.ComputeNodeList.get_all(context.elevated(), host=host):
         if nodename in (None, node.hypervisor_hostname):
             return node.host
     if nodename is None:
         raise exception.ComputeHostNotFound(host=host)
-    named = '%s with hypervisor hostname %s' % (host, nodename) if host else \
-        'with hypervisor hostname %s' % nodename
-    raise exception.ComputeHostNotFound(host=named)
+    if host is None:
+        raise exception.HypervisorHostnameNotFound(node=nodename)
+    raise exception.HostAndHypervisorHostnameNotFound(host=host, node=nodename)
 
 
 def _boot_host(context, request, forced_host):

@@ -103,6 +103,15 @@ class ComputeHostNotFound(NotFound):
     msg_fmt = 'Compute host %(host)s could not be found.'
 
 
+class HypervisorHostnameNotFound(ComputeHostNotFound):
+    msg_fmt = 'Compute host with hypervisor hostname %(node)s could not be found.'
+
+
+class HostAndHypervisorHostnameNotFound(ComputeHostNotFound):
+    msg_fmt = ('Compute host %(host)s with hypervisor hostname %(node)s could not be '
+               'found.')
+
+
 class ComputeNodeNotFound(NotFound):
     msg_fmt = 'Compute node %(node)s could not be found.'
 
