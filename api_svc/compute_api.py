@@ -35,8 +35,6 @@ ACTION_STOP, ACTION_START, ACTION_REBOOT = 'stop', 'start', 'reboot'
 ACTION_LOCK, ACTION_UNLOCK = 'lock', 'unlock'
 ACTION_REBUILD = 'rebuild'
 
-DEFAULT_AZ = 'nova'
-
 
 @dataclasses.dataclass
 class CreateRequest:

@@ -340,3 +340,25 @@ class ServerGroupLimitExceeded(OverQuota):
 
 class ServerGroupMembersLimitExceeded(OverQuota):
     msg_fmt = 'Quota exceeded, too many servers in group'
+
+
+# -- added for host aggregates (os-aggregates) --------------------------------------------
+
+class AggregateNotFound(NotFound):
+    msg_fmt = 'Aggregate %(aggregate_id)s could not be found.'
+
+
+class AggregateNameExists(Conflict):
+    msg_fmt = 'Aggregate %(aggregate_name)s already exists.'
+
+
+class AggregateHostExists(Conflict):
+    msg_fmt = 'Aggregate %(aggregate_id)s already has host %(host)s.'
+
+
+class AggregateHostNotFound(NotFound):
+    msg_fmt = 'Aggregate %(aggregate_id)s has no host %(host)s.'
+
+
+class InvalidAggregateAction(Invalid):
+    msg_fmt = 'Cannot %(action)s aggregate %(aggregate_id)s. Reason: %(reason)s.'

@@ -1,19 +1,23 @@
-"""/os-availability-zone: one zone ('nova') for compute hosts, 'internal' for the rest."""
+"""/os-availability-zone: the zones of the compute hosts (from their aggregates, or the
+default zone), and the internal zone of the other services (detail only)."""
 from api_svc.handlers import services as service_handlers
 from api_svc.policies import availability_zones as az_policies
 from api_svc import compute_api
 from api_svc import policy
 from api_svc import request as api_request
 from api_svc.views import common
+from api_svc import zones as zones_mod
+from svc_common.conf import CONF
 from svc_common import objects
 
 
 def _zones(context):
-    """{zone name: [services]}, compute zones first."""
-    zones = {}
+    """{zone name: [services]}, in the order their services were created."""
+    zones = zones_mod.Zones(context)
+    by_zone = {}
     for service in objects.ServiceList.get_all(context.elevated()):
-        zones.setdefault(service_handlers.zone(service), []).append(service)
-    return zones
+        by_zone.setdefault(zones.of_service(service), []).append(service)
+    return by_zone
 
 
 def _available(services):
@@ -24,7 +28,8 @@ def index(req):
     policy.authorize(req.context, az_policies.LIST)
     zones = [{'zoneName': name, 'zoneState': {'available': _available(services)},
               'hosts': None}
-             for name, services in _zones(req.context).items() if name != 'internal']
+             for name, services in _zones(req.context).items()
+             if name != CONF.internal_service_availability_zone]
     return api_request.json_response({'availabilityZoneInfo': zones})
 
 

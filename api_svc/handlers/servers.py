@@ -16,6 +16,8 @@ from api_svc import server_status
 from api_svc import validation
 from api_svc.views import common
 from api_svc.views import servers as views
+from api_svc import zones as zones_mod
+from svc_common.conf import CONF
 from svc_common import exception
 
 # Sort keys a list may use (Nova's names); host and node only with all filters.
@@ -253,16 +255,20 @@ def check_user_data(user_data):
 
 
 def _placement(req, server):
-    """(requested availability zone, forced host) from 'nova' or 'nova:HOST'."""
+    """(the zone the server is pinned to, the host it is forced to) from its
+    availability_zone: 'ZONE', 'ZONE:HOST' or ':HOST' (the zone of the host), or none
+    ([DEFAULT]/default_schedule_zone). A zone without an enabled compute host is refused
+    unless a host is forced."""
     zone = server.get('availability_zone')
     forced_host = None
     if zone and ':' in zone:
         zone, _, rest = zone.partition(':')
         forced_host = rest.split(':', 1)[0] or None
-    if zone not in (None, '', compute_api.DEFAULT_AZ):
-        raise exception.Invalid(message='The requested availability zone is not available')
     if forced_host:
         policy.authorize(req.context, server_policies.CREATE_FORCED_HOST)
+    zone = zone or CONF.default_schedule_zone
+    if zone and forced_host is None and zone not in zones_mod.available(req.context):
+        raise exception.Invalid(message='The requested availability zone is not available')
     return zone or None, forced_host
 
 

@@ -8,6 +8,7 @@ from api_svc import request as api_request
 from api_svc.schemas import services as schemas
 from api_svc import validation
 from api_svc.views import common
+from api_svc import zones as zones_mod
 from compute_svc import rpcapi as compute_rpcapi
 from svc_common.conf import CONF
 from svc_common import exception
@@ -25,20 +26,15 @@ def api_binary(service):
     return service.binary
 
 
-def is_compute(service):
-    return service.topic == compute_rpcapi.TOPIC
+is_compute = zones_mod.is_compute
 
 
-def zone(service):
-    return 'nova' if is_compute(service) else 'internal'
-
-
-def view(req, service):
+def view(req, service, zones):
     body = {
         'id': service.uuid if req.version.matches('2.53') else service.id,
         'binary': api_binary(service),
         'host': service.host,
-        'zone': zone(service),
+        'zone': zones.of_service(service),
         'status': 'disabled' if service.disabled else 'enabled',
         'state': 'up' if compute_api.service_is_up(service) else 'down',
         'updated_at': common.iso_micro(service.last_seen_up or service.updated_at or
@@ -58,7 +54,8 @@ def index(req):
     binary = req.GET.get('binary')
     if binary:
         services = [s for s in services if binary in (api_binary(s), s.binary)]
-    return api_request.json_response({'services': [view(req, s) for s in services]})
+    zones = zones_mod.Zones(context)
+    return api_request.json_response({'services': [view(req, s, zones) for s in services]})
 
 
 def update(req, service_id):
@@ -87,7 +84,8 @@ def _update_by_uuid(req, service_id):
     if 'forced_down' in body:
         service.forced_down = body['forced_down']
     service.save()
-    return api_request.json_response({'service': view(req, service)})
+    return api_request.json_response({'service': view(req, service,
+                                                      zones_mod.Zones(req.context))})
 
 
 def _legacy_action(req, action):
@@ -139,5 +137,7 @@ def delete(req, service_id):
             raise exception.ServiceInUse(service_id=service_id, count=len(hosted))
         for node in objects.ComputeNodeList.get_all(context, host=service.host):
             node.destroy()
+        for aggregate in objects.AggregateList.get_by_host(context, service.host):
+            aggregate.remove_host(service.host)
     service.destroy()
     return api_request.empty_response(204)

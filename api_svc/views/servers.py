@@ -4,6 +4,7 @@ from api_svc.policies import servers as server_policies
 from api_svc import policy
 from api_svc import server_status
 from api_svc.views import common
+from api_svc import zones as zones_mod
 from svc_common import exception
 from svc_common import objects
 
@@ -20,6 +21,7 @@ class ServerView:
         self.host_status_allowed = self.version.matches('2.16') and policy.check(
             context, server_policies.SHOW_HOST_STATUS)
         self._host_states = {}
+        self._zones = None
 
     # -- public ----------------------------------------------------------------------
     def summary(self, instance):
@@ -113,8 +115,7 @@ class ServerView:
             'key_name': instance.key_name,
             'OS-SRV-USG:launched_at': common.iso_micro(instance.launched_at),
             'OS-SRV-USG:terminated_at': common.iso_micro(instance.terminated_at),
-            'OS-EXT-AZ:availability_zone': instance.availability_zone or (
-                compute_api.DEFAULT_AZ if instance.host else ''),
+            'OS-EXT-AZ:availability_zone': self._zone(instance),
             'OS-EXT-STS:vm_state': instance.vm_state,
             'OS-EXT-STS:task_state': instance.task_state,
             'OS-EXT-STS:power_state': instance.power_state,
@@ -141,6 +142,14 @@ class ServerView:
         if self.host_status_allowed:
             body['host_status'] = self._host_status(instance.host)
         return body
+
+    def _zone(self, instance):
+        """The zone of the server's host; before it has one, the zone it asked for."""
+        if not instance.host:
+            return instance.availability_zone or ''
+        if self._zones is None:
+            self._zones = zones_mod.Zones(self.req.context)
+        return self._zones.of_host(instance.host)
 
     def _image(self, instance):
         if not instance.image_ref:

@@ -1,6 +1,7 @@
 """Host filters: each answers whether one host can take one request."""
 import collections
 
+from conductor_svc.scheduler import extra_specs_ops
 from svc_common.objects import instance_group as instance_group_obj
 
 
@@ -98,10 +99,58 @@ class ServerGroupAntiAffinityFilter(_ServerGroupFilter):
         return members_on[host] < group.max_server_per_host
 
 
+class AvailabilityZoneFilter(BaseFilter):
+    """The host is in the zone the server is pinned to (any host for an unpinned one):
+    the zone of its aggregates, or the default zone."""
+
+    def host_passes(self, host_state, request):
+        return request.availability_zone is None or \
+            host_state.availability_zone == request.availability_zone
+
+
+_AGGREGATE_SCOPE = 'aggregate_instance_extra_specs'
+
+
+class AggregateInstanceExtraSpecsFilter(BaseFilter):
+    """Every flavor extra spec without a scope, or scoped
+    'aggregate_instance_extra_specs:', is met by the metadata of one of the host's
+    aggregates (operators as in extra_specs_ops). Other scopes are not its business."""
+
+    def host_passes(self, host_state, request):
+        for key, requirement in (request.extra_specs or {}).items():
+            scope, _, rest = key.partition(':')
+            if rest:
+                if scope != _AGGREGATE_SCOPE:
+                    continue
+                key = rest
+            values = {m[key] for m in host_state.aggregate_metadata if key in m}
+            if not any(extra_specs_ops.match(v, requirement) for v in values):
+                return False
+        return True
+
+
+_TENANT_KEY = 'filter_tenant_id'
+
+
+class AggregateMultiTenancyIsolation(BaseFilter):
+    """A host in aggregates with 'filter_tenant_id*' metadata takes only servers of the
+    projects those keys list (comma separated); other hosts take anyone's."""
+
+    def host_passes(self, host_state, request):
+        allowed = {project.strip()
+                   for metadata in host_state.aggregate_metadata
+                   for key, value in metadata.items() if key.startswith(_TENANT_KEY)
+                   for project in value.split(',')}
+        return not allowed or request.project_id in allowed
+
+
 ALL_FILTERS = {cls.__name__: cls for cls in (ComputeFilter, RamFilter, DiskFilter, CoreFilter,
                                              SameHostFilter, DifferentHostFilter,
                                              ServerGroupAffinityFilter,
-                                             ServerGroupAntiAffinityFilter)}
+                                             ServerGroupAntiAffinityFilter,
+                                             AvailabilityZoneFilter,
+                                             AggregateInstanceExtraSpecsFilter,
+                                             AggregateMultiTenancyIsolation)}
 
 
 def get_filters(names):

@@ -4,6 +4,7 @@ import dataclasses
 
 from svc_common.conf import CONF
 from svc_common import objects
+from svc_common.objects import aggregate as aggregate_obj
 
 
 @dataclasses.dataclass
@@ -11,6 +12,8 @@ class HostState:
     node: 'objects.ComputeNode'
     service: 'objects.Service | None'
     used: dict
+    # The metadata of each aggregate the host is in.
+    aggregate_metadata: list = dataclasses.field(default_factory=list)
 
     @property
     def host(self):
@@ -27,6 +30,11 @@ class HostState:
     def free(self, resource_class):
         return self.node.capacity()[resource_class] - self.used.get(resource_class, 0)
 
+    @property
+    def availability_zone(self):
+        return aggregate_obj.zone_of({m[aggregate_obj.AZ_KEY] for m in self.aggregate_metadata
+                                      if aggregate_obj.AZ_KEY in m})
+
     def service_up(self):
         return (self.service is not None and not self.service.disabled
                 and self.service.is_up(CONF.service_down_time))
@@ -37,7 +45,12 @@ def load_host_states(context):
     services = {s.host: s for s in objects.ServiceList.get_all(
         context, {'binary': 'nimbus-compute'})}
     usage = objects.ResourceClaim.usage(context, [n.id for n in nodes])
-    return [HostState(node=n, service=services.get(n.host), used=usage.get(n.id, {}))
+    metadata = collections.defaultdict(list)
+    for aggregate in objects.AggregateList.get_all(context):
+        for host in aggregate.hosts:
+            metadata[host].append(dict(aggregate.metadata))
+    return [HostState(node=n, service=services.get(n.host), used=usage.get(n.id, {}),
+                      aggregate_metadata=metadata[n.host])
             for n in nodes]
 
 

@@ -43,6 +43,19 @@ class Request:
     hint_hosts: dict | None = None
     # The server group of the 'group' hint (an InstanceGroup), filled in with hint_hosts.
     group: object = None
+    availability_zone: str | None = None  # the zone the server is pinned to
+    project_id: str | None = None  # the server's project (tenant isolation)
+    extra_specs: dict | None = None  # the flavor's (aggregate metadata it needs)
+
+    @classmethod
+    def for_instance(cls, instance, flavor=None, **kwargs):
+        """A request to place ``instance`` (with ``flavor``, default its own): its
+        resources, zone, project and flavor extra specs, and ``kwargs``."""
+        flavor = flavor or instance.flavor
+        return cls(resources=claim_obj.resources_for_flavor(flavor),
+                   availability_zone=instance.availability_zone,
+                   project_id=instance.project_id,
+                   extra_specs=dict(flavor.extra_specs or {}), **kwargs)
 
 
 @dataclasses.dataclass

@@ -69,9 +69,8 @@ class BuildTask:
 
     def _schedule(self, instance):
         spec = self._request_spec(instance)
-        request = scheduler_mod.Request(
-            resources=claim_obj.resources_for_flavor(instance.flavor),
-            force_host=spec.force_host, hints=spec.scheduler_hints)
+        request = scheduler_mod.Request.for_instance(instance, force_host=spec.force_host,
+                                                     hints=spec.scheduler_hints)
         event_started = instance_events.start_event(self.context, instance.uuid, EVENT,
                                                     CONF.host)
         try:

@@ -156,9 +156,9 @@ class MigrationTask:
         same_flavor = self.flavor.flavorid == self.instance.flavor.flavorid
         ignore = () if CONF.compute.allow_resize_to_same_host and not same_flavor else (
             self.instance.host,)
-        request = scheduler_mod.Request(resources=resources, ignore_hosts=ignore,
-                                        force_host=self.target_host,
-                                        hints=self._original_hints())
+        request = scheduler_mod.Request.for_instance(
+            self.instance, self.flavor, ignore_hosts=ignore, force_host=self.target_host,
+            hints=self._original_hints())
         return self.scheduler.select_and_claim(self.context, self.instance.uuid, request)
 
     def _original_hints(self):

@@ -20,6 +20,15 @@ opts = [
     cfg.IntOpt('graceful_shutdown_timeout', default=60, min=0,
                help='Seconds a service stopping on SIGTERM waits for in-flight work '
                     '(0 waits as long as it takes).'),
+    cfg.StrOpt('default_availability_zone', default='nova',
+               help='Availability zone of a compute host that no aggregate with an '
+                    'availability_zone puts in a zone.'),
+    cfg.StrOpt('internal_service_availability_zone', default='internal',
+               help='Zone shown for services other than compute (conductors); no '
+                    'aggregate may take it as its availability zone.'),
+    cfg.StrOpt('default_schedule_zone',
+               help='Zone a server is pinned to when its create request names none '
+                    '(unset: servers go to any zone and stay unpinned).'),
     cfg.ListOpt('fault_points', default=[],
                 help='TESTING ONLY. Fault-injection points at which this process exits '
                      'abruptly; svc_common/faults.py lists them.'),

@@ -3,17 +3,21 @@ from oslo_config import cfg
 group = cfg.OptGroup('scheduler', title='Scheduler options (run inside the conductor)')
 
 # Also what the Tempest tier tells Tempest is enabled, so it runs the tests they allow.
-DEFAULT_FILTERS = ['ComputeFilter', 'RamFilter', 'DiskFilter', 'CoreFilter',
-                   'SameHostFilter', 'DifferentHostFilter', 'ServerGroupAffinityFilter',
-                   'ServerGroupAntiAffinityFilter']
+DEFAULT_FILTERS = ['ComputeFilter', 'AvailabilityZoneFilter', 'RamFilter', 'DiskFilter',
+                   'CoreFilter', 'SameHostFilter', 'DifferentHostFilter',
+                   'ServerGroupAffinityFilter', 'ServerGroupAntiAffinityFilter']
 
 opts = [
     cfg.ListOpt('enabled_filters', default=DEFAULT_FILTERS,
-                help='Filters a host must pass, in order. SameHostFilter and '
+                help='Filters a host must pass, in order. AvailabilityZoneFilter keeps a '
+                     'server in the zone it is pinned to; SameHostFilter and '
                      'DifferentHostFilter honour the same_host and different_host '
                      'scheduler hints, ServerGroupAffinityFilter and '
                      'ServerGroupAntiAffinityFilter the (anti-)affinity policy of the '
-                     'server group of the group hint.'),
+                     'server group of the group hint. Also available: '
+                     'AggregateInstanceExtraSpecsFilter (flavor extra specs met by '
+                     'aggregate metadata) and AggregateMultiTenancyIsolation (hosts of '
+                     'aggregates with filter_tenant_id metadata only for those projects).'),
     cfg.ListOpt('enabled_weighers',
                 default=['RAMWeigher', 'CPUWeigher', 'ServerGroupSoftAffinityWeigher',
                          'ServerGroupSoftAntiAffinityWeigher'],

@@ -293,3 +293,37 @@ class Image(Base, TimestampMixin):
     min_ram = sa.Column(sa.Integer, nullable=False, default=0)
     properties = sa.Column(sa.Text)
     tags = sa.Column(sa.Text)
+
+
+class Aggregate(Base, TimestampMixin):
+    """A host aggregate: a named set of compute hosts with metadata the scheduler and
+    the availability zones read (the zone is the metadata key availability_zone).
+    Deleted rows are removed, with their hosts and metadata."""
+    __tablename__ = 'aggregates'
+    __table_args__ = (sa.UniqueConstraint('name', name='uniq_aggregates0name'),)
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False, unique=True)
+    name = sa.Column(sa.String(255), nullable=False)
+
+
+class AggregateHost(Base, TimestampMixin):
+    __tablename__ = 'aggregate_hosts'
+    __table_args__ = (
+        sa.UniqueConstraint('host', 'aggregate_id', name='uniq_aggregate_hosts0host0aggregate_id'),
+        sa.Index('aggregate_hosts_aggregate_id_idx', 'aggregate_id'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    host = sa.Column(sa.String(255), nullable=False)
+    aggregate_id = sa.Column(sa.Integer, sa.ForeignKey('aggregates.id'), nullable=False)
+
+
+class AggregateMetadata(Base, TimestampMixin):
+    __tablename__ = 'aggregate_metadata'
+    __table_args__ = (
+        sa.UniqueConstraint('aggregate_id', 'key', name='uniq_aggregate_metadata0aggregate_id0key'),
+        sa.Index('aggregate_metadata_key_idx', 'key'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    aggregate_id = sa.Column(sa.Integer, sa.ForeignKey('aggregates.id'), nullable=False)
+    key = sa.Column(sa.String(255), nullable=False)
+    value = sa.Column(sa.String(255), nullable=False)

@@ -19,8 +19,10 @@ def database(request, tmp_path):
 
 # Tables the models have that a later migration adds: {revision: tables}.
 _SERVER_GROUPS = {'instance_groups', 'instance_group_members'}
-ADDED_AFTER = {'0002': {'key_pairs'} | _SERVER_GROUPS, '0003': {'key_pairs'} | _SERVER_GROUPS,
-               '0004': _SERVER_GROUPS}
+_AGGREGATES = {'aggregates', 'aggregate_hosts', 'aggregate_metadata'}
+ADDED_AFTER = {'0002': {'key_pairs'} | _SERVER_GROUPS | _AGGREGATES,
+               '0003': {'key_pairs'} | _SERVER_GROUPS | _AGGREGATES,
+               '0004': _SERVER_GROUPS | _AGGREGATES, '0005': _AGGREGATES}
 
 
 def _tables(db):
@@ -136,7 +138,7 @@ def test_0005_adds_server_groups_and_their_members(database):
     migrations.upgrade(database.url, '0004')
     _add_instance(database, 'u-1')
     migrations.upgrade(database.url, '0005')
-    assert _tables(database) == _model_tables()
+    assert _tables(database) == _model_tables('0005')
     member = sa.text("INSERT INTO instance_group_members (group_id, instance_uuid) "
                      "VALUES (:group_id, 'u-1')")
     with database.engine.begin() as conn:
@@ -156,3 +158,25 @@ def test_0005_adds_server_groups_and_their_members(database):
     assert _tables(database) == _model_tables('0004')
     with database.engine.connect() as conn:
         assert conn.execute(sa.text('SELECT uuid FROM instances')).scalars().all() == ['u-1']
+
+
+def test_0006_adds_aggregates_their_hosts_and_metadata(database):
+    migrations.upgrade(database.url, '0005')
+    migrations.upgrade(database.url, '0006')
+    assert _tables(database) >= _AGGREGATES
+    host = sa.text("INSERT INTO aggregate_hosts (aggregate_id, host) VALUES (:a, 'h1')")
+    with database.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO aggregates (uuid, name) VALUES ('a-1', 'rack1')"))
+        aggregate_id = conn.execute(sa.text("SELECT id FROM aggregates")).scalar_one()
+        conn.execute(host, {'a': aggregate_id})
+        metadata = sa.table('aggregate_metadata', sa.column('aggregate_id'),
+                            sa.column('key'), sa.column('value'))  # 'key' needs quoting
+        conn.execute(metadata.insert().values(aggregate_id=aggregate_id,
+                                              key='availability_zone', value='az1'))
+        for statement in (host, sa.text("INSERT INTO aggregates (uuid, name) VALUES "
+                                        "('a-2', 'rack1')")):
+            with pytest.raises(sa.exc.IntegrityError):  # one host once; names unique
+                with conn.begin_nested():
+                    conn.execute(statement, {'a': aggregate_id})
+    migrations.downgrade(database.url, '0005')
+    assert _tables(database) == _model_tables('0005')

@@ -8,6 +8,8 @@ from svc_common.objects import base
 objects.register_all()
 
 EXPECTED = {
+    'Aggregate': '1.0-2428c5e9dc9ddf2f4a5e36969c3f468a',
+    'AggregateList': '1.0-15ecf022a68ddbb8c2a6739cfc9f8f5e',
     'ComputeNode': '1.0-b6f208388c4ab33b17e598914d8751a9',
     'ComputeNodeList': '1.0-4d7772da63342b5bd3aacb0ddced9bcd',
     'Flavor': '1.1-1f72f002cc84b3a1bfb273ea9b421c22',

@@ -1,0 +1,32 @@
+"""Which availability zone each host and service is in: a compute host is in the zone
+of its aggregates (or the default zone), every other service in the internal zone."""
+from compute_svc import rpcapi as compute_rpcapi
+from svc_common.conf import CONF
+from svc_common import objects
+from svc_common.objects import aggregate as aggregate_obj
+
+
+def is_compute(service) -> bool:
+    return service.topic == compute_rpcapi.TOPIC
+
+
+class Zones:
+    """The zones of one moment (read once: for one request)."""
+
+    def __init__(self, context):
+        self._by_host = aggregate_obj.host_zones(context.elevated())
+
+    def of_host(self, host: str) -> str:
+        return self._by_host.get(host, CONF.default_availability_zone)
+
+    def of_service(self, service) -> str:
+        if is_compute(service):
+            return self.of_host(service.host)
+        return CONF.internal_service_availability_zone
+
+
+def available(context) -> set:
+    """Zones with at least one enabled compute service: the zones a server may ask for."""
+    zones = Zones(context)
+    return {zones.of_host(s.host) for s in objects.ServiceList.get_all(
+            context.elevated(), {'topic': compute_rpcapi.TOPIC}) if not s.disabled}
