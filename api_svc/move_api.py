@@ -10,6 +10,7 @@ from oslo_log import log as logging
 from oslo_utils import timeutils
 
 from api_svc import compute_api
+from api_svc import flavor_access
 from api_svc import quota
 from compute_svc import resize as compute_resize
 from svc_common import exception
@@ -40,7 +41,7 @@ class MoveAPI:
         CannotResizeDisk, InstanceInvalidState, OverQuota."""
         self._check_movable(context, instance, 'resize')
         current = instance.flavor
-        new = objects.Flavor.get_by_flavor_id(context, flavor_id)
+        new = flavor_access.get_visible(context, flavor_id)
         if new.disabled:
             raise exception.FlavorNotFound(flavor_id=flavor_id)
         if new.flavorid == current.flavorid:

@@ -6,6 +6,7 @@ the same shape).
 from api_svc.handlers import aggregates
 from api_svc.handlers import availability_zones
 from api_svc.handlers import compute_images
+from api_svc.handlers import flavor_access
 from api_svc.handlers import flavors
 from api_svc.handlers import hypervisors
 from api_svc.handlers import instance_actions
@@ -40,6 +41,8 @@ COMPUTE_ROUTES = {
     '/flavors/detail': {'GET': flavors.detail},
     '/flavors/{flavor_id}': {'GET': flavors.show, 'PUT': flavors.update,
                              'DELETE': flavors.delete},
+    '/flavors/{flavor_id}/action': {'POST': flavor_access.action},
+    '/flavors/{flavor_id}/os-flavor-access': {'GET': flavor_access.index},
     '/flavors/{flavor_id}/os-extra_specs': {'GET': flavors.extra_specs_index,
                                             'POST': flavors.extra_specs_create},
     '/flavors/{flavor_id}/os-extra_specs/{key}': {'GET': flavors.extra_spec_show,

@@ -362,3 +362,14 @@ class AggregateHostNotFound(NotFound):
 
 class InvalidAggregateAction(Invalid):
     msg_fmt = 'Cannot %(action)s aggregate %(aggregate_id)s. Reason: %(reason)s.'
+
+
+# -- added for flavor access (os-flavor-access) ------------------------------------------
+
+class FlavorAccessExists(Conflict):
+    msg_fmt = ('Flavor access already exists for flavor %(flavor_id)s and project '
+               '%(project_id)s combination.')
+
+
+class FlavorAccessNotFound(NotFound):
+    msg_fmt = 'Flavor access not found for %(flavor_id)s / %(project_id)s combination.'

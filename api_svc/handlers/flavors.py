@@ -39,12 +39,8 @@ def _with_next(req, body, flavors, collection):
 
 def _list(req):
     context = req.context
-    filters = {}
-    if context.is_admin:
-        filters['is_public'] = _is_public(req.GET.get('is_public'))
-    else:
-        filters['is_public'] = True
-        filters['include_disabled'] = False
+    is_public = _is_public(req.GET.get('is_public')) if context.is_admin else True
+    filters = flavor_access.list_filters(context, is_public)
     min_ram = req.query_int('minRam', minimum=0)
     if min_ram is not None:
         filters['min_memory_mb'] = min_ram

@@ -6,6 +6,7 @@ from api_svc.policies import admin_actions
 from api_svc.policies import aggregates
 from api_svc.policies import availability_zones
 from api_svc.policies import base
+from api_svc.policies import flavor_access
 from api_svc.policies import flavors
 from api_svc.policies import hypervisors
 from api_svc.policies import images
@@ -21,9 +22,9 @@ from api_svc.policies import servers
 from api_svc.policies import services
 from api_svc.policies import simple_tenant_usage
 
-MODULES = (base, servers, flavors, services, hypervisors, limits, quota_sets,
-           availability_zones, aggregates, images, migrate_server, migrations,
-           instance_actions, simple_tenant_usage, keypairs, lock_server,
+MODULES = (base, servers, flavors, flavor_access, services, hypervisors, limits,
+           quota_sets, availability_zones, aggregates, images, migrate_server,
+           migrations, instance_actions, simple_tenant_usage, keypairs, lock_server,
            admin_actions, server_groups)
 
 

@@ -98,6 +98,16 @@ class Flavor(Base, TimestampMixin):
     extra_specs = sa.Column(sa.Text)
 
 
+class FlavorProject(Base, TimestampMixin):
+    """A project that may use a private flavor."""
+    __tablename__ = 'flavor_projects'
+    __table_args__ = (sa.UniqueConstraint('flavor_id', 'project_id',
+                                          name='uniq_flavor_projects0flavor_id0project_id'),)
+    id = sa.Column(sa.Integer, primary_key=True)
+    flavor_id = sa.Column(sa.Integer, sa.ForeignKey('flavors.id'), nullable=False)
+    project_id = sa.Column(sa.String(255), nullable=False)
+
+
 class Instance(Base, TimestampMixin, SoftDeleteMixin):
     __tablename__ = 'instances'
     __table_args__ = (

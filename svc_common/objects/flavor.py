@@ -8,6 +8,7 @@ from svc_common.db import api as db_api
 from svc_common.db import models
 from svc_common import exception
 from svc_common.objects import base
+from svc_common.objects import flavor_access
 
 _FIELDS = ('id', 'flavorid', 'name', 'memory_mb', 'vcpus', 'root_gb', 'ephemeral_gb', 'swap',
            'rxtx_factor', 'is_public', 'disabled', 'description', 'extra_specs',
@@ -45,16 +46,25 @@ def _flavor_update(context, flavorid, values):
 
 @db_api.writer
 def _flavor_destroy(context, flavorid):
-    count = context.session.query(models.Flavor).filter_by(flavorid=flavorid).delete()
-    if not count:
+    row = context.session.query(models.Flavor).filter_by(flavorid=flavorid).first()
+    if row is None:
         raise exception.FlavorNotFound(flavor_id=flavorid)
+    flavor_access.remove_all(context, row.id)
+    context.session.delete(row)
 
 
 @db_api.reader
 def _flavor_get_all(context, filters, limit, marker, sort_key, sort_dir):
     query = context.session.query(models.Flavor)
-    if 'is_public' in filters and filters['is_public'] is not None:
-        query = query.filter(models.Flavor.is_public == filters['is_public'])
+    if filters.get('is_public') is not None:
+        public = models.Flavor.is_public == filters['is_public']
+        project_id = filters.get('access_project_id')
+        if filters['is_public'] and project_id is not None:
+            # Public, or private with access for the project.
+            public = sa.or_(public, models.Flavor.id.in_(
+                sa.select(models.FlavorProject.flavor_id).where(
+                    models.FlavorProject.project_id == project_id)))
+        query = query.filter(public)
     if 'min_memory_mb' in filters:
         query = query.filter(models.Flavor.memory_mb >= filters['min_memory_mb'])
     if 'min_root_gb' in filters:

@@ -17,12 +17,11 @@ def database(request, tmp_path):
     db.drop()
 
 
-# Tables the models have that a later migration adds: {revision: tables}.
+# The tables each migration after the first adds.
 _SERVER_GROUPS = {'instance_groups', 'instance_group_members'}
 _AGGREGATES = {'aggregates', 'aggregate_hosts', 'aggregate_metadata'}
-ADDED_AFTER = {'0002': {'key_pairs'} | _SERVER_GROUPS | _AGGREGATES,
-               '0003': {'key_pairs'} | _SERVER_GROUPS | _AGGREGATES,
-               '0004': _SERVER_GROUPS | _AGGREGATES, '0005': _AGGREGATES}
+ADDED_BY = {'0004': {'key_pairs'}, '0005': _SERVER_GROUPS, '0006': _AGGREGATES,
+            '0007': {'flavor_projects'}}
 
 
 def _tables(db):
@@ -31,7 +30,9 @@ def _tables(db):
 
 def _model_tables(revision=None):
     """The tables the models have, as of ``revision`` (None: the newest)."""
-    return set(models.Base.metadata.tables) - ADDED_AFTER.get(revision, set())
+    later = [tables for added_in, tables in ADDED_BY.items()
+             if revision is not None and added_in > revision]
+    return set(models.Base.metadata.tables) - set().union(*later)
 
 
 def _add_instance(db, uuid):
@@ -180,3 +181,20 @@ def test_0006_adds_aggregates_their_hosts_and_metadata(database):
                     conn.execute(statement, {'a': aggregate_id})
     migrations.downgrade(database.url, '0005')
     assert _tables(database) == _model_tables('0005')
+
+
+def test_0007_adds_flavor_projects(database):
+    migrations.upgrade(database.url, '0007')
+    insert = sa.text("INSERT INTO flavor_projects (flavor_id, project_id) VALUES (:f, 'p1')")
+    with database.engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO flavors (flavorid, name, memory_mb, vcpus, root_gb, ephemeral_gb, "
+            "swap, rxtx_factor, is_public, disabled) VALUES "
+            "('f1', 'private', 64, 1, 0, 0, 0, 1.0, false, false)"))
+        flavor_id = conn.execute(sa.text("SELECT id FROM flavors")).scalar_one()
+        conn.execute(insert, {'f': flavor_id})
+        with pytest.raises(sa.exc.IntegrityError):  # a project once per flavor
+            with conn.begin_nested():
+                conn.execute(insert, {'f': flavor_id})
+    migrations.downgrade(database.url, '0006')
+    assert _tables(database) == _model_tables('0006')
