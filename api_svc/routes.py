@@ -13,6 +13,7 @@ from api_svc.handlers import instance_actions
 from api_svc.handlers import keypairs
 from api_svc.handlers import limits
 from api_svc.handlers import migrations
+from api_svc.handlers import quota_classes
 from api_svc.handlers import quota_sets
 from api_svc.handlers import server_groups
 from api_svc.handlers import server_actions
@@ -62,6 +63,8 @@ COMPUTE_ROUTES = {
                                     'DELETE': quota_sets.delete},
     '/os-quota-sets/{project_id}/detail': {'GET': quota_sets.detail},
     '/os-quota-sets/{project_id}/defaults': {'GET': quota_sets.defaults},
+    '/os-quota-class-sets/{quota_class}': {'GET': quota_classes.show,
+                                           'PUT': quota_classes.update},
     '/os-aggregates': {'GET': aggregates.index, 'POST': aggregates.create},
     '/os-aggregates/{aggregate_id}': {'GET': aggregates.show, 'PUT': aggregates.update,
                                       'DELETE': aggregates.delete},

@@ -34,7 +34,7 @@ def detail(req, project_id):
 
 def defaults(req, project_id):
     policy.authorize(req.context, quota_policies.DEFAULTS, _target(project_id))
-    body = _visible(req, quota.defaults())
+    body = _visible(req, quota.defaults(req.context))
     body['id'] = project_id
     return api_request.json_response({'quota_set': body})
 

@@ -16,6 +16,7 @@ from api_svc.policies import limits
 from api_svc.policies import lock_server
 from api_svc.policies import migrate_server
 from api_svc.policies import migrations
+from api_svc.policies import quota_classes
 from api_svc.policies import quota_sets
 from api_svc.policies import server_groups
 from api_svc.policies import servers
@@ -23,7 +24,7 @@ from api_svc.policies import services
 from api_svc.policies import simple_tenant_usage
 
 MODULES = (base, servers, flavors, flavor_access, services, hypervisors, limits,
-           quota_sets, availability_zones, aggregates, images, migrate_server,
+           quota_sets, quota_classes, availability_zones, aggregates, images, migrate_server,
            migrations, instance_actions, simple_tenant_usage, keypairs, lock_server,
            admin_actions, server_groups)
 

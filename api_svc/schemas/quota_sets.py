@@ -1,11 +1,11 @@
 """Request body of PUT /os-quota-sets/{project_id}, per microversion."""
 from api_svc import quota
 
-_limit = {'type': ['integer', 'string'], 'pattern': '^-?[0-9]+$', 'minimum': -1}
+limit = {'type': ['integer', 'string'], 'pattern': '^-?[0-9]+$', 'minimum': -1}
 
 
 def update(version):
-    props = {name: _limit for name in quota.resources_for(version)}
+    props = {name: limit for name in quota.resources_for(version)}
     props['force'] = {'type': ['boolean', 'string']}
     return {
         'type': 'object',

@@ -282,6 +282,18 @@ class Quota(Base, TimestampMixin):
     hard_limit = sa.Column(sa.Integer, nullable=False)
 
 
+class QuotaClass(Base, TimestampMixin):
+    """A limit of a quota class; the class 'default' holds the defaults every project
+    without its own limit gets (instead of [quota]'s)."""
+    __tablename__ = 'quota_classes'
+    __table_args__ = (sa.UniqueConstraint('class_name', 'resource',
+                                          name='uniq_quota_classes0class_name0resource'),)
+    id = sa.Column(sa.Integer, primary_key=True)
+    class_name = sa.Column(sa.String(255), nullable=False)
+    resource = sa.Column(sa.String(255), nullable=False)
+    hard_limit = sa.Column(sa.Integer, nullable=False)
+
+
 class Image(Base, TimestampMixin):
     """Records of the small Glance-v2 compatible image API."""
     __tablename__ = 'images'

@@ -21,7 +21,7 @@ def database(request, tmp_path):
 _SERVER_GROUPS = {'instance_groups', 'instance_group_members'}
 _AGGREGATES = {'aggregates', 'aggregate_hosts', 'aggregate_metadata'}
 ADDED_BY = {'0004': {'key_pairs'}, '0005': _SERVER_GROUPS, '0006': _AGGREGATES,
-            '0007': {'flavor_projects'}}
+            '0007': {'flavor_projects'}, '0008': {'quota_classes'}}
 
 
 def _tables(db):
@@ -198,3 +198,16 @@ def test_0007_adds_flavor_projects(database):
                 conn.execute(insert, {'f': flavor_id})
     migrations.downgrade(database.url, '0006')
     assert _tables(database) == _model_tables('0006')
+
+
+def test_0008_adds_quota_classes(database):
+    migrations.upgrade(database.url, '0008')
+    insert = sa.text("INSERT INTO quota_classes (class_name, resource, hard_limit) "
+                     "VALUES ('default', 'cores', :limit)")
+    with database.engine.begin() as conn:
+        conn.execute(insert, {'limit': 40})
+        with pytest.raises(sa.exc.IntegrityError):  # one limit per class and resource
+            with conn.begin_nested():
+                conn.execute(insert, {'limit': 50})
+    migrations.downgrade(database.url, '0007')
+    assert _tables(database) == _model_tables('0007')

@@ -35,7 +35,6 @@ MODULES = (
 EXCLUDED = {
     'test_versions.TestVersions.test_list_api_versions':
         'lists the legacy v2.0 API beside v2.1; Nimbus serves v2.1 only',
-    'admin.test_quotas.QuotaClassesAdmin': 'os-quota-class-sets',
     'admin.test_servers_negative.ServersAdminNegativeTestJSON.'
     'test_restore_server_invalid_state': 'soft delete and the restore action',
     'servers.test_server_actions.ServerActionsTestOtherA.'
