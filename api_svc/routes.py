@@ -8,6 +8,7 @@ from api_svc.handlers import availability_zones
 from api_svc.handlers import compute_images
 from api_svc.handlers import flavor_access
 from api_svc.handlers import flavors
+from api_svc.handlers import hosts
 from api_svc.handlers import hypervisors
 from api_svc.handlers import instance_actions
 from api_svc.handlers import keypairs
@@ -65,6 +66,11 @@ COMPUTE_ROUTES = {
     '/os-quota-sets/{project_id}/defaults': {'GET': quota_sets.defaults},
     '/os-quota-class-sets/{quota_class}': {'GET': quota_classes.show,
                                            'PUT': quota_classes.update},
+    '/os-hosts': {'GET': hosts.index},
+    '/os-hosts/{host_name}': {'GET': hosts.show, 'PUT': hosts.update},
+    '/os-hosts/{host_name}/startup': {'GET': hosts.startup},
+    '/os-hosts/{host_name}/shutdown': {'GET': hosts.shutdown},
+    '/os-hosts/{host_name}/reboot': {'GET': hosts.reboot},
     '/os-aggregates': {'GET': aggregates.index, 'POST': aggregates.create},
     '/os-aggregates/{aggregate_id}': {'GET': aggregates.show, 'PUT': aggregates.update,
                                       'DELETE': aggregates.delete},

@@ -373,3 +373,10 @@ class FlavorAccessExists(Conflict):
 
 class FlavorAccessNotFound(NotFound):
     msg_fmt = 'Flavor access not found for %(flavor_id)s / %(project_id)s combination.'
+
+
+# -- added for os-hosts ----------------------------------------------------------------
+
+class HostActionNotImplemented(NimbusException):
+    msg_fmt = 'Virt driver does not implement %(what)s.'
+    code = 501

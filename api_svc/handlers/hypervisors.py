@@ -14,7 +14,7 @@ from svc_common import exception
 from svc_common import objects
 
 
-class _Inventory:
+class Inventory:
     """Nodes, their services, claims and instances, read once per request."""
 
     def __init__(self, context):
@@ -67,14 +67,14 @@ def _detail(req, inventory, node, with_servers=False):
     if req.version.matches('2.88'):
         body['uptime'] = None
     else:
-        body.update(_usage(inventory, node))
+        body.update(node_usage(inventory, node))
         body['cpu_info'] = {} if req.version.matches('2.28') else json.dumps({})
     if with_servers:
         body['servers'] = _summary(req, inventory, node, True)['servers']
     return body
 
 
-def _usage(inventory, node):
+def node_usage(inventory, node):
     used = inventory.usage.get(node.id, {})
     vcpus_used = used.get('VCPU', 0)
     memory_used = used.get('MEMORY_MB', 0) + node.reserved_host_memory_mb
@@ -123,7 +123,7 @@ def _with_servers(req):
 def _listing(req, rule, build):
     context = req.context
     policy.authorize(context, rule)
-    inventory = _Inventory(context)
+    inventory = Inventory(context)
     with_servers = _with_servers(req)
     nodes, links = _paged(req, inventory, _matching(req, inventory))
     body = {'hypervisors': [build(req, inventory, n, with_servers) for n in nodes]}
@@ -153,7 +153,7 @@ def _find(req, inventory, hypervisor_id):
 def show(req, hypervisor_id):
     context = req.context
     policy.authorize(context, hypervisor_policies.SHOW)
-    inventory = _Inventory(context)
+    inventory = Inventory(context)
     node = _find(req, inventory, hypervisor_id)
     return api_request.json_response(
         {'hypervisor': _detail(req, inventory, node, _with_servers(req))})
@@ -164,7 +164,7 @@ def uptime(req, hypervisor_id):
     if req.version.matches('2.88'):
         raise exception.NotFound(message='The uptime API is gone since 2.88; see show.')
     policy.authorize(context, hypervisor_policies.UPTIME)
-    inventory = _Inventory(context)
+    inventory = Inventory(context)
     node = _find(req, inventory, hypervisor_id)
     body = _summary(req, inventory, node)
     body['uptime'] = ' 00:00:00 up 0 min,  0 users,  load average: 0.00, 0.00, 0.00'
@@ -176,13 +176,13 @@ def statistics(req):
     if req.version.matches('2.88'):
         raise exception.NotFound(message='The statistics API is gone since 2.88.')
     policy.authorize(context, hypervisor_policies.STATISTICS)
-    inventory = _Inventory(context)
+    inventory = Inventory(context)
     totals = dict.fromkeys(('count', 'vcpus', 'memory_mb', 'local_gb', 'vcpus_used',
                             'memory_mb_used', 'local_gb_used', 'free_ram_mb', 'free_disk_gb',
                             'current_workload', 'running_vms', 'disk_available_least'), 0)
     for node in inventory.nodes:
         totals['count'] += 1
-        for key, value in _usage(inventory, node).items():
+        for key, value in node_usage(inventory, node).items():
             totals[key] += value
     return api_request.json_response({'hypervisor_statistics': totals})
 
@@ -196,7 +196,7 @@ def _legacy_search(req, pattern, rule, with_servers):
     if req.version.matches('2.53'):
         raise exception.NotFound(message='Gone since 2.53: use hypervisor_hostname_pattern.')
     policy.authorize(context, rule)
-    inventory = _Inventory(context)
+    inventory = Inventory(context)
     nodes = [n for n in inventory.nodes if _name_matches(pattern, n.hypervisor_hostname)]
     if not nodes:
         raise exception.NotFound(message='No hypervisor matching %r could be found.'

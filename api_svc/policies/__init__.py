@@ -8,6 +8,7 @@ from api_svc.policies import availability_zones
 from api_svc.policies import base
 from api_svc.policies import flavor_access
 from api_svc.policies import flavors
+from api_svc.policies import hosts
 from api_svc.policies import hypervisors
 from api_svc.policies import images
 from api_svc.policies import instance_actions
@@ -23,7 +24,7 @@ from api_svc.policies import servers
 from api_svc.policies import services
 from api_svc.policies import simple_tenant_usage
 
-MODULES = (base, servers, flavors, flavor_access, services, hypervisors, limits,
+MODULES = (base, servers, flavors, flavor_access, services, hosts, hypervisors, limits,
            quota_sets, quota_classes, availability_zones, aggregates, images, migrate_server,
            migrations, instance_actions, simple_tenant_usage, keypairs, lock_server,
            admin_actions, server_groups)
