@@ -11,6 +11,7 @@ from api_svc.handlers import flavors
 from api_svc.handlers import hosts
 from api_svc.handlers import hypervisors
 from api_svc.handlers import instance_actions
+from api_svc.handlers import instance_usage_audit_log
 from api_svc.handlers import keypairs
 from api_svc.handlers import limits
 from api_svc.handlers import migrations
@@ -71,6 +72,9 @@ COMPUTE_ROUTES = {
     '/os-hosts/{host_name}/startup': {'GET': hosts.startup},
     '/os-hosts/{host_name}/shutdown': {'GET': hosts.shutdown},
     '/os-hosts/{host_name}/reboot': {'GET': hosts.reboot},
+    '/os-instance_usage_audit_log': {'GET': instance_usage_audit_log.index},
+    '/os-instance_usage_audit_log/{before_timestamp}': {
+        'GET': instance_usage_audit_log.show},
     '/os-aggregates': {'GET': aggregates.index, 'POST': aggregates.create},
     '/os-aggregates/{aggregate_id}': {'GET': aggregates.show, 'PUT': aggregates.update,
                                       'DELETE': aggregates.delete},

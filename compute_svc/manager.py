@@ -15,6 +15,7 @@ from compute_svc import rebuild
 from compute_svc import recovery
 from compute_svc import resize
 from compute_svc import resource_tracker
+from compute_svc import usage_audit
 from compute_svc import rpcapi as compute_rpcapi
 from conductor_svc import rpcapi as conductor_rpcapi
 from compute_svc.virt import driver as driver_mod
@@ -55,10 +56,15 @@ class ComputeManager:
             tasks.append((CONF.compute.sync_power_state_interval, self.sync_power_states))
         if CONF.compute.reap_deleted_interval:
             tasks.append((CONF.compute.reap_deleted_interval, self.reap_deleted))
+        if CONF.instance_usage_audit:
+            tasks.append((CONF.compute.resource_update_interval, self.audit_instance_usage))
         if CONF.compute.resize_confirm_window:
             tasks.append((max(1, min(60, CONF.compute.resize_confirm_window // 2)),
                           self.confirm_expired_resizes))
         return tasks
+
+    def audit_instance_usage(self):
+        return usage_audit.audit(self, nimbus_context.get_admin_context())
 
     def sync_power_states(self):
         return power_sync.sync_power_states(self)

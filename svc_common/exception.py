@@ -380,3 +380,13 @@ class FlavorAccessNotFound(NotFound):
 class HostActionNotImplemented(NimbusException):
     msg_fmt = 'Virt driver does not implement %(what)s.'
     code = 501
+
+
+# -- added for the instance usage audit (os-instance_usage_audit_log) -------------------
+
+class TaskAlreadyRunning(Conflict):
+    msg_fmt = 'Task %(task_name)s is already running on host %(host)s for this period.'
+
+
+class TaskNotRunning(Conflict):
+    msg_fmt = 'Task %(task_name)s is not running on host %(host)s for this period.'

@@ -12,6 +12,7 @@ from api_svc.policies import hosts
 from api_svc.policies import hypervisors
 from api_svc.policies import images
 from api_svc.policies import instance_actions
+from api_svc.policies import instance_usage_audit_log
 from api_svc.policies import keypairs
 from api_svc.policies import limits
 from api_svc.policies import lock_server
@@ -25,9 +26,9 @@ from api_svc.policies import services
 from api_svc.policies import simple_tenant_usage
 
 MODULES = (base, servers, flavors, flavor_access, services, hosts, hypervisors, limits,
-           quota_sets, quota_classes, availability_zones, aggregates, images, migrate_server,
-           migrations, instance_actions, simple_tenant_usage, keypairs, lock_server,
-           admin_actions, server_groups)
+           quota_sets, quota_classes, availability_zones, aggregates, images,
+           migrate_server, migrations, instance_actions, instance_usage_audit_log,
+           simple_tenant_usage, keypairs, lock_server, admin_actions, server_groups)
 
 
 def list_rules():

@@ -29,6 +29,13 @@ opts = [
     cfg.StrOpt('default_schedule_zone',
                help='Zone a server is pinned to when its create request names none '
                     '(unset: servers go to any zone and stay unpinned).'),
+    cfg.BoolOpt('instance_usage_audit', default=False,
+                help='Compute hosts audit the instances they ran in each completed '
+                     'period (an instance.exists notification each), recorded for '
+                     'os-instance_usage_audit_log.'),
+    cfg.StrOpt('instance_usage_audit_period', default='month',
+               choices=['hour', 'day', 'month', 'year'],
+               help='Length of an instance usage audit period.'),
     cfg.ListOpt('fault_points', default=[],
                 help='TESTING ONLY. Fault-injection points at which this process exits '
                      'abruptly; svc_common/faults.py lists them.'),

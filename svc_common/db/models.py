@@ -349,3 +349,23 @@ class AggregateMetadata(Base, TimestampMixin):
     aggregate_id = sa.Column(sa.Integer, sa.ForeignKey('aggregates.id'), nullable=False)
     key = sa.Column(sa.String(255), nullable=False)
     value = sa.Column(sa.String(255), nullable=False)
+
+
+class TaskLog(Base, TimestampMixin):
+    """A periodic task's run on a host for one period (the instance usage audit)."""
+    __tablename__ = 'task_log'
+    __table_args__ = (
+        sa.UniqueConstraint('task_name', 'host', 'period_beginning', 'period_ending',
+                            name='uniq_task_log0task_name0host0period_beginning0period_ending'),
+        sa.Index('task_log_period_beginning_period_ending_idx', 'period_beginning',
+                 'period_ending'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    task_name = sa.Column(sa.String(255), nullable=False)
+    state = sa.Column(sa.String(255), nullable=False)
+    host = sa.Column(sa.String(255), nullable=False)
+    period_beginning = sa.Column(sa.DateTime, nullable=False)
+    period_ending = sa.Column(sa.DateTime, nullable=False)
+    message = sa.Column(sa.String(255), nullable=False)
+    task_items = sa.Column(sa.Integer, nullable=False, default=0)
+    errors = sa.Column(sa.Integer, nullable=False, default=0)

@@ -14,3 +14,4 @@ def register_all():
     __import__('svc_common.objects.keypair')
     __import__('svc_common.objects.instance_group')
     __import__('svc_common.objects.aggregate')
+    __import__('svc_common.objects.task_log')

@@ -21,7 +21,7 @@ def database(request, tmp_path):
 _SERVER_GROUPS = {'instance_groups', 'instance_group_members'}
 _AGGREGATES = {'aggregates', 'aggregate_hosts', 'aggregate_metadata'}
 ADDED_BY = {'0004': {'key_pairs'}, '0005': _SERVER_GROUPS, '0006': _AGGREGATES,
-            '0007': {'flavor_projects'}, '0008': {'quota_classes'}}
+            '0007': {'flavor_projects'}, '0008': {'quota_classes'}, '0009': {'task_log'}}
 
 
 def _tables(db):
@@ -211,3 +211,18 @@ def test_0008_adds_quota_classes(database):
                 conn.execute(insert, {'limit': 50})
     migrations.downgrade(database.url, '0007')
     assert _tables(database) == _model_tables('0007')
+
+
+def test_0009_adds_the_task_log(database):
+    migrations.upgrade(database.url, '0009')
+    insert = sa.text(
+        "INSERT INTO task_log (task_name, state, host, period_beginning, period_ending, "
+        "message, task_items, errors) VALUES ('instance_usage_audit', 'RUNNING', 'h1', "
+        "'2026-01-01 00:00:00', '2026-02-01 00:00:00', 'started', 0, 0)")
+    with database.engine.begin() as conn:
+        conn.execute(insert)
+        with pytest.raises(sa.exc.IntegrityError):  # one run per task, host and period
+            with conn.begin_nested():
+                conn.execute(insert)
+    migrations.downgrade(database.url, '0008')
+    assert _tables(database) == _model_tables('0008')

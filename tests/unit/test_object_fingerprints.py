@@ -32,6 +32,8 @@ EXPECTED = {
     'ResourceClaimList': '1.0-e8a293e4c3fe007e014b82cd6fbaa87c',
     'Service': '1.0-1fd84b8d148cf9993e224570f9194353',
     'ServiceList': '1.0-ff48fc1575f20800796b48266114c608',
+    'TaskLog': '1.0-18731f0011f57e1ca35acd73b2a183d6',
+    'TaskLogList': '1.0-d0ea81727fbffbfbd66a7f7c2cb9f8df',
 }
 
 
