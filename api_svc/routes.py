@@ -9,6 +9,7 @@ from api_svc.handlers import compute_images
 from api_svc.handlers import flavor_access
 from api_svc.handlers import flavors
 from api_svc.handlers import hosts
+from api_svc.handlers import image_metadata
 from api_svc.handlers import hypervisors
 from api_svc.handlers import instance_actions
 from api_svc.handlers import instance_usage_audit_log
@@ -84,7 +85,13 @@ COMPUTE_ROUTES = {
     '/os-availability-zone/detail': {'GET': availability_zones.detail},
     '/images': {'GET': compute_images.index},
     '/images/detail': {'GET': compute_images.detail},
-    '/images/{image_id}': {'GET': compute_images.show},
+    '/images/{image_id}': {'GET': compute_images.show, 'DELETE': compute_images.delete},
+    '/images/{image_id}/metadata': {'GET': image_metadata.index,
+                                    'POST': image_metadata.create,
+                                    'PUT': image_metadata.update_all},
+    '/images/{image_id}/metadata/{key}': {'GET': image_metadata.show,
+                                          'PUT': image_metadata.update,
+                                          'DELETE': image_metadata.delete},
     '/os-simple-tenant-usage': {'GET': simple_tenant_usage.index},
     '/os-simple-tenant-usage/{tenant_id}': {'GET': simple_tenant_usage.show},
 }

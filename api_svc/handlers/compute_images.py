@@ -1,5 +1,9 @@
-"""/v2.1/images: the image proxy Nova kept until 2.35 (read-only here)."""
+"""/v2.1/images: the image proxy Nova kept until 2.35, over Nimbus's image API (the
+metadata part, handlers/image_metadata.py, until 2.38)."""
+from api_svc.handlers import servers as server_handlers
 from api_svc.images import store
+from api_svc.policies import images as image_policies
+from api_svc import policy
 from api_svc import request as api_request
 from api_svc.views import common
 from svc_common import exception
@@ -8,10 +12,10 @@ _STATUS = {store.ImageStatus.ACTIVE: 'ACTIVE', store.ImageStatus.QUEUED: 'SAVING
            store.ImageStatus.SAVING: 'SAVING', store.ImageStatus.DEACTIVATED: 'ERROR'}
 
 
-def _check_version(req):
-    if req.version.matches('2.36'):
-        raise exception.NotFound(message='The image proxy API is gone since 2.36: use the '
-                                         'image API.')
+def check_version(req, last='2.35'):
+    if not req.version.matches('2.1', last):
+        raise exception.NotFound(message='The image proxy API is gone after %s: use the '
+                                         'image API.' % last)
 
 
 def _links(req, image):
@@ -21,8 +25,12 @@ def _links(req, image):
     return links
 
 
+def status_of(image):
+    return _STATUS.get(image.status, 'UNKNOWN')
+
+
 def _detail(req, image):
-    status = _STATUS.get(image.status, 'UNKNOWN')
+    status = status_of(image)
     return {
         'id': image.id, 'name': image.name, 'status': status,
         'progress': 100 if status == 'ACTIVE' else 0,
@@ -33,13 +41,35 @@ def _detail(req, image):
     }
 
 
+def _matches(req, image):
+    """The proxy's filters that are not plain columns: status (as the proxy shows it),
+    changes-since, server (the instance a snapshot is of), type, minRam, minDisk."""
+    status = req.GET.get('status')
+    since = req.query_time('changes-since')
+    server = req.GET.get('server')
+    kind = req.GET.get('type')
+    min_ram = req.query_int('minRam', minimum=0)
+    min_disk = req.query_int('minDisk', minimum=0)
+    return ((status is None or status_of(image) == status.upper()) and
+            (since is None or common.iso_z(image.updated_at) >= common.iso_z(since)) and
+            (server is None or image.properties.get('instance_uuid') ==
+             server_handlers.ref_id(server)) and
+            (kind is None or image.properties.get('image_type') == kind) and
+            (min_ram is None or image.min_ram >= min_ram) and
+            (min_disk is None or image.min_disk >= min_disk))
+
+
 def _images(req):
-    _check_version(req)
+    check_version(req)
     limit, marker = req.paging()
-    filters = {}
-    if req.GET.get('name'):
-        filters['name'] = req.GET['name']
-    return store.list_images(req.context, filters, limit=limit, marker=marker)
+    filters = {'name': req.GET['name']} if req.GET.get('name') else {}
+    images = [i for i in store.list_images(req.context, filters) if _matches(req, i)]
+    if marker is not None:
+        ids = [i.id for i in images]
+        if marker not in ids:
+            raise exception.MarkerNotFound(marker=marker)
+        images = images[ids.index(marker) + 1:]
+    return images[:limit]
 
 
 def index(req):
@@ -54,6 +84,14 @@ def detail(req):
 
 
 def show(req, image_id):
-    _check_version(req)
+    check_version(req)
     return api_request.json_response({'image': _detail(req, store.get(req.context,
                                                                         image_id))})
+
+
+def delete(req, image_id):
+    check_version(req)
+    image = store.get(req.context, image_id)
+    policy.authorize(req.context, image_policies.DELETE, {'project_id': image.owner})
+    store.delete(req.context, image_id)
+    return api_request.empty_response(204)
