@@ -21,6 +21,7 @@ from svc_common import exception
 LOG = logging.getLogger(__name__)
 
 COMPUTE_PREFIX = '/v2.1'
+LEGACY_PREFIX = '/v2'  # the v2 API: v2.1 at microversion 2.1, without microversions
 IMAGE_PREFIX = '/image'
 _REQUEST_ID_RE = re.compile(r'^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'
                             r'[0-9a-f]{12}$')
@@ -67,6 +68,8 @@ class NimbusApp:
             resp = versions.index(req)
         elif path == COMPUTE_PREFIX or path.startswith(COMPUTE_PREFIX + '/'):
             resp = self._compute(req, path[len(COMPUTE_PREFIX):])
+        elif path == LEGACY_PREFIX or path.startswith(LEGACY_PREFIX + '/'):
+            resp = self._compute(req, path[len(LEGACY_PREFIX):], legacy=True)
         elif path == IMAGE_PREFIX or path.startswith(IMAGE_PREFIX + '/'):
             resp = self._image(req, path[len(IMAGE_PREFIX):])
         else:
@@ -81,13 +84,14 @@ class NimbusApp:
         req.environ[api_request.CONTEXT_KEY] = auth.make_context(
             req.environ, req.environ['openstack.request_id'])
 
-    def _compute(self, req, path):
+    def _compute(self, req, path, legacy=False):
         if path in ('', '/'):
-            return versions.show(req)
+            return versions.show_legacy(req) if legacy else versions.show(req)
         request_id = req.environ['openstack.request_id']
         version = None
         try:
-            version = microversions.from_headers(req.headers)
+            version = microversions.MIN_VERSION if legacy else \
+                microversions.from_headers(req.headers)
             req.environ[api_request.VERSION_KEY] = version
             self._context(req)
             path = self._strip_project(req, path)
@@ -95,7 +99,7 @@ class NimbusApp:
             resp = handler(req, **args)
         except Exception as error:
             resp = faults.compute_fault(error, request_id)
-        if version is not None:
+        if version is not None and not legacy:
             for name, value in microversions.response_headers(version):
                 resp.headers[name] = value
         return resp

@@ -12,7 +12,7 @@ LOG = logging.getLogger(__name__)
 
 # Paths any client may read without a token: version discovery.
 UNAUTHENTICATED_PATHS = frozenset({
-    '', '/', '/v2.1', '/v2.1/', '/image', '/image/', '/image/v2', '/image/v2/',
+    '', '/', '/v2', '/v2/', '/v2.1', '/v2.1/', '/image', '/image/', '/image/v2', '/image/v2/',
     '/image/versions',
 })
 

@@ -6,6 +6,7 @@ the same shape).
 from api_svc.handlers import aggregates
 from api_svc.handlers import availability_zones
 from api_svc.handlers import compute_images
+from api_svc.handlers import extensions
 from api_svc.handlers import flavor_access
 from api_svc.handlers import flavors
 from api_svc.handlers import hosts
@@ -16,6 +17,7 @@ from api_svc.handlers import instance_usage_audit_log
 from api_svc.handlers import keypairs
 from api_svc.handlers import limits
 from api_svc.handlers import migrations
+from api_svc.handlers import networks
 from api_svc.handlers import quota_classes
 from api_svc.handlers import quota_sets
 from api_svc.handlers import server_groups
@@ -76,6 +78,15 @@ COMPUTE_ROUTES = {
     '/os-instance_usage_audit_log': {'GET': instance_usage_audit_log.index},
     '/os-instance_usage_audit_log/{before_timestamp}': {
         'GET': instance_usage_audit_log.show},
+    '/os-networks': {'GET': networks.index, 'POST': networks.gone},
+    '/os-networks/add': {'POST': networks.gone},
+    '/os-networks/{network_id}': {'GET': networks.show, 'DELETE': networks.gone},
+    '/os-networks/{network_id}/action': {'POST': networks.gone},
+    '/os-tenant-networks': {'GET': networks.tenant_index, 'POST': networks.gone},
+    '/os-tenant-networks/{network_id}': {'GET': networks.tenant_show,
+                                         'DELETE': networks.gone},
+    '/extensions': {'GET': extensions.index},
+    '/extensions/{alias}': {'GET': extensions.show},
     '/os-aggregates': {'GET': aggregates.index, 'POST': aggregates.create},
     '/os-aggregates/{aggregate_id}': {'GET': aggregates.show, 'PUT': aggregates.update,
                                       'DELETE': aggregates.delete},

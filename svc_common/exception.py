@@ -390,3 +390,14 @@ class TaskAlreadyRunning(Conflict):
 
 class TaskNotRunning(Conflict):
     msg_fmt = 'Task %(task_name)s is not running on host %(host)s for this period.'
+
+
+# -- added for the legacy network proxies (os-networks, os-tenant-networks) ----------
+
+class NetworkNotFound(NotFound):
+    msg_fmt = 'Network %(network_id)s could not be found.'
+
+
+class Gone(NimbusException):
+    msg_fmt = '%(what)s was removed with nova-network and is no longer available.'
+    code = 410

@@ -6,6 +6,7 @@ from api_svc.policies import admin_actions
 from api_svc.policies import aggregates
 from api_svc.policies import availability_zones
 from api_svc.policies import base
+from api_svc.policies import extensions
 from api_svc.policies import flavor_access
 from api_svc.policies import flavors
 from api_svc.policies import hosts
@@ -18,6 +19,7 @@ from api_svc.policies import limits
 from api_svc.policies import lock_server
 from api_svc.policies import migrate_server
 from api_svc.policies import migrations
+from api_svc.policies import networks
 from api_svc.policies import quota_classes
 from api_svc.policies import quota_sets
 from api_svc.policies import server_groups
@@ -28,7 +30,8 @@ from api_svc.policies import simple_tenant_usage
 MODULES = (base, servers, flavors, flavor_access, services, hosts, hypervisors, limits,
            quota_sets, quota_classes, availability_zones, aggregates, images,
            migrate_server, migrations, instance_actions, instance_usage_audit_log,
-           simple_tenant_usage, keypairs, lock_server, admin_actions, server_groups)
+           simple_tenant_usage, keypairs, lock_server, admin_actions, server_groups,
+           networks, extensions)
 
 
 def list_rules():

@@ -2,13 +2,30 @@
 from tests.functional.api import helpers
 
 
-def test_root_lists_v21_without_a_token(cloud):
+def test_root_lists_v20_and_v21_without_a_token(cloud):
     resp = cloud.request('GET', '/', headers={'X-Auth-Token': ''})
     assert resp.status_int == 200
     helpers.validate(resp, '2.1', 'versions', 'list_versions')
-    (version,) = resp.json_body_or_none['versions']
+    legacy, version = resp.json_body_or_none['versions']
+    assert (legacy['id'], legacy['status'], legacy['version']) == ('v2.0', 'SUPPORTED', '')
     assert (version['id'], version['version'], version['min_version']) == \
         ('v2.1', '2.96', '2.1')
+    # Every self link leads to the same document (what Tempest follows).
+    for listed in (legacy, version):
+        resp = cloud.request('GET', listed['links'][0]['href'].replace('http://localhost',
+                                                                       ''),
+                             headers={'X-Auth-Token': ''})
+        body = helpers.validate(resp, '2.1', 'versions', 'get_one_version')['version']
+        assert body['links'][0] == listed['links'][0] and body['id'] == listed['id']
+
+
+def test_legacy_v2_is_v21_at_21_without_microversions(cloud):
+    resp = cloud.request('GET', '/v2/flavors/1', version='2.61')
+    body = helpers.validate(resp, '2.1', 'flavors', 'create_update_get_flavor_details')
+    assert 'extra_specs' not in body['flavor']  # the header is not for this API
+    assert 'OpenStack-API-Version' not in resp.headers
+    assert cloud.request('GET', '/v2/demo/flavors').status_int == 200
+    assert cloud.request('GET', '/v2/nowhere').status_int == 404
 
 
 def test_v21_document_with_and_without_slash(cloud):
