@@ -84,6 +84,19 @@ class ListQuery:
     marker: str | None = None
 
 
+# system_metadata keys holding the properties of the image a server was built from.
+IMAGE_PREFIX = 'image_'
+
+
+def with_image_properties(system_metadata, image):
+    """``system_metadata`` with the properties of ``image`` (image_<key>) instead of
+    those of the image the server had before (a rebuild)."""
+    kept = {k: v for k, v in (system_metadata or {}).items()
+            if not k.startswith(IMAGE_PREFIX)}
+    kept.update({IMAGE_PREFIX + key: value for key, value in image.properties.items()})
+    return kept
+
+
 def host_id(project_id, host):
     """Nova's opaque host identifier: equal for servers of a project on one host."""
     if not host:
@@ -220,9 +233,7 @@ class API:
         uuid = uuidutils.generate_uuid()
         name = request.name if count == 1 else '%s-%d' % (request.name, index + 1)
         hostname = request.hostname if request.hostname and count == 1 else None
-        system_metadata = {'image_kernel_id': image.properties.get('kernel_id'),
-                           'image_ramdisk_id': image.properties.get('ramdisk_id'),
-                           'user_data': request.user_data}
+        system_metadata = with_image_properties({'user_data': request.user_data}, image)
         if request.tags:
             system_metadata['tags'] = ','.join(request.tags)
         instance = objects.Instance(
@@ -321,9 +332,7 @@ class API:
             key_pair = self._key_pair_for_boot(context, request.key_name)
             changes['key_name'] = key_pair.name if key_pair else None
             changes['key_data'] = key_pair.public_key if key_pair else None
-        system_metadata = dict(instance.system_metadata or {},
-                               image_kernel_id=image.properties.get('kernel_id'),
-                               image_ramdisk_id=image.properties.get('ramdisk_id'))
+        system_metadata = with_image_properties(instance.system_metadata, image)
         if request.user_data is not UNCHANGED:
             system_metadata['user_data'] = request.user_data
         system_metadata.pop(compute_rebuild.PRESERVE_EPHEMERAL, None)

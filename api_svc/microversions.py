@@ -107,6 +107,14 @@ VERSIONS = [
     '2.94',  # FQDN hostnames
     '2.95',  # evacuate to stopped (not provided)
     '2.96',  # pinned_availability_zone in server bodies
+    '2.97',  # server shares (no shared file system service: none attached, attach 404)
+    '2.98',  # image properties in the image of server bodies
+    '2.99',  # spice-direct console type, tls_port of console tokens (no consoles: 400)
+    '2.100',  # scheduler_hints in server bodies
+    '2.101',  # asynchronous volume attach, 202 (no block storage: the volume is 404)
+    '2.102',  # flavors: name filter, no rxtx_factor/disabled; unknown query params 400
+    '2.103',  # (no request or response change found in the Nova documents at hand)
+    '2.104',  # pinned_availability_zone set on update: unpin, or pin to the current zone
 ]
 
 

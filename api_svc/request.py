@@ -77,10 +77,10 @@ class Request(webob.Request):
             raise exception.ValidationError(field=name,
                                             reason='%r is not an ISO 8601 time.' % value)
 
-    def check_query(self, known):
-        """From 2.75 a query parameter not in ``known`` is an error; before, it is
-        ignored."""
-        if not self.version.matches('2.75'):
+    def check_query(self, known, since='2.75'):
+        """From microversion ``since`` (2.75 for the APIs it made strict, 2.102 for the
+        rest) a query parameter not in ``known`` is an error; before, it is ignored."""
+        if not self.version.matches(since):
             return
         unknown = sorted(set(self.GET) - set(known))
         if unknown:

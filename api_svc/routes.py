@@ -6,6 +6,7 @@ the same shape).
 from api_svc.handlers import aggregates
 from api_svc.handlers import availability_zones
 from api_svc.handlers import compute_images
+from api_svc.handlers import consoles
 from api_svc.handlers import extensions
 from api_svc.handlers import flavor_access
 from api_svc.handlers import flavors
@@ -21,10 +22,12 @@ from api_svc.handlers import networks
 from api_svc.handlers import quota_classes
 from api_svc.handlers import quota_sets
 from api_svc.handlers import server_groups
+from api_svc.handlers import server_shares
 from api_svc.handlers import server_actions
 from api_svc.handlers import servers
 from api_svc.handlers import services
 from api_svc.handlers import simple_tenant_usage
+from api_svc.handlers import volume_attachments
 from api_svc.images import handlers as images
 
 # Under /v2.1 (or /v2.1/{project_id}).
@@ -37,6 +40,17 @@ COMPUTE_ROUTES = {
     '/servers/{server_id}/os-instance-actions': {'GET': instance_actions.index},
     '/servers/{server_id}/os-instance-actions/{request_id}': {
         'GET': instance_actions.show},
+    '/servers/{server_id}/shares': {'GET': server_shares.index,
+                                    'POST': server_shares.create},
+    '/servers/{server_id}/shares/{share_id}': {'GET': server_shares.show,
+                                               'DELETE': server_shares.delete},
+    '/servers/{server_id}/remote-consoles': {'POST': consoles.create},
+    '/servers/{server_id}/os-volume_attachments': {'GET': volume_attachments.index,
+                                                   'POST': volume_attachments.create},
+    '/servers/{server_id}/os-volume_attachments/{volume_id}': {
+        'GET': volume_attachments.show, 'PUT': volume_attachments.update,
+        'DELETE': volume_attachments.delete},
+    '/os-console-auth-tokens/{console_token}': {'GET': consoles.show_token},
     '/os-migrations': {'GET': migrations.index},
     '/os-keypairs': {'GET': keypairs.index, 'POST': keypairs.create},
     '/os-keypairs/{name}': {'GET': keypairs.show, 'DELETE': keypairs.delete},

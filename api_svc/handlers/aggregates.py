@@ -27,6 +27,7 @@ def _get(req, aggregate_id):
 
 def index(req):
     policy.authorize(req.context, aggregate_policies.INDEX)
+    req.check_query((), since='2.102')
     aggregates = objects.AggregateList.get_all(req.context)
     return api_request.json_response({'aggregates': [views.view(req, a)
                                                      for a in aggregates]})
@@ -42,6 +43,7 @@ def create(req):
 
 def show(req, aggregate_id):
     policy.authorize(req.context, aggregate_policies.SHOW)
+    req.check_query((), since='2.102')
     return _respond(req, _get(req, aggregate_id))
 
 

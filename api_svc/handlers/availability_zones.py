@@ -26,6 +26,7 @@ def _available(services):
 
 def index(req):
     policy.authorize(req.context, az_policies.LIST)
+    req.check_query((), since='2.102')
     zones = [{'zoneName': name, 'zoneState': {'available': _available(services)},
               'hosts': None}
              for name, services in _zones(req.context).items()
@@ -35,6 +36,7 @@ def index(req):
 
 def detail(req):
     policy.authorize(req.context, az_policies.DETAIL)
+    req.check_query((), since='2.102')
     zones = []
     for name, services in _zones(req.context).items():
         hosts = {}

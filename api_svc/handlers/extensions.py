@@ -98,6 +98,7 @@ def _view(alias, name, description):
 
 def index(req):
     policy.authorize(req.context, extension_policies.LIST)
+    req.check_query((), since='2.102')
     return api_request.json_response({'extensions': [_view(*e) for e in _EXTENSIONS]})
 
 

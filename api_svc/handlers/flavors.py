@@ -14,6 +14,13 @@ from svc_common import objects
 
 SORT_KEYS = ('flavorid', 'name', 'memory_mb', 'vcpus', 'root_gb', 'ephemeral_gb', 'swap',
              'rxtx_factor', 'is_public', 'disabled', 'description', 'created_at', 'id')
+_LIST_QUERY = ('limit', 'marker', 'is_public', 'minRam', 'minDisk', 'sort_key', 'sort_dir',
+               'name')
+
+
+def _sort_keys(version):
+    """2.102 dropped rxtx_factor (it did nothing)."""
+    return tuple(k for k in SORT_KEYS if k != 'rxtx_factor' or not version.matches('2.102'))
 
 
 # -- list and show ----------------------------------------------------------------------
@@ -39,6 +46,7 @@ def _with_next(req, body, flavors, collection):
 
 def _list(req):
     context = req.context
+    req.check_query(_LIST_QUERY, since='2.102')
     is_public = _is_public(req.GET.get('is_public')) if context.is_admin else True
     filters = flavor_access.list_filters(context, is_public)
     min_ram = req.query_int('minRam', minimum=0)
@@ -47,9 +55,11 @@ def _list(req):
     min_disk = req.query_int('minDisk', minimum=0)
     if min_disk is not None:
         filters['min_root_gb'] = min_disk
+    if req.version.matches('2.102') and req.GET.get('name'):
+        filters['name'] = req.GET['name']  # a regular expression, as for servers
     sort_key = req.GET.get('sort_key', 'flavorid')
     sort_dir = req.GET.get('sort_dir', 'asc').lower()
-    if sort_key not in SORT_KEYS:
+    if sort_key not in _sort_keys(req.version):
         raise exception.Invalid(message='Invalid sort_key: %s' % sort_key)
     if sort_dir not in ('asc', 'desc'):
         raise exception.Invalid(message='Invalid sort_dir: %s' % sort_dir)
@@ -76,6 +86,7 @@ def _is_public(value):
 
 
 def show(req, flavor_id):
+    req.check_query((), since='2.102')
     flavor = flavor_access.get_visible(req.context, flavor_id)
     return api_request.json_response({'flavor': views.FlavorView(req).detail(flavor)})
 
@@ -120,6 +131,7 @@ def delete(req, flavor_id):
 
 # -- extra specs --------------------------------------------------------------------------
 def extra_specs_index(req, flavor_id):
+    req.check_query((), since='2.102')
     policy.authorize(req.context, flavor_policies.EXTRA_SPECS_INDEX)
     flavor = objects.Flavor.get_by_flavor_id(req.context, flavor_id)
     return api_request.json_response({'extra_specs': dict(flavor.extra_specs or {})})
@@ -136,6 +148,7 @@ def extra_specs_create(req, flavor_id):
 
 
 def extra_spec_show(req, flavor_id, key):
+    req.check_query((), since='2.102')
     policy.authorize(req.context, flavor_policies.EXTRA_SPECS_SHOW)
     flavor = objects.Flavor.get_by_flavor_id(req.context, flavor_id)
     if key not in (flavor.extra_specs or {}):

@@ -122,6 +122,8 @@ def _with_servers(req):
 
 def _listing(req, rule, build):
     context = req.context
+    req.check_query(('limit', 'marker', 'hypervisor_hostname_pattern', 'with_servers'),
+                    since='2.102')
     policy.authorize(context, rule)
     inventory = Inventory(context)
     with_servers = _with_servers(req)
@@ -152,6 +154,7 @@ def _find(req, inventory, hypervisor_id):
 
 def show(req, hypervisor_id):
     context = req.context
+    req.check_query(('with_servers',), since='2.102')
     policy.authorize(context, hypervisor_policies.SHOW)
     inventory = Inventory(context)
     node = _find(req, inventory, hypervisor_id)

@@ -17,6 +17,7 @@ def _authorized_instance(req, server_id, rule):
 
 
 def index(req, server_id):
+    req.check_query(('limit', 'marker', 'changes-since', 'changes-before'), since='2.102')
     instance = _authorized_instance(req, server_id, action_policies.LIST)
     query = instance_actions_api.ActionQuery()
     if req.version.matches('2.58'):
@@ -34,6 +35,7 @@ def index(req, server_id):
 
 def show(req, server_id, request_id):
     context, version = req.context, req.version
+    req.check_query((), since='2.102')
     instance = _authorized_instance(req, server_id, action_policies.SHOW)
     target = {'project_id': instance.project_id, 'user_id': instance.user_id}
     # Events with everything (traceback; host from 2.62) for whom the events policy

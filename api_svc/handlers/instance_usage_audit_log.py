@@ -37,11 +37,13 @@ def _report(context, before=None):
 
 def index(req):
     policy.authorize(req.context, audit_policies.LIST)
+    req.check_query((), since='2.102')
     return api_request.json_response({'instance_usage_audit_logs': _report(req.context)})
 
 
 def show(req, before_timestamp):
     policy.authorize(req.context, audit_policies.SHOW)
+    req.check_query((), since='2.102')
     try:
         before = datetime.datetime.strptime(before_timestamp, '%Y-%m-%d %H:%M:%S')
     except ValueError:

@@ -28,6 +28,7 @@ _USED = [
 def show(req):
     context = req.context
     policy.authorize(context, limit_policies.SHOW)
+    req.check_query(('tenant_id', 'reserved'), since='2.102')
     project_id = req.GET.get('tenant_id') or context.project_id
     if project_id != context.project_id:
         policy.authorize(context, limit_policies.OTHER_PROJECT)

@@ -21,10 +21,17 @@ def index(req):
     return api_request.json_response(body)
 
 
+# What a query may name once unknown names are refused (2.102).
+_KNOWN_QUERY = ('hidden', 'host', 'instance_uuid', 'source_compute', 'status',
+                'migration_type', 'limit', 'marker', 'changes-since', 'changes-before',
+                'user_id', 'project_id')
+
+
 def _query(req):
     """The MigrationQuery of this request; parameters a microversion does not know are
     ignored, as are unknown ones ('hidden' among them: no migration is hidden)."""
     params, version = req.GET, req.version
+    req.check_query(_KNOWN_QUERY, since='2.102')
     query = move_api.MigrationQuery()
     for name in _FILTERS:
         if params.get(name):

@@ -15,6 +15,7 @@ def _visible(req, class_name):
 
 def show(req, quota_class):
     policy.authorize(req.context, class_policies.SHOW)
+    req.check_query((), since='2.102')
     validation.validate(schemas.class_name, quota_class)
     body = dict(_visible(req, quota_class), id=quota_class)
     return api_request.json_response({'quota_class_set': body})

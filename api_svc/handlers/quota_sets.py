@@ -17,6 +17,7 @@ def _visible(req, values):
 
 def show(req, project_id):
     policy.authorize(req.context, quota_policies.SHOW, _target(project_id))
+    req.check_query(('user_id',), since='2.102')
     body = _visible(req, quota.limits(req.context, project_id))
     body['id'] = project_id
     return api_request.json_response({'quota_set': body})
@@ -24,6 +25,7 @@ def show(req, project_id):
 
 def detail(req, project_id):
     policy.authorize(req.context, quota_policies.DETAIL, _target(project_id))
+    req.check_query(('user_id',), since='2.102')
     limits = _visible(req, quota.limits(req.context, project_id))
     used = quota.usage(req.context, project_id)
     body = {name: {'limit': limit, 'in_use': used[name], 'reserved': 0}
@@ -34,6 +36,7 @@ def detail(req, project_id):
 
 def defaults(req, project_id):
     policy.authorize(req.context, quota_policies.DEFAULTS, _target(project_id))
+    req.check_query((), since='2.102')
     body = _visible(req, quota.defaults(req.context))
     body['id'] = project_id
     return api_request.json_response({'quota_set': body})

@@ -51,6 +51,14 @@ def get_authorized(req, server_id, rule):
     return instance
 
 
+def get_readable(req, server_id, rule):
+    """The server once ``rule`` allows reading something of it (a lock does not stop
+    that)."""
+    instance = req.services.compute_api.get(req.context, server_id)
+    policy.authorize(req.context, rule, target(instance))
+    return instance
+
+
 # -- list -------------------------------------------------------------------------------
 def index(req):
     return _list(req, detail=False)
@@ -69,6 +77,8 @@ def _list(req, detail):
     else:
         instances = req.services.compute_api.list(context, query)
     view = views.ServerView(req)
+    if detail:
+        view.prefetch(instances)
     body = {'servers': [view.detail(i) if detail else view.summary(i) for i in instances]}
     if query is not None and instances and len(instances) == query.limit:
         body['servers_links'] = common.next_link(
@@ -158,6 +168,7 @@ def _sorting(req, all_filters):
 
 # -- show / update / delete ------------------------------------------------------------
 def show(req, server_id):
+    req.check_query((), since='2.102')
     instance = get_authorized(req, server_id, server_policies.SHOW)
     return api_request.json_response({'server': views.ServerView(req).show(instance)})
 
@@ -170,8 +181,24 @@ _UPDATABLE = {'name': 'display_name', 'description': 'display_description',
 def update(req, server_id):
     instance = get_authorized(req, server_id, server_policies.UPDATE)
     body = validation.validate(schemas.update(req.version), req.json_body())['server']
-    instance = req.services.compute_api.update(req.context, instance, field_changes(body))
+    changes = field_changes(body)
+    if 'pinned_availability_zone' in body:
+        changes['availability_zone'] = _pinning(req, instance, body['pinned_availability_zone'])
+    instance = req.services.compute_api.update(req.context, instance, changes)
     return api_request.json_response({'server': views.ServerView(req).updated(instance)})
+
+
+def _pinning(req, instance, zone):
+    """2.104: unpin a server (None: moves may take it to any zone) or pin it again, to
+    the zone it is in and no other."""
+    if zone is None:
+        return None
+    current = views.ServerView(req).zone_of(instance)
+    if zone != current:
+        raise exception.Invalid(message='A server can only be pinned to the availability '
+                                        'zone it is in (%s), not %s.' % (current or 'none',
+                                                                         zone))
+    return zone
 
 
 def field_changes(body):

@@ -49,6 +49,7 @@ def view(req, service, zones):
 def index(req):
     context = req.context
     policy.authorize(context, service_policies.LIST)
+    req.check_query(('host', 'binary'), since='2.102')
     filters = {'host': req.GET.get('host')} if req.GET.get('host') else {}
     services = objects.ServiceList.get_all(context, filters)
     binary = req.GET.get('binary')

@@ -6,6 +6,7 @@ from api_svc.policies import admin_actions
 from api_svc.policies import aggregates
 from api_svc.policies import availability_zones
 from api_svc.policies import base
+from api_svc.policies import consoles
 from api_svc.policies import extensions
 from api_svc.policies import flavor_access
 from api_svc.policies import flavors
@@ -23,15 +24,17 @@ from api_svc.policies import networks
 from api_svc.policies import quota_classes
 from api_svc.policies import quota_sets
 from api_svc.policies import server_groups
+from api_svc.policies import server_shares
 from api_svc.policies import servers
 from api_svc.policies import services
 from api_svc.policies import simple_tenant_usage
+from api_svc.policies import volume_attachments
 
 MODULES = (base, servers, flavors, flavor_access, services, hosts, hypervisors, limits,
            quota_sets, quota_classes, availability_zones, aggregates, images,
            migrate_server, migrations, instance_actions, instance_usage_audit_log,
            simple_tenant_usage, keypairs, lock_server, admin_actions, server_groups,
-           networks, extensions)
+           networks, extensions, server_shares, consoles, volume_attachments)
 
 
 def list_rules():

@@ -1,10 +1,8 @@
 """Request bodies of os-aggregates."""
 from api_svc.schemas import types
 
-# An availability zone: a name without ':' ('ZONE:HOST' names a host at boot).
-zone = {'type': 'string', 'minLength': 1, 'maxLength': 255,
-        'pattern': r'^(?!\s)[^:]*(?<!\s)$'}
-_nullable_zone = {'oneOf': [zone, {'type': 'null'}]}
+zone = types.availability_zone
+_nullable_zone = types.nullable_availability_zone
 
 
 def _wrapped(key, inner):

@@ -35,8 +35,11 @@ _description = {'type': ['string', 'null'], 'minLength': 0, 'maxLength': 65535}
 
 def create(version):
     schema = copy.deepcopy(_create)
+    properties = schema['properties']['flavor']['properties']
     if version.matches('2.55'):
-        schema['properties']['flavor']['properties']['description'] = _description
+        properties['description'] = _description
+    if version.matches('2.102'):
+        del properties['rxtx_factor']  # it never did anything
     return schema
 
 

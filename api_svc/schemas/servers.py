@@ -108,6 +108,8 @@ def update(version):
         props['description'] = types.description
     if version.matches('2.90'):
         props['hostname'] = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+    if version.matches('2.104'):
+        props['pinned_availability_zone'] = types.nullable_availability_zone
     return {
         'type': 'object',
         'properties': {'server': {'type': 'object', 'properties': props,

@@ -31,3 +31,8 @@ ipv4 = {'type': 'string', 'oneOf': [{'format': 'ipv4'}, {'enum': ['']}]}
 ipv6 = {'type': 'string', 'oneOf': [{'format': 'ipv6'}, {'enum': ['']}]}
 
 tag = {'type': 'string', 'minLength': 1, 'maxLength': 60, 'pattern': '^[^,/]*$'}
+
+# An availability zone: a name without ':' ('ZONE:HOST' names a host at boot).
+availability_zone = {'type': 'string', 'minLength': 1, 'maxLength': 255,
+                     'pattern': r'^(?!\s)[^:]*(?<!\s)$'}
+nullable_availability_zone = {'oneOf': [availability_zone, {'type': 'null'}]}

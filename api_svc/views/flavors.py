@@ -28,10 +28,11 @@ class FlavorView:
         body.update({
             'ram': flavor.memory_mb, 'vcpus': flavor.vcpus, 'disk': flavor.root_gb,
             'swap': swap, 'OS-FLV-EXT-DATA:ephemeral': flavor.ephemeral_gb,
-            'OS-FLV-DISABLED:disabled': flavor.disabled,
             'os-flavor-access:is_public': flavor.is_public,
-            'rxtx_factor': flavor.rxtx_factor,
         })
+        if not req.version.matches('2.102'):  # then dropped: neither could be used
+            body['OS-FLV-DISABLED:disabled'] = flavor.disabled
+            body['rxtx_factor'] = flavor.rxtx_factor
         if self.with_extra_specs:
             body['extra_specs'] = dict(flavor.extra_specs or {})
         return body

@@ -1,4 +1,6 @@
 """Server bodies at each microversion: the fields Nova shows, no more, no fewer."""
+import re
+
 from api_svc import compute_api
 from api_svc.policies import servers as server_policies
 from api_svc import policy
@@ -7,6 +9,7 @@ from api_svc.views import common
 from api_svc import zones as zones_mod
 from svc_common import exception
 from svc_common import objects
+from svc_common.objects import request_spec as request_spec_obj
 
 
 class ServerView:
@@ -22,16 +25,22 @@ class ServerView:
             context, server_policies.SHOW_HOST_STATUS)
         self._host_states = {}
         self._zones = None
+        self._hints = {}
 
     # -- public ----------------------------------------------------------------------
     def summary(self, instance):
         return {'id': instance.uuid, 'name': instance.display_name or '',
                 'links': common.links(self.req, 'servers', instance.uuid)}
 
+    def prefetch(self, instances):
+        """Read what the bodies of ``instances`` need from other tables in one go."""
+        if self.version.matches('2.100'):
+            self._hints.update(request_spec_obj.scheduler_hints(
+                self.req.context, [i.uuid for i in instances]))
+
     def show(self, instance):
         """GET /servers/{id}."""
-        body = self._basic(instance)
-        body.update(self._extended(instance))
+        body = self.detail(instance)
         if self.version.matches('2.71'):
             body['server_groups'] = self._server_groups(instance)
         return body
@@ -40,6 +49,8 @@ class ServerView:
         """An item of GET /servers/detail."""
         body = self._basic(instance)
         body.update(self._extended(instance))
+        if self.version.matches('2.100'):
+            body['scheduler_hints'] = self._scheduler_hints(instance)
         return body
 
     def updated(self, instance):
@@ -115,7 +126,7 @@ class ServerView:
             'key_name': instance.key_name,
             'OS-SRV-USG:launched_at': common.iso_micro(instance.launched_at),
             'OS-SRV-USG:terminated_at': common.iso_micro(instance.terminated_at),
-            'OS-EXT-AZ:availability_zone': self._zone(instance),
+            'OS-EXT-AZ:availability_zone': self.zone_of(instance),
             'OS-EXT-STS:vm_state': instance.vm_state,
             'OS-EXT-STS:task_state': instance.task_state,
             'OS-EXT-STS:power_state': instance.power_state,
@@ -143,7 +154,7 @@ class ServerView:
             body['host_status'] = self._host_status(instance.host)
         return body
 
-    def _zone(self, instance):
+    def zone_of(self, instance):
         """The zone of the server's host; before it has one, the zone it asked for."""
         if not instance.host:
             return instance.availability_zone or ''
@@ -154,8 +165,19 @@ class ServerView:
     def _image(self, instance):
         if not instance.image_ref:
             return ''
-        return {'id': instance.image_ref,
-                'links': common.bookmark(self.req, 'images', instance.image_ref)}
+        image = {'id': instance.image_ref,
+                 'links': common.bookmark(self.req, 'images', instance.image_ref)}
+        if self.version.matches('2.98'):
+            image['properties'] = image_properties(instance)
+        return image
+
+    def _scheduler_hints(self, instance):
+        """The hints the server was built with, each a list of strings as the request
+        spec keeps them (what openstackclient reads)."""
+        if instance.uuid not in self._hints:
+            self.prefetch([instance])
+        return {name: list(values)
+                for name, values in (self._hints.get(instance.uuid) or {}).items()}
 
     def _flavor(self, instance):
         flavor = instance.flavor
@@ -198,6 +220,18 @@ class ServerView:
                 state = 'UP' if compute_api.service_is_up(service) else 'DOWN'
             self._host_states[host] = state
         return self._host_states[host]
+
+
+_PROPERTY_KEY = re.compile(r'^[a-zA-Z0-9_:. ]{1,255}$')
+
+
+def image_properties(instance):
+    """The properties of the image the server was built (or rebuilt) from, as they were
+    then (2.98); keys and values Nova's schema cannot show are left out."""
+    return {key[len(compute_api.IMAGE_PREFIX):]: value
+            for key, value in (instance.system_metadata or {}).items()
+            if key.startswith(compute_api.IMAGE_PREFIX) and _PROPERTY_KEY.match(key[len(compute_api.IMAGE_PREFIX):])
+            and (value is None or len(value) <= 255)}
 
 
 def _tags(instance):

@@ -1,4 +1,5 @@
 import json
+import re
 
 from oslo_db import exception as db_exc
 from oslo_versionedobjects import fields
@@ -75,12 +76,24 @@ def _flavor_get_all(context, filters, limit, marker, sort_key, sort_dir):
     order = column.desc() if sort_dir == 'desc' else column.asc()
     tiebreak = models.Flavor.flavorid.desc() if sort_dir == 'desc' else models.Flavor.flavorid
     rows = query.order_by(order, tiebreak).all()
+    if filters.get('name'):
+        pattern = _name_pattern(filters['name'])
+        rows = [r for r in rows if pattern.search(r.name)]
     if marker is not None:
         ids = [r.flavorid for r in rows]
         if marker not in ids:
             raise exception.FlavorNotFound(flavor_id=marker)
         rows = rows[ids.index(marker) + 1:]
     return rows[:limit] if limit is not None else rows
+
+
+def _name_pattern(text):
+    """A name filter: a regular expression matched anywhere in the name; one that does
+    not compile is matched literally."""
+    try:
+        return re.compile(text)
+    except re.error:
+        return re.compile(re.escape(text))
 
 
 @base.NimbusObjectRegistry.register

@@ -49,6 +49,20 @@ def _spec_get(context, instance_uuid):
     return row
 
 
+@db_api.reader
+def _specs_get(context, instance_uuids):
+    return context.session.query(models.RequestSpec).filter(
+        models.RequestSpec.instance_uuid.in_(instance_uuids)).all()
+
+
+def scheduler_hints(context, instance_uuids):
+    """{instance uuid: the scheduler hints it was built with} in one query (instances
+    without a stored spec are left out)."""
+    return {row.instance_uuid: RequestSpec._from_db_object(context, RequestSpec(),
+                                                           row).scheduler_hints
+            for row in _specs_get(context, list(instance_uuids))} if instance_uuids else {}
+
+
 def _to_text(spec):
     data = RequestSpec(**{name: getattr(spec, name) for name in _SPEC_FIELDS
                           if spec.obj_attr_is_set(name)})

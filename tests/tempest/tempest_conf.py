@@ -5,7 +5,7 @@ from svc_common.conf import scheduler as scheduler_conf
 from tests.tempest import keystone as keystone_mod
 
 MIN_MICROVERSION = '2.1'
-MAX_MICROVERSION = '2.96'
+MAX_MICROVERSION = '2.104'
 FLAVOR_REF, FLAVOR_REF_ALT = '6', '7'  # m1.nano, m1.micro (nimbus-manage create-defaults)
 
 # Features Nimbus has (True) and has not (False); Tempest skips the tests of the latter.

@@ -9,7 +9,7 @@ def test_root_lists_v20_and_v21_without_a_token(cloud):
     legacy, version = resp.json_body_or_none['versions']
     assert (legacy['id'], legacy['status'], legacy['version']) == ('v2.0', 'SUPPORTED', '')
     assert (version['id'], version['version'], version['min_version']) == \
-        ('v2.1', '2.96', '2.1')
+        ('v2.1', '2.104', '2.1')
     # Every self link leads to the same document (what Tempest follows).
     for listed in (legacy, version):
         resp = cloud.request('GET', listed['links'][0]['href'].replace('http://localhost',
@@ -67,7 +67,7 @@ def test_both_version_headers_are_accepted(cloud):
         'X-OpenStack-Nova-API-Version': '2.55'})
     assert resp.headers['X-OpenStack-Nova-API-Version'] == '2.55'
     resp = cloud.request('GET', '/v2.1/flavors', version='latest')
-    assert resp.headers['OpenStack-API-Version'] == 'compute 2.96'
+    assert resp.headers['OpenStack-API-Version'] == 'compute 2.104'
     # novaclient sends both; the generic header wins
     resp = cloud.request('GET', '/v2.1/flavors', version='2.60', headers={
         'X-OpenStack-Nova-API-Version': '2.10'})
@@ -78,10 +78,10 @@ def test_malformed_version_is_400_and_out_of_range_406(cloud):
     resp = cloud.request('GET', '/v2.1/flavors', version='2.x')
     assert resp.status_int == 400
     assert helpers.fault(resp)[0] == 400
-    for version in ('2.97', '3.0', '1.1'):
+    for version in ('2.105', '3.0', '1.1'):
         resp = cloud.request('GET', '/v2.1/flavors', version=version)
         assert resp.status_int == 406, version
-        assert 'Minimum is 2.1 and maximum is 2.96' in helpers.fault(resp)[1]
+        assert 'Minimum is 2.1 and maximum is 2.104' in helpers.fault(resp)[1]
 
 
 def test_unknown_path_404_and_wrong_method_405(cloud):

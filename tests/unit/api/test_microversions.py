@@ -4,11 +4,11 @@ from api_svc import microversions
 from svc_common import exception
 
 
-def test_versions_are_consecutive_from_21_to_296():
-    expected = ['2.%d' % minor for minor in range(1, 97)]
+def test_versions_are_consecutive_from_21_to_2104():
+    expected = ['2.%d' % minor for minor in range(1, 105)]
     assert microversions.VERSIONS == expected
     assert str(microversions.MIN_VERSION) == '2.1'
-    assert str(microversions.MAX_VERSION) == '2.96'
+    assert str(microversions.MAX_VERSION) == '2.104'
 
 
 @pytest.mark.parametrize('headers, expected', [
@@ -17,7 +17,7 @@ def test_versions_are_consecutive_from_21_to_296():
     ({'OpenStack-API-Version': 'image 2.5, compute 2.10'}, '2.10'),
     ({'OpenStack-API-Version': 'volume 3.1'}, '2.1'),
     ({'X-OpenStack-Nova-API-Version': '2.19'}, '2.19'),
-    ({'OpenStack-API-Version': 'compute latest'}, '2.96'),
+    ({'OpenStack-API-Version': 'compute latest'}, '2.104'),
     ({'OpenStack-API-Version': 'compute 2.2', 'X-OpenStack-Nova-API-Version': '2.9'}, '2.2'),
 ])
 def test_from_headers(headers, expected):
@@ -27,7 +27,7 @@ def test_from_headers(headers, expected):
 @pytest.mark.parametrize('value, error', [
     ('2', exception.InvalidMicroversion), ('2.01', exception.InvalidMicroversion),
     ('abc', exception.InvalidMicroversion), ('3.0', exception.UnsupportedMicroversion),
-    ('2.0', exception.UnsupportedMicroversion), ('2.97', exception.UnsupportedMicroversion),
+    ('2.0', exception.UnsupportedMicroversion), ('2.105', exception.UnsupportedMicroversion),
 ])
 def test_bad_versions(value, error):
     with pytest.raises(error) as info:
