@@ -41,29 +41,33 @@ def _detail(req, image):
     }
 
 
-def _matches(req, image):
-    """The proxy's filters that are not plain columns: status (as the proxy shows it),
-    changes-since, server (the instance a snapshot is of), type, minRam, minDisk."""
+def _filter(req):
+    """A test of the proxy's filters that are not plain columns: status (as the proxy
+    shows it), changes-since, server (the instance a snapshot is of), type, minRam,
+    minDisk."""
     status = req.GET.get('status')
     since = req.query_time('changes-since')
     server = req.GET.get('server')
     kind = req.GET.get('type')
     min_ram = req.query_int('minRam', minimum=0)
     min_disk = req.query_int('minDisk', minimum=0)
-    return ((status is None or status_of(image) == status.upper()) and
-            (since is None or common.iso_z(image.updated_at) >= common.iso_z(since)) and
-            (server is None or image.properties.get('instance_uuid') ==
-             server_handlers.ref_id(server)) and
-            (kind is None or image.properties.get('image_type') == kind) and
-            (min_ram is None or image.min_ram >= min_ram) and
-            (min_disk is None or image.min_disk >= min_disk))
+
+    def matches(image):
+        return ((status is None or status_of(image) == status.upper()) and
+                (since is None or common.iso_z(image.updated_at) >= common.iso_z(since)) and
+                (server is None or image.properties.get('instance_uuid') ==
+                 server_handlers.ref_id(server)) and
+                (kind is None or image.properties.get('image_type') == kind) and
+                (min_ram is None or image.min_ram >= min_ram) and
+                (min_disk is None or image.min_disk >= min_disk))
+    return matches
 
 
 def _images(req):
     check_version(req)
     limit, marker = req.paging()
     filters = {'name': req.GET['name']} if req.GET.get('name') else {}
-    images = [i for i in store.list_images(req.context, filters) if _matches(req, i)]
+    images = list(filter(_filter(req), store.list_images(req.context, filters)))
     if marker is not None:
         ids = [i.id for i in images]
         if marker not in ids:

@@ -15,7 +15,8 @@ from svc_common.objects import task_log as task_log_obj
 
 def _report(context, before=None):
     beginning, ending = task_log_obj.audit_period(CONF.instance_usage_audit_period, before)
-    logs = objects.TaskLogList.get_all(context, task_log_obj.INSTANCE_USAGE_AUDIT, beginning, ending)
+    logs = objects.TaskLogList.get_all(context, task_log_obj.INSTANCE_USAGE_AUDIT,
+                                       beginning, ending)
     # Disabled hosts too: they may have run instances in the period.
     hosts = {s.host for s in objects.ServiceList.get_all(context) if zones_mod.is_compute(s)}
     done = {log.host for log in logs if log.state == task_log_obj.DONE}

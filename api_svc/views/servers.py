@@ -228,10 +228,12 @@ _PROPERTY_KEY = re.compile(r'^[a-zA-Z0-9_:. ]{1,255}$')
 def image_properties(instance):
     """The properties of the image the server was built (or rebuilt) from, as they were
     then (2.98); keys and values Nova's schema cannot show are left out."""
-    return {key[len(compute_api.IMAGE_PREFIX):]: value
-            for key, value in (instance.system_metadata or {}).items()
-            if key.startswith(compute_api.IMAGE_PREFIX) and _PROPERTY_KEY.match(key[len(compute_api.IMAGE_PREFIX):])
-            and (value is None or len(value) <= 255)}
+    prefix = compute_api.IMAGE_PREFIX
+    properties = {key[len(prefix):]: value
+                  for key, value in (instance.system_metadata or {}).items()
+                  if key.startswith(prefix)}
+    return {key: value for key, value in properties.items()
+            if _PROPERTY_KEY.match(key) and (value is None or len(value) <= 255)}
 
 
 def _tags(instance):
