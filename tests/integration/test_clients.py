@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import threading
+import urllib.request
 
 import pytest
 import yaml
@@ -132,6 +133,48 @@ def test_openstackclient(cloud, image):
 
     openstack(cloud, 'server', 'delete', '--wait', 'vm1', parse=False)
     assert openstack(cloud, 'server', 'list') == []
+
+
+def test_admin_apis_with_openstackclient(cloud, image):
+    """Aggregates and zones, private flavors, quota classes, as openstackclient drives
+    them (at the newest microversion it and Nimbus share)."""
+    (service,) = [s for s in openstack(cloud, 'compute', 'service', 'list')
+                  if s['Binary'] == 'nova-compute']
+    aggregate = openstack(cloud, 'aggregate', 'create', '--zone', 'az1', 'rack1')
+    assert aggregate['availability_zone'] == 'az1'
+    openstack(cloud, 'aggregate', 'add', 'host', 'rack1', service['Host'])
+    openstack(cloud, 'aggregate', 'set', '--property', 'ssd=true', 'rack1', parse=False)
+    shown = openstack(cloud, 'aggregate', 'show', 'rack1')
+    assert shown['hosts'] == [service['Host']] and shown['properties']['ssd'] == 'true'
+    assert 'az1' in {z['Zone Name'] for z in openstack(cloud, 'availability', 'zone', 'list',
+                                                       '--compute')}
+
+    # (Without an identity service openstackclient cannot name a project to give a
+    # private flavor to; the functional tier covers access lists.)
+    flavor = openstack(cloud, 'flavor', 'create', '--private', '--ram', '64', '--disk', '0',
+                       '--vcpus', '1', 'secret')
+    assert flavor['os-flavor-access:is_public'] is False
+    assert [f['Name'] for f in openstack(cloud, 'flavor', 'list', '--private')] == ['secret']
+
+    openstack(cloud, 'quota', 'set', '--default', '--instances', '20', 'default', parse=False)
+    endpoint = yaml.safe_load((cloud['tmp'] / 'clouds.yaml').read_text())['clouds'][
+        'nimbus']['auth']['endpoint']
+    with urllib.request.urlopen(endpoint + '/os-quota-sets/admin/defaults') as resp:
+        assert json.load(resp)['quota_set']['instances'] == 20
+
+    created = openstack(cloud, 'server', 'create', '--flavor', 'secret', '--image', 'img1',
+                        '--nic', 'none', '--availability-zone', 'az1', '--wait', 'zoned')
+    shown = openstack(cloud, 'server', 'show', 'zoned')
+    assert (shown['id'], shown['OS-EXT-AZ:availability_zone'],
+            shown['pinned_availability_zone'], shown['scheduler_hints']) == (
+        created['id'], 'az1', 'az1', {})
+    openstack(cloud, '--os-compute-api-version', '2.104', 'server', 'unset',
+              '--pinned-availability-zone', 'zoned', parse=False)
+    assert openstack(cloud, 'server', 'show', 'zoned')['pinned_availability_zone'] is None
+    openstack(cloud, 'server', 'delete', '--wait', 'zoned', parse=False)
+    openstack(cloud, 'aggregate', 'remove', 'host', 'rack1', service['Host'], parse=False)
+    openstack(cloud, 'aggregate', 'delete', 'rack1', parse=False)
+    openstack(cloud, 'flavor', 'delete', 'secret', parse=False)
 
 
 def test_openstacksdk(cloud, image, monkeypatch):
