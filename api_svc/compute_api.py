@@ -17,8 +17,7 @@ from api_svc.images import store as image_store
 from api_svc import quota
 from api_svc import server_group_api
 from api_svc import server_status
-from compute_svc import rebuild as compute_rebuild
-from compute_svc import rpcapi as compute_rpcapi
+from svc_common import compute_rpcapi
 from svc_common.conf import CONF
 from svc_common import exception
 from svc_common import next_step
@@ -335,9 +334,9 @@ class API:
         system_metadata = with_image_properties(instance.system_metadata, image)
         if request.user_data is not UNCHANGED:
             system_metadata['user_data'] = request.user_data
-        system_metadata.pop(compute_rebuild.PRESERVE_EPHEMERAL, None)
+        system_metadata.pop(states.PRESERVE_EPHEMERAL, None)
         if request.preserve_ephemeral:
-            system_metadata[compute_rebuild.PRESERVE_EPHEMERAL] = 'True'
+            system_metadata[states.PRESERVE_EPHEMERAL] = 'True'
         changes['system_metadata'] = system_metadata
         self._start_task(context, instance, 'rebuild', T.REBUILDING, ACTION_REBUILD,
                          changes)

@@ -12,9 +12,9 @@ from oslo_utils import timeutils
 from api_svc import compute_api
 from api_svc import flavor_access
 from api_svc import quota
-from compute_svc import resize as compute_resize
 from svc_common import exception
 from svc_common import objects
+from svc_common import resize_begin
 from svc_common import states
 
 LOG = logging.getLogger(__name__)
@@ -90,13 +90,13 @@ class MoveAPI:
         outside VERIFY_RESIZE, MigrationNotFound without a finished migration."""
         migration = self._finished_migration(context, instance, 'confirmResize')
         objects.InstanceAction.action_start(context, instance.uuid, ACTION_CONFIRM_RESIZE)
-        compute_resize.begin_confirm(context, instance, migration, self.compute)
+        resize_begin.begin_confirm(context, instance, migration, self.compute)
 
     def revert_resize(self, context, instance):
         """Go back to the old flavor and host."""
         migration = self._finished_migration(context, instance, 'revertResize')
         objects.InstanceAction.action_start(context, instance.uuid, ACTION_REVERT_RESIZE)
-        compute_resize.begin_revert(context, instance, migration, self.compute)
+        resize_begin.begin_revert(context, instance, migration, self.compute)
 
     @staticmethod
     def _finished_migration(context, instance, method):

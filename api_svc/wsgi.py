@@ -12,8 +12,8 @@ from api_svc import auth
 from api_svc import compute_api
 from api_svc import move_api
 from api_svc import policy
-from compute_svc import rpcapi as compute_rpcapi
-from conductor_svc import rpcapi as conductor_rpcapi
+from svc_common import compute_rpcapi
+from svc_common import conductor_rpcapi
 from svc_common.cmd import common
 from svc_common.conf import CONF
 from svc_common import rpc

@@ -1,6 +1,6 @@
 """Which availability zone each host and service is in: a compute host is in the zone
 of its aggregates (or the default zone), every other service in the internal zone."""
-from compute_svc import rpcapi as compute_rpcapi
+from svc_common import compute_rpcapi
 from svc_common.conf import CONF
 from svc_common import objects
 from svc_common.objects import aggregate as aggregate_obj

@@ -14,7 +14,7 @@ import uuid
 import webob
 
 import harness  # bench/harness.py
-from conductor_svc import rpcapi as conductor_rpcapi
+from svc_common import conductor_rpcapi
 from svc_common.conf import CONF
 from svc_common import context as nimbus_context
 from svc_common import objects

@@ -5,7 +5,7 @@ import tempfile
 
 import webob
 
-from svc_common.cmd import all_in_one
+from nimbus_cmd import all_in_one
 from svc_common.conf import CONF
 from svc_common import objects
 

@@ -10,17 +10,17 @@ from svc_common import service
 
 def make_service(host=None, driver=None):
     from compute_svc import manager
-    from compute_svc import rpcapi
+    from svc_common import compute_rpcapi as rpcapi
     mgr = manager.ComputeManager(host=host, driver=driver)
     return service.Service(manager.BINARY, rpcapi.TOPIC, mgr, host=mgr.host)
 
 
 def block_database():
     """Forbid direct DB use in this process and route objects through the conductor."""
-    from conductor_svc import object_indirection
-    from conductor_svc import rpcapi as conductor_rpcapi
+    from svc_common import conductor_rpcapi
+    from svc_common.objects import base as obj_base
     common.forbid_database('nimbus-compute')
-    object_indirection.use_indirection(conductor_rpcapi.ConductorAPI())
+    obj_base.use_indirection(conductor_rpcapi.ConductorAPI())
 
 
 def main(argv=None):

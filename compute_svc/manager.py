@@ -16,9 +16,9 @@ from compute_svc import recovery
 from compute_svc import resize
 from compute_svc import resource_tracker
 from compute_svc import usage_audit
-from compute_svc import rpcapi as compute_rpcapi
-from conductor_svc import rpcapi as conductor_rpcapi
-from compute_svc.virt import driver as driver_mod
+from svc_common import compute_rpcapi
+from svc_common import conductor_rpcapi
+from compute_svc.virt import loader as driver_loader
 
 LOG = logging.getLogger(__name__)
 BINARY = 'nimbus-compute'
@@ -29,7 +29,7 @@ class ComputeManager:
 
     def __init__(self, host=None, driver=None):
         self.host = host or CONF.host
-        self.driver = driver or driver_mod.load_driver(CONF.compute.compute_driver)
+        self.driver = driver or driver_loader.load_driver(CONF.compute.compute_driver)
         self.tracker = resource_tracker.ResourceTracker(self.host, self.driver)
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
         self.conductor_rpcapi = conductor_rpcapi.ConductorAPI()

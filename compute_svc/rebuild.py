@@ -31,8 +31,7 @@ from svc_common import instance_events as events
 LOG = logging.getLogger(__name__)
 T, V, P = states.TaskState, states.VmState, states.PowerState
 
-# system_metadata key the API sets when the ephemeral disk is to be kept ('True').
-PRESERVE_EPHEMERAL = 'rebuild_preserve_ephemeral'
+PRESERVE_EPHEMERAL = states.PRESERVE_EPHEMERAL
 PHASES = (T.REBUILDING, T.REBUILD_BLOCK_DEVICE_MAPPING, T.REBUILD_SPAWNING)
 
 

@@ -15,7 +15,7 @@ from svc_common import exception
 from svc_common import next_step
 from svc_common import objects
 from svc_common import states
-from conductor_svc import steps
+from svc_common import step_sender
 
 LOG = logging.getLogger(__name__)
 M = states.MigrationStatus
@@ -52,7 +52,7 @@ def recover(manager, context):
         LOG.warning('Recovering from task state %s: %s on %s', instance.task_state,
                     step.name, step.host or 'the conductor', instance=instance)
         try:
-            steps.send(context, step, instance, migration, manager.compute_rpcapi,
+            step_sender.send(context, step, instance, migration, manager.compute_rpcapi,
                        manager.conductor_rpcapi)
         except Exception:
             LOG.exception('Recovery step %s failed', step.name, instance=instance)

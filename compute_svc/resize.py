@@ -21,6 +21,7 @@ from svc_common import notifications
 from svc_common import objects
 from svc_common.objects import claim as claim_obj
 from svc_common import service
+from svc_common import resize_begin
 from svc_common import states
 from svc_common import instance_events as events
 
@@ -268,30 +269,6 @@ def finish_resize(manager, context, instance, migration):
                                   migration)
 
 
-# -- starting a confirm or revert (API, and the auto-confirm periodic task) ----------------
-def begin_confirm(context, instance, migration, compute_rpcapi):
-    """RESIZED/None -> RESIZE_CONFIRMING, then finished -> confirming, then cast the source.
-
-    The instance goes first: its compare-and-swap is what decides a race with another
-    request, and a crash between the two writes leaves a state the recovery table knows
-    (resize_confirming with the migration still finished)."""
-    _begin(instance, migration, T.RESIZE_CONFIRMING, M.CONFIRMING)
-    compute_rpcapi.confirm_resize(context, instance, migration)
-
-
-def begin_revert(context, instance, migration, compute_rpcapi):
-    """As begin_confirm, for a revert (cast to the destination)."""
-    _begin(instance, migration, T.RESIZE_REVERTING, M.REVERTING)
-    compute_rpcapi.revert_resize(context, instance, migration)
-
-
-def _begin(instance, migration, task_state, status):
-    instance.task_state = task_state
-    instance.save(expected_task_state=None, expected_vm_state=V.RESIZED)
-    migration.status = status
-    migration.save(expected_status=(M.FINISHED,))
-
-
 # -- source: confirm_resize -----------------------------------------------------------------
 def confirm_resize(manager, context, instance, migration):
     """Drop the source's copy and the migration's claim, then show ACTIVE/SHUTOFF.
@@ -339,7 +316,7 @@ def revert_resize(manager, context, instance, migration):
         LOG.info('revert_resize already done (migration %s)', migration.status,
                  instance=instance)
         return
-    if migration.status == M.FINISHED:  # begin_revert stopped between its two writes
+    if migration.status == M.FINISHED:  # resize_begin.begin_revert stopped between its two writes
         migration.status = M.REVERTING
         migration.save(expected_status=(M.FINISHED,))
     notifications.notify_instance(context, instance, 'resize_revert', 'start', manager.host,
@@ -416,7 +393,8 @@ def confirm_expired_resizes(manager, context):
             continue
         try:
             instance = objects.Instance.get_by_uuid(context, migration.instance_uuid)
-            begin_confirm(context, instance, migration, manager.compute_rpcapi)
+            resize_begin.begin_confirm(context, instance, migration,
+                                       manager.compute_rpcapi)
             confirmed += 1
         except (exception.InstanceNotFound, exception.Conflict) as error:
             LOG.info('Not auto-confirming migration %s: %s', migration.uuid, error)

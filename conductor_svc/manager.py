@@ -4,10 +4,10 @@ from oslo_concurrency import lockutils
 import oslo_messaging as messaging
 from oslo_log import log as logging
 
-from compute_svc import rpcapi as compute_rpcapi
+from svc_common import compute_rpcapi
 from conductor_svc import object_indirection
 from conductor_svc import reconciler
-from conductor_svc import rpcapi as conductor_rpcapi
+from svc_common import conductor_rpcapi
 from conductor_svc.scheduler import manager as scheduler_mod
 from conductor_svc.tasks import build
 from conductor_svc.tasks import migrate

@@ -1,7 +1,8 @@
 """Running remotable object methods for compute services, which have no DB access.
 
 ``ObjectIndirection`` is mixed into the conductor manager (its RPC endpoint); a compute
-process installs the conductor RPC client as the objects' indirection API. The
+process installs the conductor RPC client as the objects' indirection API
+(``svc_common.objects.base.use_indirection``). The
 indirection hook is per process, so the all-in-one (one process for every service)
 does not install it: there the compute code reaches the same objects directly.
 """
@@ -51,8 +52,3 @@ class ObjectIndirection:
     def object_backport_versions(self, context, objinst, object_versions):
         target = object_versions[objinst.obj_name()]
         return objinst.obj_to_primitive(target_version=target, version_manifest=object_versions)
-
-
-def use_indirection(api):
-    """Route every remotable method of this process through ``api``."""
-    obj_base.NimbusObject.indirection_api = api

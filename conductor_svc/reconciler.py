@@ -15,7 +15,7 @@ from svc_common.conf import CONF
 from svc_common import context as nimbus_context
 from svc_common import next_step
 from svc_common import objects
-from conductor_svc import steps
+from svc_common import step_sender
 
 LOG = logging.getLogger(__name__)
 _last_sent = {}  # instance uuid -> (step name, time.monotonic() when sent)
@@ -49,7 +49,7 @@ def reconcile(compute_rpcapi, conductor_rpcapi, context=None):
                 time.monotonic() - previous[1] < CONF.conductor.reconcile_after:
             continue  # sent recently: give that copy its time
         try:
-            steps.send(context, step, instance, migration, compute_rpcapi, conductor_rpcapi)
+            step_sender.send(context, step, instance, migration, compute_rpcapi, conductor_rpcapi)
             sent[instance.uuid] = step.name
             _last_sent[instance.uuid] = (step.name, time.monotonic())
         except Exception:

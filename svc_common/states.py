@@ -216,3 +216,7 @@ def _task(value):
 def value(state):
     """The string (or int) stored in SQL for an enum member."""
     return None if state is None else (state.value if isinstance(state, enum.Enum) else state)
+
+
+# system_metadata key the API sets when a rebuild is to keep the ephemeral disk ('True').
+PRESERVE_EPHEMERAL = 'rebuild_preserve_ephemeral'

@@ -9,7 +9,7 @@ from api_svc import compute_api
 from api_svc import policy
 from api_svc import request as api_request
 from api_svc.views import common
-from compute_svc import rpcapi as compute_rpcapi
+from svc_common import compute_rpcapi
 from svc_common import exception
 from svc_common import objects
 

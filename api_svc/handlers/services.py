@@ -9,7 +9,7 @@ from api_svc.schemas import services as schemas
 from api_svc import validation
 from api_svc.views import common
 from api_svc import zones as zones_mod
-from compute_svc import rpcapi as compute_rpcapi
+from svc_common import compute_rpcapi
 from svc_common.conf import CONF
 from svc_common import exception
 from svc_common import objects

@@ -101,13 +101,3 @@ class ComputeDriver(abc.ABC):
 
     def cleanup_host(self, host):
         """Release the hypervisor connection at service stop."""
-
-
-def load_driver(name):
-    if name == 'fake':
-        from compute_svc.virt import fake
-        return fake.FakeDriver()
-    if name == 'libvirt':
-        from compute_svc.virt.libvirt import driver
-        return driver.LibvirtDriver()
-    raise ValueError('Unknown compute driver %r' % name)

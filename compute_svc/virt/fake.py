@@ -34,7 +34,7 @@ class FakeDriver(driver.ComputeDriver):
     def init_host(self, host):
         self.host = host
         if CONF.fake_driver.disks:
-            from compute_svc.virt.libvirt import instance_disks
+            from compute_svc.virt.disks import instance_disks
             self.disks = instance_disks.InstanceDisks(host)
             self.disks.ensure_trees()
         path = CONF.fake_driver.state_file

@@ -101,3 +101,8 @@ def naive(value):
     if isinstance(value, datetime.datetime) and value.tzinfo is not None:
         return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     return value
+
+
+def use_indirection(api):
+    """Route every remotable method of this process through ``api``."""
+    NimbusObject.indirection_api = api

@@ -8,7 +8,7 @@ from futurist import _thread as futurist_thread
 import pytest
 import webob
 
-from svc_common.cmd import all_in_one
+from nimbus_cmd import all_in_one
 from svc_common.conf import CONF
 from svc_common import objects
 from svc_common import states

@@ -2,8 +2,8 @@
 the core path every server takes."""
 from tests.functional.conftest import new_instance
 from tests.functional.conftest import poll
-from conductor_svc import rpcapi as conductor_rpcapi
-from compute_svc import rpcapi as compute_rpcapi
+from svc_common import conductor_rpcapi
+from svc_common import compute_rpcapi
 from svc_common import context as nimbus_context
 from svc_common import objects
 from svc_common import states

@@ -4,9 +4,9 @@ the operation already did. Found by the RabbitMQ-restart integration test."""
 import pytest
 
 from compute_svc import resize
-from compute_svc import rpcapi as compute_rpcapi
+from svc_common import compute_rpcapi
 from conductor_svc.scheduler import manager as scheduler_mod
-from conductor_svc import rpcapi as conductor_rpcapi
+from svc_common import conductor_rpcapi
 from svc_common import context as nimbus_context
 from svc_common import objects
 from svc_common import states

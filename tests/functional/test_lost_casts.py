@@ -3,9 +3,9 @@ message was taken): the operation must stall, not break, and the conductor's
 reconciler must finish it by re-sending the step the records say comes next."""
 import pytest
 
-from compute_svc import resize
-from compute_svc import rpcapi as compute_rpcapi
-from conductor_svc import rpcapi as conductor_rpcapi
+from svc_common import resize_begin
+from svc_common import compute_rpcapi
+from svc_common import conductor_rpcapi
 from conductor_svc.scheduler import manager as scheduler_mod
 from svc_common.conf import CONF
 from svc_common import context as nimbus_context
@@ -147,9 +147,9 @@ def test_lost_resize_casts(core, ctx, lose, api, method):
 
 
 @pytest.mark.parametrize('method, begin, vm_after', [
-    ('confirm_resize', resize.begin_confirm, V.ACTIVE),
-    ('revert_resize', resize.begin_revert, V.ACTIVE),
-    ('finish_revert_resize', resize.begin_revert, V.ACTIVE),
+    ('confirm_resize', resize_begin.begin_confirm, V.ACTIVE),
+    ('revert_resize', resize_begin.begin_revert, V.ACTIVE),
+    ('finish_revert_resize', resize_begin.begin_revert, V.ACTIVE),
 ])
 def test_lost_confirm_and_revert_casts(core, ctx, lose, method, begin, vm_after):
     instance = wait_instance(ctx, _boot(ctx).uuid, lambda i: i.vm_state == V.ACTIVE)
@@ -162,7 +162,7 @@ def test_lost_confirm_and_revert_casts(core, ctx, lose, method, begin, vm_after)
     done = _reconcile_until(core, ctx, instance.uuid,
                             lambda i: i.vm_state == vm_after and i.task_state is None, lose)
     final = resize_helpers._migration(ctx, instance)
-    if begin is resize.begin_confirm:
+    if begin is resize_begin.begin_confirm:
         assert final.status == M.CONFIRMED
         assert set(resize_helpers._claims(ctx)) == {(instance.uuid, resized.host)}
     else:

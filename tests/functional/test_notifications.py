@@ -4,8 +4,8 @@ import threading
 
 import oslo_messaging as messaging
 
-from compute_svc import resize
-from compute_svc import rpcapi as compute_rpcapi
+from svc_common import resize_begin
+from svc_common import compute_rpcapi
 from svc_common import context as nimbus_context
 from svc_common import rpc
 from tests.functional.conftest import poll
@@ -33,8 +33,8 @@ def test_resize_confirm_and_revert_notify(core):
     listener.start()
     try:
         instance = helpers._boot(ctx)
-        for end, begin in (('confirm', resize.begin_confirm),
-                           ('revert', resize.begin_revert)):
+        for end, begin in (('confirm', resize_begin.begin_confirm),
+                           ('revert', resize_begin.begin_revert)):
             helpers._resize(ctx, instance, 'm1.small' if end == 'confirm' else 'm1.medium')
             resized = helpers._resized(ctx, instance)
             migration = helpers._migration(ctx, instance)

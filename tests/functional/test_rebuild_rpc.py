@@ -5,8 +5,8 @@ import pytest
 
 from compute_svc import rebuild
 from compute_svc import recovery
-from compute_svc import rpcapi as compute_rpcapi
-from conductor_svc import rpcapi as conductor_rpcapi
+from svc_common import compute_rpcapi
+from svc_common import conductor_rpcapi
 from svc_common.conf import CONF
 from svc_common import context as nimbus_context
 from svc_common import faults

@@ -2,9 +2,9 @@
 fake compute hosts: every step, both ways out (confirm, revert), and the failures."""
 import pytest
 
-from compute_svc import resize
-from compute_svc import rpcapi as compute_rpcapi
-from conductor_svc import rpcapi as conductor_rpcapi
+from svc_common import resize_begin
+from svc_common import compute_rpcapi
+from svc_common import conductor_rpcapi
 from svc_common.conf import CONF
 from svc_common import context as nimbus_context
 from svc_common import exception
@@ -80,7 +80,7 @@ def test_resize_then_confirm(core, ctx):
         (migration.uuid, source): {'VCPU': 1, 'MEMORY_MB': 512, 'DISK_GB': 1}}
     assert core.compute(source).driver.resize_leftovers() == {instance.uuid}
 
-    resize.begin_confirm(ctx, resized, migration, compute_rpcapi.ComputeAPI())
+    resize_begin.begin_confirm(ctx, resized, migration, compute_rpcapi.ComputeAPI())
     done = wait_instance(ctx, instance.uuid,
                          lambda i: i.vm_state == V.ACTIVE and i.task_state is None)
     assert done.old_flavor is None and done.new_flavor is None
@@ -102,7 +102,7 @@ def test_resize_then_revert(core, ctx):
     _resize(ctx, instance, 'm1.small')
     resized = _resized(ctx, instance)
     migration = _migration(ctx, instance)
-    resize.begin_revert(ctx, resized, migration, compute_rpcapi.ComputeAPI())
+    resize_begin.begin_revert(ctx, resized, migration, compute_rpcapi.ComputeAPI())
     back = wait_instance(ctx, instance.uuid,
                          lambda i: i.vm_state == V.ACTIVE and i.task_state is None)
     assert back.host == source and back.flavor.name == 'm1.tiny'
@@ -124,7 +124,7 @@ def test_resize_of_a_stopped_server_stays_stopped(core, ctx):
     _resize(ctx, stopped, 'm1.small')
     resized = _resized(ctx, instance)
     assert resized.power_state == states.PowerState.SHUTDOWN
-    resize.begin_confirm(ctx, resized, _migration(ctx, instance), compute_rpcapi.ComputeAPI())
+    resize_begin.begin_confirm(ctx, resized, _migration(ctx, instance), compute_rpcapi.ComputeAPI())
     done = wait_instance(ctx, instance.uuid,
                          lambda i: i.task_state is None and i.vm_state != V.RESIZED)
     assert done.vm_state == V.STOPPED
@@ -194,7 +194,7 @@ def test_same_host_resize_when_allowed(core, ctx):
         resized = _resized(ctx, instance)
         assert resized.host == instance.host
         migration = _migration(ctx, instance)
-        resize.begin_confirm(ctx, resized, migration, compute_rpcapi.ComputeAPI())
+        resize_begin.begin_confirm(ctx, resized, migration, compute_rpcapi.ComputeAPI())
         wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.ACTIVE)
         assert _claims(ctx) == {(instance.uuid, instance.host): {
             'VCPU': 1, 'MEMORY_MB': 2048, 'DISK_GB': 20}}

@@ -20,7 +20,7 @@ import os
 import subprocess
 import tempfile
 
-from compute_svc.virt.libvirt import disk as disk_mod
+from compute_svc.virt.disks import disk as disk_mod
 
 GiB = 1024 ** 3
 VIEW_BYTES = 2 * 1024 ** 2  # the image (1 MiB) and what the tests write after it

@@ -25,7 +25,7 @@ import os
 import pytest
 
 from svc_common import faults
-from compute_svc.virt.libvirt import utils as disk_utils
+from compute_svc.virt.disks import utils as disk_utils
 from tests.integration import crash_checks
 from tests.integration import crash_runner
 from tests.integration import deployment

@@ -118,9 +118,9 @@ def image_api(demo_guest, upload_demo_guest, tmp_path_factory):
 def make_driver(image_api, tmp_path):
     """make_driver(host) -> a LibvirtDriver on qemu:///system with its own instances path
     (tmp_path/<host>); all of them copy disks to each other with the local transport."""
-    from compute_svc import image_client
+    from compute_svc.virt.disks import image_client
     from compute_svc.virt.libvirt import driver as libvirt_driver
-    from compute_svc.virt.libvirt import remotefs
+    from compute_svc.virt.disks import remotefs
 
     roots = {h: str(tmp_path / h) for h in ('hostA', 'hostB')}
     drivers = []
@@ -169,7 +169,7 @@ def rest_cloud(demo_guest, tmp_path):
     (through the image API) to nimbus.mode=poweroff: each boot reports and powers itself
     off, so a guest costs CPU only while it boots. Yields a RestCloud (tests/functional's
     Cloud plus each host's instances path)."""
-    from svc_common.cmd import all_in_one
+    from nimbus_cmd import all_in_one
 
     port = ports.free_port()
     paths = {host: str(tmp_path / ('instances-' + host)) for host in REST_HOSTS}

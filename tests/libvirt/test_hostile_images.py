@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from compute_svc.virt.libvirt import utils
+from compute_svc.virt.disks import utils
 from tests.libvirt import hostile_images
 from tests.unit.virt import fakes
 

@@ -7,8 +7,8 @@ import os
 
 from svc_common import objects
 from svc_common import states
-from compute_svc.virt.libvirt import disk
-from compute_svc.virt.libvirt import utils
+from compute_svc.virt.disks import disk
+from compute_svc.virt.disks import utils
 from tests.libvirt import guest_console
 from tests.unit.virt import fakes
 

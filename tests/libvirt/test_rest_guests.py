@@ -11,8 +11,8 @@ import os
 import subprocess
 import time
 
-from compute_svc.virt.libvirt import disk
-from compute_svc.virt.libvirt import utils
+from compute_svc.virt.disks import disk
+from compute_svc.virt.disks import utils
 from tests.libvirt import guest_console
 
 GiB, MiB = 1024 ** 3, 1024 ** 2

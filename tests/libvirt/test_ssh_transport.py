@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from compute_svc.virt.libvirt import disk
-from compute_svc.virt.libvirt import utils
+from compute_svc.virt.disks import disk
+from compute_svc.virt.disks import utils
 from tests import ports
 from tests.unit.virt import fakes
 
@@ -52,7 +52,7 @@ def sshd(tmp_path, libvirt_host):
 
 
 def test_cold_migration_over_rsync_and_ssh(make_driver, image_api, tmp_path, sshd):
-    from compute_svc.virt.libvirt import remotefs
+    from compute_svc.virt.disks import remotefs
 
     a, b = make_driver('hostA'), make_driver('hostB')
     a.disks.remotefs = remotefs.SshTransport(a.instances_path, {'127.0.0.1': b.instances_path},

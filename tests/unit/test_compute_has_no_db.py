@@ -75,8 +75,7 @@ objects.register_all()
 rpc.init(CONF, url='fake://')
 
 from compute_svc import cmd
-from conductor_svc import object_indirection
-from conductor_svc import rpcapi as conductor_rpcapi
+from svc_common import conductor_rpcapi
 from svc_common.db import api as db_api
 from svc_common.objects import base
 from svc_common.objects import flavor as flavor_mod
@@ -116,7 +115,7 @@ class Recorder:
 
 
 recorder = Recorder()
-object_indirection.use_indirection(recorder)
+base.use_indirection(recorder)
 flavor = objects.Flavor.get_by_flavor_id(ctx, '42')
 assert flavor.name == 'remote' and flavor.flavorid == '42', flavor
 flavor.destroy()
@@ -124,7 +123,7 @@ assert recorder.calls == [('class', 'Flavor', 'get_by_flavor_id', ('42',)),
                           ('instance', 'Flavor', 'destroy', ())], recorder.calls
 
 # Without the indirection API the same object call hits the guard, not the database.
-object_indirection.use_indirection(None)
+base.use_indirection(None)
 must_refuse('a remotable method without indirection', objects.Flavor.get_by_flavor_id,
             ctx, '42')
 print('OK')

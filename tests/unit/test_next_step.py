@@ -1,8 +1,8 @@
 """The recovery table has an answer for every task state and migration status."""
 import itertools
 
-from compute_svc import rpcapi as compute_rpcapi
-from conductor_svc import rpcapi as conductor_rpcapi
+from svc_common import compute_rpcapi
+from svc_common import conductor_rpcapi
 from svc_common import next_step
 from svc_common import objects
 from svc_common import states

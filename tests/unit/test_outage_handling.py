@@ -17,6 +17,7 @@ from svc_common.db import api as db_api  # noqa: F401 (registers the error filte
 from svc_common import exception
 from svc_common import objects
 from svc_common import service
+from svc_common.objects import base as obj_base
 
 
 def _closed_port():
@@ -105,18 +106,18 @@ def test_a_heartbeat_waits_for_the_conductor_less_than_service_down_time(ctx):
     """A heartbeat call taken by a conductor that then dies is never answered: it must
     give up in time for the next one to keep the service up; other calls wait as
     configured."""
-    from conductor_svc import rpcapi as conductor_rpcapi
+    from svc_common import conductor_rpcapi
     api = conductor_rpcapi.ConductorAPI.__new__(conductor_rpcapi.ConductorAPI)
     api.client = mock.Mock()
     api.client.prepare.return_value.call.return_value = ({}, None)
     svc = service.Service('nimbus-test', 'test', mock.Mock(), host='h1')
     svc.service_ref = objects.Service(context=ctx, id=1, host='h1', binary='nimbus-test')
-    object_indirection.use_indirection(api)
+    obj_base.use_indirection(api)
     try:
         svc.heartbeat()
         svc.service_ref.destroy()
     finally:
-        object_indirection.use_indirection(None)
+        obj_base.use_indirection(None)
     timeouts = [c.kwargs.get('timeout') for c in api.client.prepare.call_args_list]
     assert timeouts == [CONF.service_down_time // 2, None]
     assert CONF.service_down_time // 2 < CONF.rpc_response_timeout

@@ -25,7 +25,7 @@ from svc_common import exception
 from compute_svc.virt import driver
 from compute_svc.virt.libvirt import config
 from compute_svc.virt.libvirt import host as host_mod
-from compute_svc.virt.libvirt import instance_disks
+from compute_svc.virt.disks import instance_disks
 
 LOG = logging.getLogger(__name__)
 

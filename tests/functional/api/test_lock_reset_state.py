@@ -7,7 +7,7 @@ import time
 import pytest
 
 from compute_svc import recovery
-from compute_svc import rpcapi as compute_rpcapi
+from svc_common import compute_rpcapi
 from svc_common.conf import CONF
 from svc_common import context as nimbus_context
 from svc_common import objects

@@ -5,7 +5,7 @@ import base64
 
 import pytest
 
-from compute_svc import rpcapi as compute_rpcapi
+from svc_common import compute_rpcapi
 from svc_common import context as nimbus_context
 from svc_common import objects
 from tests.functional.api import helpers

@@ -6,7 +6,7 @@ import uuid
 
 from svc_common import exception
 from svc_common import objects
-from compute_svc import image_client
+from compute_svc.virt.disks import image_client
 
 objects.register_all()
 

@@ -2,7 +2,7 @@
 import pytest
 
 from svc_common import exception
-from compute_svc import image_client
+from compute_svc.virt.disks import image_client
 from tests.libvirt import image_server
 
 

@@ -6,10 +6,10 @@ import subprocess
 import pytest
 
 from svc_common import exception
-from compute_svc.virt.libvirt import disk
-from compute_svc.virt.libvirt import imagebackend
-from compute_svc.virt.libvirt import imagecache
-from compute_svc.virt.libvirt import utils
+from compute_svc.virt.disks import disk
+from compute_svc.virt.disks import imagebackend
+from compute_svc.virt.disks import imagecache
+from compute_svc.virt.disks import utils
 
 MiB = 1024 * 1024
 

@@ -10,10 +10,10 @@ pytest.importorskip('libvirt', reason='libvirt-python missing: run tools/install
 from svc_common.conf import CONF  # noqa: E402
 from svc_common import exception  # noqa: E402
 from svc_common import states  # noqa: E402
-from compute_svc.virt.libvirt import disk  # noqa: E402
+from compute_svc.virt.disks import disk  # noqa: E402
 from compute_svc.virt.libvirt import driver as libvirt_driver  # noqa: E402
-from compute_svc.virt.libvirt import remotefs  # noqa: E402
-from compute_svc.virt.libvirt import utils  # noqa: E402
+from compute_svc.virt.disks import remotefs  # noqa: E402
+from compute_svc.virt.disks import utils  # noqa: E402
 from tests.libvirt import hostile_images  # noqa: E402
 from tests.unit.virt import fakes  # noqa: E402
 

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from compute_svc.virt.libvirt import disk
-from compute_svc.virt.libvirt import imagecache
-from compute_svc.virt.libvirt import utils
+from compute_svc.virt.disks import disk
+from compute_svc.virt.disks import imagecache
+from compute_svc.virt.disks import utils
 
 DAY = 86400
 

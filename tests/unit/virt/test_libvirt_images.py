@@ -5,8 +5,8 @@ import subprocess
 import pytest
 
 from svc_common import exception
-from compute_svc.virt.libvirt import images
-from compute_svc.virt.libvirt import utils
+from compute_svc.virt.disks import images
+from compute_svc.virt.disks import utils
 from tests.libvirt import hostile_images
 from tests.unit.virt import fakes
 

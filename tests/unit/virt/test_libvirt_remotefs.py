@@ -2,8 +2,8 @@ import os
 
 import pytest
 
-from compute_svc.virt.libvirt import remotefs
-from compute_svc.virt.libvirt import utils
+from compute_svc.virt.disks import remotefs
+from compute_svc.virt.disks import utils
 
 
 def test_local_transport_copies_between_instance_paths(tmp_path):

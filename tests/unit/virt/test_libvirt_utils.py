@@ -2,7 +2,7 @@ import hashlib
 
 import pytest
 
-from compute_svc.virt.libvirt import utils
+from compute_svc.virt.disks import utils
 
 
 def test_qemu_img_needs_an_explicit_known_format():

@@ -9,7 +9,7 @@ import abc
 import os
 
 from svc_common import exception
-from compute_svc.virt.libvirt import disk
+from compute_svc.virt.disks import disk
 
 
 class Image(abc.ABC):

@@ -22,8 +22,8 @@ import time
 from oslo_concurrency import lockutils
 from oslo_log import log as logging
 
-from compute_svc.virt.libvirt import disk
-from compute_svc.virt.libvirt import utils
+from compute_svc.virt.disks import disk
+from compute_svc.virt.disks import utils
 
 LOG = logging.getLogger(__name__)
 INFO_SUFFIX = '.info'

@@ -29,13 +29,13 @@ from oslo_utils import units
 from svc_common.conf import CONF
 from svc_common import exception
 from svc_common import faults
-from compute_svc import image_client as image_client_mod
-from compute_svc.virt.libvirt import disk
-from compute_svc.virt.libvirt import imagebackend
-from compute_svc.virt.libvirt import imagecache
-from compute_svc.virt.libvirt import images
-from compute_svc.virt.libvirt import remotefs as remotefs_mod
-from compute_svc.virt.libvirt import utils
+from compute_svc.virt.disks import image_client as image_client_mod
+from compute_svc.virt.disks import disk
+from compute_svc.virt.disks import imagebackend
+from compute_svc.virt.disks import imagecache
+from compute_svc.virt.disks import images
+from compute_svc.virt.disks import remotefs as remotefs_mod
+from compute_svc.virt.disks import utils
 
 LOG = logging.getLogger(__name__)
 

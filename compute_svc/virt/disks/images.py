@@ -14,7 +14,7 @@ from oslo_log import log as logging
 from oslo_utils.imageutils import format_inspector
 
 from svc_common import exception
-from compute_svc.virt.libvirt import utils
+from compute_svc.virt.disks import utils
 
 LOG = logging.getLogger(__name__)
 

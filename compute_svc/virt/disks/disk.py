@@ -9,7 +9,7 @@ import struct
 from oslo_concurrency import processutils
 from oslo_log import log as logging
 
-from compute_svc.virt.libvirt import utils
+from compute_svc.virt.disks import utils
 
 LOG = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ import shlex
 from oslo_log import log as logging
 
 from svc_common.conf import CONF
-from compute_svc.virt.libvirt import utils
+from compute_svc.virt.disks import utils
 
 LOG = logging.getLogger(__name__)
 

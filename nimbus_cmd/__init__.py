@@ -1,0 +1,1 @@
+"""The composition root: processes that wire several services together."""

@@ -1,0 +1,28 @@
+"""Starting a confirm or a revert of a finished resize: run by the API for the user's
+request and by the destination compute's auto-confirm periodic task."""
+from svc_common import states
+
+T, V, M = states.TaskState, states.VmState, states.MigrationStatus
+
+
+def begin_confirm(context, instance, migration, compute_rpcapi):
+    """RESIZED/None -> RESIZE_CONFIRMING, then finished -> confirming, then cast the source.
+
+    The instance goes first: its compare-and-swap is what decides a race with another
+    request, and a crash between the two writes leaves a state the recovery table knows
+    (resize_confirming with the migration still finished)."""
+    _begin(instance, migration, T.RESIZE_CONFIRMING, M.CONFIRMING)
+    compute_rpcapi.confirm_resize(context, instance, migration)
+
+
+def begin_revert(context, instance, migration, compute_rpcapi):
+    """As begin_confirm, for a revert (cast to the destination)."""
+    _begin(instance, migration, T.RESIZE_REVERTING, M.REVERTING)
+    compute_rpcapi.revert_resize(context, instance, migration)
+
+
+def _begin(instance, migration, task_state, status):
+    instance.task_state = task_state
+    instance.save(expected_task_state=None, expected_vm_state=V.RESIZED)
+    migration.status = status
+    migration.save(expected_status=(M.FINISHED,))
