@@ -245,7 +245,8 @@ class API:
             availability_zone=request.availability_zone, reservation_id=reservation_id,
             launch_index=index, key_name=key_pair.name if key_pair else None,
             key_data=key_pair.public_key if key_pair else None,
-            config_drive='True' if request.config_drive else '',
+            config_drive='True' if request.config_drive or CONF.compute.force_config_drive
+            else '',
             metadata=dict(request.metadata), system_metadata=system_metadata, locked=False,
             access_ip_v4=request.access_ip_v4, access_ip_v6=request.access_ip_v6)
         instance.create(request_spec=request_spec)

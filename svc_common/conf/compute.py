@@ -31,6 +31,8 @@ opts = [
                     'pre-resize copy of one deleted while its destination was down); '
                     'they are removed. Also done at start-up. 0 disables the periodic '
                     'search.'),
+    cfg.BoolOpt('force_config_drive', default=False,
+                help='Give every new server a config drive, asked for or not.'),
     cfg.BoolOpt('allow_resize_to_same_host', default=False,
                 help='Let a resize choose the host the instance is on.'),
 ]

@@ -22,7 +22,7 @@ def drivers_for(paths):
 
 def owned(driver):
     return [guest for guest in driver._hypervisor.guests()
-            if guest.disk_paths() and driver._owns(guest)]
+            if guest.file_paths() and driver._owns(guest)]
 
 
 def held(drivers):

@@ -19,10 +19,23 @@ def domain_name(uuid):
 
 @dataclasses.dataclass
 class Disk:
-    path: str
+    path: str                # a file, or 'pool/image' for an RBD image
     driver_format: str       # 'qcow2' | 'raw'
-    target_dev: str          # vda, vdb, ...
+    target_dev: str          # vda, vdb, ... (sda for a cdrom)
     bus: str = 'virtio'
+    device: str = 'disk'     # 'disk' | 'cdrom'
+    rbd: 'RbdSource | None' = None  # set: a network disk reached through librbd
+
+    @property
+    def read_only(self):
+        return self.device == 'cdrom'
+
+
+@dataclasses.dataclass
+class RbdSource:
+    hosts: list              # [(host, port)] of the monitors
+    user: str | None = None  # cephx user, with the libvirt secret holding its key
+    secret_uuid: str | None = None
 
 
 @dataclasses.dataclass
@@ -84,10 +97,10 @@ class GuestConfig:
     def _devices(self, domain):
         devices = ET.SubElement(domain, 'devices')
         for disk in self.disks:
-            el = ET.SubElement(devices, 'disk', type='file', device='disk')
-            ET.SubElement(el, 'driver', name='qemu', type=disk.driver_format)
-            ET.SubElement(el, 'source', file=disk.path)
-            ET.SubElement(el, 'target', dev=disk.target_dev, bus=disk.bus)
+            _disk(devices, disk)
+        if any(disk.bus == 'scsi' for disk in self.disks):
+            # The config drive is a SCSI cdrom (sr0): the guest's vdX stay its disks.
+            ET.SubElement(devices, 'controller', type='scsi', index='0', model='virtio-scsi')
         # A file console in append mode: without append='on' QEMU truncates it on every
         # start, and the log of earlier boots (and of before a resize) would be lost.
         serial = ET.SubElement(devices, 'serial', type='file')
@@ -98,6 +111,26 @@ class GuestConfig:
         ET.SubElement(console, 'target', type='serial', port='0')
         # No balloon: memory is not changed live, and the device costs guest memory.
         ET.SubElement(devices, 'memballoon', model='none')
+
+
+def _disk(devices, disk):
+    el = ET.SubElement(devices, 'disk', type='network' if disk.rbd else 'file',
+                       device=disk.device)
+    # No host cache for network disks: librbd caches, and writes must reach the cluster.
+    extra = {'cache': 'writeback'} if disk.rbd else {}
+    ET.SubElement(el, 'driver', name='qemu', type=disk.driver_format, **extra)
+    if disk.rbd:
+        if disk.rbd.user:
+            auth = ET.SubElement(el, 'auth', username=disk.rbd.user)
+            ET.SubElement(auth, 'secret', type='ceph', uuid=disk.rbd.secret_uuid or '')
+        source = ET.SubElement(el, 'source', protocol='rbd', name=disk.path)
+        for host, port in disk.rbd.hosts:
+            ET.SubElement(source, 'host', name=host, port=str(port))
+    else:
+        ET.SubElement(el, 'source', file=disk.path)
+    ET.SubElement(el, 'target', dev=disk.target_dev, bus=disk.bus)
+    if disk.read_only:
+        ET.SubElement(el, 'readonly')
 
 
 def _text(parent, tag, text, **attrs):
@@ -111,6 +144,22 @@ def disk_paths(xml):
     root = ET.fromstring(xml)
     return [src.get('file') for src in root.findall('./devices/disk/source')
             if src.get('file')]
+
+
+def rbd_names(xml):
+    """'pool/image' of the RBD disks in a domain XML."""
+    root = ET.fromstring(xml)
+    return [src.get('name') for src in root.findall('./devices/disk/source')
+            if src.get('protocol') == 'rbd']
+
+
+def owned_paths(xml):
+    """The files a domain uses (disk files, the console log): a compute service owns the
+    domains whose files are under its instances path."""
+    root = ET.fromstring(xml)
+    serial = [src.get('path') for src in root.findall('./devices/serial/source')
+              if src.get('path')]
+    return disk_paths(xml) + serial
 
 
 def read_metadata(xml):

@@ -5,6 +5,8 @@ The instances' files (image cache, disks, disk.info, the ``<uuid>_resize`` copy)
 
     <instances_path>/<uuid>/console.log           the serial console (append mode)
     <instances_path>/<uuid>/libvirt.xml           the domain as last defined (for people)
+    <instances_path>/<uuid>/disk.config           the config drive (configdrive.py), made
+                                                  again from the record at each definition
 
 Domains are persistent, named ``instance-<uuid>`` with the instance's uuid. A domain
 belongs to this driver when its disks are under this driver's instances path, so several
@@ -22,6 +24,7 @@ from oslo_utils import units
 
 from svc_common.conf import CONF
 from svc_common import exception
+from compute_svc.virt import configdrive
 from compute_svc.virt import driver
 from compute_svc.virt.libvirt import config
 from compute_svc.virt.libvirt import host as host_mod
@@ -30,6 +33,7 @@ from compute_svc.virt.disks import instance_disks
 LOG = logging.getLogger(__name__)
 
 CONSOLE_LOG = 'console.log'
+CONFIG_DRIVE = 'disk.config'
 _MAX_CONSOLE_BYTES = 1024 * 1024
 
 
@@ -69,7 +73,7 @@ class LibvirtDriver(driver.ComputeDriver):
         return self.disks.image_client
 
     def _owns(self, guest):
-        paths = guest.disk_paths()
+        paths = guest.file_paths()
         if paths is None:
             return False  # gone: no one's
         return not paths or self.disks.owns(paths)
@@ -86,11 +90,13 @@ class LibvirtDriver(driver.ComputeDriver):
         return guest
 
     # -- the domain ------------------------------------------------------------------
-    def _guest_config(self, instance, info):
+    def _guest_config(self, instance, info, config_drive=None):
         inst_dir = self.disks.inst_dir(instance.uuid)
         names = [n for n in instance_disks.DISK_ORDER if n in info['disks']]
         disks = [config.Disk(os.path.join(inst_dir, name), info['disks'][name]['format'],
                              'vd' + chr(ord('a') + i)) for i, name in enumerate(names)]
+        if config_drive:
+            disks.append(config.Disk(config_drive, 'raw', 'sda', bus='scsi', device='cdrom'))
         flavor = instance.flavor
         root_source = info['disks'].get('disk', {}).get('source', {})
         return config.GuestConfig(
@@ -103,9 +109,20 @@ class LibvirtDriver(driver.ComputeDriver):
                       'host': self.host, 'root_gb': flavor.root_gb,
                       'ephemeral_gb': flavor.ephemeral_gb, 'swap_mb': flavor.swap})
 
+    def _config_drive(self, instance):
+        """Make the instance's config drive from its record, when it has one; returns
+        its path (or None)."""
+        path = os.path.join(self.disks.inst_dir(instance.uuid), CONFIG_DRIVE)
+        if not configdrive.required(instance):
+            if os.path.exists(path):
+                os.unlink(path)
+            return None
+        configdrive.make(instance, path)
+        return path
+
     def _define_and_start(self, instance, info, power_on):
         inst_dir = self.disks.inst_dir(instance.uuid)
-        xml = self._guest_config(instance, info).to_xml()
+        xml = self._guest_config(instance, info, self._config_drive(instance)).to_xml()
         with open(os.path.join(inst_dir, 'libvirt.xml'), 'w') as f:
             f.write(xml)
         open(os.path.join(inst_dir, CONSOLE_LOG), 'a').close()

@@ -82,11 +82,11 @@ class Guest:
         flags = libvirt.VIR_DOMAIN_XML_INACTIVE if inactive else 0
         return self._domain.XMLDesc(flags)
 
-    def disk_paths(self):
-        """The paths of the domain's disks; None once the domain is gone (it can go
-        between a listing of the domains and this call)."""
+    def file_paths(self):
+        """The files the domain uses (its disk files and console log); None once the
+        domain is gone (it can go between a listing of the domains and this call)."""
         try:
-            return config.disk_paths(self.xml())
+            return config.owned_paths(self.xml())
         except libvirt.libvirtError as error:
             if error_code(error) == libvirt.VIR_ERR_NO_DOMAIN:
                 return None

@@ -412,3 +412,30 @@ def test_rebuild_steps_keep_only_the_preserved_ephemeral_disk(make_driver, image
     drv.destroy(None, inst, preserve_ephemeral=True)
     drv.destroy(None, inst)  # without preserve_ephemeral everything goes
     assert not os.path.exists(inst_dir)
+
+
+def test_a_config_drive_is_a_cdrom_made_again_at_each_definition(make_driver, images):
+    from compute_svc.virt import configdrive
+    drv = make_driver()
+    inst = _instance(images)
+    inst.config_drive, inst.hostname = 'True', 'first'
+    drv.spawn(None, inst, images.root)
+    path = os.path.join(drv.instances_path, inst.uuid, 'disk.config')
+    xml = drv._existing_guest(inst).xml()
+    assert path in config_paths(xml, 'cdrom')
+    assert b'"hostname": "first"' in configdrive.read_iso(path)[1][
+        'openstack/latest/meta_data.json']
+    inst.hostname = 'second'
+    drv.reboot(None, inst, 'HARD')
+    assert b'"hostname": "second"' in configdrive.read_iso(path)[1][
+        'openstack/latest/meta_data.json']
+    inst.config_drive = ''
+    drv.reboot(None, inst, 'HARD')
+    assert not os.path.exists(path)
+    assert config_paths(drv._existing_guest(inst).xml(), 'cdrom') == []
+
+
+def config_paths(xml, device):
+    from xml.etree import ElementTree as ET
+    return [d.find('source').get('file') for d in ET.fromstring(xml).findall(
+        "./devices/disk[@device='%s']" % device)]
