@@ -24,7 +24,7 @@ from oslo_utils import units
 
 from svc_common.conf import CONF
 from svc_common import exception
-from compute_svc.virt import configdrive
+from compute_svc.virt.disks import configdrive
 from compute_svc.virt import driver
 from compute_svc.virt.libvirt import config
 from compute_svc.virt.libvirt import host as host_mod

@@ -6,7 +6,7 @@ import json
 from svc_common.conf import CONF
 from svc_common import context as context_mod
 from svc_common import objects
-from compute_svc.virt import configdrive
+from compute_svc.virt.disks import configdrive
 from tests.functional.api import helpers
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from svc_common.conf import CONF
 from svc_common import objects
-from compute_svc.virt import configdrive
+from compute_svc.virt.disks import configdrive
 from compute_svc.virt.libvirt import config
 from tests.unit.virt import fakes
 

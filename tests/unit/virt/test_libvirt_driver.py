@@ -415,7 +415,7 @@ def test_rebuild_steps_keep_only_the_preserved_ephemeral_disk(make_driver, image
 
 
 def test_a_config_drive_is_a_cdrom_made_again_at_each_definition(make_driver, images):
-    from compute_svc.virt import configdrive
+    from compute_svc.virt.disks import configdrive
     drv = make_driver()
     inst = _instance(images)
     inst.config_drive, inst.hostname = 'True', 'first'
