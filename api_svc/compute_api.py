@@ -322,7 +322,7 @@ class API:
         """Rebuild a server on its host from ``request.image_id``: the new image and
         whatever else the request changes are written with the task state REBUILDING
         (one compare-and-swap), so the compute host and any recovery read them there."""
-        _check_can_start(instance, 'rebuild', T.REBUILDING)
+        check_can_start(instance, 'rebuild', T.REBUILDING)
         image = self._image_for_boot(context, request.image_id)
         _check_flavor_fits_image(instance.flavor, image)
         changes = dict(request.changes, image_ref=image.id)
@@ -348,7 +348,7 @@ class API:
         """Compare-and-swap the task state the operation starts with, as the state
         table allows, with ``changes`` ({field: value}) in the same write, and record
         the action the compute host's events attach to."""
-        previous = _check_can_start(instance, method, task_state)
+        previous = check_can_start(instance, method, task_state)
         for name, value in (changes or {}).items():
             setattr(instance, name, value)
         instance.task_state = task_state.value
@@ -418,7 +418,7 @@ class API:
         return service_is_up(compute_service(context, host))
 
 
-def _check_can_start(instance, method, task_state):
+def check_can_start(instance, method, task_state):
     """Raise unless the state table lets ``instance`` start ``task_state`` and it has
     a host to do it; returns its task state now (the compare-and-swap's expectation)."""
     old = (instance.vm_state, instance.task_state)

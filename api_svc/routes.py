@@ -24,6 +24,7 @@ from api_svc.handlers import quota_sets
 from api_svc.handlers import server_groups
 from api_svc.handlers import server_shares
 from api_svc.handlers import server_actions
+from api_svc.handlers import snapshot_actions  # noqa: F401 (registers its actions)
 from api_svc.handlers import servers
 from api_svc.handlers import services
 from api_svc.handlers import simple_tenant_usage

@@ -12,6 +12,7 @@ from api_svc import auth
 from api_svc import compute_api
 from api_svc import move_api
 from api_svc import policy
+from api_svc import snapshot_api
 from svc_common import compute_rpcapi
 from svc_common import conductor_rpcapi
 from svc_common.cmd import common
@@ -24,13 +25,15 @@ class Services:
     """What handlers reach through ``req.services``."""
     compute_api: compute_api.API
     move_api: move_api.MoveAPI
+    snapshot_api: snapshot_api.SnapshotAPI
 
 
 def build_app():
     policy.reset()
     conductor, compute = conductor_rpcapi.ConductorAPI(), compute_rpcapi.ComputeAPI()
     services = Services(compute_api=compute_api.API(conductor, compute),
-                        move_api=move_api.MoveAPI(conductor, compute))
+                        move_api=move_api.MoveAPI(conductor, compute),
+                        snapshot_api=snapshot_api.SnapshotAPI(compute))
     app = app_mod.NimbusApp(services)
     return app_mod.RequestIdMiddleware(auth.wrap(app))
 

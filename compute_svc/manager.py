@@ -15,9 +15,11 @@ from compute_svc import rebuild
 from compute_svc import recovery
 from compute_svc import resize
 from compute_svc import resource_tracker
+from compute_svc import snapshot
 from compute_svc import usage_audit
 from svc_common import compute_rpcapi
 from svc_common import conductor_rpcapi
+from compute_svc.virt.disks import image_client
 from compute_svc.virt import loader as driver_loader
 
 LOG = logging.getLogger(__name__)
@@ -25,7 +27,7 @@ BINARY = 'nimbus-compute'
 
 
 class ComputeManager:
-    target = messaging.Target(version='1.2')
+    target = messaging.Target(version='1.3')
 
     def __init__(self, host=None, driver=None):
         self.host = host or CONF.host
@@ -33,6 +35,14 @@ class ComputeManager:
         self.tracker = resource_tracker.ResourceTracker(self.host, self.driver)
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
         self.conductor_rpcapi = conductor_rpcapi.ConductorAPI()
+        self._image_client = None
+
+    @property
+    def image_client(self):
+        """The image API, for what this host writes there (snapshots)."""
+        if self._image_client is None:
+            self._image_client = image_client.get_client()
+        return self._image_client
 
     # -- lifecycle -------------------------------------------------------------------
     def init_host(self):
@@ -149,3 +159,8 @@ class ComputeManager:
     def rebuild_instance(self, context, instance):
         with self.instance_lock(instance):
             rebuild.rebuild_instance(self, context, instance)
+
+    # -- RPC API 1.3: snapshot and backup ---------------------------------------------
+    def snapshot_instance(self, context, instance):
+        with self.instance_lock(instance):
+            snapshot.snapshot_instance(self, context, instance)

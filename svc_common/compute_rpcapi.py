@@ -6,6 +6,7 @@ Version log:
     1.1 - prep_resize, resize_instance, finish_resize, confirm_resize, revert_resize,
           finish_revert_resize
     1.2 - rebuild_instance
+    1.3 - snapshot_instance
 """
 import oslo_messaging as messaging
 
@@ -15,7 +16,7 @@ TOPIC = 'compute'
 
 
 class ComputeAPI:
-    VERSION = '1.2'
+    VERSION = '1.3'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version='1.0')
@@ -75,3 +76,9 @@ class ComputeAPI:
         """The image and what else changes are on the record: the message carries none
         of it, so the reconciler's copy is the same message."""
         self._at(instance.host, '1.2').cast(ctxt, 'rebuild_instance', instance=instance)
+
+    # -- snapshot and backup (1.3) ----------------------------------------------------------
+    def snapshot_instance(self, ctxt, instance):
+        """The image to fill (and a backup's rotation) are in the record's
+        system_metadata, so the reconciler's copy is the same message."""
+        self._at(instance.host, '1.3').cast(ctxt, 'snapshot_instance', instance=instance)

@@ -300,6 +300,14 @@ class ImageDownloadFailed(NimbusException):
     msg_fmt = 'Download of image %(image_id)s failed: %(reason)s'
 
 
+class ImageUploadFailed(NimbusException):
+    msg_fmt = 'Upload of image %(image_id)s failed: %(reason)s'
+
+
+class SnapshotAbandoned(NimbusException):
+    msg_fmt = 'Snapshot to image %(image_id)s abandoned: %(reason)s'
+
+
 # -- added for resize and cold migration in the API (api_svc) ----------------------------
 
 class CannotResizeToSameFlavor(Invalid):

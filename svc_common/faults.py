@@ -27,6 +27,7 @@ POINTS = (
     'revert.after_dest_destroy', 'revert.after_host_swapped',
     'finish_revert.after_claims', 'finish_revert.after_driver',
     'rebuild.after_destroy', 'rebuild.after_disk', 'rebuild.after_spawn',
+    'snapshot.after_capture', 'snapshot.during_upload', 'snapshot.after_upload',
 )
 
 

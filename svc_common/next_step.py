@@ -17,6 +17,10 @@ named here is an idempotent RPC handler, so sending one twice is harmless.
     rebuilding,         -                    rebuild_instance         instance.host
     rebuild_block_device_mapping,              (resumes at the phase
     rebuild_spawning                            the task state records)
+    image_snapshot,     -                    snapshot_instance        instance.host
+    image_backup,                              (resumes at the phase the task state
+    image_pending_upload,                       records; the image it fills is named
+    image_uploading                             in system_metadata)
     deleting            -                    terminate_instance       instance.host
                                              local_delete             conductor (no host)
     resize_prep         none / no dest yet   migrate_server           conductor
@@ -59,6 +63,10 @@ _SIMPLE = {
     T.REBUILDING: ('rebuild_instance', {}),
     T.REBUILD_BLOCK_DEVICE_MAPPING: ('rebuild_instance', {}),
     T.REBUILD_SPAWNING: ('rebuild_instance', {}),
+    T.IMAGE_SNAPSHOT: ('snapshot_instance', {}),
+    T.IMAGE_BACKUP: ('snapshot_instance', {}),
+    T.IMAGE_PENDING_UPLOAD: ('snapshot_instance', {}),
+    T.IMAGE_UPLOADING: ('snapshot_instance', {}),
 }
 
 

@@ -36,6 +36,10 @@ class TaskState(str, enum.Enum):
     REBUILDING = 'rebuilding'
     REBUILD_BLOCK_DEVICE_MAPPING = 'rebuild_block_device_mapping'
     REBUILD_SPAWNING = 'rebuild_spawning'
+    IMAGE_SNAPSHOT = 'image_snapshot'
+    IMAGE_BACKUP = 'image_backup'
+    IMAGE_PENDING_UPLOAD = 'image_pending_upload'
+    IMAGE_UPLOADING = 'image_uploading'
 
     def __str__(self):
         return self.value
@@ -99,6 +103,9 @@ def _rows(vm_from, task_from, vm_to, task_to):
 
 SAME = object()  # "vm_state does not change"
 REBUILDABLE = frozenset({V.ACTIVE, V.STOPPED, V.ERROR})
+SNAPSHOTTABLE = frozenset({V.ACTIVE, V.STOPPED})
+SNAPSHOT_TASKS = frozenset({T.IMAGE_SNAPSHOT, T.IMAGE_BACKUP, T.IMAGE_PENDING_UPLOAD,
+                            T.IMAGE_UPLOADING})
 
 # operation -> rows of (vm_state from, task_state from, vm_state to, task_state to)
 INSTANCE_TRANSITIONS = {
@@ -152,6 +159,16 @@ INSTANCE_TRANSITIONS = {
         (REBUILDABLE, T.REBUILD_BLOCK_DEVICE_MAPPING, SAME, T.REBUILD_SPAWNING),
         ({V.ACTIVE, V.ERROR}, T.REBUILD_SPAWNING, V.ACTIVE, None),
         (V.STOPPED, T.REBUILD_SPAWNING, V.STOPPED, None),
+    ],
+    # createImage (image_snapshot) and createBackup (image_backup): capture the disk,
+    # then upload it; the vm_state stays. Any phase may end (done, or given up with the
+    # image deleted).
+    'snapshot': [
+        (SNAPSHOTTABLE, None, SAME, T.IMAGE_SNAPSHOT),
+        (SNAPSHOTTABLE, None, SAME, T.IMAGE_BACKUP),
+        (SNAPSHOTTABLE, {T.IMAGE_SNAPSHOT, T.IMAGE_BACKUP}, SAME, T.IMAGE_PENDING_UPLOAD),
+        (SNAPSHOTTABLE, T.IMAGE_PENDING_UPLOAD, SAME, T.IMAGE_UPLOADING),
+        (SNAPSHOTTABLE, SNAPSHOT_TASKS, SAME, None),
     ],
     # The periodic power-state sync: a guest found off is recorded as stopped.
     'sync_power_state': [
@@ -220,3 +237,8 @@ def value(state):
 
 # system_metadata key the API sets when a rebuild is to keep the ephemeral disk ('True').
 PRESERVE_EPHEMERAL = 'rebuild_preserve_ephemeral'
+# system_metadata keys the API sets with image_snapshot/image_backup: the image the
+# snapshot fills, and a backup's type and rotation; they go when the snapshot ends.
+SNAPSHOT_IMAGE_ID = 'snapshot_image_id'
+SNAPSHOT_BACKUP_TYPE = 'snapshot_backup_type'
+SNAPSHOT_BACKUP_ROTATION = 'snapshot_backup_rotation'

@@ -31,7 +31,7 @@ def status_of(image):
 
 def _detail(req, image):
     status = status_of(image)
-    return {
+    body = {
         'id': image.id, 'name': image.name, 'status': status,
         'progress': 100 if status == 'ACTIVE' else 0,
         'minDisk': image.min_disk, 'minRam': image.min_ram,
@@ -39,6 +39,10 @@ def _detail(req, image):
         'created': common.iso_z(image.created_at), 'updated': common.iso_z(image.updated_at),
         'links': _links(req, image),
     }
+    server_id = image.properties.get('instance_uuid')
+    if server_id:  # a snapshot names the server it was taken of
+        body['server'] = {'id': server_id, 'links': common.links(req, 'servers', server_id)}
+    return body
 
 
 def _filter(req):

@@ -27,6 +27,7 @@ from api_svc.policies import server_groups
 from api_svc.policies import server_shares
 from api_svc.policies import servers
 from api_svc.policies import services
+from api_svc.policies import snapshots
 from api_svc.policies import simple_tenant_usage
 from api_svc.policies import volume_attachments
 
@@ -34,7 +35,7 @@ MODULES = (base, servers, flavors, flavor_access, services, hosts, hypervisors, 
            quota_sets, quota_classes, availability_zones, aggregates, images,
            migrate_server, migrations, instance_actions, instance_usage_audit_log,
            simple_tenant_usage, keypairs, lock_server, admin_actions, server_groups,
-           networks, extensions, server_shares, consoles, volume_attachments)
+           networks, extensions, server_shares, consoles, volume_attachments, snapshots)
 
 
 def list_rules():

@@ -6,6 +6,9 @@ succeed without doing the work twice.
 """
 import abc
 import dataclasses
+import os
+
+from svc_common.conf import CONF
 
 
 @dataclasses.dataclass
@@ -69,6 +72,19 @@ class ComputeDriver(abc.ABC):
         """'SOFT' asks the guest; 'HARD' restarts it regardless."""
 
     def get_console_output(self, context, instance) -> str:
+        raise NotImplementedError()
+
+    # Snapshots (see compute_svc/snapshot.py).
+    def snapshot_dir(self):
+        """Where a captured disk waits for its upload (it outlives a crash there)."""
+        return os.path.join(CONF.compute.instances_path, '.snapshots')
+
+    def snapshot(self, context, instance, path):
+        """Write a standalone image (qcow2, no backing file) of the instance's root disk
+        to ``path``, all of it or nothing. A running guest is paused for the capture (so
+        that what its disk holds is consistent) and runs again afterwards; one found
+        paused by an earlier, interrupted capture runs again too when ``instance`` is
+        ACTIVE."""
         raise NotImplementedError()
 
     # Resize and cold migration (see compute_svc/resize.py).

@@ -1,13 +1,17 @@
 """The functional tier: every service in this process (fake transport, SQLite, fake
 virt driver), driven through the WSGI app."""
+import io
 import json
 import time
 import uuid
 
 from futurist import _thread as futurist_thread
 import pytest
+import requests
+import requests.adapters
 import webob
 
+from compute_svc.virt.disks import image_client
 from nimbus_cmd import all_in_one
 from svc_common.conf import CONF
 from svc_common import objects
@@ -65,21 +69,67 @@ class Cloud:
         return self.wait_for(check, timeout, what='server %s to be %s' % (server_id, status))
 
 
+IMAGE_ENDPOINT = 'http://nimbus.functional/image'
+
+
+class WsgiAdapter(requests.adapters.BaseAdapter):
+    """requests' transport into a WSGI app in this process: the compute hosts' image
+    client (compute_svc.image_client) reaches the all-in-one's image API through it."""
+
+    def __init__(self, aio):
+        super().__init__()
+        self.aio = aio
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None,
+             proxies=None):
+        req = webob.Request.blank(request.path_url, method=request.method)
+        for key, value in request.headers.items():
+            req.headers[key] = value
+        body = request.body
+        if body is not None:
+            body = body.read() if hasattr(body, 'read') else body
+            req.body = body.encode() if isinstance(body, str) else body
+        resp = req.get_response(self.aio.app)
+        out = requests.Response()
+        out.status_code = resp.status_int
+        out.headers = requests.structures.CaseInsensitiveDict(resp.headers)
+        out.raw = io.BytesIO(resp.body)
+        out.url = request.url
+        out.request = request
+        return out
+
+    def close(self):
+        pass
+
+
+def _session_factory(aio):
+    def make():
+        session = requests.Session()
+        session.mount(IMAGE_ENDPOINT, WsgiAdapter(aio))
+        return session
+    return make
+
+
 @pytest.fixture
 def cloud(tmp_path):
-    """A fresh all-in-one with two compute hosts (host1, host2) and an empty database."""
+    """A fresh all-in-one with two compute hosts (host1, host2) and an empty database;
+    the compute hosts reach its image API in process."""
     CONF.set_override('state_path', str(tmp_path))
+    CONF.set_override('api_endpoint', IMAGE_ENDPOINT, group='image')
     CONF.set_override('connection', 'sqlite:///%s/nimbus.sqlite' % tmp_path, group='database')
     CONF.set_override('auth_strategy', 'noauth', group='api')
     CONF.set_override('transport_url', 'fake://')
     CONF.set_override('report_interval', 1)
     aio = all_in_one.AllInOne(compute_hosts=['host1', 'host2'], with_api_server=False)
+    image_client.HttpImageClient.session_factory = staticmethod(_session_factory(aio))
     aio.start()
     try:
         yield Cloud(aio)
     finally:
         aio.stop()
+        image_client.HttpImageClient.session_factory = requests.Session
         CONF.reset()
+        CONF.clear_override('api_endpoint', group='image')
         CONF.clear_override('state_path')
         CONF.clear_override('connection', group='database')
         CONF.clear_override('auth_strategy', group='api')

@@ -112,6 +112,8 @@ def violations(snapshot, uuids=None):
                 problems += _disk_problems(snapshot, uuid, row if live else None,
                                            migrations_of.get(uuid, ()))
 
+    if snapshot.disks:
+        problems += disk_checks.leftover_captures(snapshot.disks)
     if snapshot.disks and uuids is None:
         problems += disk_checks.orphans(snapshot.disks, set(snapshot.instances))
         problems += disk_checks.base_problems(snapshot.disks, snapshot.expected_disks)

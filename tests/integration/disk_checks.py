@@ -14,6 +14,7 @@ where they are, and whether they are what they should be.
 - The root disk's virtual size is the flavor's: grown by a resize, the old one after a
   revert.
 - Every cached base of a known image is the image, byte for byte.
+- No snapshot capture (``.snapshots/``) waits for an upload.
 """
 import hashlib
 import os
@@ -26,7 +27,7 @@ GiB = 1024 ** 3
 VIEW_BYTES = 2 * 1024 ** 2  # the image (1 MiB) and what the tests write after it
 INSTANCE_FILES = {'disk', 'disk.info'}
 LIBVIRT_INSTANCE_FILES = INSTANCE_FILES | {'console.log', 'libvirt.xml'}
-SKIP_DIRS = {'_base', 'locks'}
+SKIP_DIRS = {'_base', 'locks', '.snapshots'}
 
 
 def file_sha256(path):
@@ -156,6 +157,17 @@ def orphans(disks, known_uuids):
         for dirname in held.dirs:
             if dirname.split('_')[0] not in known_uuids:
                 found.append('%s on %s belongs to no instance' % (dirname, host))
+    return found
+
+
+def leftover_captures(disks):
+    """Snapshot captures still waiting for an upload once nothing is in flight."""
+    found = []
+    for host, held in disks.items():
+        captures = os.path.join(held.path, '.snapshots')
+        if os.path.isdir(captures):
+            found += ['snapshot capture %s left on %s' % (name, host)
+                      for name in sorted(os.listdir(captures))]
     return found
 
 

@@ -263,3 +263,32 @@ def test_resize_and_migrate_with_openstackclient(two_host_cloud):
     assert 'compute_finish_resize' in json.dumps(shown['events'])
 
     openstack(cloud, 'server', 'delete', '--wait', 'vm', parse=False)
+
+
+def test_snapshot_with_openstackclient(cloud, image):
+    openstack(cloud, 'server', 'create', '--flavor', 'm1.tiny', '--image', 'img1',
+              '--nic', 'none', '--wait', 'snapshot-vm')
+    made = openstack(cloud, 'server', 'image', 'create', '--wait', '--name', 'snap1',
+                     'snapshot-vm')
+    shown = openstack(cloud, 'image', 'show', made['id'])
+    assert shown['status'] == 'active'
+    assert shown['properties']['image_type'] == 'snapshot'
+    server = openstack(cloud, 'server', 'show', 'snapshot-vm')
+    assert shown['properties']['instance_uuid'] == server['id']
+    assert server['status'] == 'ACTIVE'
+
+    openstack(cloud, 'server', 'backup', 'create', '--name', 'bk', '--type', 'daily',
+              '--rotate', '1', '--wait', 'snapshot-vm', parse=False)
+    openstack(cloud, 'server', 'backup', 'create', '--name', 'bk2', '--type', 'daily',
+              '--rotate', '1', '--wait', 'snapshot-vm', parse=False)
+    _wait_status(cloud, 'snapshot-vm', 'ACTIVE')
+    names = sorted(i['Name'] for i in openstack(cloud, 'image', 'list'))
+    assert 'bk2' in names and 'bk' not in names and 'snap1' in names
+
+    copy = openstack(cloud, 'server', 'create', '--flavor', 'm1.tiny', '--image', 'snap1',
+                     '--nic', 'none', '--wait', 'snapshot-copy')
+    assert copy['status'] == 'ACTIVE'
+    for name in ('snapshot-copy', 'snapshot-vm'):
+        openstack(cloud, 'server', 'delete', '--wait', name, parse=False)
+    for name in ('snap1', 'bk2'):
+        openstack(cloud, 'image', 'delete', name, parse=False)

@@ -3,8 +3,8 @@
 For each point of ``svc_common.faults.POINTS``, in one deployment (API, a conductor and
 two computes as separate processes over RabbitMQ and PostgreSQL): the service that
 reaches the point is restarted with ``fault_points = <point>``, the operation that passes
-it (boot, delete, stop, start, resize, confirm, revert, rebuild) is asked for through the
-REST API, the service dies there (exit 137, nothing cleaned up, the message in hand
+it (boot, delete, stop, start, resize, confirm, revert, rebuild, snapshot) is asked for
+through the REST API, the service dies there (exit 137, nothing cleaned up, the message in hand
 lost), and it is started again without the point. Within BOUND seconds the server must
 have got where the operation takes it (a resize: VERIFY_RESIZE, then a confirm that must
 complete) or be in ERROR with a fault that says why, and ``crash_checks`` must find
@@ -69,6 +69,9 @@ PLAN = {
     'rebuild.after_destroy': (SOURCE, 'ACTIVE', 'rebuild'),
     'rebuild.after_disk': (SOURCE, 'ACTIVE', 'rebuild'),
     'rebuild.after_spawn': (SOURCE, 'ACTIVE', 'rebuild'),
+    'snapshot.after_capture': (SOURCE, 'ACTIVE', 'snapshot'),
+    'snapshot.during_upload': (SOURCE, 'ACTIVE', 'snapshot'),
+    'snapshot.after_upload': (SOURCE, 'ACTIVE', 'snapshot'),
 }
 
 # operation -> (status, host, flavor name) the server ends in; None: deleted
@@ -82,7 +85,9 @@ EXPECTED = {
     'confirm': ('ACTIVE', DEST, FLAVOR_NAMES[NEW_FLAVOR]),
     'revert': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
     'rebuild': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
+    'snapshot': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
 }
+SNAPSHOTS = {}  # server id -> the image its createImage made
 
 MATRIX = crash_runner.Matrix('crash matrix')
 
@@ -145,12 +150,36 @@ def _start_operation(cloud, point, operation, server_id, image_id):
         EXPECTED_DISKS.views[server_id] = disk_checks.image_view_sha256(IMAGE_DATA)
         EXPECTED_DISKS.files.pop(server_id, None)
         return server_id
+    if operation == 'snapshot':
+        resp = cloud.request('POST', '/v2.1/servers/%s/action' % server_id,
+                             {'createImage': {'name': 'crash-%s' % point}}, version='2.45',
+                             expect=202)
+        SNAPSHOTS[server_id] = resp.json()['image_id']
+        return server_id
     crash_runner.ask(cloud, operation, server_id, NEW_FLAVOR)
     return server_id
 
 
+def _snapshot_problems(cloud, server_id, tmp_path):
+    """The snapshot's image is active and holds what the server's guest sees (or it
+    was given up and deleted): never left 'saving' or 'queued'."""
+    image_id = SNAPSHOTS[server_id]
+    resp = cloud.request('GET', '/image/v2/images/%s' % image_id)
+    if resp.status_code == 404:
+        return []
+    status = resp.json()['status']
+    if status != 'active':
+        return ['snapshot image %s is left %s' % (image_id, status)]
+    data = cloud.request('GET', '/image/v2/images/%s/file' % image_id, timeout=60)
+    path = tmp_path / image_id
+    path.write_bytes(data.content)
+    if disk_checks.guest_view_sha256(str(path)) != EXPECTED_DISKS.views[server_id]:
+        return ['snapshot image %s does not hold what the guest sees' % image_id]
+    return []
+
+
 @pytest.mark.parametrize('point', faults.POINTS)
-def test_crash_at(cloud, servers, point):
+def test_crash_at(cloud, servers, point, tmp_path):
     assert point in PLAN, 'fault point %s has no entry in the crash matrix' % point
     service, _, operation = PLAN[point]
     with MATRIX.crash(cloud, service, point) as crash:
@@ -161,6 +190,8 @@ def test_crash_at(cloud, servers, point):
         outcome, detail = crash_runner.outcome(server, EXPECTED[operation])
         problems = crash_checks.violations(
             crash_checks.Snapshot(cloud, HOSTS, EXPECTED_DISKS), [server_id])
+        if operation == 'snapshot':
+            problems += _snapshot_problems(cloud, server_id, tmp_path)
         if problems:
             outcome, detail = 'failed', '; '.join(problems)
         crash.record(outcome, detail, seconds)

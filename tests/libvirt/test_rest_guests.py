@@ -84,8 +84,10 @@ def _our_domains(uuids):
 
 
 def _instance_entries(cloud):
-    """What each host's instances path holds besides the image cache and its locks."""
-    return {host: sorted(n for n in os.listdir(path) if n not in ('_base', 'locks'))
+    """What each host's instances path holds besides the image cache, its locks and the
+    (empty) directory of snapshot captures."""
+    return {host: sorted(n for n in os.listdir(path) if n not in ('_base', 'locks') and
+                         not (n == '.snapshots' and not os.listdir(os.path.join(path, n))))
             for host, path in cloud.paths.items()}
 
 

@@ -43,6 +43,12 @@ def flatten(path, out):
     utils.qemu_img('convert', '-f', 'qcow2', '-O', 'qcow2', path, out)
 
 
+def capture(path, fmt, out):
+    """A standalone qcow2 copy of an instance disk its guest may hold open (paused):
+    --force-share reads past QEMU's lock, the chain's data merged in."""
+    utils.qemu_img('convert', '-U', '-f', fmt, '-O', 'qcow2', path, out)
+
+
 def rebase_in_place(path, base_path, base_format):
     """Point a qcow2 overlay at another copy of the same base (unsafe mode: only the
     header changes, which is right because the content of the base is the same)."""

@@ -18,6 +18,7 @@ from svc_common import exception
 
 LOG = logging.getLogger(__name__)
 _CHUNK = 1024 * 1024
+_NEEDS_ENDPOINT = 'writing images needs [image] api_endpoint'
 
 
 class ImageClient(abc.ABC):
@@ -29,6 +30,24 @@ class ImageClient(abc.ABC):
     @abc.abstractmethod
     def _chunks(self, context, image_id):
         """Yield the image data."""
+
+    # Writing: what a snapshot needs (the image API's own endpoint only).
+    def record(self, context, image_id) -> dict:
+        """The image record whatever its status (ImageNotFound when there is none)."""
+        raise exception.ImageUploadFailed(image_id=image_id, reason=_NEEDS_ENDPOINT)
+
+    def upload(self, context, image_id, path, reader=None):
+        """Send the file at ``path`` as the image's data (the image goes saving, then
+        active). ``reader`` wraps the open file (tests cut an upload short with it)."""
+        raise exception.ImageUploadFailed(image_id=image_id, reason=_NEEDS_ENDPOINT)
+
+    def delete(self, context, image_id):
+        """Delete the image; one already gone is fine."""
+        raise exception.ImageUploadFailed(image_id=image_id, reason=_NEEDS_ENDPOINT)
+
+    def list_owned(self, context) -> list:
+        """Every image the caller's project may see, newest first."""
+        raise exception.ImageUploadFailed(image_id='*', reason=_NEEDS_ENDPOINT)
 
     def download(self, context, image_id, dst_path, image_meta=None) -> int:
         """Write the image data to ``dst_path`` (created or truncated), fsync it and
@@ -78,7 +97,10 @@ class _Verifier:
 
 
 class HttpImageClient(ImageClient):
-    """``GET {endpoint}/v2/images/{id}`` and ``GET {endpoint}/v2/images/{id}/file``."""
+    """``GET {endpoint}/v2/images/{id}`` and ``GET {endpoint}/v2/images/{id}/file``;
+    for snapshots also PUT of the data, DELETE and the list."""
+
+    session_factory = requests.Session  # the functional tests route it to their app
 
     def __init__(self, endpoint, timeout=60):
         self.endpoint = endpoint.rstrip('/')
@@ -90,7 +112,7 @@ class HttpImageClient(ImageClient):
         """One requests session (connection pool) per thread: sessions are not
         thread-safe, and boots run in parallel."""
         if not hasattr(self._local, 'session'):
-            self._local.session = requests.Session()
+            self._local.session = self.session_factory()
         return self._local.session
 
     def _headers(self, context):
@@ -122,6 +144,51 @@ class HttpImageClient(ImageClient):
             raise exception.ImageNotActive(image_id=image_id)
         return record
 
+    def record(self, context, image_id):
+        return self._get(context, '', image_id).json()
+
+    def _send(self, context, method, url, image_id, **kwargs):
+        headers = dict(self._headers(context), **kwargs.pop('headers', {}))
+        try:
+            return self.session.request(method, url, headers=headers, timeout=self.timeout,
+                                        **kwargs)
+        except requests.RequestException as error:
+            raise exception.ImageUploadFailed(image_id=image_id,
+                                              reason=str(error)) from error
+
+    def upload(self, context, image_id, path, reader=None):
+        url = '%s/v2/images/%s/file' % (self.endpoint, image_id)
+        with open(path, 'rb') as data:
+            body = _Body(reader(data) if reader else data, os.fstat(data.fileno()).st_size)
+            resp = self._send(context, 'PUT', url, image_id, data=body,
+                              headers={'Content-Type': 'application/octet-stream'})
+        if resp.status_code == 404:
+            raise exception.ImageNotFound(image_id=image_id)
+        if resp.status_code != 204:
+            raise exception.ImageUploadFailed(
+                image_id=image_id, reason='PUT %s returned %s: %s'
+                % (url, resp.status_code, resp.text[:200]))
+
+    def delete(self, context, image_id):
+        url = '%s/v2/images/%s' % (self.endpoint, image_id)
+        resp = self._send(context, 'DELETE', url, image_id)
+        if resp.status_code not in (204, 404):
+            raise exception.ImageUploadFailed(
+                image_id=image_id, reason='DELETE %s returned %s' % (url, resp.status_code))
+
+    def list_owned(self, context):
+        images = []
+        url = '%s/v2/images?limit=100&sort_key=created_at&sort_dir=desc' % self.endpoint
+        while url:
+            resp = self._send(context, 'GET', url, '*')
+            if resp.status_code != 200:
+                raise exception.ImageUploadFailed(
+                    image_id='*', reason='GET %s returned %s' % (url, resp.status_code))
+            body = resp.json()
+            images.extend(body.get('images', []))
+            url = self.endpoint + body['next'] if body.get('next') else None
+        return images
+
     def _chunks(self, context, image_id):
         resp = self._get(context, '/file', image_id, stream=True)
         try:
@@ -131,6 +198,18 @@ class HttpImageClient(ImageClient):
                                                 reason=str(error)) from error
         finally:
             resp.close()
+
+
+class _Body:
+    """A file-like request body of known length (sent with Content-Length, so a
+    receiver can tell a transfer cut short from a complete one)."""
+
+    def __init__(self, source, length):
+        self._source = source
+        self.len = length
+
+    def read(self, size=-1):
+        return self._source.read(size)
 
 
 class StoreImageClient(ImageClient):

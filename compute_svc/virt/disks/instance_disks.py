@@ -13,6 +13,7 @@ On disk, per host::
     <instances_path>/<uuid>/disk.info             JSON: each disk's format, its base and
                                                   where the base comes from; the boot files
     <instances_path>/<uuid>_resize/               the source's disks during a resize
+    <instances_path>/.snapshots/<image id>        a snapshot captured, until uploaded
 
 Nothing here knows about guests: the libvirt driver runs domains on these files, and the
 fake driver can keep the same files (``[fake_driver]/disks``) so that the crash tests
@@ -40,6 +41,7 @@ from compute_svc.virt.disks import utils
 LOG = logging.getLogger(__name__)
 
 DISK_INFO = 'disk.info'
+SNAPSHOT_DIR = '.snapshots'
 # Instance disks in the order they are attached (vda, vdb, ...).
 DISK_ORDER = ('disk', 'disk.local', 'disk.swap')
 BOOT_ROLES = (('kernel', 'kernel_id', 'aki'), ('ramdisk', 'ramdisk_id', 'ari'))
@@ -287,6 +289,29 @@ class InstanceDisks:
             path = os.path.join(inst_dir, name)
             if name not in kept and name != DISK_INFO and os.path.isfile(path):
                 os.unlink(path)
+
+    # -- snapshots -------------------------------------------------------------------
+    def snapshot_dir(self):
+        """Captures waiting for their upload (a hidden directory: not an instance's)."""
+        return os.path.join(self.instances_path, SNAPSHOT_DIR)
+
+    def capture_root(self, uuid, path):
+        """A standalone qcow2 of the instance's root disk at ``path`` (its base merged
+        in), written beside it and renamed when complete. The caller makes sure that
+        nothing writes the disk meanwhile (a paused guest has flushed what it wrote)."""
+        inst_dir = self.inst_dir(uuid)
+        info = self.read_info(inst_dir)
+        if 'disk' not in info['disks']:
+            raise exception.InstanceNotFound(instance_id=uuid)
+        utils.ensure_tree(os.path.dirname(path))
+        part = path + '.part'
+        try:
+            disk.capture(os.path.join(inst_dir, 'disk'), info['disks']['disk']['format'],
+                         part)
+            os.replace(part, path)
+        finally:
+            if os.path.exists(part):
+                os.unlink(part)
 
     # -- resize and cold migration ---------------------------------------------------
     def prepare_target(self, context, instance, flavor):

@@ -54,6 +54,15 @@ class Guest:
                                          libvirt.VIR_ERR_NO_DOMAIN):
                 raise
 
+    def pause(self):
+        """Suspend the vCPUs (QEMU flushes its disks when it stops them)."""
+        if self.power_state() == P.RUNNING:
+            self._domain.suspend()
+
+    def unpause(self):
+        if self.power_state() == P.PAUSED:
+            self._domain.resume()
+
     def shutdown(self):
         """Ask the guest to power off (ACPI power button)."""
         try:

@@ -439,3 +439,49 @@ def config_paths(xml, device):
     from xml.etree import ElementTree as ET
     return [d.find('source').get('file') for d in ET.fromstring(xml).findall(
         "./devices/disk[@device='%s']" % device)]
+
+
+def test_snapshot_pauses_a_running_guest_and_captures_one_standalone_qcow2(
+        make_driver, images, tmp_path):
+    drv = make_driver()
+    inst = _instance(images)
+    inst.vm_state = states.VmState.ACTIVE
+    drv.spawn(None, inst, images.root)
+    root = os.path.join(drv.instances_path, inst.uuid, 'disk')
+    utils.execute('qemu-io', '-c', 'write -P 7 0 64k', root)  # what the guest wrote
+    seen = []
+    guest = drv._guest(inst.uuid)
+    real_pause = type(guest).pause
+
+    def pause(self):
+        real_pause(self)
+        seen.append(self.power_state())
+    type(guest).pause = pause
+    try:
+        out = os.path.join(drv.snapshot_dir(), 'image-1')
+        os.makedirs(drv.snapshot_dir(), exist_ok=True)
+        drv.snapshot(None, inst, out)
+    finally:
+        type(guest).pause = real_pause
+    assert seen == [P.PAUSED]  # captured while paused
+    assert drv.get_info(inst).power_state == P.RUNNING  # and running again after
+    assert disk.qcow2_backing_file(out) is None
+    assert sorted(os.listdir(drv.snapshot_dir())) == ['image-1']
+    view = tmp_path / 'view.raw'
+    disk.copy_to_raw(out, 'qcow2', str(view))
+    data = view.read_bytes()
+    assert data[:65536] == b'\x07' * 65536
+    with open(images.images[images.root['id']][1], 'rb') as f:
+        f.seek(65536)
+        assert data[65536:131072] == f.read(65536)  # the base's data merged in
+
+
+def test_snapshot_runs_a_guest_an_interrupted_capture_left_paused(make_driver, images):
+    drv = make_driver()
+    inst = _instance(images)
+    inst.vm_state = states.VmState.ACTIVE
+    drv.spawn(None, inst, images.root)
+    drv._guest(inst.uuid).pause()
+    assert drv.get_info(inst).power_state == P.PAUSED
+    drv.snapshot(None, inst, os.path.join(drv.snapshot_dir(), 'image-2'))
+    assert drv.get_info(inst).power_state == P.RUNNING

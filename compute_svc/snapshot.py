@@ -1,0 +1,219 @@
+"""Snapshots and backups of an instance's root disk, uploaded to the image API.
+
+The API creates the image record (queued, with the properties a Glance user expects),
+writes its id (and a backup's type and rotation) into the instance's system_metadata
+together with the task state ``image_snapshot`` or ``image_backup`` (one compare-and-
+swap), and casts ``snapshot_instance`` here with nothing else. The task state then
+records how far the snapshot got, each phase ending in a compare-and-swap:
+
+    image_snapshot / image_backup   capture: the guest paused, its root disk's chain
+                                    copied into one standalone qcow2 in the driver's
+                                    snapshot directory, the guest running again
+    image_pending_upload            the capture is complete on this host
+    image_uploading                 sending it to the image API (queued -> saving ->
+                                    active); a backup then rotates: only the newest
+                                    ``rotation`` backups of its type for the server stay;
+                                    then no task (the vm_state never changed)
+
+A second delivery, start-up recovery and the reconciler's copy start at the phase SQL
+records. The capture outlives a crash; one that is missing is taken again. An upload
+cut short leaves the image queued (the image API sees fewer bytes than announced), and
+is sent again; an image found ``saving`` (its upload's receiver died too) is given a
+grace period, then deleted and the snapshot abandoned — never left saving. Any other
+failure also deletes the image, records a fault and ends the task with the server as
+it was; an image deleted by its owner meanwhile just ends the task.
+"""
+import os
+import time
+
+from oslo_log import log as logging
+
+from svc_common import exception
+from svc_common import faults
+from svc_common import instance_events as events
+from svc_common import notifications
+from svc_common import objects
+from svc_common import service
+from svc_common import states
+
+LOG = logging.getLogger(__name__)
+T = states.TaskState
+
+# system_metadata keys the API sets with the task state; they go when it ends.
+IMAGE_ID = states.SNAPSHOT_IMAGE_ID
+BACKUP_TYPE = states.SNAPSHOT_BACKUP_TYPE
+BACKUP_ROTATION = states.SNAPSHOT_BACKUP_ROTATION
+KEYS = (IMAGE_ID, BACKUP_TYPE, BACKUP_ROTATION)
+
+CAPTURE_TASKS = (T.IMAGE_SNAPSHOT, T.IMAGE_BACKUP)
+SAVING_GRACE = 10.0  # seconds an image may stay 'saving' before it is given up
+
+
+def snapshot_instance(manager, context, instance):
+    try:
+        instance = objects.Instance.get_by_uuid(context, instance.uuid)
+    except exception.InstanceNotFound:
+        LOG.info('Instance %s was deleted before its snapshot', instance.uuid)
+        return
+    if instance.task_state not in states.SNAPSHOT_TASKS:
+        LOG.info('Snapshot already resolved (task state %s)', instance.task_state,
+                 instance=instance)
+        return
+    image_id = instance.system_metadata.get(IMAGE_ID)
+    backup = BACKUP_TYPE in instance.system_metadata
+    event = 'compute_backup_instance' if backup else 'compute_snapshot_instance'
+    notifications.notify_instance(context, instance, 'snapshot', 'start', manager.host)
+    with events.action_event(context, instance, event, manager.host):
+        try:
+            if not image_id:
+                raise exception.SnapshotAbandoned(image_id=None,
+                                                  reason='no image recorded')
+            _run_phases(manager, context, instance, image_id)
+        except (exception.InstanceNotFound, exception.UnexpectedDeletingTaskStateError):
+            LOG.info('Instance deleted while its snapshot was taken; image %s deleted',
+                     image_id, instance=instance)
+            _discard(manager, context, image_id)
+            return
+        except exception.UnexpectedTaskStateError as error:
+            LOG.warning('Snapshot superseded: %s', error, instance=instance)
+            return
+        except service.UNAVAILABLE as error:
+            LOG.warning('Snapshot interrupted (%s); left for the reconciler', error,
+                        instance=instance)
+            return
+        except exception.ImageNotFound:
+            LOG.info('Image %s deleted during the snapshot; nothing to upload', image_id,
+                     instance=instance)
+            _discard(manager, context, image_id, delete_image=False)
+            _end(instance)
+            return
+        except Exception as error:
+            LOG.exception('Snapshot to image %s failed', image_id, instance=instance)
+            events.record_fault(context, instance, error, manager.host)
+            _discard(manager, context, image_id)
+            _end(instance, quiet=True)
+            notifications.notify_instance(context, instance, 'snapshot', 'error',
+                                          manager.host)
+            raise
+    notifications.notify_instance(context, instance, 'snapshot', 'end', manager.host)
+    LOG.info('Snapshot uploaded as image %s', image_id, instance=instance)
+
+
+def _path(manager, image_id):
+    return os.path.join(manager.driver.snapshot_dir(), image_id)
+
+
+def _capture(manager, context, instance, image_id):
+    path = _path(manager, image_id)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    manager.driver.snapshot(context, instance, path)
+    return path
+
+
+def _run_phases(manager, context, instance, image_id):
+    path = _path(manager, image_id)
+    if instance.task_state in CAPTURE_TASKS:
+        _capture(manager, context, instance, image_id)
+        faults.point('snapshot.after_capture')
+        _advance(instance, instance.task_state, T.IMAGE_PENDING_UPLOAD)
+    if instance.task_state == T.IMAGE_PENDING_UPLOAD:
+        if not os.path.exists(path):
+            _capture(manager, context, instance, image_id)
+        _advance(instance, T.IMAGE_PENDING_UPLOAD, T.IMAGE_UPLOADING)
+    client = manager.image_client
+    if _settled_status(client, context, image_id) != 'active':
+        if not os.path.exists(path):
+            _capture(manager, context, instance, image_id)
+        client.upload(context, image_id, path, reader=_FaultingReader)
+        faults.point('snapshot.after_upload')
+    if BACKUP_TYPE in instance.system_metadata:
+        _rotate(client, context, instance)
+    _remove(path)
+    _end(instance)
+
+
+def _settled_status(client, context, image_id):
+    """The image's status once it is not 'saving'; an image still saving after the
+    grace period (whoever received its data died) is deleted and the snapshot given
+    up."""
+    deadline = time.monotonic() + SAVING_GRACE
+    while True:
+        status = client.record(context, image_id).get('status')
+        if status != 'saving':
+            return status
+        if time.monotonic() >= deadline:
+            raise exception.SnapshotAbandoned(image_id=image_id,
+                                              reason='its upload never completed')
+        time.sleep(0.5)
+
+
+def _rotate(client, context, instance):
+    """Keep the newest ``rotation`` backups of this type for this server."""
+    backup_type = instance.system_metadata[BACKUP_TYPE]
+    rotation = int(instance.system_metadata.get(BACKUP_ROTATION) or 0)
+    backups = [image for image in client.list_owned(context)
+               if image.get('instance_uuid') == instance.uuid
+               and image.get('image_type') == 'backup'
+               and image.get('backup_type') == backup_type]
+    backups.sort(key=lambda image: (image.get('created_at') or '', image['id']),
+                 reverse=True)
+    for image in backups[rotation:]:
+        LOG.info('Rotating out backup %s (%s, keeping %d)', image['id'], backup_type,
+                 rotation, instance=instance)
+        client.delete(context, image['id'])
+
+
+def _advance(instance, current, following):
+    instance.task_state = following
+    instance.save(expected_task_state=current)
+
+
+def _end(instance, quiet=False):
+    """No task any more, and the snapshot's keys gone from system_metadata."""
+    current = instance.task_state
+    instance.system_metadata = {k: v for k, v in instance.system_metadata.items()
+                                if k not in KEYS}
+    instance.task_state = None
+    try:
+        instance.save(expected_task_state=current)
+    except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
+        if not quiet:
+            raise
+
+
+def _discard(manager, context, image_id, delete_image=True):
+    """Remove the capture and (unless it is gone already) the image: a snapshot that
+    ends without an upload leaves neither behind."""
+    if not image_id:
+        return
+    _remove(_path(manager, image_id))
+    if delete_image:
+        try:
+            manager.image_client.delete(context, image_id)
+        except Exception as error:  # the image API may be down: an operator's to clean
+            LOG.warning('Could not delete image %s: %s', image_id, error)
+
+
+def _remove(path):
+    for name in (path, path + '.part'):
+        try:
+            os.unlink(name)
+        except FileNotFoundError:
+            pass
+
+
+class _FaultingReader:
+    """The capture as the upload reads it, passing the fault point
+    'snapshot.during_upload' once half of it is sent."""
+
+    def __init__(self, source):
+        self._source = source
+        self._half = os.fstat(source.fileno()).st_size // 2
+        self._sent = 0
+
+    def read(self, size=-1):
+        chunk = self._source.read(size)
+        before, self._sent = self._sent, self._sent + len(chunk)
+        if before < self._half <= self._sent:
+            faults.point('snapshot.during_upload')
+        return chunk
