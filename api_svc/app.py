@@ -17,6 +17,7 @@ from api_svc import microversions
 from api_svc import request as api_request
 from api_svc import routes
 from svc_common import exception
+from svc_common import stats
 
 LOG = logging.getLogger(__name__)
 
@@ -151,4 +152,5 @@ class RequestIdMiddleware:
                         ('x-compute-request-id', request_id)]
             return start_response(status, headers, exc_info)
 
-        return self.app(environ, start)
+        with stats.role('api'):  # the SQL and RPC this request causes count as the API's
+            return self.app(environ, start)

@@ -1,6 +1,11 @@
-"""What the all-in-one benchmarks share: an all-in-one on a scratch SQLite database, and
-requests to its REST API through the WSGI app (no sockets)."""
+"""What the benchmarks share: an all-in-one on a scratch SQLite database, requests to its
+REST API through the WSGI app (no sockets), and the result table each prints and writes
+to bench/results/NAME.json."""
+import datetime
 import json
+import os
+import pathlib
+import platform
 import tempfile
 
 import webob
@@ -9,17 +14,29 @@ from nimbus_cmd import all_in_one
 from svc_common.conf import CONF
 from svc_common import objects
 
+RESULTS = pathlib.Path(os.environ.get('NIMBUS_BENCH_RESULTS') or
+                       pathlib.Path(__file__).resolve().parent / 'results')
 
-def start(compute_hosts):
-    """A started AllInOne (fake transport, no-auth API) with its state in a new folder."""
-    tmp = tempfile.mkdtemp()
+
+def start(compute_hosts, transport_url='inproc://', overrides=None):
+    """A started AllInOne (no-auth API, ``transport_url``) with its state in a new
+    folder; ``overrides`` are (group, name) -> value config overrides."""
+    tmp = tempfile.mkdtemp(prefix='nimbus-bench-')
     CONF([], project='nimbus')
     objects.register_all()
     CONF.set_override('state_path', tmp)
     CONF.set_override('connection', 'sqlite:///%s/bench.sqlite' % tmp, group='database')
-    CONF.set_override('transport_url', 'fake://')
+    CONF.set_override('transport_url', transport_url)
     CONF.set_override('auth_strategy', 'noauth', group='api')
+    for (group, name), value in (overrides or {}).items():
+        CONF.set_override(name, value, group=group)
     return all_in_one.AllInOne(compute_hosts=compute_hosts, with_api_server=False).start()
+
+
+def stop(aio, overrides=None):
+    aio.stop()
+    for group, name in overrides or ():
+        CONF.clear_override(name, group=group)
 
 
 def request(app, method, path, body=None, project='bench', roles='admin,member'):
@@ -32,3 +49,32 @@ def request(app, method, path, body=None, project='bench', roles='admin,member')
         req.content_type = 'application/json'
     resp = req.get_response(app)
     return resp.status_int, (json.loads(resp.body) if resp.body else None)
+
+
+def table(title, columns, rows):
+    """Print ``rows`` (dicts) under ``title`` with ``columns`` ([(key, header)])."""
+    cells = [[_cell(row.get(key)) for key, _ in columns] for row in rows]
+    widths = [max([len(header)] + [len(c[i]) for c in cells])
+              for i, (_, header) in enumerate(columns)]
+    print('\n== %s' % title)
+    print('  '.join(h.ljust(w) for (_, h), w in zip(columns, widths)))
+    print('  '.join('-' * w for w in widths))
+    for c in cells:
+        print('  '.join(v.ljust(w) for v, w in zip(c, widths)))
+
+
+def _cell(value):
+    if isinstance(value, float):
+        return '%.3f' % value if abs(value) < 10 else '%.1f' % value
+    return '' if value is None else str(value)
+
+
+def write(name, params, tables):
+    """bench/results/NAME.json: when, where, the parameters and every table's rows."""
+    RESULTS.mkdir(exist_ok=True)
+    doc = {'benchmark': name, 'when': datetime.datetime.now().isoformat(timespec='seconds'),
+           'machine': {'cpus': os.cpu_count(), 'python': platform.python_version()},
+           'params': params, 'tables': tables}
+    path = RESULTS / ('%s.json' % name)
+    path.write_text(json.dumps(doc, indent=1, sort_keys=True) + '\n')
+    print('\nwrote %s' % path)

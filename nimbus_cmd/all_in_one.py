@@ -1,6 +1,6 @@
 """nimbus-all-in-one: API, conductor and compute services in one process.
 
-SQLite under the state path, in-process messaging (oslo.messaging's fake driver),
+SQLite under the state path, in-process messaging (inproc://, delivered at once),
 default flavors, and the API on 127.0.0.1:8774. The functional tests run the same
 ``AllInOne`` with several compute hosts.
 """
@@ -110,7 +110,7 @@ def main(argv=None):
     # In-process messaging unless a config file names a broker. oslo.messaging's own
     # default (rabbit:// on localhost's "/" vhost) would let every all-in-one on a host
     # consume each other's messages.
-    CONF.set_default('transport_url', 'fake://')
+    CONF.set_default('transport_url', 'inproc://')
     CONF.set_default('auth_strategy', 'noauth', group='api')
     CONF.set_default('port', args.port, group='api')
     # One host serves everything: compute hosts fetch images from this process's API,

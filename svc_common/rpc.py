@@ -7,6 +7,7 @@ from oslo_messaging.rpc import dispatcher
 
 from svc_common import context as nimbus_context
 from svc_common.objects import base as obj_base
+from svc_common import stats
 
 _TRANSPORT = None
 _NOTIFIER = None
@@ -21,8 +22,9 @@ ALLOWED_EXMODS = ['svc_common.exception']
 class RequestContextSerializer(messaging.Serializer):
     """Objects travel as versioned primitives; the context travels as a dict."""
 
-    def __init__(self):
+    def __init__(self, role=None):
         self._base = obj_base.NimbusObjectSerializer()
+        self._role = role  # a server's: what its handlers do counts as this role
 
     def serialize_entity(self, ctxt, entity):
         return self._base.serialize_entity(ctxt, entity)
@@ -34,6 +36,8 @@ class RequestContextSerializer(messaging.Serializer):
         return ctxt.to_dict()
 
     def deserialize_context(self, ctxt):
+        if self._role:
+            stats.set_role(self._role)
         return nimbus_context.RequestContext.from_dict(ctxt)
 
 
@@ -42,9 +46,9 @@ def init(conf, url=None):
     global _TRANSPORT, _NOTIFIER
     if _TRANSPORT is not None:
         return _TRANSPORT
-    _TRANSPORT = messaging.get_rpc_transport(conf, url=url,
-                                             allowed_remote_exmods=ALLOWED_EXMODS)
-    notif_transport = messaging.get_notification_transport(conf, url=url)
+    _TRANSPORT = stats.count_rpc(messaging.get_rpc_transport(
+        conf, url=url, allowed_remote_exmods=ALLOWED_EXMODS))
+    notif_transport = stats.count_rpc(messaging.get_notification_transport(conf, url=url))
     _NOTIFIER = messaging.Notifier(notif_transport, serializer=RequestContextSerializer(),
                                    driver='messagingv2', topics=['versioned_notifications'])
     return _TRANSPORT
@@ -70,7 +74,7 @@ def get_client(target, version_cap=None):
 
 def get_server(target, endpoints):
     return messaging.get_rpc_server(get_transport(), target, endpoints, executor='threading',
-                                    serializer=RequestContextSerializer(),
+                                    serializer=RequestContextSerializer(role=target.topic),
                                     access_policy=dispatcher.DefaultRPCAccessPolicy)
 
 

@@ -19,6 +19,7 @@ from svc_common import context as nimbus_context
 from svc_common import exception
 from svc_common import objects
 from svc_common import rpc
+from svc_common import stats
 from oslo_service import loopingcall
 
 LOG = logging.getLogger(__name__)
@@ -110,16 +111,17 @@ class Service:
         if hasattr(self.manager, 'periodic_tasks'):
             tasks += self.manager.periodic_tasks()
         for interval, task in tasks:
-            timer = loopingcall.FixedIntervalLoopingCall(self._guarded(task))
+            timer = loopingcall.FixedIntervalLoopingCall(self._guarded(task, self.topic))
             timer.start(interval=interval, initial_delay=interval)
             self._timers.append(timer)
         LOG.info('%s started on %s (topic %s)', self.binary, self.host, self.topic)
 
     @staticmethod
-    def _guarded(task):
+    def _guarded(task, role):
         def run():
             try:
-                task()
+                with stats.role(role):
+                    task()
             except UNAVAILABLE as error:  # an outage: one line, not a traceback a second
                 LOG.warning('Periodic task %s: waiting for %s (%s)',
                             getattr(task, '__name__', task), _dependency(error),

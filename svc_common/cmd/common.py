@@ -5,6 +5,7 @@ from oslo_log import log as logging
 
 from svc_common.conf import CONF
 from svc_common import objects
+from svc_common import stats
 
 LOG = logging.getLogger(__name__)
 
@@ -23,6 +24,8 @@ def setup(argv, binary):
     CONF(argv, project='nimbus', prog=binary)
     logging.setup(CONF, 'nimbus')
     objects.register_all()
+    stats.set_process_role(binary.replace('nimbus-', ''))
+    stats.dump_on_signal()
     LOG.info('%s starting with %s', binary, ' '.join(sys.argv[1:]) or 'default options')
 
 

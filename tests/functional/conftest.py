@@ -118,7 +118,7 @@ def cloud(tmp_path):
     CONF.set_override('api_endpoint', IMAGE_ENDPOINT, group='image')
     CONF.set_override('connection', 'sqlite:///%s/nimbus.sqlite' % tmp_path, group='database')
     CONF.set_override('auth_strategy', 'noauth', group='api')
-    CONF.set_override('transport_url', 'fake://')
+    CONF.set_override('transport_url', 'inproc://')
     CONF.set_override('report_interval', 1)
     aio = all_in_one.AllInOne(compute_hosts=['host1', 'host2'], with_api_server=False)
     image_client.HttpImageClient.session_factory = staticmethod(_session_factory(aio))
@@ -153,7 +153,7 @@ def core(tmp_path):
     """Conductor and three compute hosts (host1..host3) without the REST API."""
     CONF.set_override('state_path', str(tmp_path))
     CONF.set_override('connection', 'sqlite:///%s/n.sqlite' % tmp_path, group='database')
-    CONF.set_override('transport_url', 'fake://')
+    CONF.set_override('transport_url', 'inproc://')
     aio = all_in_one.AllInOne(compute_hosts=['host1', 'host2', 'host3'], with_api=False)
     aio.start()
     try:
