@@ -20,6 +20,7 @@ from api_svc import server_status
 from svc_common import compute_rpcapi
 from svc_common.conf import CONF
 from svc_common import exception
+from svc_common import guest_actions
 from svc_common import next_step
 from svc_common import objects
 from svc_common import states
@@ -317,6 +318,14 @@ class API:
         task = T.REBOOTING_HARD if reboot_type == 'HARD' else T.REBOOTING
         self._start_task(context, instance, 'reboot', task, ACTION_REBOOT)
         self.compute.reboot_instance(context, instance, reboot_type)
+
+    def guest_action(self, context, instance, name, changes=None):
+        """Start guest action ``name`` (svc_common/guest_actions.py; also the action
+        Nova records) on ``instance``, with ``changes`` written in the same
+        compare-and-swap, and cast its step to the server's host."""
+        task_state = guest_actions.ACTIONS[name].task_state
+        self._start_task(context, instance, name, task_state, name, changes)
+        getattr(self.compute, '%s_instance' % name)(context, instance)
 
     def rebuild(self, context, instance, request):
         """Rebuild a server on its host from ``request.image_id``: the new image and

@@ -10,6 +10,7 @@ from api_svc.handlers import consoles
 from api_svc.handlers import extensions
 from api_svc.handlers import flavor_access
 from api_svc.handlers import flavors
+from api_svc.handlers import guest_actions  # noqa: F401  (registers its actions)
 from api_svc.handlers import hosts
 from api_svc.handlers import image_metadata
 from api_svc.handlers import hypervisors

@@ -21,6 +21,8 @@ _STATUS = {
                                 **{T.REBOOTING_HARD: 'HARD_REBOOT'})),
     V.RESIZED: ('VERIFY_RESIZE', {T.RESIZE_REVERTING: 'REVERT_RESIZE'}),
     V.ERROR: ('ERROR', dict(_REBUILDING, **{T.REBOOTING_HARD: 'HARD_REBOOT'})),
+    V.PAUSED: ('PAUSED', {}),
+    V.SUSPENDED: ('SUSPENDED', {}),
     V.DELETED: ('DELETED', {}),
 }
 

@@ -8,6 +8,7 @@ from svc_common.conf import CONF
 from svc_common import context as nimbus_context
 from compute_svc import build
 from compute_svc import delete
+from compute_svc import guest_actions
 from compute_svc import power
 from compute_svc import power_sync
 from compute_svc import reap
@@ -27,7 +28,7 @@ BINARY = 'nimbus-compute'
 
 
 class ComputeManager:
-    target = messaging.Target(version='1.3')
+    target = messaging.Target(version='1.4')
 
     def __init__(self, host=None, driver=None):
         self.host = host or CONF.host
@@ -164,3 +165,20 @@ class ComputeManager:
     def snapshot_instance(self, context, instance):
         with self.instance_lock(instance):
             snapshot.snapshot_instance(self, context, instance)
+
+    # -- RPC API 1.4: pause/unpause, suspend/resume ------------------------------------
+    def pause_instance(self, context, instance):
+        with self.instance_lock(instance):
+            guest_actions.run(self, context, instance, 'pause')
+
+    def unpause_instance(self, context, instance):
+        with self.instance_lock(instance):
+            guest_actions.run(self, context, instance, 'unpause')
+
+    def suspend_instance(self, context, instance):
+        with self.instance_lock(instance):
+            guest_actions.run(self, context, instance, 'suspend')
+
+    def resume_instance(self, context, instance):
+        with self.instance_lock(instance):
+            guest_actions.run(self, context, instance, 'resume')

@@ -13,7 +13,7 @@ LOG = logging.getLogger(__name__)
 T, V, P = states.TaskState, states.VmState, states.PowerState
 
 
-def _current(context, instance, task_state):
+def current(context, instance, task_state):
     try:
         instance = objects.Instance.get_by_uuid(context, instance.uuid)
     except exception.InstanceNotFound:
@@ -25,8 +25,11 @@ def _current(context, instance, task_state):
     return instance
 
 
-def _finish(context, manager, instance, task_state, vm_state, power_state, work, event,
-            fault_point=None):
+def finish(context, manager, instance, task_state, vm_state, power_state, work, event,
+           fault_point=None, fail_to_error=False):
+    """Do ``work`` and end ``task_state`` in ``vm_state``/``power_state``; True when
+    done, False when an outage left the task state for the reconciler. A failure ends
+    the task with a fault, in ERROR with ``fail_to_error``."""
     with events.action_event(context, instance, event, manager.host):
         try:
             work()
@@ -36,9 +39,12 @@ def _finish(context, manager, instance, task_state, vm_state, power_state, work,
             # The task state stays for the reconciler to send this step again.
             LOG.warning('%s interrupted (%s); left for the reconciler', event, error,
                         instance=instance)
-            return
+            return False
         except Exception as error:
             LOG.exception('%s failed', event, instance=instance)
+            if fail_to_error:
+                events.set_error(context, instance, error, manager.host)
+                raise
             events.record_fault(context, instance, error, manager.host)
             instance.task_state = None
             instance.save(expected_task_state=task_state)
@@ -47,28 +53,29 @@ def _finish(context, manager, instance, task_state, vm_state, power_state, work,
         instance.task_state = None
         instance.power_state = power_state
         instance.save(expected_task_state=task_state)
+    return True
 
 
 def stop_instance(manager, context, instance):
-    instance = _current(context, instance, T.POWERING_OFF)
+    instance = current(context, instance, T.POWERING_OFF)
     if instance is not None:
-        _finish(context, manager, instance, T.POWERING_OFF, V.STOPPED, P.SHUTDOWN,
-                lambda: manager.driver.power_off(instance), 'compute_stop_instance',
-                'stop.after_power_off')
+        finish(context, manager, instance, T.POWERING_OFF, V.STOPPED, P.SHUTDOWN,
+               lambda: manager.driver.power_off(instance), 'compute_stop_instance',
+               'stop.after_power_off')
 
 
 def start_instance(manager, context, instance):
-    instance = _current(context, instance, T.POWERING_ON)
+    instance = current(context, instance, T.POWERING_ON)
     if instance is not None:
-        _finish(context, manager, instance, T.POWERING_ON, V.ACTIVE, P.RUNNING,
-                lambda: manager.driver.power_on(context, instance), 'compute_start_instance',
-                'start.after_power_on')
+        finish(context, manager, instance, T.POWERING_ON, V.ACTIVE, P.RUNNING,
+               lambda: manager.driver.power_on(context, instance), 'compute_start_instance',
+               'start.after_power_on')
 
 
 def reboot_instance(manager, context, instance, reboot_type):
     task = T.REBOOTING_HARD if reboot_type == 'HARD' else T.REBOOTING
-    instance = _current(context, instance, task)
+    instance = current(context, instance, task)
     if instance is not None:
-        _finish(context, manager, instance, task, V.ACTIVE, P.RUNNING,
-                lambda: manager.driver.reboot(context, instance, reboot_type),
-                'compute_reboot_instance')
+        finish(context, manager, instance, task, V.ACTIVE, P.RUNNING,
+               lambda: manager.driver.reboot(context, instance, reboot_type),
+               'compute_reboot_instance')

@@ -7,6 +7,7 @@ Version log:
           finish_revert_resize
     1.2 - rebuild_instance
     1.3 - snapshot_instance
+    1.4 - pause_instance, unpause_instance, suspend_instance, resume_instance
 """
 import oslo_messaging as messaging
 
@@ -16,7 +17,7 @@ TOPIC = 'compute'
 
 
 class ComputeAPI:
-    VERSION = '1.3'
+    VERSION = '1.4'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version='1.0')
@@ -82,3 +83,16 @@ class ComputeAPI:
         """The image to fill (and a backup's rotation) are in the record's
         system_metadata, so the reconciler's copy is the same message."""
         self._at(instance.host, '1.3').cast(ctxt, 'snapshot_instance', instance=instance)
+
+    # -- pause/unpause, suspend/resume (1.4) ------------------------------------------------
+    def pause_instance(self, ctxt, instance):
+        self._at(instance.host, '1.4').cast(ctxt, 'pause_instance', instance=instance)
+
+    def unpause_instance(self, ctxt, instance):
+        self._at(instance.host, '1.4').cast(ctxt, 'unpause_instance', instance=instance)
+
+    def suspend_instance(self, ctxt, instance):
+        self._at(instance.host, '1.4').cast(ctxt, 'suspend_instance', instance=instance)
+
+    def resume_instance(self, ctxt, instance):
+        self._at(instance.host, '1.4').cast(ctxt, 'resume_instance', instance=instance)

@@ -28,6 +28,8 @@ POINTS = (
     'finish_revert.after_claims', 'finish_revert.after_driver',
     'rebuild.after_destroy', 'rebuild.after_disk', 'rebuild.after_spawn',
     'snapshot.after_capture', 'snapshot.during_upload', 'snapshot.after_upload',
+    'pause.after_driver', 'unpause.after_driver',
+    'suspend.after_driver', 'resume.after_driver',
 )
 
 

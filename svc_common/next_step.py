@@ -21,6 +21,8 @@ named here is an idempotent RPC handler, so sending one twice is harmless.
     image_backup,                              (resumes at the phase the task state
     image_pending_upload,                       records; the image it fills is named
     image_uploading                             in system_metadata)
+    pausing, unpausing, -                    pause_instance, ...      instance.host
+    suspending, resuming                       (the step of the name)
     deleting            -                    terminate_instance       instance.host
                                              local_delete             conductor (no host)
     resize_prep         none / no dest yet   migrate_server           conductor
@@ -67,6 +69,10 @@ _SIMPLE = {
     T.IMAGE_BACKUP: ('snapshot_instance', {}),
     T.IMAGE_PENDING_UPLOAD: ('snapshot_instance', {}),
     T.IMAGE_UPLOADING: ('snapshot_instance', {}),
+    T.PAUSING: ('pause_instance', {}),
+    T.UNPAUSING: ('unpause_instance', {}),
+    T.SUSPENDING: ('suspend_instance', {}),
+    T.RESUMING: ('resume_instance', {}),
 }
 
 

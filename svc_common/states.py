@@ -12,6 +12,8 @@ class VmState(str, enum.Enum):
     BUILDING = 'building'
     STOPPED = 'stopped'
     RESIZED = 'resized'
+    PAUSED = 'paused'
+    SUSPENDED = 'suspended'
     ERROR = 'error'
     DELETED = 'deleted'
 
@@ -40,6 +42,10 @@ class TaskState(str, enum.Enum):
     IMAGE_BACKUP = 'image_backup'
     IMAGE_PENDING_UPLOAD = 'image_pending_upload'
     IMAGE_UPLOADING = 'image_uploading'
+    PAUSING = 'pausing'
+    UNPAUSING = 'unpausing'
+    SUSPENDING = 'suspending'
+    RESUMING = 'resuming'
 
     def __str__(self):
         return self.value
@@ -169,6 +175,24 @@ INSTANCE_TRANSITIONS = {
         (SNAPSHOTTABLE, {T.IMAGE_SNAPSHOT, T.IMAGE_BACKUP}, SAME, T.IMAGE_PENDING_UPLOAD),
         (SNAPSHOTTABLE, T.IMAGE_PENDING_UPLOAD, SAME, T.IMAGE_UPLOADING),
         (SNAPSHOTTABLE, SNAPSHOT_TASKS, SAME, None),
+    ],
+    # Holding a running guest: paused in memory, or suspended (its memory saved to disk,
+    # its resources kept). A failed step leaves the server as it was.
+    'pause': [
+        (V.ACTIVE, None, V.ACTIVE, T.PAUSING),
+        (V.ACTIVE, T.PAUSING, {V.PAUSED, V.ACTIVE}, None),
+    ],
+    'unpause': [
+        (V.PAUSED, None, V.PAUSED, T.UNPAUSING),
+        (V.PAUSED, T.UNPAUSING, {V.ACTIVE, V.PAUSED}, None),
+    ],
+    'suspend': [
+        (V.ACTIVE, None, V.ACTIVE, T.SUSPENDING),
+        (V.ACTIVE, T.SUSPENDING, {V.SUSPENDED, V.ACTIVE}, None),
+    ],
+    'resume': [
+        (V.SUSPENDED, None, V.SUSPENDED, T.RESUMING),
+        (V.SUSPENDED, T.RESUMING, {V.ACTIVE, V.SUSPENDED}, None),
     ],
     # The periodic power-state sync: a guest found off is recorded as stopped.
     'sync_power_state': [

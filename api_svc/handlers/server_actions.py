@@ -40,7 +40,7 @@ def dispatch(req, server_id):
     return handler(req, server_id, body)
 
 
-def _accepted():
+def accepted():
     return api_request.empty_response(202)
 
 
@@ -49,7 +49,7 @@ def stop(req, server_id, body):
     instance = servers.get_authorized(req, server_id, server_policies.STOP)
     validation.validate(schemas.no_argument('os-stop'), body)
     req.services.compute_api.stop(req.context, instance)
-    return _accepted()
+    return accepted()
 
 
 @action('os-start')
@@ -57,7 +57,7 @@ def start(req, server_id, body):
     instance = servers.get_authorized(req, server_id, server_policies.START)
     validation.validate(schemas.no_argument('os-start'), body)
     req.services.compute_api.start(req.context, instance)
-    return _accepted()
+    return accepted()
 
 
 @action('reboot')
@@ -65,7 +65,7 @@ def reboot(req, server_id, body):
     instance = servers.get_authorized(req, server_id, server_policies.REBOOT)
     reboot_type = validation.validate(schemas.reboot, body)['reboot']['type'].upper()
     req.services.compute_api.reboot(req.context, instance, reboot_type)
-    return _accepted()
+    return accepted()
 
 
 @action('os-getConsoleOutput')
@@ -111,7 +111,7 @@ def resize(req, server_id, body):
         req.services.move_api.resize(req.context, instance, flavor_id)
     except exception.FlavorNotFound as error:
         raise exception.Invalid(message=error.message)
-    return _accepted()
+    return accepted()
 
 
 @action('migrate')
@@ -124,7 +124,7 @@ def migrate(req, server_id, body):
         req.services.move_api.migrate(req.context, instance, host=host)
     except exception.ComputeHostNotFound as error:
         raise exception.Invalid(message=error.message)
-    return _accepted()
+    return accepted()
 
 
 @action('confirmResize')
@@ -146,7 +146,7 @@ def revert_resize(req, server_id, body):
         req.services.move_api.revert_resize(req.context, instance)
     except exception.MigrationNotFound:
         raise exception.Invalid(message='Instance has not been resized.')
-    return _accepted()
+    return accepted()
 
 
 # -- lock, unlock, reset state -------------------------------------------------------------
@@ -156,7 +156,7 @@ def lock(req, server_id, body):
     args = validation.validate(schemas.lock(req.version), body)['lock'] or {}
     reason = args.get('locked_reason') if req.version.matches('2.73') else None
     req.services.compute_api.lock(req.context, instance, reason)
-    return _accepted()
+    return accepted()
 
 
 @action('unlock')
@@ -167,7 +167,7 @@ def unlock(req, server_id, body):
     if compute.locked_by_other(req.context, instance):
         policy.authorize(req.context, lock_policies.UNLOCK_OVERRIDE, servers.target(instance))
     compute.unlock(req.context, instance)
-    return _accepted()
+    return accepted()
 
 
 @action('os-resetState')
@@ -175,4 +175,4 @@ def reset_state(req, server_id, body):
     instance = servers.get_authorized(req, server_id, admin_action_policies.RESET_STATE)
     state = validation.validate(schemas.reset_state, body)['os-resetState']['state']
     req.services.compute_api.reset_state(req.context, instance, states.VmState(state))
-    return _accepted()
+    return accepted()

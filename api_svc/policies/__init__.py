@@ -10,6 +10,7 @@ from api_svc.policies import consoles
 from api_svc.policies import extensions
 from api_svc.policies import flavor_access
 from api_svc.policies import flavors
+from api_svc.policies import guest_actions
 from api_svc.policies import hosts
 from api_svc.policies import hypervisors
 from api_svc.policies import images
@@ -35,7 +36,8 @@ MODULES = (base, servers, flavors, flavor_access, services, hosts, hypervisors, 
            quota_sets, quota_classes, availability_zones, aggregates, images,
            migrate_server, migrations, instance_actions, instance_usage_audit_log,
            simple_tenant_usage, keypairs, lock_server, admin_actions, server_groups,
-           networks, extensions, server_shares, consoles, volume_attachments, snapshots)
+           networks, extensions, server_shares, consoles, volume_attachments, snapshots,
+           guest_actions)
 
 
 def list_rules():

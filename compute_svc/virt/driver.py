@@ -71,6 +71,23 @@ class ComputeDriver(abc.ABC):
     def reboot(self, context, instance, reboot_type):
         """'SOFT' asks the guest; 'HARD' restarts it regardless."""
 
+    # One-step guest actions (svc_common/guest_actions.py); each does nothing to a guest
+    # already where it takes it.
+    def pause(self, context, instance):
+        """Stop the guest's CPUs, its memory kept in place."""
+        raise NotImplementedError()
+
+    def unpause(self, context, instance):
+        raise NotImplementedError()
+
+    def suspend(self, context, instance):
+        """Save the guest's memory and device state to disk and stop it."""
+        raise NotImplementedError()
+
+    def resume(self, context, instance):
+        """Start the guest again from the state ``suspend`` saved."""
+        raise NotImplementedError()
+
     def get_console_output(self, context, instance) -> str:
         raise NotImplementedError()
 

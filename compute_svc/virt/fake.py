@@ -138,6 +138,26 @@ class FakeDriver(driver.ComputeDriver):
             guest['console'] += 'rebooted (%s)\n' % reboot_type
             self._save()
 
+    def _set_power(self, method, instance, power_state, suspended=False):
+        self._record(method, instance)
+        with self._lock:
+            guest = self._guest(instance)
+            guest['power_state'] = power_state
+            guest['suspended'] = suspended
+            self._save()
+
+    def pause(self, context, instance):
+        self._set_power('pause', instance, states.PowerState.PAUSED)
+
+    def unpause(self, context, instance):
+        self._set_power('unpause', instance, states.PowerState.RUNNING)
+
+    def suspend(self, context, instance):
+        self._set_power('suspend', instance, states.PowerState.SHUTDOWN, suspended=True)
+
+    def resume(self, context, instance):
+        self._set_power('resume', instance, states.PowerState.RUNNING)
+
     def get_console_output(self, context, instance):
         with self._lock:
             return self._guest(instance)['console']

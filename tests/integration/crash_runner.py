@@ -16,7 +16,11 @@ from tests.integration import deployment
 
 OUTCOMES = ('recovered', 'ERROR-with-fault', 'failed')
 ACTIONS = {'stop': {'os-stop': None}, 'start': {'os-start': None},
-           'confirm': {'confirmResize': None}, 'revert': {'revertResize': None}}
+           'confirm': {'confirmResize': None}, 'revert': {'revertResize': None},
+           'pause': {'pause': None}, 'unpause': {'unpause': None},
+           'suspend': {'suspend': None}, 'resume': {'resume': None}}
+# status a server is prepared in -> the operation that takes an ACTIVE server there
+REACHED_BY = {'SHUTOFF': 'stop', 'PAUSED': 'pause', 'SUSPENDED': 'suspend'}
 
 
 def ask(cloud, operation, server_id, flavor_id=None):

@@ -3,8 +3,9 @@
 For each point of ``svc_common.faults.POINTS``, in one deployment (API, a conductor and
 two computes as separate processes over RabbitMQ and PostgreSQL): the service that
 reaches the point is restarted with ``fault_points = <point>``, the operation that passes
-it (boot, delete, stop, start, resize, confirm, revert, rebuild, snapshot) is asked for
-through the REST API, the service dies there (exit 137, nothing cleaned up, the message in hand
+it (boot, delete, stop, start, resize, confirm, revert, rebuild, snapshot, pause,
+unpause, suspend, resume) is asked for through the REST API, the service dies there
+(exit 137, nothing cleaned up, the message in hand
 lost), and it is started again without the point. Within BOUND seconds the server must
 have got where the operation takes it (a resize: VERIFY_RESIZE, then a confirm that must
 complete) or be in ERROR with a fault that says why, and ``crash_checks`` must find
@@ -16,8 +17,9 @@ guest writes into its disk before its operation, so the checks also find whether
 disk files are where they belong and unchanged.
 
 Every point gets servers of its own, prepared together up front (booted on cmp1, some
-stopped, some resized to cmp2), so one deployment serves the whole matrix. The matrix
-(point -> outcome, seconds) and its totals are printed at the end of the run.
+stopped, paused or suspended, some resized to cmp2), so one deployment serves the whole
+matrix. The matrix (point -> outcome, seconds) and its totals are printed at the end of
+the run.
 """
 import hashlib
 import os
@@ -72,6 +74,10 @@ PLAN = {
     'snapshot.after_capture': (SOURCE, 'ACTIVE', 'snapshot'),
     'snapshot.during_upload': (SOURCE, 'ACTIVE', 'snapshot'),
     'snapshot.after_upload': (SOURCE, 'ACTIVE', 'snapshot'),
+    'pause.after_driver': (SOURCE, 'ACTIVE', 'pause'),
+    'unpause.after_driver': (SOURCE, 'PAUSED', 'unpause'),
+    'suspend.after_driver': (SOURCE, 'ACTIVE', 'suspend'),
+    'resume.after_driver': (SOURCE, 'SUSPENDED', 'resume'),
 }
 
 # operation -> (status, host, flavor name) the server ends in; None: deleted
@@ -86,6 +92,10 @@ EXPECTED = {
     'revert': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
     'rebuild': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
     'snapshot': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
+    'pause': ('PAUSED', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
+    'unpause': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
+    'suspend': ('SUSPENDED', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
+    'resume': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
 }
 SNAPSHOTS = {}  # server id -> the image its createImage made
 
@@ -126,8 +136,8 @@ def servers(cloud):
         EXPECTED_DISKS.record(server_id, SOURCE, str(disk))
     for point, server_id in by_point.items():
         start_state = PLAN[point][1]
-        if start_state == 'SHUTOFF':
-            crash_runner.ask(cloud, 'stop', server_id)
+        if start_state in crash_runner.REACHED_BY:
+            crash_runner.ask(cloud, crash_runner.REACHED_BY[start_state], server_id)
         elif start_state == 'VERIFY_RESIZE':
             crash_runner.ask(cloud, 'resize', server_id, NEW_FLAVOR)
     for point, server_id in by_point.items():

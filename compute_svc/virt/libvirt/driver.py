@@ -228,6 +228,27 @@ class LibvirtDriver(driver.ComputeDriver):
         # Define again from the files: a hard reboot also repairs a stale definition.
         self._redefine(context, instance, power_on=True)
 
+    # -- pause/unpause, suspend/resume ------------------------------------------------
+    def pause(self, context, instance):
+        self._existing_guest(instance).pause()
+
+    def unpause(self, context, instance):
+        self._existing_guest(instance).unpause()
+
+    def suspend(self, context, instance):
+        """libvirt's managed save: the guest's memory goes to a file libvirt keeps with
+        the domain, and the domain stops."""
+        self._existing_guest(instance).managed_save()
+
+    def resume(self, context, instance):
+        """Start the domain: libvirt restores it from the managed save image, so the
+        guest goes on where it was. A guest already running is left alone."""
+        guest = self._existing_guest(instance)
+        if not guest.is_active() and not guest.has_managed_save():
+            LOG.warning('No saved state to resume from: the guest boots again',
+                        instance=instance)
+        guest.start()
+
     def get_console_output(self, context, instance):
         path = os.path.join(self.disks.inst_dir(instance.uuid), CONSOLE_LOG)
         try:

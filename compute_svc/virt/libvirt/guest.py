@@ -63,6 +63,15 @@ class Guest:
         if self.power_state() == P.PAUSED:
             self._domain.resume()
 
+    def managed_save(self):
+        """Save the running guest's state to libvirt's managed save image and stop it;
+        the next start restores it. A stopped guest is left as it is."""
+        if self.is_active():
+            self._domain.managedSave(0)
+
+    def has_managed_save(self):
+        return bool(self._domain.hasManagedSaveImage(0))
+
     def shutdown(self):
         """Ask the guest to power off (ACPI power button)."""
         try:

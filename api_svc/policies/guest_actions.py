@@ -1,0 +1,26 @@
+from api_svc.policies import base
+
+PAUSE = 'os_compute_api:os-pause-server:pause'
+UNPAUSE = 'os_compute_api:os-pause-server:unpause'
+SUSPEND = 'os_compute_api:os-suspend-server:suspend'
+RESUME = 'os_compute_api:os-suspend-server:resume'
+
+# action name -> its rule
+BY_ACTION = {'pause': PAUSE, 'unpause': UNPAUSE, 'suspend': SUSPEND, 'resume': RESUME}
+
+rules = [
+    base.rule(PAUSE, base.PROJECT_MEMBER_OR_ADMIN,
+              'Pause a server (its guest held in memory).',
+              ('POST', '/servers/{server_id}/action (pause)')),
+    base.rule(UNPAUSE, base.PROJECT_MEMBER_OR_ADMIN, 'Unpause a paused server.',
+              ('POST', '/servers/{server_id}/action (unpause)')),
+    base.rule(SUSPEND, base.PROJECT_MEMBER_OR_ADMIN,
+              "Suspend a server (its guest's state saved to disk, its resources kept).",
+              ('POST', '/servers/{server_id}/action (suspend)')),
+    base.rule(RESUME, base.PROJECT_MEMBER_OR_ADMIN, 'Resume a suspended server.',
+              ('POST', '/servers/{server_id}/action (resume)')),
+]
+
+
+def list_rules():
+    return rules
