@@ -151,16 +151,17 @@ def _rotate(client, context, instance):
     """Keep the newest ``rotation`` backups of this type for this server."""
     backup_type = instance.system_metadata[BACKUP_TYPE]
     rotation = int(instance.system_metadata.get(BACKUP_ROTATION) or 0)
-    backups = [image for image in client.list_owned(context)
-               if image.get('instance_uuid') == instance.uuid
-               and image.get('image_type') == 'backup'
-               and image.get('backup_type') == backup_type]
-    backups.sort(key=lambda image: (image.get('created_at') or '', image['id']),
-                 reverse=True)
-    for image in backups[rotation:]:
-        LOG.info('Rotating out backup %s (%s, keeping %d)', image['id'], backup_type,
+    current = instance.system_metadata[IMAGE_ID]
+    # The image API lists newest first (its timestamps are finer than the ones it
+    # shows); the backup just made is the newest of this server's, whatever they show.
+    older = [image['id'] for image in client.list_owned(context)
+             if image.get('instance_uuid') == instance.uuid
+             and image.get('image_type') == 'backup'
+             and image.get('backup_type') == backup_type and image['id'] != current]
+    for image_id in ([current] + older)[rotation:]:
+        LOG.info('Rotating out backup %s (%s, keeping %d)', image_id, backup_type,
                  rotation, instance=instance)
-        client.delete(context, image['id'])
+        client.delete(context, image_id)
 
 
 def _advance(instance, current, following):
