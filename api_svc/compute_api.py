@@ -365,22 +365,23 @@ class API:
         objects.InstanceAction.action_start(context, instance.uuid, action)
 
     def console_output(self, context, instance, length=None):
-        if instance.host is None:
-            raise exception.InstanceNotReady(instance_id=instance.uuid,
-                                             reason='it has no host')
-        try:
-            return self.compute.get_console_output(context, instance, tail_length=length)
-        except NotImplementedError:
-            raise exception.ConsoleNotImplemented(host=instance.host)
-        except messaging.MessagingTimeout:
-            raise exception.ServiceUnavailable(
-                reason='compute host %s did not answer in time' % instance.host)
-        except messaging.RemoteError as error:
-            if error.exc_type == 'NotImplementedError':
-                raise exception.ConsoleNotImplemented(host=instance.host)
-            if error.exc_type in ('InstanceNotFound', 'ConsoleNotAvailable'):
-                raise exception.ConsoleNotAvailable(instance_id=instance.uuid)
-            raise
+        def not_available(error):
+            return exception.ConsoleNotAvailable(instance_id=instance.uuid)
+        return _ask_host(
+            instance, lambda: self.compute.get_console_output(context, instance,
+                                                              tail_length=length),
+            exception.ConsoleNotImplemented(host=instance.host),
+            {'InstanceNotFound': not_available, 'ConsoleNotAvailable': not_available})
+
+    def diagnostics(self, context, instance):
+        """The running guest's diagnostics from its host (the 2.48 shape)."""
+        return _ask_host(
+            instance, lambda: self.compute.get_diagnostics(context, instance),
+            exception.DiagnosticsNotImplemented(host=instance.host),
+            {'InstanceInvalidState': lambda error: exception.InstanceInvalidState(
+                message=error.value),
+             'InstanceNotFound': lambda error: exception.InstanceNotReady(
+                 instance_id=instance.uuid, reason='its guest is gone')})
 
     # -- locking ----------------------------------------------------------------------
     @staticmethod
@@ -425,6 +426,28 @@ class API:
     @staticmethod
     def _compute_is_up(context, host):
         return service_is_up(compute_service(context, host))
+
+
+def _ask_host(instance, call, not_implemented, remote_errors):
+    """``call()``, an RPC call to the server's host, with its errors as the API's:
+    ``not_implemented`` from a hypervisor without the feature, and for the remote
+    exceptions named in ``remote_errors``, what its function makes of the error."""
+    if instance.host is None:
+        raise exception.InstanceNotReady(instance_id=instance.uuid,
+                                         reason='it has no host')
+    try:
+        return call()
+    except NotImplementedError:
+        raise not_implemented
+    except messaging.MessagingTimeout:
+        raise exception.ServiceUnavailable(
+            reason='compute host %s did not answer in time' % instance.host)
+    except messaging.RemoteError as error:
+        if error.exc_type == 'NotImplementedError':
+            raise not_implemented
+        if error.exc_type in remote_errors:
+            raise remote_errors[error.exc_type](error)
+        raise
 
 
 def check_can_start(instance, method, task_state):

@@ -26,6 +26,8 @@ from api_svc.handlers import server_groups
 from api_svc.handlers import server_shares
 from api_svc.handlers import server_actions
 from api_svc.handlers import snapshot_actions  # noqa: F401 (registers its actions)
+from api_svc.handlers import server_diagnostics
+from api_svc.handlers import server_external_events
 from api_svc.handlers import servers
 from api_svc.handlers import services
 from api_svc.handlers import simple_tenant_usage
@@ -47,6 +49,7 @@ COMPUTE_ROUTES = {
     '/servers/{server_id}/shares/{share_id}': {'GET': server_shares.show,
                                                'DELETE': server_shares.delete},
     '/servers/{server_id}/remote-consoles': {'POST': consoles.create},
+    '/servers/{server_id}/diagnostics': {'GET': server_diagnostics.show},
     '/servers/{server_id}/os-volume_attachments': {'GET': volume_attachments.index,
                                                    'POST': volume_attachments.create},
     '/servers/{server_id}/os-volume_attachments/{volume_id}': {
@@ -54,6 +57,7 @@ COMPUTE_ROUTES = {
         'DELETE': volume_attachments.delete},
     '/os-console-auth-tokens/{console_token}': {'GET': consoles.show_token},
     '/os-migrations': {'GET': migrations.index},
+    '/os-server-external-events': {'POST': server_external_events.create},
     '/os-keypairs': {'GET': keypairs.index, 'POST': keypairs.create},
     '/os-keypairs/{name}': {'GET': keypairs.show, 'DELETE': keypairs.delete},
     '/os-server-groups': {'GET': server_groups.index, 'POST': server_groups.create},

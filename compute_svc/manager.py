@@ -8,6 +8,7 @@ from svc_common.conf import CONF
 from svc_common import context as nimbus_context
 from compute_svc import build
 from compute_svc import delete
+from compute_svc import diagnostics
 from compute_svc import guest_actions
 from compute_svc import power
 from compute_svc import power_sync
@@ -28,7 +29,7 @@ BINARY = 'nimbus-compute'
 
 
 class ComputeManager:
-    target = messaging.Target(version='1.4')
+    target = messaging.Target(version='1.5')
 
     def __init__(self, host=None, driver=None):
         self.host = host or CONF.host
@@ -182,3 +183,7 @@ class ComputeManager:
     def resume_instance(self, context, instance):
         with self.instance_lock(instance):
             guest_actions.run(self, context, instance, 'resume')
+
+    # -- RPC API 1.5: diagnostics (a call) -----------------------------------------------
+    def get_diagnostics(self, context, instance):
+        return diagnostics.get_diagnostics(self, context, instance)

@@ -8,6 +8,7 @@ Version log:
     1.2 - rebuild_instance
     1.3 - snapshot_instance
     1.4 - pause_instance, unpause_instance, suspend_instance, resume_instance
+    1.5 - get_diagnostics
 """
 import oslo_messaging as messaging
 
@@ -17,7 +18,7 @@ TOPIC = 'compute'
 
 
 class ComputeAPI:
-    VERSION = '1.4'
+    VERSION = '1.5'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version='1.0')
@@ -96,3 +97,8 @@ class ComputeAPI:
 
     def resume_instance(self, ctxt, instance):
         self._at(instance.host, '1.4').cast(ctxt, 'resume_instance', instance=instance)
+
+    # -- diagnostics (1.5) ------------------------------------------------------------------
+    def get_diagnostics(self, ctxt, instance):
+        return self._at(instance.host, '1.5').call(ctxt, 'get_diagnostics',
+                                                   instance=instance)

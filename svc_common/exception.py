@@ -277,6 +277,11 @@ class NotSupported(NimbusException):
     code = 400
 
 
+class DiagnosticsNotImplemented(NimbusException):
+    msg_fmt = 'Unable to get diagnostics: the hypervisor of %(host)s does not provide them.'
+    code = 501
+
+
 class ConsoleNotImplemented(NimbusException):
     msg_fmt = 'Unable to get console output: the hypervisor of %(host)s does not provide it.'
     code = 501

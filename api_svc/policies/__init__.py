@@ -24,6 +24,8 @@ from api_svc.policies import migrations
 from api_svc.policies import networks
 from api_svc.policies import quota_classes
 from api_svc.policies import quota_sets
+from api_svc.policies import server_diagnostics
+from api_svc.policies import server_external_events
 from api_svc.policies import server_groups
 from api_svc.policies import server_shares
 from api_svc.policies import servers
@@ -37,7 +39,7 @@ MODULES = (base, servers, flavors, flavor_access, services, hosts, hypervisors, 
            migrate_server, migrations, instance_actions, instance_usage_audit_log,
            simple_tenant_usage, keypairs, lock_server, admin_actions, server_groups,
            networks, extensions, server_shares, consoles, volume_attachments, snapshots,
-           guest_actions)
+           guest_actions, server_diagnostics, server_external_events)
 
 
 def list_rules():

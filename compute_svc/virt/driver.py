@@ -88,6 +88,13 @@ class ComputeDriver(abc.ABC):
         """Start the guest again from the state ``suspend`` saved."""
         raise NotImplementedError()
 
+    def get_diagnostics(self, instance) -> dict:
+        """A running guest's diagnostics in the shape of microversion 2.48 (state,
+        driver, hypervisor, hypervisor_os, uptime, config_drive, num_cpus, num_disks,
+        num_nics, memory_details, cpu_details, nic_details, disk_details; each disk's
+        entry may add its device 'name', which the older shape uses)."""
+        raise NotImplementedError()
+
     def get_console_output(self, context, instance) -> str:
         raise NotImplementedError()
 

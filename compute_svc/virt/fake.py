@@ -158,6 +158,23 @@ class FakeDriver(driver.ComputeDriver):
     def resume(self, context, instance):
         self._set_power('resume', instance, states.PowerState.RUNNING)
 
+    def get_diagnostics(self, instance):
+        with self._lock:
+            self._guest(instance)
+        flavor = instance.flavor
+        return {
+            'state': 'running', 'driver': 'libvirt', 'hypervisor': 'fake',
+            'hypervisor_os': 'fake', 'uptime': 46664, 'config_drive': False,
+            'num_cpus': flavor.vcpus, 'num_disks': 1, 'num_nics': 0,
+            'memory_details': {'maximum': flavor.memory_mb, 'used': flavor.memory_mb // 2},
+            'cpu_details': [{'id': n, 'time': 17300000000, 'utilisation': 15}
+                            for n in range(flavor.vcpus)],
+            'nic_details': [],
+            'disk_details': [{'name': 'vda', 'read_bytes': 262144, 'read_requests': 112,
+                              'write_bytes': 5778432, 'write_requests': 488,
+                              'errors_count': 0}],
+        }
+
     def get_console_output(self, context, instance):
         with self._lock:
             return self._guest(instance)['console']

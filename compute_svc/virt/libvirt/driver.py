@@ -249,6 +249,9 @@ class LibvirtDriver(driver.ComputeDriver):
                         instance=instance)
         guest.start()
 
+    def get_diagnostics(self, instance):
+        return self._existing_guest(instance).diagnostics(self.virt_type)
+
     def get_console_output(self, context, instance):
         path = os.path.join(self.disks.inst_dir(instance.uuid), CONSOLE_LOG)
         try:
