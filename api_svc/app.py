@@ -96,7 +96,14 @@ class NimbusApp:
             req.environ[api_request.VERSION_KEY] = version
             self._context(req)
             path = self._strip_project(req, path)
-            handler, args = self.compute.match(req.method, path.rstrip('/') or '/')
+            try:
+                handler, args = self.compute.match(req.method, path.rstrip('/') or '/')
+            except webob.exc.HTTPMethodNotAllowed:
+                if path.endswith('/') and path != '/':
+                    # '/images/' is an item with a blank id to Nova: not found.
+                    raise webob.exc.HTTPNotFound(
+                        explanation='The resource could not be found.') from None
+                raise
             resp = handler(req, **args)
         except Exception as error:
             resp = faults.compute_fault(error, request_id)

@@ -15,6 +15,7 @@ from oslo_utils import uuidutils
 from api_svc import flavor_access
 from api_svc.images import store as image_store
 from api_svc import quota
+from api_svc import security_groups
 from api_svc import server_group_api
 from api_svc import server_status
 from svc_common import compute_rpcapi
@@ -52,6 +53,7 @@ class CreateRequest:
     access_ip_v4: str | None = None
     access_ip_v6: str | None = None
     tags: list = dataclasses.field(default_factory=list)
+    security_groups: list = dataclasses.field(default_factory=list)  # [{'name': ...}]
     hostname: str | None = None
     scheduler_hints: dict = dataclasses.field(default_factory=dict)  # {name: [str]}
     host: str | None = None  # the requested destination (microversion 2.74)
@@ -236,6 +238,8 @@ class API:
         system_metadata = with_image_properties({'user_data': request.user_data}, image)
         if request.tags:
             system_metadata['tags'] = ','.join(request.tags)
+        system_metadata[security_groups.KEY] = security_groups.for_create(
+            request.security_groups)
         instance = objects.Instance(
             context=context, uuid=uuid, display_name=name,
             display_description=request.description,

@@ -28,6 +28,7 @@ from api_svc.handlers import server_actions
 from api_svc.handlers import snapshot_actions  # noqa: F401 (registers its actions)
 from api_svc.handlers import server_diagnostics
 from api_svc.handlers import server_external_events
+from api_svc.handlers import server_migrations
 from api_svc.handlers import servers
 from api_svc.handlers import services
 from api_svc.handlers import simple_tenant_usage
@@ -44,6 +45,11 @@ COMPUTE_ROUTES = {
     '/servers/{server_id}/os-instance-actions': {'GET': instance_actions.index},
     '/servers/{server_id}/os-instance-actions/{request_id}': {
         'GET': instance_actions.show},
+    '/servers/{server_id}/migrations': {'GET': server_migrations.index},
+    '/servers/{server_id}/migrations/{migration_id}': {'GET': server_migrations.show,
+                                                       'DELETE': server_migrations.delete},
+    '/servers/{server_id}/migrations/{migration_id}/action': {
+        'POST': server_migrations.action},
     '/servers/{server_id}/shares': {'GET': server_shares.index,
                                     'POST': server_shares.create},
     '/servers/{server_id}/shares/{share_id}': {'GET': server_shares.show,

@@ -16,7 +16,8 @@ _REBUILDING = {T.REBUILDING: 'REBUILD', T.REBUILD_BLOCK_DEVICE_MAPPING: 'REBUILD
 _STATUS = {
     V.BUILDING: ('BUILD', {}),
     V.ACTIVE: ('ACTIVE', dict(_RESIZING, **_REBUILDING, **{T.REBOOTING: 'REBOOT',
-                                                           T.REBOOTING_HARD: 'HARD_REBOOT'})),
+                                                           T.REBOOTING_HARD: 'HARD_REBOOT',
+                                                           T.MIGRATING: 'MIGRATING'})),
     V.STOPPED: ('SHUTOFF', dict(_RESIZING, **_REBUILDING,
                                 **{T.REBOOTING_HARD: 'HARD_REBOOT'})),
     V.RESIZED: ('VERIFY_RESIZE', {T.RESIZE_REVERTING: 'REVERT_RESIZE'}),

@@ -10,6 +10,7 @@ import sys
 from api_svc import app as app_mod
 from api_svc import auth
 from api_svc import compute_api
+from api_svc import live_migrate_api
 from api_svc import move_api
 from api_svc import policy
 from api_svc import snapshot_api
@@ -26,6 +27,7 @@ class Services:
     compute_api: compute_api.API
     move_api: move_api.MoveAPI
     snapshot_api: snapshot_api.SnapshotAPI
+    live_migrate_api: live_migrate_api.LiveMigrateAPI
 
 
 def build_app():
@@ -33,7 +35,8 @@ def build_app():
     conductor, compute = conductor_rpcapi.ConductorAPI(), compute_rpcapi.ComputeAPI()
     services = Services(compute_api=compute_api.API(conductor, compute),
                         move_api=move_api.MoveAPI(conductor, compute),
-                        snapshot_api=snapshot_api.SnapshotAPI(compute))
+                        snapshot_api=snapshot_api.SnapshotAPI(compute),
+                        live_migrate_api=live_migrate_api.LiveMigrateAPI(conductor, compute))
     app = app_mod.NimbusApp(services)
     return app_mod.RequestIdMiddleware(auth.wrap(app))
 

@@ -10,6 +10,7 @@ from compute_svc import build
 from compute_svc import delete
 from compute_svc import diagnostics
 from compute_svc import guest_actions
+from compute_svc import live_migration
 from compute_svc import power
 from compute_svc import power_sync
 from compute_svc import reap
@@ -29,7 +30,7 @@ BINARY = 'nimbus-compute'
 
 
 class ComputeManager:
-    target = messaging.Target(version='1.5')
+    target = messaging.Target(version='1.6')
 
     def __init__(self, host=None, driver=None):
         self.host = host or CONF.host
@@ -187,3 +188,45 @@ class ComputeManager:
     # -- RPC API 1.5: diagnostics (a call) -----------------------------------------------
     def get_diagnostics(self, context, instance):
         return diagnostics.get_diagnostics(self, context, instance)
+
+    # -- RPC API 1.6: live migration (compute_svc/live_migration.py) ---------------------
+    # The checks and the destination's steps are calls made while the source's
+    # live_migration holds the instance lock there; they run without it here.
+    def check_can_live_migrate_destination(self, context, instance, migration, request):
+        return live_migration.check_can_live_migrate_destination(
+            self, context, instance, migration, request)
+
+    def check_can_live_migrate_source(self, context, instance, migration, migrate_data):
+        return live_migration.check_can_live_migrate_source(self, context, instance,
+                                                            migration, migrate_data)
+
+    def pre_live_migration(self, context, instance, migration, migrate_data):
+        return live_migration.pre_live_migration(self, context, instance, migration,
+                                                 migrate_data)
+
+    def rollback_live_migration_at_destination(self, context, instance, migration):
+        live_migration.rollback_live_migration_at_destination(self, context, instance,
+                                                              migration)
+
+    def live_migration(self, context, instance, migration):
+        with self.instance_lock(instance):
+            live_migration.live_migration(self, context, instance, migration)
+
+    def post_live_migration(self, context, instance, migration):
+        with self.instance_lock(instance):
+            live_migration.post_live_migration(self, context, instance, migration)
+
+    def post_live_migration_at_destination(self, context, instance, migration):
+        with self.instance_lock(instance):
+            live_migration.post_live_migration_at_destination(self, context, instance,
+                                                              migration)
+
+    def rollback_live_migration(self, context, instance, migration):
+        with self.instance_lock(instance):
+            live_migration.rollback_live_migration(self, context, instance, migration)
+
+    def live_migration_force_complete(self, context, instance, migration):
+        live_migration.force_complete(self, context, instance, migration)
+
+    def live_migration_abort(self, context, instance, migration):
+        live_migration.abort(self, context, instance, migration)

@@ -10,6 +10,7 @@ from conductor_svc import reconciler
 from svc_common import conductor_rpcapi
 from conductor_svc.scheduler import manager as scheduler_mod
 from conductor_svc.tasks import build
+from conductor_svc.tasks import live_migrate
 from conductor_svc.tasks import migrate
 from svc_common.conf import CONF
 
@@ -18,7 +19,7 @@ BINARY = 'nimbus-conductor'
 
 
 class ConductorManager(object_indirection.ObjectIndirection):
-    target = messaging.Target(version='1.2')
+    target = messaging.Target(version='1.3')
 
     def __init__(self):
         self.scheduler = scheduler_mod.Scheduler()
@@ -51,3 +52,8 @@ class ConductorManager(object_indirection.ObjectIndirection):
         migrate.MigrationTask(context, instance, flavor, self.scheduler, self.compute_rpcapi,
                               migration=migration, host_list=host_list,
                               target_host=target_host).execute()
+
+    def live_migrate_instance(self, context, instance, migration):
+        with lockutils.lock('migrate-%s' % instance.uuid):
+            live_migrate.LiveMigrationTask(context, instance, migration, self.scheduler,
+                                           self.compute_rpcapi).execute()

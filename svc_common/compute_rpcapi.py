@@ -9,6 +9,11 @@ Version log:
     1.3 - snapshot_instance
     1.4 - pause_instance, unpause_instance, suspend_instance, resume_instance
     1.5 - get_diagnostics
+    1.6 - live migration: check_can_live_migrate_destination,
+          check_can_live_migrate_source, pre_live_migration (calls), live_migration,
+          post_live_migration, post_live_migration_at_destination,
+          rollback_live_migration (casts), rollback_live_migration_at_destination (call),
+          live_migration_force_complete, live_migration_abort (casts)
 """
 import oslo_messaging as messaging
 
@@ -18,7 +23,7 @@ TOPIC = 'compute'
 
 
 class ComputeAPI:
-    VERSION = '1.5'
+    VERSION = '1.6'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version='1.0')
@@ -102,3 +107,51 @@ class ComputeAPI:
     def get_diagnostics(self, ctxt, instance):
         return self._at(instance.host, '1.5').call(ctxt, 'get_diagnostics',
                                                    instance=instance)
+
+    # -- live migration (1.6) ----------------------------------------------------------------
+    def check_can_live_migrate_destination(self, ctxt, instance, migration, request):
+        """On the destination (which asks the source in turn): the migrate data, a dict
+        of primitives; raises MigrationPreCheckError."""
+        return self._at(migration.dest_compute, '1.6').call(
+            ctxt, 'check_can_live_migrate_destination', instance=instance,
+            migration=migration, request=request)
+
+    def check_can_live_migrate_source(self, ctxt, instance, migration, migrate_data):
+        return self._at(migration.source_compute, '1.6').call(
+            ctxt, 'check_can_live_migrate_source', instance=instance, migration=migration,
+            migrate_data=migrate_data)
+
+    def pre_live_migration(self, ctxt, instance, migration, migrate_data):
+        return self._at(migration.dest_compute, '1.6').call(
+            ctxt, 'pre_live_migration', instance=instance, migration=migration,
+            migrate_data=migrate_data)
+
+    def live_migration(self, ctxt, instance, migration):
+        self._at(migration.source_compute, '1.6').cast(
+            ctxt, 'live_migration', instance=instance, migration=migration)
+
+    def post_live_migration(self, ctxt, instance, migration):
+        self._at(migration.source_compute, '1.6').cast(
+            ctxt, 'post_live_migration', instance=instance, migration=migration)
+
+    def post_live_migration_at_destination(self, ctxt, instance, migration):
+        self._at(migration.dest_compute, '1.6').cast(
+            ctxt, 'post_live_migration_at_destination', instance=instance,
+            migration=migration)
+
+    def rollback_live_migration(self, ctxt, instance, migration):
+        self._at(migration.source_compute, '1.6').cast(
+            ctxt, 'rollback_live_migration', instance=instance, migration=migration)
+
+    def rollback_live_migration_at_destination(self, ctxt, instance, migration):
+        return self._at(migration.dest_compute, '1.6').call(
+            ctxt, 'rollback_live_migration_at_destination', instance=instance,
+            migration=migration)
+
+    def live_migration_force_complete(self, ctxt, instance, migration):
+        self._at(migration.source_compute, '1.6').cast(
+            ctxt, 'live_migration_force_complete', instance=instance, migration=migration)
+
+    def live_migration_abort(self, ctxt, instance, migration):
+        self._at(migration.source_compute, '1.6').cast(
+            ctxt, 'live_migration_abort', instance=instance, migration=migration)

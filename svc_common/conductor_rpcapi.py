@@ -6,6 +6,7 @@ Version log:
     1.1 - migrate_server
     1.2 - build_instances without request_spec: the conductor schedules each instance
           by the RequestSpec stored with it
+    1.3 - live_migrate_instance
 """
 import oslo_messaging as messaging
 
@@ -14,7 +15,7 @@ from svc_common import rpc
 
 
 class ConductorAPI:
-    VERSION = '1.2'
+    VERSION = '1.3'
 
     def __init__(self):
         target = messaging.Target(topic=CONF.conductor.topic, version='1.0')
@@ -32,6 +33,12 @@ class ConductorAPI:
         cctxt = self.client.prepare(version='1.1')
         cctxt.cast(ctxt, 'migrate_server', instance=instance, flavor=flavor,
                    migration=migration, host_list=host_list, target_host=target_host)
+
+    def live_migrate_instance(self, ctxt, instance, migration):
+        """Live-migrate ``instance``: what was asked (host, block migration, force) is
+        on the instance's record, the accepted ``migration`` names it."""
+        cctxt = self.client.prepare(version='1.3')
+        cctxt.cast(ctxt, 'live_migrate_instance', instance=instance, migration=migration)
 
     # The three methods below make this client the object indirection API of compute
     # processes: remotable object methods run in the conductor.

@@ -414,3 +414,22 @@ class NetworkNotFound(NotFound):
 class Gone(NimbusException):
     msg_fmt = '%(what)s was removed with nova-network and is no longer available.'
     code = 410
+
+
+# -- added for live migration ------------------------------------------------------------------
+
+class MigrationPreCheckError(Invalid):
+    msg_fmt = 'Migration pre-check error: %(reason)s'
+
+
+class LiveMigrationFailed(NimbusException):
+    msg_fmt = 'Live migration failed: %(reason)s'
+
+
+class LiveMigrationAborted(NimbusException):
+    msg_fmt = 'Live migration of instance %(instance_uuid)s was aborted.'
+
+
+class InvalidMigrationState(Invalid):
+    msg_fmt = ('Migration %(migration_id)s state of instance %(instance_uuid)s is '
+               '%(state)s. Cannot %(method)s while the migration is in this state.')

@@ -30,6 +30,13 @@ POINTS = (
     'snapshot.after_capture', 'snapshot.during_upload', 'snapshot.after_upload',
     'pause.after_driver', 'unpause.after_driver',
     'suspend.after_driver', 'resume.after_driver',
+    'conductor.live_migrate.after_source_claim_moved', 'conductor.live_migrate.after_checks',
+    'live_migration.after_preparing', 'live_migration.after_running',
+    'live_migration.during_disk_copy', 'live_migration.after_guest_moved',
+    'live_migration.after_post_migrating', 'post_live_migration.after_source_cleanup',
+    'post_live_migration.after_host_changed',
+    'post_live_migration_at_destination.after_completed',
+    'rollback_live_migration.after_status',
 )
 
 

@@ -37,6 +37,16 @@ named here is an idempotent RPC handler, so sending one twice is harmless.
                         reverting, on dest
     resize_reverting    reverting, moved     finish_revert_resize     source
                         back; or reverted
+    migrating           accepted             live_migrate_instance    conductor
+    migrating           queued, preparing,   live_migration           source (resumes at
+                        running                                         the status; running:
+                                                                        where the guest is)
+    migrating           post-migrating,      post_live_migration      source
+                        instance on source
+    migrating           post-migrating on    post_live_migration_     dest
+                        dest; completed      at_destination
+    migrating           failed, cancelled,   rollback_live_migration  source
+                        error
     (any, or none)      ended or missing     fail                     conductor: ERROR
                                                                       with a fault
 """
@@ -98,7 +108,24 @@ def next_step(instance, migration):
     if task == T.DELETING:
         return Step('terminate_instance', instance.host) if instance.host else \
             Step('local_delete', CONDUCTOR)
+    if task == T.MIGRATING:
+        return _live_migration_step(instance, migration)
     return _resize_step(task, instance, migration)
+
+
+def _live_migration_step(instance, migration):
+    status = M(migration.status) if migration is not None else None
+    if status == M.ACCEPTED:
+        return Step('live_migrate_instance', CONDUCTOR)
+    if status in (M.QUEUED, M.PREPARING, M.RUNNING):
+        return Step('live_migration', migration.source_compute)
+    if status == M.POST_MIGRATING and instance.host == migration.source_compute:
+        return Step('post_live_migration', migration.source_compute)
+    if status in (M.POST_MIGRATING, M.COMPLETED):
+        return Step('post_live_migration_at_destination', migration.dest_compute)
+    if status in (M.FAILED, M.CANCELLED, M.ERROR):
+        return Step('rollback_live_migration', migration.source_compute)
+    return _fail('%s with migration %s' % (T.MIGRATING, status))
 
 
 def _resize_step(task, instance, migration):
@@ -141,10 +168,15 @@ def _resize_step(task, instance, migration):
 
 
 def current_migration(context, instance):
-    """The newest migration of ``instance`` that has not ended, if any."""
+    """The newest migration of ``instance`` that has not ended, if any; for a live
+    migration (task state migrating) the newest one even if it ended, since its last
+    steps run after the status says how it ended."""
     from svc_common import objects
+    live = instance.task_state == T.MIGRATING
     for migration in objects.MigrationList.get_by_filters(
             context, {'instance_uuid': instance.uuid}):
+        if live and migration.migration_type == states.MigrationType.LIVE_MIGRATION:
+            return migration
         if not migration.is_terminal:
             return migration
     return None

@@ -46,6 +46,7 @@ class TaskState(str, enum.Enum):
     UNPAUSING = 'unpausing'
     SUSPENDING = 'suspending'
     RESUMING = 'resuming'
+    MIGRATING = 'migrating'  # a live migration (compute_svc/live_migration.py)
 
     def __str__(self):
         return self.value
@@ -70,6 +71,14 @@ class MigrationStatus(str, enum.Enum):
     REVERTING = 'reverting'
     REVERTED = 'reverted'
     ERROR = 'error'
+    # A live migration's own statuses (with POST_MIGRATING and ERROR above).
+    ACCEPTED = 'accepted'
+    QUEUED = 'queued'
+    PREPARING = 'preparing'
+    RUNNING = 'running'
+    COMPLETED = 'completed'
+    FAILED = 'failed'
+    CANCELLED = 'cancelled'
 
     def __str__(self):
         return self.value
@@ -78,13 +87,19 @@ class MigrationStatus(str, enum.Enum):
 class MigrationType(str, enum.Enum):
     RESIZE = 'resize'
     MIGRATION = 'migration'
+    LIVE_MIGRATION = 'live-migration'
 
     def __str__(self):
         return self.value
 
 
 TERMINAL_MIGRATION_STATUSES = frozenset({
-    MigrationStatus.CONFIRMED, MigrationStatus.REVERTED, MigrationStatus.ERROR})
+    MigrationStatus.CONFIRMED, MigrationStatus.REVERTED, MigrationStatus.ERROR,
+    MigrationStatus.COMPLETED, MigrationStatus.FAILED, MigrationStatus.CANCELLED})
+# A live migration under way (what GET /servers/{id}/migrations lists).
+LIVE_MIGRATION_IN_PROGRESS = frozenset({
+    MigrationStatus.QUEUED, MigrationStatus.PREPARING, MigrationStatus.RUNNING,
+    MigrationStatus.POST_MIGRATING})
 
 # Task states in which an instance still owes work to a compute host. Start-up recovery
 # and the reconciler consult this; every member needs a row in their tables.
@@ -194,6 +209,11 @@ INSTANCE_TRANSITIONS = {
         (V.SUSPENDED, None, V.SUSPENDED, T.RESUMING),
         (V.SUSPENDED, T.RESUMING, {V.ACTIVE, V.SUSPENDED}, None),
     ],
+    # Live migration: the vm_state stays; the host changes under 'migrating'.
+    'live_migrate': [
+        (V.ACTIVE, None, V.ACTIVE, T.MIGRATING),
+        (V.ACTIVE, T.MIGRATING, V.ACTIVE, None),
+    ],
     # The periodic power-state sync: a guest found off is recorded as stopped.
     'sync_power_state': [
         (V.ACTIVE, None, V.STOPPED, None),
@@ -225,7 +245,8 @@ ALLOWED_INSTANCE_TRANSITIONS = _expand(INSTANCE_TRANSITIONS)
 MIGRATION_TRANSITIONS = {
     MigrationStatus.PRE_MIGRATING: {MigrationStatus.MIGRATING, MigrationStatus.ERROR},
     MigrationStatus.MIGRATING: {MigrationStatus.POST_MIGRATING, MigrationStatus.ERROR},
-    MigrationStatus.POST_MIGRATING: {MigrationStatus.FINISHED, MigrationStatus.ERROR},
+    MigrationStatus.POST_MIGRATING: {MigrationStatus.FINISHED, MigrationStatus.COMPLETED,
+                                     MigrationStatus.ERROR},
     MigrationStatus.FINISHED: {MigrationStatus.CONFIRMING, MigrationStatus.REVERTING,
                                MigrationStatus.CONFIRMED, MigrationStatus.ERROR},
     MigrationStatus.CONFIRMING: {MigrationStatus.CONFIRMED, MigrationStatus.ERROR},
@@ -233,6 +254,19 @@ MIGRATION_TRANSITIONS = {
     MigrationStatus.CONFIRMED: set(),
     MigrationStatus.REVERTED: set(),
     MigrationStatus.ERROR: set(),
+    # live migration: accepted (API) -> queued (conductor chose the destination) ->
+    # preparing (source) -> running (the guest moves) -> post-migrating -> completed;
+    # failed when rolled back, cancelled when aborted, error when it could not start.
+    MigrationStatus.ACCEPTED: {MigrationStatus.QUEUED, MigrationStatus.ERROR},
+    MigrationStatus.QUEUED: {MigrationStatus.PREPARING, MigrationStatus.FAILED,
+                             MigrationStatus.CANCELLED, MigrationStatus.ERROR},
+    MigrationStatus.PREPARING: {MigrationStatus.RUNNING, MigrationStatus.FAILED,
+                                MigrationStatus.CANCELLED, MigrationStatus.ERROR},
+    MigrationStatus.RUNNING: {MigrationStatus.POST_MIGRATING, MigrationStatus.FAILED,
+                              MigrationStatus.CANCELLED, MigrationStatus.ERROR},
+    MigrationStatus.COMPLETED: set(),
+    MigrationStatus.FAILED: set(),
+    MigrationStatus.CANCELLED: set(),
 }
 
 

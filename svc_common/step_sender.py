@@ -35,8 +35,11 @@ def send(context, step, instance, migration, compute_rpcapi, conductor_rpcapi):
                                    migration, [])
     elif name == 'resize_instance':
         compute_rpcapi.resize_instance(context, instance, migration, instance.new_flavor)
+    elif name == 'live_migrate_instance':
+        conductor_rpcapi.live_migrate_instance(context, instance, migration)
     elif name in ('finish_resize', 'confirm_resize', 'revert_resize',
-                  'finish_revert_resize'):
+                  'finish_revert_resize', 'live_migration', 'post_live_migration',
+                  'post_live_migration_at_destination', 'rollback_live_migration'):
         getattr(compute_rpcapi, name)(context, instance, migration)
     else:  # stop_instance, start_instance, reboot_instance, terminate_instance
         getattr(compute_rpcapi, name)(context, instance, **step.kwargs)

@@ -14,7 +14,7 @@ def index(req):
     policy.authorize(req.context, migration_policies.INDEX)
     query = _query(req)
     migrations = move_api.list_migrations(req.context, query)
-    body = {'migrations': [views.migration(req.version, m) for m in migrations]}
+    body = {'migrations': [views.migration(req.version, m, req) for m in migrations]}
     if query.limit is not None and migrations and len(migrations) == query.limit:
         body['migrations_links'] = common.next_link(req, 'os-migrations',
                                                     migrations[-1].uuid)

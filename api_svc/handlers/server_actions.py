@@ -10,9 +10,11 @@ from api_svc.handlers import servers
 from api_svc.policies import admin_actions as admin_action_policies
 from api_svc.policies import lock_server as lock_policies
 from api_svc.policies import migrate_server as migrate_policies
+from api_svc.policies import security_groups as security_group_policies
 from api_svc.policies import servers as server_policies
 from api_svc import policy
 from api_svc import request as api_request
+from api_svc import security_groups
 from api_svc.schemas import servers as schemas
 from api_svc import validation
 from api_svc.views import servers as views
@@ -127,6 +129,26 @@ def migrate(req, server_id, body):
     return accepted()
 
 
+@action('os-migrateLive')
+def migrate_live(req, server_id, body):
+    args = validation.validate(schemas.migrate_live(req.version), body)['os-migrateLive']
+    host = args.get('host')
+    instance = servers.get_authorized(req, server_id, migrate_policies.MIGRATE_LIVE_HOST
+                                      if host else migrate_policies.MIGRATE_LIVE)
+    block_migration = args['block_migration']
+    if block_migration != 'auto':
+        block_migration = strutils.bool_from_string(block_migration, strict=True)
+    force = strutils.bool_from_string(args.get('force', False), strict=True)
+    if force and not host:
+        raise exception.Invalid(message="Can't force to a non-provided destination")
+    try:
+        req.services.live_migrate_api.live_migrate(req.context, instance, host,
+                                                   block_migration, force=force)
+    except (exception.ComputeHostNotFound, exception.MigrationPreCheckError) as error:
+        raise exception.Invalid(message=error.message)
+    return accepted()
+
+
 @action('confirmResize')
 def confirm_resize(req, server_id, body):
     instance = servers.get_authorized(req, server_id, server_policies.CONFIRM_RESIZE)
@@ -175,4 +197,21 @@ def reset_state(req, server_id, body):
     instance = servers.get_authorized(req, server_id, admin_action_policies.RESET_STATE)
     state = validation.validate(schemas.reset_state, body)['os-resetState']['state']
     req.services.compute_api.reset_state(req.context, instance, states.VmState(state))
+    return accepted()
+
+
+# -- security groups (no network service: names kept with the server) ------------------
+@action('addSecurityGroup')
+def add_security_group(req, server_id, body):
+    instance = servers.get_authorized(req, server_id, security_group_policies.ADD)
+    args = validation.validate(schemas.security_group('addSecurityGroup'), body)
+    security_groups.add(instance, args['addSecurityGroup']['name'])
+    return accepted()
+
+
+@action('removeSecurityGroup')
+def remove_security_group(req, server_id, body):
+    instance = servers.get_authorized(req, server_id, security_group_policies.REMOVE)
+    args = validation.validate(schemas.security_group('removeSecurityGroup'), body)
+    security_groups.remove(instance, args['removeSecurityGroup']['name'])
     return accepted()

@@ -11,6 +11,7 @@ from api_svc.policies import lock_server as lock_policies
 from api_svc.policies import servers as server_policies
 from api_svc import policy
 from api_svc import request as api_request
+from api_svc import security_groups
 from api_svc.schemas import servers as schemas
 from api_svc import server_status
 from api_svc import validation
@@ -237,6 +238,7 @@ def create(req):
         user_data=server.get('user_data'), config_drive=_bool(server.get('config_drive')),
         access_ip_v4=_access_ip(server.get('accessIPv4')),
         access_ip_v6=_access_ip(server.get('accessIPv6')), tags=server.get('tags') or [],
+        security_groups=server.get('security_groups') or [],
         hostname=server.get('hostname'), scheduler_hints=_scheduler_hints(body),
         host=server.get('host'), hypervisor_hostname=server.get('hypervisor_hostname'))
     try:
@@ -249,7 +251,8 @@ def create(req):
     first = instances[0]
     links = common.links(req, 'servers', first.uuid)
     body = {'id': first.uuid, 'links': links, 'OS-DCF:diskConfig': 'MANUAL',
-            'security_groups': [{'name': 'default'}],
+            'security_groups': [{'name': name} for name in security_groups.for_create(
+                server.get('security_groups')).split(',')],
             'adminPass': server.get('adminPass') or compute_api.generate_password()}
     return api_request.json_response({'server': body}, status=202,
                                      headers={'Location': links[0]['href']})

@@ -26,7 +26,9 @@ from api_svc.policies import quota_classes
 from api_svc.policies import quota_sets
 from api_svc.policies import server_diagnostics
 from api_svc.policies import server_external_events
+from api_svc.policies import security_groups
 from api_svc.policies import server_groups
+from api_svc.policies import server_migrations
 from api_svc.policies import server_shares
 from api_svc.policies import servers
 from api_svc.policies import services
@@ -38,8 +40,9 @@ MODULES = (base, servers, flavors, flavor_access, services, hosts, hypervisors, 
            quota_sets, quota_classes, availability_zones, aggregates, images,
            migrate_server, migrations, instance_actions, instance_usage_audit_log,
            simple_tenant_usage, keypairs, lock_server, admin_actions, server_groups,
-           networks, extensions, server_shares, consoles, volume_attachments, snapshots,
-           guest_actions, server_diagnostics, server_external_events)
+           networks, extensions, server_migrations, server_shares, consoles, volume_attachments,
+           snapshots, guest_actions, server_diagnostics, server_external_events,
+           security_groups)
 
 
 def list_rules():

@@ -216,7 +216,37 @@ def migrate(version):
             'required': ['migrate'], 'additionalProperties': False}
 
 
+def migrate_live(version):
+    """os-migrateLive: host (or null) and block_migration always; disk_over_commit
+    until 2.25, where block_migration may be 'auto'; force from 2.30 until 2.68."""
+    host = {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255,
+            'pattern': r'^[a-zA-Z0-9-._]*$'}
+    props = {'host': host, 'block_migration': types.boolean,
+             'disk_over_commit': types.boolean}
+    required = ['block_migration', 'disk_over_commit', 'host']
+    if version.matches('2.25'):
+        del props['disk_over_commit']
+        required.remove('disk_over_commit')
+        props['block_migration'] = {'type': ['boolean', 'string'],
+                                    'enum': types.boolean['enum'] + ['auto']}
+    if version.matches('2.30') and not version.matches('2.68'):
+        props['force'] = types.boolean
+    value = {'type': 'object', 'properties': props, 'required': required,
+             'additionalProperties': False}
+    return {'type': 'object', 'properties': {'os-migrateLive': value},
+            'required': ['os-migrateLive'], 'additionalProperties': False}
+
+
 # confirmResize and revertResize: openstackclient sends null, Tempest {}.
+def security_group(action):
+    """addSecurityGroup / removeSecurityGroup: {"name": NAME}."""
+    group = {'type': 'object',
+             'properties': {'name': {'type': 'string', 'minLength': 1, 'maxLength': 255}},
+             'required': ['name'], 'additionalProperties': False}
+    return {'type': 'object', 'properties': {action: group}, 'required': [action],
+            'additionalProperties': False}
+
+
 def any_argument(action):
     return {'type': 'object',
             'properties': {action: {'type': ['object', 'null']}},

@@ -4,6 +4,7 @@ import re
 from api_svc import compute_api
 from api_svc.policies import servers as server_policies
 from api_svc import policy
+from api_svc import security_groups
 from api_svc import server_status
 from api_svc.views import common
 from api_svc import zones as zones_mod
@@ -49,6 +50,9 @@ class ServerView:
         """An item of GET /servers/detail."""
         body = self._basic(instance)
         body.update(self._extended(instance))
+        groups = security_groups.names(instance)
+        if groups:
+            body['security_groups'] = [{'name': name} for name in groups]
         if self.version.matches('2.100'):
             body['scheduler_hints'] = self._scheduler_hints(instance)
         return body

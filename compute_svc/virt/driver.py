@@ -10,6 +10,8 @@ import os
 
 from svc_common.conf import CONF
 
+from svc_common import exception
+
 
 @dataclasses.dataclass
 class HostResources:
@@ -135,9 +137,75 @@ class ComputeDriver(abc.ABC):
     def finish_revert_migration(self, context, instance, migration, power_on=True):
         raise NotImplementedError()
 
+    # Live migration (see compute_svc/live_migration.py). ``migrate_data`` is a dict of
+    # primitives the checks make and the steps pass along (kept on the instance's record).
+    def check_can_live_migrate_destination(self, context, instance, block_migration):
+        """On the destination: can this host take the running guest? ``block_migration``
+        is True, False or 'auto'. Returns the migrate data; raises
+        MigrationPreCheckError."""
+        raise exception.MigrationPreCheckError(
+            reason='the %s driver cannot live-migrate' % type(self).__name__)
+
+    def check_can_live_migrate_source(self, context, instance, migrate_data):
+        """On the source: decide the block migration (disks not on storage both hosts
+        share are copied) and check the request can be met; returns the migrate data."""
+        raise exception.MigrationPreCheckError(
+            reason='the %s driver cannot live-migrate' % type(self).__name__)
+
+    def pre_live_migration(self, context, instance, migrate_data):
+        """On the destination, before the guest moves: its disks' bases (and, for a block
+        migration, disks to copy into) ready here; returns the migrate data."""
+        return migrate_data
+
+    def live_migration(self, context, instance, dest, migrate_data):
+        """On the source: move the running guest to ``dest``; returns once it runs there.
+        Raises LiveMigrationAborted (aborted) or another error (the guest stayed)."""
+        raise NotImplementedError()
+
+    def live_migration_moved(self, context, instance):
+        """On the source, resuming a migration that was running: wait for a move still
+        in progress, then whether the guest left this host."""
+        raise NotImplementedError()
+
+    def live_migration_force_complete(self, instance):
+        """Make a running migration converge (pause the guest for the last copy)."""
+
+    def live_migration_abort(self, instance):
+        """Stop a running migration; the guest stays on the source."""
+
+    def post_live_migration(self, context, instance, migrate_data):
+        """On the source after the move: remove what is left of the guest here (its
+        disks too unless they are on shared storage)."""
+
+    def post_live_migration_at_destination(self, context, instance, migrate_data):
+        """On the destination after the move: the guest is this host's now."""
+
+    def rollback_live_migration(self, context, instance, migrate_data):
+        """On the source after a failed or aborted move: the guest runs on here."""
+
+    def rollback_live_migration_at_destination(self, context, instance, migrate_data):
+        """On the destination after a failed or aborted move: remove what was prepared
+        for the guest (the disks of a block migration)."""
+
     def periodic_tasks(self):
         """(interval, callable) pairs the compute service schedules for the driver."""
         return []
 
     def cleanup_host(self, host):
         """Release the hypervisor connection at service stop."""
+
+
+def block_migration_of(requested, shared):
+    """Whether a live migration copies the disks: 'auto' copies unless they are on
+    storage both hosts share (``shared``: None when the guest has no local disks)."""
+    if requested == 'auto':
+        return shared is False
+    if requested and shared:
+        raise exception.MigrationPreCheckError(
+            reason='block migration cannot be used with shared storage')
+    if not requested and shared is False:
+        raise exception.MigrationPreCheckError(
+            reason='the instance\'s disks are not on shared storage: live migration '
+                   'without block migration needs shared storage')
+    return bool(requested)
+

@@ -25,6 +25,7 @@ class FakeDriver(driver.ComputeDriver):
     def __init__(self):
         self._guests = {}  # uuid -> {'power_state': int, 'flavor': name, 'console': str}
         self._resize_sources = {}  # uuid -> the guest kept on the source until confirm
+        self._abort, self._force = set(), set()  # live migrations asked to abort/converge
         self._lock = threading.Lock()
         self.calls = []  # (method, uuid): lets tests count side effects
         self.fail_on = {}  # method name -> exception raised once (failure injection)
@@ -262,7 +263,86 @@ class FakeDriver(driver.ComputeDriver):
             out.write(b'fake snapshot of %s\n' % instance.uuid.encode())
         os.replace(part, path)
 
+    # -- live migration: the guest's record travels in the migrate data --------------
+    def check_can_live_migrate_destination(self, context, instance, block_migration):
+        self._record('check_can_live_migrate_destination', instance)
+        return {'block_migration': block_migration}
+
+    def check_can_live_migrate_source(self, context, instance, migrate_data):
+        self._record('check_can_live_migrate_source', instance)
+        with self._lock:
+            guest = dict(self._guest(instance))
+        shared = None  # no disks: nothing to share or copy
+        if self.disks is not None:
+            shared = self.disks.shared_with(migrate_data['dest_address'], instance.uuid)
+        block = driver.block_migration_of(migrate_data['block_migration'], shared)
+        return dict(migrate_data, block_migration=block, shared_storage=bool(shared),
+                    guest=guest)
+
+    def pre_live_migration(self, context, instance, migrate_data):
+        self._record('pre_live_migration', instance)
+        if self.disks is not None and migrate_data.get('block_migration'):
+            self.disks.prepare_incoming(context, instance)
+        with self._lock:
+            self._guests.setdefault(instance.uuid, dict(
+                migrate_data['guest'], power_state=states.PowerState.PAUSED, incoming=True))
+            self._save()
+        return migrate_data
+
+    def live_migration(self, context, instance, dest, migrate_data):
+        self._record('live_migration', instance)
+        deadline = time.monotonic() + CONF.fake_driver.live_migrate_delay
+        while time.monotonic() < deadline and instance.uuid not in self._force:
+            if instance.uuid in self._abort:
+                self._abort.discard(instance.uuid)
+                raise exception.LiveMigrationAborted(instance_uuid=instance.uuid)
+            time.sleep(0.05)
+        self._force.discard(instance.uuid)
+        self._abort.discard(instance.uuid)
+        if self.disks is not None and migrate_data.get('block_migration'):
+            self.disks.copy_out(instance, dest)
+        with self._lock:
+            self._guest(instance)
+            self._guests.pop(instance.uuid)
+            self._save()
+
+    def live_migration_moved(self, context, instance):
+        with self._lock:
+            return instance.uuid not in self._guests
+
+    def live_migration_force_complete(self, instance):
+        self._force.add(instance.uuid)
+
+    def live_migration_abort(self, instance):
+        self._abort.add(instance.uuid)
+
+    def post_live_migration(self, context, instance, migrate_data):
+        self._record('post_live_migration', instance)
+        if self.disks is not None and migrate_data.get('block_migration'):
+            self.disks.remove(instance.uuid)
+
+    def post_live_migration_at_destination(self, context, instance, migrate_data):
+        self._record('post_live_migration_at_destination', instance)
+        if self.disks is not None and migrate_data.get('block_migration'):
+            self.disks.attach_bases(context, instance.uuid)
+        with self._lock:
+            guest = self._guests.setdefault(instance.uuid, dict(migrate_data['guest']))
+            guest.pop('incoming', None)
+            guest['power_state'] = migrate_data['guest']['power_state']
+            guest['console'] += 'live-migrated to %s\n' % self.host
+            self._save()
+
+    def rollback_live_migration_at_destination(self, context, instance, migrate_data):
+        self._record('rollback_live_migration_at_destination', instance)
+        with self._lock:
+            if self._guests.get(instance.uuid, {}).get('incoming'):
+                del self._guests[instance.uuid]
+                self._save()
+        if self.disks is not None and migrate_data.get('block_migration'):
+            self.disks.remove(instance.uuid)
+
     def resize_leftovers(self):
         """UUIDs whose pre-resize guest this host still keeps (tests check cleanup)."""
         with self._lock:
             return set(self._resize_sources)
+

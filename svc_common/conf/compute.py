@@ -35,6 +35,12 @@ opts = [
                 help='Give every new server a config drive, asked for or not.'),
     cfg.BoolOpt('allow_resize_to_same_host', default=False,
                 help='Let a resize choose the host the instance is on.'),
+    cfg.IntOpt('live_migration_retries', default=3, min=1,
+               help='Destinations a live migration the scheduler places tries before it '
+                    'gives up (a host failing its pre-checks is left for the next one).'),
+    cfg.IntOpt('live_migration_completion_timeout', default=800, min=0,
+               help='Seconds a live migration may run before it is aborted and rolled '
+                    'back (0: no limit).'),
 ]
 
 

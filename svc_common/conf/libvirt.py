@@ -48,6 +48,14 @@ opts = [
                help='Address other compute hosts reach this one by for disk copies '
                     '(a resize or cold migration to this host records it as the '
                     "migration's dest_host); defaults to the host name."),
+    cfg.StrOpt('live_migration_uri', default='qemu+tcp://%s/system',
+               help="The destination libvirtd a live migration goes to (peer to peer, "
+                    "from the source's libvirtd); %s is the destination's migration "
+                    'address.'),
+    cfg.StrOpt('live_migration_inbound_addr',
+               help="The address of this host that the source's QEMU sends a live "
+                    "migration's memory and disks to (default: this libvirtd's host "
+                    "name)."),
 ]
 
 

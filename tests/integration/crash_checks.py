@@ -22,7 +22,7 @@ import json
 
 from tests.integration import disk_checks
 
-TERMINAL = {'confirmed', 'reverted', 'error'}
+TERMINAL = {'confirmed', 'reverted', 'error', 'completed', 'failed', 'cancelled'}
 OBJECT_DATA = 'nimbus_object.data'
 
 

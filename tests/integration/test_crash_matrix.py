@@ -78,6 +78,18 @@ PLAN = {
     'unpause.after_driver': (SOURCE, 'PAUSED', 'unpause'),
     'suspend.after_driver': (SOURCE, 'ACTIVE', 'suspend'),
     'resume.after_driver': (SOURCE, 'SUSPENDED', 'resume'),
+    'conductor.live_migrate.after_source_claim_moved': (CONDUCTOR, 'ACTIVE', 'live-migrate'),
+    'conductor.live_migrate.after_checks': (CONDUCTOR, 'ACTIVE', 'live-migrate'),
+    'live_migration.after_preparing': (SOURCE, 'ACTIVE', 'live-migrate'),
+    # Resumed at 'running' with the guest still on the source: rolled back.
+    'live_migration.after_running': (SOURCE, 'ACTIVE', 'live-migrate-stays'),
+    'live_migration.during_disk_copy': (SOURCE, 'ACTIVE', 'live-migrate-stays'),
+    'live_migration.after_guest_moved': (SOURCE, 'ACTIVE', 'live-migrate'),
+    'live_migration.after_post_migrating': (SOURCE, 'ACTIVE', 'live-migrate'),
+    'post_live_migration.after_source_cleanup': (SOURCE, 'ACTIVE', 'live-migrate'),
+    'post_live_migration.after_host_changed': (SOURCE, 'ACTIVE', 'live-migrate'),
+    'post_live_migration_at_destination.after_completed': (DEST, 'ACTIVE', 'live-migrate'),
+    'rollback_live_migration.after_status': (SOURCE, 'ACTIVE', 'live-migrate-abort'),
 }
 
 # operation -> (status, host, flavor name) the server ends in; None: deleted
@@ -96,6 +108,9 @@ EXPECTED = {
     'unpause': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
     'suspend': ('SUSPENDED', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
     'resume': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
+    'live-migrate': ('ACTIVE', DEST, FLAVOR_NAMES[OLD_FLAVOR]),
+    'live-migrate-stays': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
+    'live-migrate-abort': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
 }
 SNAPSHOTS = {}  # server id -> the image its createImage made
 
@@ -106,7 +121,9 @@ MATRIX = crash_runner.Matrix('crash matrix')
 def cloud(tmp_path_factory):
     common = {'DEFAULT': {'report_interval': '1', 'service_down_time': '20'},
               'conductor': {'reconcile_interval': '1', 'reconcile_after': '3'}}
-    roomy = {'fake_driver': {'vcpus': '64', 'memory_mb': '262144', 'local_gb': '4000'},
+    # A live migration takes a second (long enough to abort one that is running).
+    roomy = {'fake_driver': {'vcpus': '64', 'memory_mb': '262144', 'local_gb': '4000',
+                             'live_migrate_delay': '1'},
              'compute': {'reap_deleted_interval': '2'}}
     with deployment.deployment(tmp_path_factory.mktemp('crash'), 'postgresql',
                                computes=HOSTS, compute_overrides=roomy,
@@ -166,6 +183,12 @@ def _start_operation(cloud, point, operation, server_id, image_id):
                              expect=202)
         SNAPSHOTS[server_id] = resp.json()['image_id']
         return server_id
+    if operation.startswith('live-migrate'):
+        cloud.server_action(server_id, {'os-migrateLive': {'host': DEST,
+                                                           'block_migration': 'auto'}})
+        if operation == 'live-migrate-abort':
+            _abort_when_running(cloud, server_id)
+        return server_id
     crash_runner.ask(cloud, operation, server_id, NEW_FLAVOR)
     return server_id
 
@@ -186,6 +209,15 @@ def _snapshot_problems(cloud, server_id, tmp_path):
     if disk_checks.guest_view_sha256(str(path)) != EXPECTED_DISKS.views[server_id]:
         return ['snapshot image %s does not hold what the guest sees' % image_id]
     return []
+def _abort_when_running(cloud, server_id):
+    path = '/v2.1/servers/%s/migrations' % server_id
+
+    def running():
+        found = cloud.request('GET', path, version='2.23', expect=200).json()['migrations']
+        return [m for m in found if m['status'] == 'running']
+    [migration] = deployment.wait_for(running, 30, 'the live migration to run',
+                                      interval=0.05)
+    cloud.request('DELETE', '%s/%s' % (path, migration['id']), version='2.24', expect=202)
 
 
 @pytest.mark.parametrize('point', faults.POINTS)

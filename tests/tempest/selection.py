@@ -38,6 +38,7 @@ MODULES = (
     'images.test_images_negative', 'images.test_images_oneserver',
     'images.test_images_oneserver_negative', 'images.test_list_image_filters',
     'test_extensions', 'test_networks', 'admin.test_networks', 'test_tenant_networks',
+    'admin.test_live_migration', 'admin.test_live_migration_negative',
 )
 
 EXCLUDED = {
@@ -51,6 +52,9 @@ EXCLUDED = {
     'servers.test_server_actions.ServerActionsTestOtherB.'
     'test_get_console_output_with_unlimited_size':
         'a guest that writes a boot log: a fake guest logs one line',
+    'admin.test_live_migration_negative.LiveMigrationNegativeTest.'
+    'test_live_block_migration_suspended': 'suspend (the live migration of a suspended '
+                                           'server is refused with 409 once it exists)',
     'admin.test_servers_on_multinodes.UnshelveToHostMultiNodesTest':
         'shelve and unshelve (Tempest checks no shelve feature flag here)',
 }

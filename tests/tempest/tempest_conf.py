@@ -13,7 +13,7 @@ COMPUTE_FEATURES = dict(
     dict.fromkeys(('resize', 'cold_migration', 'console_output',
                    'enable_instance_password'), True),  # create answers an adminPass
     **dict.fromkeys((
-        'live_migration', 'interface_attach', 'pause', 'suspend', 'shelve',
+        'interface_attach', 'pause', 'suspend', 'shelve',
         'shelve_migrate', 'rescue', 'snapshot', 'change_password', 'personality',
         'config_drive', 'metadata_service', 'disk_config', 'attach_encrypted_volume',
         'vnc_console', 'spice_console', 'serial_console', 'swap_volume',

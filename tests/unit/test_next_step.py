@@ -9,7 +9,8 @@ from svc_common import states
 
 T, M, V = states.TaskState, states.MigrationStatus, states.VmState
 COMPUTE_STEPS = {name for name in dir(compute_rpcapi.ComputeAPI) if not name.startswith('_')}
-CONDUCTOR_STEPS = {'build_instances', 'migrate_server', 'fail', 'local_delete'}
+CONDUCTOR_STEPS = {'build_instances', 'migrate_server', 'fail', 'local_delete',
+                   'live_migrate_instance'}
 
 
 def _instance(task, host='src'):
@@ -65,3 +66,21 @@ def test_rebuild_rows_resume_on_the_instance_host():
         step = next_step.next_step(_instance(task, 'src'), None)
         assert (step.name, step.host, step.kwargs) == ('rebuild_instance', 'src', {})
         assert next_step.next_step(_instance(task, None), None).name == 'fail'
+
+
+def test_live_migration_rows():
+    """Each live-migration status resumes where its next step runs; the rollback and
+    the last step run after the status says how it ended."""
+    def step(status, host='src'):
+        found = next_step.next_step(_instance(T.MIGRATING, host), _migration(status))
+        return found.name, found.host
+    assert step(M.ACCEPTED) == ('live_migrate_instance', next_step.CONDUCTOR)
+    for status in (M.QUEUED, M.PREPARING, M.RUNNING):
+        assert step(status) == ('live_migration', 'src')
+    assert step(M.POST_MIGRATING) == ('post_live_migration', 'src')
+    assert step(M.POST_MIGRATING, 'dst') == ('post_live_migration_at_destination', 'dst')
+    assert step(M.COMPLETED, 'dst') == ('post_live_migration_at_destination', 'dst')
+    for status in (M.FAILED, M.CANCELLED, M.ERROR):
+        assert step(status) == ('rollback_live_migration', 'src')
+    assert step(M.FINISHED)[0] == 'fail'
+    assert next_step.next_step(_instance(T.MIGRATING), None).name == 'fail'

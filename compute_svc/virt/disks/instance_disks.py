@@ -417,6 +417,27 @@ class InstanceDisks:
         utils.write_json_atomic(dest_info, info)
         return outgoing + [(dest_info, DISK_INFO)]
 
+    # -- live migration ----------------------------------------------------------------
+    def prepare_incoming(self, context, instance):
+        """On the destination of a block live migration: the bases in this host's cache
+        and the instance's disks made over them, for the source to copy its data into
+        (libvirt's incremental disk copy needs the same disks with the same bases)."""
+        self.prepare_target(context, instance, instance.flavor)
+        return self.create(context, instance, None)
+
+    def copy_out(self, instance, dest_host):
+        """Copy the instance's disks as they are now to ``dest_host`` (what a block
+        migration's disk copy does; disk.info last). The originals stay here."""
+        outgoing = self._outgoing_files(self.inst_dir(instance.uuid), shared=False)
+        try:
+            for src, name in outgoing:
+                self.remotefs.copy_to(src, dest_host, os.path.join(instance.uuid, name))
+                faults.point('live_migration.during_disk_copy')
+        finally:
+            for src, name in outgoing:
+                if os.path.basename(src) != name:
+                    os.unlink(src)
+
     def adopt(self, context, instance, resize_instance):
         """On the destination: take the arrived disks (bases from this host's cache)
         and, when resizing, grow them to ``instance.flavor``; returns their disk.info."""

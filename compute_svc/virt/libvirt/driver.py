@@ -30,6 +30,7 @@ from compute_svc.virt import driver
 from compute_svc.virt.libvirt import config
 from compute_svc.virt.libvirt import host as host_mod
 from compute_svc.virt.disks import instance_disks
+from compute_svc.virt.libvirt import live_migration
 
 LOG = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class LibvirtDriver(driver.ComputeDriver):
         self._hypervisor = host_mod.Host(uri or CONF.libvirt.connection_uri, self.host)
         self.virt_type = host_mod.resolve_virt_type(CONF.libvirt.virt_type)
         self._use_instances_path()
+        self.live = live_migration.LiveMigrations(self)
 
     def _use_instances_path(self):
         self.disks = instance_disks.InstanceDisks(
@@ -344,3 +346,37 @@ class LibvirtDriver(driver.ComputeDriver):
             if guest is not None:
                 guest.destroy()
                 guest.undefine()
+
+    # -- live migration (libvirt/live_migration.py) ------------------------------------
+    def check_can_live_migrate_destination(self, context, instance, block_migration):
+        return self.live.check_destination(context, instance, block_migration)
+
+    def check_can_live_migrate_source(self, context, instance, migrate_data):
+        return self.live.check_source(context, instance, migrate_data)
+
+    def pre_live_migration(self, context, instance, migrate_data):
+        return self.live.pre(context, instance, migrate_data)
+
+    def live_migration(self, context, instance, dest, migrate_data):
+        self.live.migrate(context, instance, dest, migrate_data)
+
+    def live_migration_moved(self, context, instance):
+        return self.live.moved(context, instance)
+
+    def live_migration_force_complete(self, instance):
+        self.live.force_complete(instance)
+
+    def live_migration_abort(self, instance):
+        self.live.abort(instance)
+
+    def post_live_migration(self, context, instance, migrate_data):
+        self.live.post(context, instance, migrate_data)
+
+    def post_live_migration_at_destination(self, context, instance, migrate_data):
+        self.live.post_at_destination(context, instance, migrate_data)
+
+    def rollback_live_migration(self, context, instance, migrate_data):
+        self.live.rollback(context, instance, migrate_data)
+
+    def rollback_live_migration_at_destination(self, context, instance, migrate_data):
+        self.live.rollback_at_destination(context, instance, migrate_data)

@@ -125,6 +125,41 @@ class Guest:
                 raise
             self._domain.undefine()
 
+    # -- live migration --------------------------------------------------------------
+    def migrate(self, dest_uri, params, flags):
+        """Move the running domain to the libvirtd at ``dest_uri`` (blocks until done)."""
+        self._domain.migrateToURI3(dest_uri, params, flags)
+
+    def job_active(self):
+        """Whether a job (a migration) is running on the domain."""
+        try:
+            return self._domain.jobInfo()[0] != libvirt.VIR_DOMAIN_JOB_NONE
+        except libvirt.libvirtError as error:
+            if error_code(error) in (libvirt.VIR_ERR_NO_DOMAIN,
+                                     libvirt.VIR_ERR_OPERATION_INVALID):
+                return False
+            raise
+
+    def abort_job(self):
+        try:
+            self._domain.abortJob()
+        except libvirt.libvirtError as error:
+            if error_code(error) not in (libvirt.VIR_ERR_OPERATION_INVALID,
+                                         libvirt.VIR_ERR_NO_DOMAIN):
+                raise
+
+    def pause(self):
+        if self.power_state() == P.RUNNING:
+            self._domain.suspend()
+
+    def resume(self):
+        if self.power_state() == P.PAUSED:
+            self._domain.resume()
+
+    def migratable_xml(self):
+        return self._domain.XMLDesc(libvirt.VIR_DOMAIN_XML_MIGRATABLE |
+                                    libvirt.VIR_DOMAIN_XML_SECURE)
+
     def is_persistent(self):
         return bool(self._domain.isPersistent())
 

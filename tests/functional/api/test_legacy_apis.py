@@ -25,3 +25,11 @@ def test_network_proxies_without_a_network_service(cloud):
                 410, 'computeFault')
     for path in ('/v2.1/os-networks/add', '/v2.1/os-networks/net-1/action'):
         assert cloud.admin('POST', path, {'id': 'x'}).status_int == 410
+
+
+def test_a_blank_image_id_is_not_found(cloud):
+    """DELETE /images/ names an image with a blank id (404, as Nova); a method a
+    collection does not have is still 405."""
+    resp = cloud.admin('DELETE', '/v2.1/images/', version='2.35')
+    assert resp.status_int == 404, resp.body
+    assert cloud.admin('DELETE', '/v2.1/images', version='2.35').status_int == 405

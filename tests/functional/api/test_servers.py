@@ -425,3 +425,33 @@ def test_delete_while_building(cloud, image):
     ctx = context.get_admin_context()
     cloud.wait_for(lambda: not objects.ResourceClaimList.get_all(ctx).objects,
                    what='claims to be released')
+
+
+def test_security_groups_without_a_network_service(cloud):
+    """'default' unless others were asked for; removeSecurityGroup takes it off (the body
+    then has no security_groups, as Nova's), addSecurityGroup puts it back; 'default' is
+    the only group there is."""
+    image = helpers.create_image(cloud, project='admin', roles='admin', visibility='public')
+    created = helpers.boot(cloud, image['id'])['server']
+    assert created['security_groups'] == [{'name': 'default'}]
+    sid = created['id']
+    cloud.wait_for_server(sid, 'ACTIVE')
+
+    def groups():
+        return cloud.request('GET', '/v2.1/servers/%s' % sid).json_body_or_none[
+            'server'].get('security_groups')
+
+    def act(name, group, expect):
+        resp = cloud.request('POST', '/v2.1/servers/%s/action' % sid, {name: {'name': group}})
+        assert resp.status_int == expect, resp.body
+
+    assert groups() == [{'name': 'default'}]
+    act('addSecurityGroup', 'default', 400)
+    act('removeSecurityGroup', 'default', 202)
+    assert groups() is None
+    act('removeSecurityGroup', 'default', 400)
+    act('addSecurityGroup', 'web', 404)
+    act('addSecurityGroup', 'default', 202)
+    assert groups() == [{'name': 'default'}]
+    resp = cloud.request('POST', '/v2.1/servers/%s/action' % sid, {'addSecurityGroup': {}})
+    assert resp.status_int == 400
