@@ -47,8 +47,6 @@ EXCLUDED = {
         'expects nova-network\'s)',
     'admin.test_servers_negative.ServersAdminNegativeTestJSON.'
     'test_restore_server_invalid_state': 'soft delete and the restore action',
-    'servers.test_server_actions.ServerActionsTestOtherA.'
-    'test_remove_server_all_security_groups': 'security groups (networking)',
     'servers.test_server_actions.ServerActionsTestOtherB.'
     'test_get_console_output_with_unlimited_size':
         'a guest that writes a boot log: a fake guest logs one line',
