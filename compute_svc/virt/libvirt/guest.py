@@ -135,7 +135,7 @@ class Guest:
         try:
             return self._domain.jobInfo()[0] != libvirt.VIR_DOMAIN_JOB_NONE
         except libvirt.libvirtError as error:
-            if error_code(error) in (libvirt.VIR_ERR_NO_DOMAIN,
+            if error_code(error) in (libvirt.VIR_ERR_NO_DOMAIN, libvirt.VIR_ERR_NO_SUPPORT,
                                      libvirt.VIR_ERR_OPERATION_INVALID):
                 return False
             raise
