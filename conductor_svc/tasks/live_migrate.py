@@ -70,6 +70,8 @@ class LiveMigrationTask:
         # The source claim belongs to the migration until the guest has moved.
         objects.ResourceClaim.move(self.context, self.instance.uuid, self.migration.uuid,
                                    source_node.id)
+        # Anything else the instance holds is an earlier delivery's destination claim.
+        objects.ResourceClaim.release(self.context, self.instance.uuid)
         faults.point('conductor.live_migrate.after_source_claim_moved')
         tried = []
         while True:
