@@ -8,10 +8,11 @@ import pytest
 from api_svc import live_migrate_api
 from compute_svc import live_migration
 from compute_svc import recovery
-from compute_svc import rpcapi as compute_rpcapi
-from conductor_svc import rpcapi as conductor_rpcapi
+from svc_common import compute_rpcapi
+from svc_common import conductor_rpcapi
 from svc_common.conf import CONF
 from svc_common import context as nimbus_context
+from svc_common import live_migration_record
 from svc_common import objects
 from svc_common import states
 from tests.functional.conftest import new_instance
@@ -69,7 +70,7 @@ def _moved_cleanly(core, ctx, instance, source):
     assert _claim_hosts(ctx, migration.uuid) == set()
     assert instance.uuid in core.compute(done.host).driver.list_instance_uuids()
     assert instance.uuid not in core.compute(source).driver.list_instance_uuids()
-    assert live_migration.REQUEST_KEY not in done.system_metadata
+    assert live_migration_record.REQUEST_KEY not in done.system_metadata
     return done
 
 
@@ -142,7 +143,7 @@ def test_start_up_recovery_at_running_goes_by_where_the_guest_is(core, ctx, monk
     dest = core.compute(migration.dest_compute)
     if guest_moved:  # the hypervisor finished the move on its own
         src.driver.live_migration(ctx, instance, dest.host,
-                                  live_migration.migrate_data_of(
+                                  live_migration_record.migrate_data_of(
                                       objects.Instance.get_by_uuid(ctx, instance.uuid)))
     assert recovery.recover(src, ctx) == {instance.uuid: 'live_migration'}
     if guest_moved:
