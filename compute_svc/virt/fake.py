@@ -332,6 +332,11 @@ class FakeDriver(driver.ComputeDriver):
             guest['console'] += 'live-migrated to %s\n' % self.host
             self._save()
 
+    def rollback_live_migration(self, context, instance, migrate_data):
+        self._record('rollback_live_migration', instance)
+        if self.disks is not None:
+            self.disks.drop_outgoing(instance.uuid)
+
     def rollback_live_migration_at_destination(self, context, instance, migrate_data):
         self._record('rollback_live_migration_at_destination', instance)
         with self._lock:

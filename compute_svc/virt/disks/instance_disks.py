@@ -428,6 +428,7 @@ class InstanceDisks:
     def copy_out(self, instance, dest_host):
         """Copy the instance's disks as they are now to ``dest_host`` (what a block
         migration's disk copy does; disk.info last). The originals stay here."""
+        self.drop_outgoing(instance.uuid)
         outgoing = self._outgoing_files(self.inst_dir(instance.uuid), shared=False)
         try:
             for src, name in outgoing:
@@ -437,6 +438,14 @@ class InstanceDisks:
             for src, name in outgoing:
                 if os.path.basename(src) != name:
                     os.unlink(src)
+
+    def drop_outgoing(self, uuid):
+        """Remove what a copy interrupted by a crash left made for the trip."""
+        inst_dir = self.inst_dir(uuid)
+        if os.path.isdir(inst_dir):
+            for name in os.listdir(inst_dir):
+                if name.endswith('.outgoing'):
+                    os.unlink(os.path.join(inst_dir, name))
 
     def adopt(self, context, instance, resize_instance):
         """On the destination: take the arrived disks (bases from this host's cache)
