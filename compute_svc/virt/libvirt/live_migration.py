@@ -60,6 +60,7 @@ class LiveMigrations:
     def pre(self, context, instance, migrate_data):
         if migrate_data['block_migration']:
             self.drv.disks.prepare_incoming(context, instance)
+            self.drv._config_drive(instance)  # the guest's cdrom, made from its record
         else:
             self.drv.disks.attach_bases(context, instance.uuid)
         return migrate_data
