@@ -3,6 +3,7 @@ import configparser
 
 from svc_common.conf import scheduler as scheduler_conf
 from tests.tempest import keystone as keystone_mod
+from tests.tempest import selection
 
 MIN_MICROVERSION = '2.1'
 MAX_MICROVERSION = '2.104'
@@ -18,6 +19,10 @@ COMPUTE_FEATURES = dict(
         'config_drive', 'metadata_service', 'disk_config', 'attach_encrypted_volume',
         'vnc_console', 'spice_console', 'serial_console', 'swap_volume',
         'volume_multiattach', 'unified_limits'), False))
+
+
+if selection.ALL:  # Tempest's own defaults, plus resize (off by default in Tempest)
+    COMPUTE_FEATURES = {'resize': True}
 
 
 def write(path, workdir, keystone, image_ref, image_ref_alt, compute_nodes=2):
