@@ -26,10 +26,12 @@ class LiveMigrateAPI:
         self.conductor = conductor_client
         self.compute = compute_client
 
-    def live_migrate(self, context, instance, host, block_migration, force=False):
+    def live_migrate(self, context, instance, host, block_migration, force=False,
+                     wait=False):
         """Live-migrate ``instance`` (to ``host`` when named). ``block_migration``:
         True, False or 'auto'. Raises InstanceInvalidState, ComputeHostNotFound,
-        CannotMigrateToSameHost."""
+        CannotMigrateToSameHost; with ``wait`` (before 2.34) also MigrationPreCheckError
+        when no destination could be chosen and checked."""
         _check_state(instance, 'os-migrateLive', _MIGRATABLE_VM_STATES, None)
         if instance.host is None:
             raise exception.InstanceNotReady(instance_id=instance.uuid,
@@ -55,7 +57,10 @@ class LiveMigrateAPI:
         migration.create()
         LOG.info('Live migration to %s requested', host or 'a host the scheduler picks',
                  instance=instance)
-        self.conductor.live_migrate_instance(context, instance, migration)
+        failure = self.conductor.live_migrate_instance(context, instance, migration,
+                                                       wait=wait)
+        if failure:
+            raise exception.MigrationPreCheckError(reason=failure)
 
     # -- a migration in progress (/servers/{id}/migrations) ---------------------------------
     @staticmethod

@@ -55,5 +55,6 @@ class ConductorManager(object_indirection.ObjectIndirection):
 
     def live_migrate_instance(self, context, instance, migration):
         with lockutils.lock('migrate-%s' % instance.uuid):
-            live_migrate.LiveMigrationTask(context, instance, migration, self.scheduler,
-                                           self.compute_rpcapi).execute()
+            return live_migrate.LiveMigrationTask(context, instance, migration,
+                                                  self.scheduler,
+                                                  self.compute_rpcapi).execute()

@@ -34,11 +34,17 @@ class ConductorAPI:
         cctxt.cast(ctxt, 'migrate_server', instance=instance, flavor=flavor,
                    migration=migration, host_list=host_list, target_host=target_host)
 
-    def live_migrate_instance(self, ctxt, instance, migration):
+    def live_migrate_instance(self, ctxt, instance, migration, wait=False):
         """Live-migrate ``instance``: what was asked (host, block migration, force) is
-        on the instance's record, the accepted ``migration`` names it."""
+        on the instance's record, the accepted ``migration`` names it. ``wait``: a call
+        that returns once the destination is chosen and checked, with the reason it
+        could not start (None when it did), as the API answers before 2.34."""
         cctxt = self.client.prepare(version='1.3')
+        if wait:
+            return cctxt.call(ctxt, 'live_migrate_instance', instance=instance,
+                              migration=migration)
         cctxt.cast(ctxt, 'live_migrate_instance', instance=instance, migration=migration)
+        return None
 
     # The three methods below make this client the object indirection API of compute
     # processes: remotable object methods run in the conductor.

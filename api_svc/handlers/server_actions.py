@@ -142,8 +142,10 @@ def migrate_live(req, server_id, body):
     if force and not host:
         raise exception.Invalid(message="Can't force to a non-provided destination")
     try:
+        # Before 2.34 the checks answer the request (a 400 when no host will do).
         req.services.live_migrate_api.live_migrate(req.context, instance, host,
-                                                   block_migration, force=force)
+                                                   block_migration, force=force,
+                                                   wait=not req.version.matches('2.34'))
     except (exception.ComputeHostNotFound, exception.MigrationPreCheckError) as error:
         raise exception.Invalid(message=error.message)
     return accepted()

@@ -37,6 +37,7 @@ class LiveMigrationTask:
         self._dest_node_id = None
 
     def execute(self):
+        """Returns why the migration could not start (a message), or None."""
         self.instance = objects.Instance.get_by_uuid(self.context, self.instance.uuid)
         self.migration = objects.Migration.get_by_id(self.context, self.migration.id)
         if self.instance.task_state != T.MIGRATING or self.migration.status != M.ACCEPTED:
@@ -59,8 +60,9 @@ class LiveMigrationTask:
             LOG.warning('Live migration could not start: %s', error, instance=self.instance)
             self.rollback(error)
             instance_events.finish_event(self.context, self.instance.uuid, EVENT, error)
-            return
+            return getattr(error, 'message', None) or str(error)
         instance_events.finish_event(self.context, self.instance.uuid, EVENT)
+        return None
 
     def _execute(self):
         request = live_mod.request_of(self.instance)

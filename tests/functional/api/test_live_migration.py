@@ -209,12 +209,18 @@ def test_abort_rolls_back(cloud, server, slow):
     assert 'live_migration_cancel' in actions
 
 
-def test_a_failed_check_leaves_the_server_where_it_was(cloud, server):
+@pytest.mark.parametrize('version,expect', [('2.25', 400), ('2.34', 202)])
+def test_a_failed_check_leaves_the_server_where_it_was(cloud, server, version, expect):
+    """Before 2.34 the request waits for the checks and answers 400 when they fail;
+    from 2.34 it is accepted at once and the migration ends in error."""
     sid, source = server['id'], _host(server)
     dest = _other(source)
     cloud.aio.compute(dest).driver.fail_on['check_can_live_migrate_destination'] = \
         exception.MigrationPreCheckError(reason='no room for it')
-    _live(cloud, sid, {'host': dest, 'block_migration': 'auto'}, version='2.25')
+    resp = _live(cloud, sid, {'host': dest, 'block_migration': 'auto'}, version=version,
+                 expect=expect)
+    if expect == 400:
+        assert 'no room for it' in helpers.fault(resp)[1]
     cloud.wait_for(lambda: _migration(sid).status == 'error', what='migration error')
     back = _settled(cloud, sid)
     assert (back['status'], _host(back)) == ('ACTIVE', source)
