@@ -110,6 +110,7 @@ def live_migration(manager, context, instance, migration):
         LOG.warning('Live migration failed: %s', error, instance=instance)
         rollback_live_migration(manager, context, instance, migration, M.FAILED, error)
         return
+    _notify(context, instance, 'live_migration', 'end', manager, migration)
     post_live_migration(manager, context, instance, migration)
 
 

@@ -56,3 +56,32 @@ def test_resize_confirm_and_revert_notify(core):
     assert payload['uuid'] == instance.uuid
     assert payload['migration']['status'] == 'finished'
     assert payload['flavor']['name'] == 'm1.small'
+
+
+def test_live_migration_notifies(core):
+    from tests.functional import test_live_migration_rpc as live_helpers
+    ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
+    collector = _Collector()
+    listener = messaging.get_notification_listener(
+        rpc.get_notification_transport(),
+        [messaging.Target(topic='versioned_notifications')], [collector],
+        executor='threading')
+    listener.start()
+    try:
+        instance = live_helpers._active(ctx)
+        live_helpers._live_migrate(ctx, instance)
+        live_helpers._done(ctx, instance)
+        wanted = ['instance.%s.%s' % (action, phase)
+                  for action in ('live_migration_pre', 'live_migration',
+                                 'live_migration_post')
+                  for phase in ('start', 'end')]
+        poll(lambda: set(wanted) <= {e[0] for e in collector.events},
+             what='all live migration notifications')
+    finally:
+        listener.stop()
+        listener.wait()
+    event_type, publisher, payload = next(e for e in collector.events
+                                          if e[0] == 'instance.live_migration_post.end')
+    assert payload['migration']['migration_type'] == 'live-migration'
+    assert payload['migration']['status'] == 'completed'
+    assert payload['host'] == publisher.split(':', 1)[1]  # the destination's
