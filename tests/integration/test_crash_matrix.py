@@ -121,9 +121,10 @@ MATRIX = crash_runner.Matrix('crash matrix')
 def cloud(tmp_path_factory):
     common = {'DEFAULT': {'report_interval': '1', 'service_down_time': '20'},
               'conductor': {'reconcile_interval': '1', 'reconcile_after': '3'}}
-    # A live migration takes a second (long enough to abort one that is running).
+    # A live migration takes 4 s (long enough to abort one that is running, even on a
+    # busy machine).
     roomy = {'fake_driver': {'vcpus': '64', 'memory_mb': '262144', 'local_gb': '4000',
-                             'live_migrate_delay': '1'},
+                             'live_migrate_delay': '4'},
              'compute': {'reap_deleted_interval': '2'}}
     with deployment.deployment(tmp_path_factory.mktemp('crash'), 'postgresql',
                                computes=HOSTS, compute_overrides=roomy,
