@@ -42,22 +42,12 @@ def _node_id(context, host, node):
 def _ensure_claim(context, consumer, node_id, resources):
     """Make sure ``consumer`` holds ``resources`` on the node. The conductor claimed them
     when it chose this host, so normally this only reads; a claim that went missing (a
-    redelivery after a rollback) is made again, re-reading the node's generation when
-    another claim got there first."""
+    redelivery after a rollback) is made again (under the node's lock: InsufficientResources
+    if the node filled up meanwhile)."""
     if claim_obj.holds(objects.ResourceClaimList.get_by_consumer(context, consumer),
                        node_id, resources):
         return
-    for attempt in range(CONF.scheduler.claim_retries):
-        if attempt:
-            claim_obj.backoff(attempt)
-        node = objects.ComputeNode.get_by_id(context, node_id)
-        try:
-            objects.ResourceClaim.claim(context, consumer, node_id, resources,
-                                        node.generation)
-            return
-        except exception.ClaimConflict:
-            continue
-    raise exception.ClaimConflict(node=node_id)
+    objects.ResourceClaim.claim(context, consumer, node_id, resources)
 
 
 def _superseded(error):

@@ -5,8 +5,8 @@ the work ('api', 'conductor', 'compute', or the process's own role outside a req
 or message).
 
 Always on (a lock and a dict increment per message or statement). ``snapshot()`` reads
-them in this process; a process started with NIMBUS_STATS_FILE writes them there as
-JSON on SIGUSR1 (how a benchmark reads a separate process's counts).
+them in this process; a process started with NIMBUS_STATS_DIR writes them to
+DIR/PID.json on SIGUSR1 (how a benchmark reads a separate process's counts).
 """
 import collections
 import contextlib
@@ -135,19 +135,21 @@ def _on_rollback(conn):
 
 # -- separate processes -----------------------------------------------------------------
 
-STATS_FILE_ENV = 'NIMBUS_STATS_FILE'
+STATS_DIR_ENV = 'NIMBUS_STATS_DIR'
 
 
 def dump(path):
     tmp = '%s.tmp' % path
     with open(tmp, 'w') as out:
-        json.dump({'pid': os.getpid(), 'counts': snapshot()}, out)
+        json.dump({'pid': os.getpid(), 'role': _process_role, 'counts': snapshot()}, out)
     os.replace(tmp, path)
 
 
 def dump_on_signal():
-    """With NIMBUS_STATS_FILE set, write the counts there on SIGUSR1 (main thread only)."""
-    path = os.environ.get(STATS_FILE_ENV)
-    if not path or threading.current_thread() is not threading.main_thread():
+    """With NIMBUS_STATS_DIR set, write the counts to DIR/PID.json on SIGUSR1 (main
+    thread only)."""
+    folder = os.environ.get(STATS_DIR_ENV)
+    if not folder or threading.current_thread() is not threading.main_thread():
         return
+    path = os.path.join(folder, '%d.json' % os.getpid())
     signal.signal(signal.SIGUSR1, lambda signum, frame: dump(path))

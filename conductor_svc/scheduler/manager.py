@@ -1,8 +1,11 @@
 """Choose a host for a request and claim its resources there in one step.
 
-The claim is the commit point: it succeeds only if the node's generation is the one the
-choice was based on. Losing that race re-reads the hosts and tries again, so concurrent
-conductors never overbook a node.
+The claim is the commit point. It checks capacity under the node's row lock, so
+concurrent conductors never overbook a node and never wait in a back-off: a node that
+filled up since the hosts were read refuses, and the next host is tried. A request with
+server hints (a group policy, same_host/different_host) also needs the other servers
+not to have moved onto the node since the hosts were read: its claim succeeds only at
+the generation the choice was based on, and losing that race re-reads the hosts.
 """
 import dataclasses
 
@@ -102,17 +105,24 @@ class Scheduler:
 
     def select_and_claim(self, context, consumer_uuid, request):
         """Claim ``request.resources`` for ``consumer_uuid`` on the best host that fits."""
+        # Hints name other servers' hosts: only the generation read proves none of them
+        # arrived on the node since (see the module's docstring). Without hints a claim
+        # needs no generation; but once every host refused, the hosts are read again and
+        # tried at the generations read, so that "no room" is never based on a stale read.
+        exact = raced = False
         for attempt in range(CONF.scheduler.claim_retries):
-            if attempt:
+            if raced:  # only a lost generation race waits before trying again
                 claim_obj.backoff(attempt)
             ranked = self.candidates(context, request, consumer_uuid)
             if not ranked:
                 raise exception.NoValidHost(reason='There are not enough hosts available.')
+            exact = exact or bool(request.hint_hosts)
             raced = False
             for index, host in enumerate(ranked):
                 try:
                     objects.ResourceClaim.claim(context, consumer_uuid, host.node.id,
-                                                request.resources, host.generation)
+                                                request.resources,
+                                                host.generation if exact else None)
                 except exception.ClaimConflict:
                     LOG.debug('Lost a claim race on %s, re-reading hosts', host.host)
                     raced = True
@@ -123,6 +133,7 @@ class Scheduler:
                 alternates = [(h.host, h.nodename) for h in ranked[index + 1:]]
                 return Selection(host.host, host.nodename, host.node.id,
                                  alternates[:CONF.scheduler.max_attempts - 1])
-            if not raced:
+            if exact and not raced:
                 raise exception.NoValidHost(reason='No host had room for the request.')
+            exact = True
         raise exception.NoValidHost(reason='Too many concurrent claims; try again.')

@@ -5,11 +5,13 @@ runs in the conductor (over RPC, or in-process for the all-in-one) instead of lo
 which is how compute reaches the database without any database code of its own.
 """
 import datetime
+import enum
 import json
 
 from oslo_utils import timeutils
 from oslo_versionedobjects import base as ovo_base
 from oslo_versionedobjects import fields
+from sqlalchemy.orm import attributes as orm_attributes
 
 remotable = ovo_base.remotable
 remotable_classmethod = ovo_base.remotable_classmethod
@@ -81,6 +83,20 @@ def update_row(context, row, values):
         setattr(row, key, value)
     row.updated_at = utcnow()
     context.session.flush()
+    return row
+
+
+def written(session, row, values):
+    """``row`` as it is after an UPDATE that wrote ``values`` to it: the values become
+    its loaded state, so that nothing reads the row again (enum members as the strings
+    SQL stores). MySQL's DATETIME drops fractions of a second (rounding or truncating,
+    by version): there the row is read again instead. Returns the row."""
+    if session.get_bind().dialect.name == 'mysql':
+        session.refresh(row)
+        return row
+    for key, value in values.items():
+        orm_attributes.set_committed_value(
+            row, key, value.value if isinstance(value, enum.Enum) else value)
     return row
 
 

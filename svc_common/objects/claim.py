@@ -51,13 +51,15 @@ def _usage(context, node_ids):
 @db_api.writer
 def _claim(context, consumer_uuid, node_id, resources, generation):
     nodes = models.ComputeNode
-    bumped = context.session.query(nodes).filter(
-        nodes.id == node_id, nodes.generation == generation, nodes.deleted == 0,
-    ).update({'generation': nodes.generation + 1}, synchronize_session=False)
+    query = context.session.query(nodes).filter(nodes.id == node_id, nodes.deleted == 0)
+    if generation is not None:
+        query = query.filter(nodes.generation == generation)
+    bumped = query.update({'generation': nodes.generation + 1}, synchronize_session=False)
     if bumped != 1:
         raise exception.ClaimConflict(node=node_id)
-    # The node row is now locked by this transaction: the usage read below cannot be
-    # changed by another claimer until we commit.
+    # The node row is now locked by this transaction (the UPDATE took its row lock; on
+    # SQLite the transaction holds the write lock): another claimer on this node waits
+    # here until we commit, so the usage read below is exact.
     node = node_obj.ComputeNode._from_db_object(
         context, node_obj.ComputeNode(), context.session.get(nodes, node_id))
     used = _usage_query(context.session, [node_id]).get(node_id, {})
@@ -76,7 +78,7 @@ def _claim(context, consumer_uuid, node_id, resources, generation):
                                                      compute_node_id=node_id,
                                                      resource_class=rc, amount=amount))
     context.session.flush()
-    return generation + 1
+    return node.generation
 
 
 def _consumer_rows(session, consumer_uuid, node_id=None):
@@ -154,7 +156,8 @@ class ResourceClaim(base.NimbusObject):
     # Version 1.0: Initial version
     # Version 1.1: Added revert_to()
     # Version 1.2: Added hosts_of()
-    VERSION = '1.2'
+    # Version 1.3: claim() without a generation (capacity checked under the row lock)
+    VERSION = '1.3'
 
     fields = {
         'id': fields.IntegerField(),
@@ -172,11 +175,14 @@ class ResourceClaim(base.NimbusObject):
         return claim
 
     @base.remotable_classmethod
-    def claim(cls, context, consumer_uuid, compute_node_id, resources, generation):
-        """Claim ``resources`` (replacing this consumer's claim on the node) if the node
-        is still at ``generation``; returns the new generation.
+    def claim(cls, context, consumer_uuid, compute_node_id, resources, generation=None):
+        """Claim ``resources`` (replacing this consumer's claim on the node); returns the
+        node's new generation. The capacity check runs under the node's row lock, so
+        claims are exact however many claimers race; with ``generation`` the claim is
+        also refused if the node is no longer at that generation.
 
-        Raises ClaimConflict when the node changed, InsufficientResources when it is full.
+        Raises ClaimConflict when the node changed (or is gone), InsufficientResources
+        when it is full.
         """
         return _claim(context, consumer_uuid, compute_node_id, resources, generation)
 

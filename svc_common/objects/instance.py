@@ -117,8 +117,7 @@ def _instance_update(context, uuid, values, expected_task, expected_vm,
     if count != 1:
         raise exception.UnexpectedTaskStateError(instance_uuid=uuid, expected=old,
                                                  actual='changed concurrently')
-    context.session.expire(row)
-    return _instance_get(context, uuid, read_deleted='yes')
+    return base.written(context.session, row, values)
 
 
 def _with_lock_keys(system_metadata, stored):

@@ -2,6 +2,7 @@
 import traceback
 
 from oslo_versionedobjects import fields
+import sqlalchemy as sa
 
 from svc_common.db import api as db_api
 from svc_common.db import models
@@ -43,36 +44,65 @@ def _actions_for_instance(context, instance_uuid):
                                              models.InstanceAction.id.desc()).all()
 
 
+# Events are written with two statements each, in SQL Core: the action is stamped by its
+# (instance, request) and the event found through a subquery, instead of loading both.
+
+def _latest_action(instance_uuid, request_id):
+    """SELECT the id of the newest action of the request on the instance."""
+    actions = models.InstanceAction
+    return sa.select(actions.id).where(
+        actions.instance_uuid == instance_uuid, actions.request_id == request_id,
+    ).order_by(actions.id.desc()).limit(1)
+
+
+def _touch_action(context, instance_uuid, request_id, now, error=False):
+    """Stamp the request's action (message 'Error' with ``error``); ActionNotFound
+    without one."""
+    actions = models.InstanceAction
+    values = {'updated_at': now}
+    if error:
+        values['message'] = 'Error'
+    stamped = context.session.execute(sa.update(actions).where(
+        actions.instance_uuid == instance_uuid, actions.request_id == request_id,
+    ).values(values).execution_options(synchronize_session=False)).rowcount
+    if not stamped:
+        raise exception.ActionNotFound(request_id=request_id, instance_uuid=instance_uuid)
+
+
 @db_api.writer
 def _event_start(context, instance_uuid, request_id, event, host):
-    action = _action_by_request(context, instance_uuid, request_id)
-    if action is None:
-        raise exception.ActionNotFound(request_id=request_id, instance_uuid=instance_uuid)
-    action.updated_at = base.utcnow()
-    row = models.InstanceActionEvent(event=event, action_id=action.id, host=host,
-                                     start_time=base.utcnow())
-    context.session.add(row)
-    context.session.flush()
-    return row
+    now = base.utcnow()
+    _touch_action(context, instance_uuid, request_id, now)
+    events = models.InstanceActionEvent.__table__
+    latest = _latest_action(instance_uuid, request_id).subquery()
+    context.session.execute(events.insert().from_select(
+        ['event', 'action_id', 'host', 'start_time', 'created_at'],
+        sa.select(sa.literal(event), latest.c.id, sa.literal(host, sa.String),
+                  sa.literal(now, sa.DateTime), sa.literal(now, sa.DateTime))))
 
 
 @db_api.writer
 def _event_finish(context, instance_uuid, request_id, event, result, tb):
-    action = _action_by_request(context, instance_uuid, request_id)
-    if action is None:
-        raise exception.ActionNotFound(request_id=request_id, instance_uuid=instance_uuid)
     now = base.utcnow()
-    row = context.session.query(models.InstanceActionEvent).filter_by(
-        action_id=action.id, event=event).order_by(models.InstanceActionEvent.id.desc()).first()
-    if row is None:
-        row = models.InstanceActionEvent(event=event, action_id=action.id, start_time=now)
-        context.session.add(row)
-    row.finish_time, row.result, row.traceback = now, result, tb
-    action.updated_at = now
-    if result == 'Error':
-        action.message = 'Error'
-    context.session.flush()
-    return row
+    _touch_action(context, instance_uuid, request_id, now, error=result == 'Error')
+    events = models.InstanceActionEvent.__table__
+    # The newest event of that name in the action (a step run twice starts it twice).
+    # Wrapped in a derived table: MySQL refuses a subquery on the table it updates.
+    newest = sa.select(sa.func.max(events.c.id).label('id')).where(
+        events.c.event == event,
+        events.c.action_id == _latest_action(instance_uuid, request_id).scalar_subquery(),
+    ).subquery()
+    finished = context.session.execute(events.update().where(
+        events.c.id == sa.select(newest.c.id).scalar_subquery(),
+    ).values(finish_time=now, result=result, traceback=tb, updated_at=now)).rowcount
+    if not finished:  # finished without having started (its start was not recorded)
+        latest = _latest_action(instance_uuid, request_id).subquery()
+        context.session.execute(events.insert().from_select(
+            ['event', 'action_id', 'start_time', 'finish_time', 'result', 'traceback',
+             'created_at'],
+            sa.select(sa.literal(event), latest.c.id, sa.literal(now, sa.DateTime),
+                      sa.literal(now, sa.DateTime), sa.literal(result),
+                      sa.literal(tb, sa.Text), sa.literal(now, sa.DateTime))))
 
 
 @db_api.reader
@@ -158,16 +188,15 @@ class InstanceActionEvent(base.NimbusObject):
 
     @base.remotable_classmethod
     def event_start(cls, context, instance_uuid, event, host=None):
-        return cls._from_db_object(context, cls(), _event_start(
-            context, instance_uuid, context.request_id, event, host))
+        """Record the start of ``event`` in the request's action (returns nothing)."""
+        _event_start(context, instance_uuid, context.request_id, event, host)
 
     @base.remotable_classmethod
     def event_finish(cls, context, instance_uuid, event, error=None):
         """Finish ``event``: 'Success', or 'Error' with the traceback of ``error``
-        (passed as text, since exceptions do not cross RPC)."""
+        (passed as text, since exceptions do not cross RPC). Returns nothing."""
         result = 'Error' if error else 'Success'
-        return cls._from_db_object(context, cls(), _event_finish(
-            context, instance_uuid, context.request_id, event, result, error))
+        _event_finish(context, instance_uuid, context.request_id, event, result, error)
 
     @staticmethod
     def format_error(error):

@@ -59,8 +59,7 @@ def _migration_update(context, migration_id, values, expected_status,
     if count != 1:
         raise exception.UnexpectedMigrationStatus(migration=row.uuid, actual='changed',
                                                   expected=row.status)
-    context.session.expire(row)
-    return _query(context).filter_by(id=migration_id).one()
+    return base.written(context.session, row, values)
 
 
 @db_api.reader

@@ -26,8 +26,10 @@ def test_build_then_delete_releases_claims(core):
     poll(lambda: objects.Instance.get_by_uuid(ctx, instance.uuid, read_deleted='yes')
           .vm_state == 'deleted')
     assert len(objects.ResourceClaimList.get_by_consumer(ctx, instance.uuid)) == 0
-    events = objects.InstanceActionEventList.get_by_action(
-        ctx, objects.InstanceAction.get_by_request_id(ctx, instance.uuid, ctx.request_id).id)
+    action = objects.InstanceAction.get_by_request_id(ctx, instance.uuid, ctx.request_id)
+    # The delete's event finishes just after the record is marked deleted.
+    events = poll(lambda: (lambda evs: evs if all(e.finish_time for e in evs) else None)(
+        objects.InstanceActionEventList.get_by_action(ctx, action.id)))
     assert [e.event for e in events][:2] == ['conductor_schedule_and_build_instances',
                                              'compute_build_and_run_instance']
     assert all(e.result == 'Success' for e in events)

@@ -8,6 +8,7 @@ from conductor_svc.scheduler import manager as scheduler_mod
 from svc_common.conf import CONF
 from svc_common import exception
 from svc_common import objects
+from svc_common.objects import claim as claim_obj
 from tests.unit import compute_hosts
 
 
@@ -24,6 +25,45 @@ def test_claim_checks_capacity_and_generation(ctx):
     # Re-claiming for the same consumer replaces its claim rather than adding to it.
     objects.ResourceClaim.claim(ctx, consumer, node.id, {'VCPU': 4}, gen)
     assert objects.ResourceClaim.usage(ctx)[node.id] == {'VCPU': 4}
+
+
+def test_claim_without_generation_checks_capacity_under_the_lock(ctx):
+    node = compute_hosts.add_host(ctx, 'h1')
+    gen = objects.ResourceClaim.claim(ctx, str(uuid.uuid4()), node.id, {'VCPU': 3})
+    assert gen == node.generation + 1
+    # No generation: the node having changed since anyone read it is no conflict...
+    assert objects.ResourceClaim.claim(ctx, str(uuid.uuid4()), node.id, {'VCPU': 1}) == gen + 1
+    # ...but its capacity is: it is full now.
+    with pytest.raises(exception.InsufficientResources):
+        objects.ResourceClaim.claim(ctx, str(uuid.uuid4()), node.id, {'VCPU': 1})
+    assert objects.ResourceClaim.usage(ctx)[node.id] == {'VCPU': 4}
+
+
+def test_racing_builds_without_hints_never_sleep(ctx, monkeypatch):
+    """Plain requests claim under the node lock: racing them costs no back-off, and a
+    host that filled up since the read just refuses."""
+    compute_hosts.add_host(ctx, 'h1')
+    compute_hosts.add_host(ctx, 'h2')
+    slept = []
+    monkeypatch.setattr(claim_obj, 'backoff', slept.append)
+    scheduler = scheduler_mod.Scheduler()
+    results, barrier = [], threading.Barrier(12)
+
+    def boot():
+        barrier.wait()
+        try:
+            results.append(scheduler.select_and_claim(
+                ctx, str(uuid.uuid4()), scheduler_mod.Request({'VCPU': 1})).host)
+        except exception.NoValidHost:
+            results.append(None)
+    threads = [threading.Thread(target=boot) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(filter(None, results)) == ['h1'] * 4 + ['h2'] * 4
+    assert results.count(None) == 4
+    assert slept == []
 
 
 def test_release_and_move_are_repeatable(ctx):

@@ -28,7 +28,7 @@ EXPECTED = {
     'Migration': '1.1-1c25b3a94fa76784436482f420ed5578',
     'MigrationList': '1.1-4f9ebd4e848a45235aa62142ca6d8fc6',
     'RequestSpec': '1.0-653e9b4e12ce5d58d527820f0c659930',
-    'ResourceClaim': '1.2-87c8815db3f28dd7d870cba808fd78b3',
+    'ResourceClaim': '1.3-8a599f8e6645a2e744ad35c51c49f632',
     'ResourceClaimList': '1.0-e8a293e4c3fe007e014b82cd6fbaa87c',
     'Service': '1.0-1fd84b8d148cf9993e224570f9194353',
     'ServiceList': '1.0-ff48fc1575f20800796b48266114c608',

@@ -56,18 +56,17 @@ def test_rpc_calls_and_casts_count_by_method():
 
 
 def test_a_process_writes_its_counts_on_sigusr1(tmp_path):
-    path = tmp_path / 'counts.json'
-    code = ('import signal, sys, time\n'
+    code = ('import os, time\n'
             'from svc_common import stats\n'
             'stats.set_process_role("unit-proc")\n'
             'stats.count("sql", "SELECT", 3)\n'
             'stats.dump_on_signal()\n'
-            'print("ready", flush=True)\n'
+            'print(os.getpid(), flush=True)\n'
             'time.sleep(30)\n')
     proc = subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, text=True,
-                            env=dict(os.environ, NIMBUS_STATS_FILE=str(path)))
+                            env=dict(os.environ, NIMBUS_STATS_DIR=str(tmp_path)))
     try:
-        assert proc.stdout.readline().strip() == 'ready'
+        path = tmp_path / ('%s.json' % proc.stdout.readline().strip())
         proc.send_signal(signal.SIGUSR1)
         for _ in range(100):
             if path.exists():
