@@ -269,6 +269,7 @@ class API:
         """Delete a server: locally when no live compute host owns it, else by casting
         to its host once the task state says DELETING. A state that changes under us
         (a build finishing, a host being chosen) is re-read and the delete retried."""
+        _drop_shelved_image(context, instance)
         for attempt in range(attempts):
             try:
                 return self._delete_once(context, instance)
@@ -454,9 +455,10 @@ def _ask_host(instance, call, not_implemented, remote_errors):
         raise
 
 
-def check_can_start(instance, method, task_state):
+def check_can_start(instance, method, task_state, needs_host=True):
     """Raise unless the state table lets ``instance`` start ``task_state`` and it has
-    a host to do it; returns its task state now (the compare-and-swap's expectation)."""
+    a host to do it (unless not ``needs_host``); returns its task state now (the
+    compare-and-swap's expectation)."""
     old = (instance.vm_state, instance.task_state)
     new = (instance.vm_state, task_state)
     if old == new or not states.instance_transition_allowed(old, new):
@@ -466,10 +468,22 @@ def check_can_start(instance, method, task_state):
             attr, state = 'vm_state', instance.vm_state
         raise exception.InstanceInvalidState(method=method, instance_uuid=instance.uuid,
                                              attr=attr, state=state)
-    if instance.host is None:
+    if instance.host is None and needs_host:
         raise exception.InstanceNotReady(instance_id=instance.uuid,
                                          reason='it has no host')
     return old[1]
+
+
+def _drop_shelved_image(context, instance):
+    """A shelved server's image goes with it (a shelve still under way deletes its own
+    when it finds the server deleting)."""
+    image_id = (instance.system_metadata or {}).get(states.SHELVED_IMAGE_ID)
+    if not image_id or instance.vm_state not in states.SHELVED_STATES:
+        return
+    try:
+        image_store.delete(context.elevated(), image_id)
+    except exception.ImageNotFound:
+        pass
 
 
 def check_unlocked(context, instance):

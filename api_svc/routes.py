@@ -25,6 +25,7 @@ from api_svc.handlers import quota_sets
 from api_svc.handlers import server_groups
 from api_svc.handlers import server_shares
 from api_svc.handlers import server_actions
+from api_svc.handlers import shelve_actions  # noqa: F401 (registers its actions)
 from api_svc.handlers import snapshot_actions  # noqa: F401 (registers its actions)
 from api_svc.handlers import server_diagnostics
 from api_svc.handlers import server_external_events
@@ -142,6 +143,7 @@ IMAGE_ROUTES = {
     '/v2/images/{image_id}': {'GET': images.show, 'PATCH': images.update,
                               'DELETE': images.delete},
     '/v2/images/{image_id}/file': {'GET': images.download, 'PUT': images.upload},
+    '/v2/images/{image_id}/tasks': {'GET': images.tasks},
     '/v2/images/{image_id}/tags/{tag}': {'PUT': images.add_tag,
                                          'DELETE': images.remove_tag},
     '/v2/schemas/image': {'GET': images.image_schema},

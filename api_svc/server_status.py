@@ -25,6 +25,8 @@ _STATUS = {
     V.PAUSED: ('PAUSED', {}),
     V.SUSPENDED: ('SUSPENDED', {}),
     V.DELETED: ('DELETED', {}),
+    V.SHELVED: ('SHELVED', {}),
+    V.SHELVED_OFFLOADED: ('SHELVED_OFFLOADED', {}),
 }
 
 # Statuses during which Nova shows a 'progress' field.

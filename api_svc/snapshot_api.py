@@ -50,29 +50,41 @@ class SnapshotAPI:
                   system_metadata, extra_properties=None):
         method = 'createImage' if task_state == T.IMAGE_SNAPSHOT else 'createBackup'
         previous = compute_api.check_can_start(instance, method, task_state)
-        properties = snapshot_properties(context, instance, image_type)
-        properties.update(extra_properties or {})
-        properties.update(metadata or {})
-        quota.check_metadata_items(context, context.project_id, properties)
-        image = image_store.create(context, {
-            'name': name, 'disk_format': SNAPSHOT_DISK_FORMAT,
-            'container_format': SNAPSHOT_CONTAINER_FORMAT,
-            'visibility': str(image_store.Visibility.PRIVATE),
-            'min_disk': _min_disk(context, instance), 'min_ram': _min_ram(context, instance),
-        }, properties)
-        instance.system_metadata = dict(instance.system_metadata, **system_metadata,
-                                        **{states.SNAPSHOT_IMAGE_ID: image.id})
-        instance.task_state = task_state.value
-        try:
-            instance.save(expected_task_state=previous)
-        except exception.NimbusException:
-            image_store.delete(context, image.id)  # no snapshot will fill it
-            raise
-        objects.InstanceAction.action_start(context, instance.uuid, action)
+        image = create_snapshot_image(context, instance, name, image_type,
+                                      dict(extra_properties or {}, **(metadata or {})))
+        start_filling(context, instance, image, previous, task_state, action,
+                      dict(system_metadata, **{states.SNAPSHOT_IMAGE_ID: image.id}))
         self.compute.snapshot_instance(context, instance)
         LOG.info('%s of the server into image %s started', method, image.id,
                  instance=instance)
         return image
+
+
+def create_snapshot_image(context, instance, name, image_type, extra_properties=None):
+    """The (queued) image a snapshot of ``instance`` is uploaded to."""
+    properties = snapshot_properties(context, instance, image_type)
+    properties.update(extra_properties or {})
+    quota.check_metadata_items(context, context.project_id, properties)
+    return image_store.create(context, {
+        'name': name, 'disk_format': SNAPSHOT_DISK_FORMAT,
+        'container_format': SNAPSHOT_CONTAINER_FORMAT,
+        'visibility': str(image_store.Visibility.PRIVATE),
+        'min_disk': _min_disk(context, instance), 'min_ram': _min_ram(context, instance),
+    }, properties)
+
+
+def start_filling(context, instance, image, previous, task_state, action, system_metadata):
+    """Start the operation that fills ``image``: ``task_state`` with ``system_metadata``
+    (naming the image) in one compare-and-swap from ``previous``, and its instance
+    action. An image no operation will fill (the swap lost) is deleted."""
+    instance.system_metadata = dict(instance.system_metadata, **system_metadata)
+    instance.task_state = task_state.value
+    try:
+        instance.save(expected_task_state=previous)
+    except exception.NimbusException:
+        image_store.delete(context, image.id)
+        raise
+    objects.InstanceAction.action_start(context, instance.uuid, action)
 
 
 def snapshot_properties(context, instance, image_type):

@@ -13,6 +13,7 @@ from api_svc import compute_api
 from api_svc import live_migrate_api
 from api_svc import move_api
 from api_svc import policy
+from api_svc import shelve_api
 from api_svc import snapshot_api
 from svc_common import compute_rpcapi
 from svc_common import conductor_rpcapi
@@ -28,6 +29,7 @@ class Services:
     move_api: move_api.MoveAPI
     snapshot_api: snapshot_api.SnapshotAPI
     live_migrate_api: live_migrate_api.LiveMigrateAPI
+    shelve_api: shelve_api.ShelveAPI
 
 
 def build_app():
@@ -36,7 +38,8 @@ def build_app():
     services = Services(compute_api=compute_api.API(conductor, compute),
                         move_api=move_api.MoveAPI(conductor, compute),
                         snapshot_api=snapshot_api.SnapshotAPI(compute),
-                        live_migrate_api=live_migrate_api.LiveMigrateAPI(conductor, compute))
+                        live_migrate_api=live_migrate_api.LiveMigrateAPI(conductor, compute),
+                        shelve_api=shelve_api.ShelveAPI(conductor, compute))
     app = app_mod.NimbusApp(services)
     return app_mod.RequestIdMiddleware(auth.wrap(app))
 

@@ -18,6 +18,7 @@ from compute_svc import rebuild
 from compute_svc import recovery
 from compute_svc import resize
 from compute_svc import resource_tracker
+from compute_svc import shelve
 from compute_svc import snapshot
 from compute_svc import usage_audit
 from svc_common import compute_rpcapi
@@ -30,7 +31,7 @@ BINARY = 'nimbus-compute'
 
 
 class ComputeManager:
-    target = messaging.Target(version='1.6')
+    target = messaging.Target(version='1.7')
 
     def __init__(self, host=None, driver=None):
         self.host = host or CONF.host
@@ -71,6 +72,8 @@ class ComputeManager:
             tasks.append((CONF.compute.reap_deleted_interval, self.reap_deleted))
         if CONF.instance_usage_audit:
             tasks.append((CONF.compute.resource_update_interval, self.audit_instance_usage))
+        if CONF.shelved_poll_interval and CONF.shelved_offload_time > 0:
+            tasks.append((CONF.shelved_poll_interval, self.offload_shelved))
         if CONF.compute.resize_confirm_window:
             tasks.append((max(1, min(60, CONF.compute.resize_confirm_window // 2)),
                           self.confirm_expired_resizes))
@@ -84,6 +87,9 @@ class ComputeManager:
 
     def confirm_expired_resizes(self):
         return resize.confirm_expired_resizes(self, nimbus_context.get_admin_context())
+
+    def offload_shelved(self):
+        return shelve.offload_expired(self, nimbus_context.get_admin_context())
 
     def reap_deleted(self):
         try:
@@ -230,3 +236,16 @@ class ComputeManager:
 
     def live_migration_abort(self, context, instance, migration):
         live_migration.abort(self, context, instance, migration)
+
+    # -- RPC API 1.7: shelve, offload, unshelve ---------------------------------------
+    def shelve_instance(self, context, instance):
+        with self.instance_lock(instance):
+            shelve.shelve_instance(self, context, instance)
+
+    def shelve_offload_instance(self, context, instance):
+        with self.instance_lock(instance):
+            shelve.shelve_offload_instance(self, context, instance)
+
+    def unshelve_instance(self, context, instance):
+        with self.instance_lock(instance):
+            shelve.unshelve_instance(self, context, instance)

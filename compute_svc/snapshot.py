@@ -23,6 +23,7 @@ grace period, then deleted and the snapshot abandoned — never left saving. Any
 failure also deletes the image, records a fault and ends the task with the server as
 it was; an image deleted by its owner meanwhile just ends the task.
 """
+import dataclasses
 import os
 import time
 
@@ -46,6 +47,10 @@ BACKUP_ROTATION = states.SNAPSHOT_BACKUP_ROTATION
 KEYS = (IMAGE_ID, BACKUP_TYPE, BACKUP_ROTATION)
 
 CAPTURE_TASKS = (T.IMAGE_SNAPSHOT, T.IMAGE_BACKUP)
+# Errors that leave the task state for the reconciler (or start-up recovery) to resume:
+# the conductor or database unreachable, or the image API (an upload it did not take,
+# say because it died: the image may be left saving, which the resumed step resolves).
+RETRYABLE = service.UNAVAILABLE + (exception.ImageServiceUnreachable,)
 SAVING_GRACE = 10.0  # seconds an image may stay 'saving' before it is given up
 
 
@@ -72,25 +77,25 @@ def snapshot_instance(manager, context, instance):
         except (exception.InstanceNotFound, exception.UnexpectedDeletingTaskStateError):
             LOG.info('Instance deleted while its snapshot was taken; image %s deleted',
                      image_id, instance=instance)
-            _discard(manager, context, image_id)
+            discard(manager, context, image_id)
             return
         except exception.UnexpectedTaskStateError as error:
             LOG.warning('Snapshot superseded: %s', error, instance=instance)
             return
-        except service.UNAVAILABLE as error:
+        except RETRYABLE as error:
             LOG.warning('Snapshot interrupted (%s); left for the reconciler', error,
                         instance=instance)
             return
         except exception.ImageNotFound:
             LOG.info('Image %s deleted during the snapshot; nothing to upload', image_id,
                      instance=instance)
-            _discard(manager, context, image_id, delete_image=False)
+            discard(manager, context, image_id, delete_image=False)
             _end(instance)
             return
         except Exception as error:
             LOG.exception('Snapshot to image %s failed', image_id, instance=instance)
             events.record_fault(context, instance, error, manager.host)
-            _discard(manager, context, image_id)
+            discard(manager, context, image_id)
             _end(instance, quiet=True)
             notifications.notify_instance(context, instance, 'snapshot', 'error',
                                           manager.host)
@@ -110,25 +115,49 @@ def _capture(manager, context, instance, image_id):
     return path
 
 
-def _run_phases(manager, context, instance, image_id):
+@dataclasses.dataclass(frozen=True)
+class Phases:
+    """The task states of an operation that captures a disk and uploads it, and the
+    prefix of its fault points (<prefix>.after_capture, .during_upload, .after_upload)."""
+    capture: tuple
+    pending: states.TaskState
+    uploading: states.TaskState
+    faults: str
+
+
+SNAPSHOT = Phases(CAPTURE_TASKS, T.IMAGE_PENDING_UPLOAD, T.IMAGE_UPLOADING, 'snapshot')
+
+
+def capture_and_upload(manager, context, instance, image_id, phases, before_capture=None):
+    """From the phase the task state records to a complete upload of image
+    ``image_id``; the task state is then ``phases.uploading`` and the capture gone.
+    ``before_capture`` (shelve: power off) runs first in the capture phase."""
     path = _path(manager, image_id)
-    if instance.task_state in CAPTURE_TASKS:
+    if instance.task_state in phases.capture:
+        if before_capture is not None:
+            before_capture()
         _capture(manager, context, instance, image_id)
-        faults.point('snapshot.after_capture')
-        _advance(instance, instance.task_state, T.IMAGE_PENDING_UPLOAD)
-    if instance.task_state == T.IMAGE_PENDING_UPLOAD:
+        faults.point(phases.faults + '.after_capture')
+        _advance(instance, instance.task_state, phases.pending)
+    if instance.task_state == phases.pending:
         if not os.path.exists(path):
             _capture(manager, context, instance, image_id)
-        _advance(instance, T.IMAGE_PENDING_UPLOAD, T.IMAGE_UPLOADING)
+        _advance(instance, phases.pending, phases.uploading)
     client = manager.image_client
     if _settled_status(client, context, image_id) != 'active':
         if not os.path.exists(path):
             _capture(manager, context, instance, image_id)
-        client.upload(context, image_id, path, reader=_FaultingReader)
-        faults.point('snapshot.after_upload')
-    if BACKUP_TYPE in instance.system_metadata:
-        _rotate(client, context, instance)
+        client.upload(context, image_id, path,
+                      reader=lambda source: _FaultingReader(source,
+                                                             phases.faults + '.during_upload'))
+        faults.point(phases.faults + '.after_upload')
     _remove(path)
+
+
+def _run_phases(manager, context, instance, image_id):
+    capture_and_upload(manager, context, instance, image_id, SNAPSHOT)
+    if BACKUP_TYPE in instance.system_metadata:
+        _rotate(manager.image_client, context, instance)
     _end(instance)
 
 
@@ -182,7 +211,7 @@ def _end(instance, quiet=False):
             raise
 
 
-def _discard(manager, context, image_id, delete_image=True):
+def discard(manager, context, image_id, delete_image=True):
     """Remove the capture and (unless it is gone already) the image: a snapshot that
     ends without an upload leaves neither behind."""
     if not image_id:
@@ -204,11 +233,12 @@ def _remove(path):
 
 
 class _FaultingReader:
-    """The capture as the upload reads it, passing the fault point
-    'snapshot.during_upload' once half of it is sent."""
+    """The capture as the upload reads it, passing the fault point ``point`` once half
+    of it is sent."""
 
-    def __init__(self, source):
+    def __init__(self, source, point):
         self._source = source
+        self._point = point
         self._half = os.fstat(source.fileno()).st_size // 2
         self._sent = 0
 
@@ -216,5 +246,5 @@ class _FaultingReader:
         chunk = self._source.read(size)
         before, self._sent = self._sent, self._sent + len(chunk)
         if before < self._half <= self._sent:
-            faults.point('snapshot.during_upload')
+            faults.point(self._point)
         return chunk

@@ -12,6 +12,7 @@ from conductor_svc.scheduler import manager as scheduler_mod
 from conductor_svc.tasks import build
 from conductor_svc.tasks import live_migrate
 from conductor_svc.tasks import migrate
+from conductor_svc.tasks import unshelve
 from svc_common.conf import CONF
 
 LOG = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ BINARY = 'nimbus-conductor'
 
 
 class ConductorManager(object_indirection.ObjectIndirection):
-    target = messaging.Target(version='1.3')
+    target = messaging.Target(version='1.4')
 
     def __init__(self):
         self.scheduler = scheduler_mod.Scheduler()
@@ -58,3 +59,8 @@ class ConductorManager(object_indirection.ObjectIndirection):
             return live_migrate.LiveMigrationTask(context, instance, migration,
                                                   self.scheduler,
                                                   self.compute_rpcapi).execute()
+
+    def unshelve_instance(self, context, instance):
+        with lockutils.lock('unshelve-%s' % instance.uuid):
+            unshelve.UnshelveTask(context, instance, self.scheduler,
+                                  self.compute_rpcapi).execute()

@@ -14,6 +14,7 @@ Version log:
           post_live_migration, post_live_migration_at_destination,
           rollback_live_migration (casts), rollback_live_migration_at_destination (call),
           live_migration_force_complete, live_migration_abort (casts)
+    1.7 - shelve_instance, shelve_offload_instance, unshelve_instance
 """
 import oslo_messaging as messaging
 
@@ -23,7 +24,7 @@ TOPIC = 'compute'
 
 
 class ComputeAPI:
-    VERSION = '1.6'
+    VERSION = '1.7'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version='1.0')
@@ -155,3 +156,16 @@ class ComputeAPI:
     def live_migration_abort(self, ctxt, instance, migration):
         self._at(migration.source_compute, '1.6').cast(
             ctxt, 'live_migration_abort', instance=instance, migration=migration)
+    # -- shelve, offload, unshelve (1.7) ------------------------------------------------------
+    def shelve_instance(self, ctxt, instance):
+        """The shelved image is named in the record's system_metadata."""
+        self._at(instance.host, '1.7').cast(ctxt, 'shelve_instance', instance=instance)
+
+    def shelve_offload_instance(self, ctxt, instance):
+        self._at(instance.host, '1.7').cast(ctxt, 'shelve_offload_instance',
+                                            instance=instance)
+
+    def unshelve_instance(self, ctxt, instance):
+        """To the host the record names: the shelved server's, or the one the conductor
+        chose for an offloaded server."""
+        self._at(instance.host, '1.7').cast(ctxt, 'unshelve_instance', instance=instance)

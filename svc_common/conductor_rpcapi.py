@@ -7,6 +7,7 @@ Version log:
     1.2 - build_instances without request_spec: the conductor schedules each instance
           by the RequestSpec stored with it
     1.3 - live_migrate_instance
+    1.4 - unshelve_instance
 """
 import oslo_messaging as messaging
 
@@ -15,7 +16,7 @@ from svc_common import rpc
 
 
 class ConductorAPI:
-    VERSION = '1.3'
+    VERSION = '1.4'
 
     def __init__(self):
         target = messaging.Target(topic=CONF.conductor.topic, version='1.0')
@@ -45,6 +46,11 @@ class ConductorAPI:
                               migration=migration)
         cctxt.cast(ctxt, 'live_migrate_instance', instance=instance, migration=migration)
         return None
+    def unshelve_instance(self, ctxt, instance):
+        """Schedule a shelved-offloaded ``instance`` again (its zone, and a host asked
+        for, are on its record) and have it spawned there."""
+        cctxt = self.client.prepare(version='1.4')
+        cctxt.cast(ctxt, 'unshelve_instance', instance=instance)
 
     # The three methods below make this client the object indirection API of compute
     # processes: remotable object methods run in the conductor.

@@ -158,6 +158,11 @@ class InsufficientResources(NimbusException):
     msg_fmt = 'Host %(host)s cannot fit %(resource)s: requested %(requested)s, free %(free)s.'
 
 
+class UnshelveNotOffloaded(Conflict):
+    msg_fmt = ('Instance %(instance_uuid)s is shelved but not offloaded: it unshelves '
+               'on its host, in its zone')
+
+
 class InstanceInvalidState(Conflict):
     msg_fmt = ('Cannot \'%(method)s\' instance %(instance_uuid)s while it is in '
                '%(attr)s %(state)s')
@@ -307,6 +312,12 @@ class ImageDownloadFailed(NimbusException):
 
 class ImageUploadFailed(NimbusException):
     msg_fmt = 'Upload of image %(image_id)s failed: %(reason)s'
+
+
+class ImageServiceUnreachable(ImageDownloadFailed):
+    """The image API did not answer (or answered that it cannot now): worth trying
+    again later, unlike a refusal."""
+    msg_fmt = 'The image API is unreachable (image %(image_id)s): %(reason)s'
 
 
 class SnapshotAbandoned(NimbusException):

@@ -37,6 +37,9 @@ POINTS = (
     'post_live_migration.after_host_changed',
     'post_live_migration_at_destination.after_completed',
     'rollback_live_migration.after_status',
+    'shelve.after_capture', 'shelve.during_upload', 'shelve.after_upload',
+    'shelve_offload.after_destroy', 'shelve_offload.after_release',
+    'unshelve.after_spawn',
 )
 
 

@@ -23,6 +23,14 @@ named here is an idempotent RPC handler, so sending one twice is harmless.
     image_uploading                             in system_metadata)
     pausing, unpausing, -                    pause_instance, ...      instance.host
     suspending, resuming                       (the step of the name)
+    shelving,           -                    shelve_instance          instance.host
+    shelving_image_pending_upload,             (resumes at the phase the task state
+    shelving_image_uploading                    records, as a snapshot does)
+    shelving_offloading -                    shelve_offload_instance  instance.host
+    unshelving          - (vm shelved)       unshelve_instance        instance.host
+    unshelving,         - (vm shelved_       unshelve_instance        conductor (no host:
+    spawning              offloaded)                                  it schedules) or
+                                                                      instance.host
     deleting            -                    terminate_instance       instance.host
                                              local_delete             conductor (no host)
     resize_prep         none / no dest yet   migrate_server           conductor
@@ -54,7 +62,7 @@ import dataclasses
 
 from svc_common import states
 
-T, M = states.TaskState, states.MigrationStatus
+T, M, V = states.TaskState, states.MigrationStatus, states.VmState
 CONDUCTOR = None  # "runs on" value for steps the conductor performs itself
 
 
@@ -83,6 +91,10 @@ _SIMPLE = {
     T.UNPAUSING: ('unpause_instance', {}),
     T.SUSPENDING: ('suspend_instance', {}),
     T.RESUMING: ('resume_instance', {}),
+    T.SHELVING: ('shelve_instance', {}),
+    T.SHELVING_IMAGE_PENDING_UPLOAD: ('shelve_instance', {}),
+    T.SHELVING_IMAGE_UPLOADING: ('shelve_instance', {}),
+    T.SHELVING_OFFLOADING: ('shelve_offload_instance', {}),
 }
 
 
@@ -96,6 +108,10 @@ def next_step(instance, migration):
     if instance.task_state is None:
         return None
     task = T(instance.task_state)
+    unshelving = task == T.UNSHELVING or (
+        task == T.SPAWNING and instance.vm_state == V.SHELVED_OFFLOADED)
+    if unshelving:  # without a host the conductor schedules it again
+        return Step('unshelve_instance', instance.host or CONDUCTOR)
     if task in _SIMPLE:
         name, kwargs = _SIMPLE[task]
         if instance.host is None:

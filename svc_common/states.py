@@ -16,6 +16,8 @@ class VmState(str, enum.Enum):
     SUSPENDED = 'suspended'
     ERROR = 'error'
     DELETED = 'deleted'
+    SHELVED = 'shelved'
+    SHELVED_OFFLOADED = 'shelved_offloaded'
 
     def __str__(self):
         return self.value
@@ -47,6 +49,11 @@ class TaskState(str, enum.Enum):
     SUSPENDING = 'suspending'
     RESUMING = 'resuming'
     MIGRATING = 'migrating'  # a live migration (compute_svc/live_migration.py)
+    SHELVING = 'shelving'
+    SHELVING_IMAGE_PENDING_UPLOAD = 'shelving_image_pending_upload'
+    SHELVING_IMAGE_UPLOADING = 'shelving_image_uploading'
+    SHELVING_OFFLOADING = 'shelving_offloading'
+    UNSHELVING = 'unshelving'
 
     def __str__(self):
         return self.value
@@ -124,9 +131,13 @@ def _rows(vm_from, task_from, vm_to, task_to):
 
 SAME = object()  # "vm_state does not change"
 REBUILDABLE = frozenset({V.ACTIVE, V.STOPPED, V.ERROR})
-SNAPSHOTTABLE = frozenset({V.ACTIVE, V.STOPPED})
+SNAPSHOTTABLE = frozenset({V.ACTIVE, V.STOPPED, V.PAUSED, V.SUSPENDED})
 SNAPSHOT_TASKS = frozenset({T.IMAGE_SNAPSHOT, T.IMAGE_BACKUP, T.IMAGE_PENDING_UPLOAD,
                             T.IMAGE_UPLOADING})
+SHELVABLE = frozenset({V.ACTIVE, V.STOPPED, V.PAUSED, V.SUSPENDED})
+SHELVING_TASKS = frozenset({T.SHELVING, T.SHELVING_IMAGE_PENDING_UPLOAD,
+                            T.SHELVING_IMAGE_UPLOADING})
+SHELVED_STATES = frozenset({V.SHELVED, V.SHELVED_OFFLOADED})
 
 # operation -> rows of (vm_state from, task_state from, vm_state to, task_state to)
 INSTANCE_TRANSITIONS = {
@@ -214,6 +225,35 @@ INSTANCE_TRANSITIONS = {
         (V.ACTIVE, None, V.ACTIVE, T.MIGRATING),
         (V.ACTIVE, T.MIGRATING, V.ACTIVE, None),
     ],
+    # shelve: power off, capture and upload the disk (the snapshot's phases with the
+    # shelving task states), then SHELVED (or on to the offload at once); a failure
+    # leaves the server as it was.
+    'shelve': [
+        (SHELVABLE, None, SAME, T.SHELVING),
+        (SHELVABLE, T.SHELVING, SAME, T.SHELVING_IMAGE_PENDING_UPLOAD),
+        (SHELVABLE, T.SHELVING_IMAGE_PENDING_UPLOAD, SAME, T.SHELVING_IMAGE_UPLOADING),
+        (SHELVABLE, T.SHELVING_IMAGE_UPLOADING, V.SHELVED, None),
+        (SHELVABLE, T.SHELVING_IMAGE_UPLOADING, SAME, T.SHELVING_OFFLOADING),
+        (SHELVABLE, SHELVING_TASKS, SAME, None),
+    ],
+    # shelveOffload (asked for, the periodic after shelved_offload_time, or a shelve's
+    # own last phase when the time is 0: the server is SHELVED only once offloaded): the
+    # guest, its disks and its claims go, and the host with them.
+    'shelve_offload': [
+        (V.SHELVED, None, V.SHELVED, T.SHELVING_OFFLOADING),
+        (SHELVABLE | {V.SHELVED}, T.SHELVING_OFFLOADING, V.SHELVED_OFFLOADED, None),
+        (SHELVABLE | {V.SHELVED}, T.SHELVING_OFFLOADING, V.SHELVED, None),
+    ],
+    # unshelve: a shelved server's guest starts again on its host; an offloaded one is
+    # scheduled again and spawned from the shelved image.
+    'unshelve': [
+        ({V.SHELVED, V.SHELVED_OFFLOADED}, None, SAME, T.UNSHELVING),
+        (V.SHELVED, T.UNSHELVING, V.ACTIVE, None),
+        (V.SHELVED, T.UNSHELVING, V.SHELVED, None),
+        (V.SHELVED_OFFLOADED, T.UNSHELVING, V.SHELVED_OFFLOADED, T.SPAWNING),
+        (V.SHELVED_OFFLOADED, T.SPAWNING, V.ACTIVE, None),
+        (V.SHELVED_OFFLOADED, {T.UNSHELVING, T.SPAWNING}, V.SHELVED_OFFLOADED, None),
+    ],
     # The periodic power-state sync: a guest found off is recorded as stopped.
     'sync_power_state': [
         (V.ACTIVE, None, V.STOPPED, None),
@@ -300,3 +340,10 @@ PRESERVE_EPHEMERAL = 'rebuild_preserve_ephemeral'
 SNAPSHOT_IMAGE_ID = 'snapshot_image_id'
 SNAPSHOT_BACKUP_TYPE = 'snapshot_backup_type'
 SNAPSHOT_BACKUP_ROTATION = 'snapshot_backup_rotation'
+# system_metadata keys of shelving (the first three as Nova names them): the shelved
+# image, when and where the server was shelved, and the host an unshelve asked for
+# (microversion 2.91) until it is done.
+SHELVED_IMAGE_ID = 'shelved_image_id'
+SHELVED_AT = 'shelved_at'
+SHELVED_HOST = 'shelved_host'
+UNSHELVE_HOST = 'unshelve_host'

@@ -25,6 +25,8 @@ def send(context, step, instance, migration, compute_rpcapi, conductor_rpcapi):
         instance.destroy(expected_task_state=instance.task_state)
     elif name == 'build_instances':  # scheduled by the instance's stored request spec
         conductor_rpcapi.build_instances(context, [instance], None)
+    elif name == 'unshelve_instance' and step.host is None:  # scheduled again
+        conductor_rpcapi.unshelve_instance(context, instance)
     elif name == 'migrate_server':
         conductor_rpcapi.migrate_server(context, instance, instance.new_flavor,
                                         migration=migration)

@@ -20,6 +20,11 @@ PATCH_TYPES = ('application/openstack-images-v2.1-json-patch',
                'application/openstack-images-v2.0-json-patch')
 _IN_FILTERS = ('id', 'name', 'status', 'disk_format', 'container_format')
 _EQ_FILTERS = ('visibility', 'owner', 'protected')
+# Query parameters that are not free-property filters (any other name is: Glance v2
+# filters on additional properties by their plain names, e.g. image_type=backup).
+_NOT_PROPERTIES = frozenset(_IN_FILTERS + _EQ_FILTERS + (
+    'limit', 'marker', 'sort', 'sort_key', 'sort_dir', 'member_status', 'os_hidden',
+    'tag', 'size_min', 'size_max', 'created_at', 'updated_at'))
 
 
 def _target(image):
@@ -112,8 +117,12 @@ def index(req):
     visibility = req.GET.get('visibility')
     if visibility is not None and visibility not in schemas.VISIBILITIES + ['all']:
         raise exception.Invalid(message='Invalid visibility value: %s' % visibility)
+    properties = {k: v for k, v in req.GET.items()
+                  if k not in _NOT_PROPERTIES and k not in schemas.CORE and
+                  k not in schemas.READ_ONLY}
     images = store.list_images(context, filters, visibility=visibility, sort=_sort(req),
-                               limit=limit, marker=req.GET.get('marker'))
+                               limit=limit, marker=req.GET.get('marker'),
+                               properties=properties)
     body = {'images': [view(i) for i in images], 'first': '/v2/images',
             'schema': '/v2/schemas/images'}
     if images and len(images) == limit:
@@ -188,6 +197,13 @@ def _apply_patch(image, ops):
                 raise exception.Invalid(message='Property %s must be a string.' % name)
             properties[name] = op['value']
     return values, properties
+
+
+def tasks(req, image_id):
+    """The image's import tasks: none (data is only ever uploaded)."""
+    policy.authorize(req.context, image_policies.GET)
+    store.get(req.context, image_id)
+    return api_request.json_response({'tasks': []})
 
 
 def delete(req, image_id):

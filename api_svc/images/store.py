@@ -198,8 +198,9 @@ def update(context, image_id, values=None, properties=None):
 
 
 def list_images(context, filters=None, visibility=None, sort=(('created_at', 'desc'),),
-                limit=None, marker=None):
-    """Images the caller may see, filtered on columns (a list value means 'one of').
+                limit=None, marker=None, properties=None):
+    """Images the caller may see, filtered on columns (a list value means 'one of')
+    and on free ``properties`` (equal values).
 
     Without ``visibility`` this is what Glance lists by default: public images and the
     caller's own (community images only when they are the caller's)."""
@@ -210,6 +211,9 @@ def list_images(context, filters=None, visibility=None, sort=(('created_at', 'de
     if not visibility and not context.is_admin:
         images = [i for i in images if i.visibility != Visibility.COMMUNITY or
                   i.owner == context.project_id]
+    if properties:
+        images = [i for i in images
+                  if all(i.properties.get(k) == v for k, v in properties.items())]
     if marker is not None:
         ids = [i.id for i in images]
         if marker not in ids:

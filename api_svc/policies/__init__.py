@@ -32,6 +32,7 @@ from api_svc.policies import server_migrations
 from api_svc.policies import server_shares
 from api_svc.policies import servers
 from api_svc.policies import services
+from api_svc.policies import shelve
 from api_svc.policies import snapshots
 from api_svc.policies import simple_tenant_usage
 from api_svc.policies import volume_attachments
@@ -42,7 +43,7 @@ MODULES = (base, servers, flavors, flavor_access, services, hosts, hypervisors, 
            simple_tenant_usage, keypairs, lock_server, admin_actions, server_groups,
            networks, extensions, server_migrations, server_shares, consoles, volume_attachments,
            snapshots, guest_actions, server_diagnostics, server_external_events,
-           security_groups)
+           security_groups, shelve)
 
 
 def list_rules():

@@ -113,6 +113,10 @@ class ComputeDriver(abc.ABC):
         ACTIVE."""
         raise NotImplementedError()
 
+    def detach_root_from_image(self, context, instance):
+        """Make the root disk of a guest that is not running independent of the image
+        it was made from (unshelve: the shelved image is deleted next)."""
+
     # Resize and cold migration (see compute_svc/resize.py).
     def migration_address(self):
         """Where the source of a resize to this host copies the disks (recorded as

@@ -345,6 +345,10 @@ class FakeDriver(driver.ComputeDriver):
                 self._save()
         if self.disks is not None and migrate_data.get('block_migration'):
             self.disks.remove(instance.uuid)
+    def detach_root_from_image(self, context, instance):
+        self._record('detach_root_from_image', instance)
+        if self.disks is not None:
+            self.disks.detach_root_from_image(instance.uuid)
 
     def resize_leftovers(self):
         """UUIDs whose pre-resize guest this host still keeps (tests check cleanup)."""

@@ -25,6 +25,8 @@ class BuildTask:
     compare-and-swap from "no host"; the winner drops any claim elsewhere (a crashed or
     concurrent attempt's), a loser drops its own unless it chose the same node."""
 
+    EVENT = EVENT
+
     def __init__(self, context, instances, image, scheduler, compute_rpcapi,
                  legacy_spec=None):
         self.context = context
@@ -67,12 +69,15 @@ class BuildTask:
             return objects.RequestSpec.for_instance(
                 instance, force_host=self.legacy_spec.get('force_host'))
 
+    def _scheduler_request(self, instance, spec):
+        return scheduler_mod.Request.for_instance(instance, force_host=spec.force_host,
+                                                  hints=spec.scheduler_hints)
+
     def _schedule(self, instance):
         spec = self._request_spec(instance)
-        request = scheduler_mod.Request.for_instance(instance, force_host=spec.force_host,
-                                                     hints=spec.scheduler_hints)
-        event_started = instance_events.start_event(self.context, instance.uuid, EVENT,
-                                                    CONF.host)
+        request = self._scheduler_request(instance, spec)
+        event_started = instance_events.start_event(self.context, instance.uuid,
+                                                    self.EVENT, CONF.host)
         try:
             selection = self._claimed_before(instance, request.resources) or \
                 self.scheduler.select_and_claim(self.context, instance.uuid, request)
@@ -94,7 +99,7 @@ class BuildTask:
         objects.ResourceClaim.release(self.context, instance.uuid,
                                       keep_node_id=selection.compute_node_id)
         if event_started:
-            instance_events.finish_event(self.context, instance.uuid, EVENT)
+            instance_events.finish_event(self.context, instance.uuid, self.EVENT)
         return True
 
     def _claimed_before(self, instance, resources):
@@ -123,7 +128,7 @@ class BuildTask:
     def _fail(self, instance, error, event_started):
         LOG.warning('Cannot schedule: %s', error, instance=instance)
         if event_started:
-            instance_events.finish_event(self.context, instance.uuid, EVENT, error)
+            instance_events.finish_event(self.context, instance.uuid, self.EVENT, error)
         objects.InstanceFault.from_exception(self.context, instance.uuid, error).create()
         instance.vm_state = states.VmState.ERROR
         instance.task_state = None

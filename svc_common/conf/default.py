@@ -36,6 +36,12 @@ opts = [
     cfg.StrOpt('instance_usage_audit_period', default='month',
                choices=['hour', 'day', 'month', 'year'],
                help='Length of an instance usage audit period.'),
+    cfg.IntOpt('shelved_offload_time', default=0, min=-1,
+               help='Seconds a shelved server keeps its host (guest, disks, claims) '
+                    'before it is offloaded: 0 offloads it at once, -1 never.'),
+    cfg.IntOpt('shelved_poll_interval', default=3600, min=0,
+               help='Seconds between the compute hosts\' checks for shelved servers to '
+                    'offload (0: never).'),
     cfg.ListOpt('fault_points', default=[],
                 help='TESTING ONLY. Fault-injection points at which this process exits '
                      'abruptly; svc_common/faults.py lists them.'),

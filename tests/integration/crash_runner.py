@@ -18,9 +18,11 @@ OUTCOMES = ('recovered', 'ERROR-with-fault', 'failed')
 ACTIONS = {'stop': {'os-stop': None}, 'start': {'os-start': None},
            'confirm': {'confirmResize': None}, 'revert': {'revertResize': None},
            'pause': {'pause': None}, 'unpause': {'unpause': None},
-           'suspend': {'suspend': None}, 'resume': {'resume': None}}
+           'suspend': {'suspend': None}, 'resume': {'resume': None},
+           'shelve': {'shelve': None}}
 # status a server is prepared in -> the operation that takes an ACTIVE server there
-REACHED_BY = {'SHUTOFF': 'stop', 'PAUSED': 'pause', 'SUSPENDED': 'suspend'}
+REACHED_BY = {'SHUTOFF': 'stop', 'PAUSED': 'pause', 'SUSPENDED': 'suspend',
+              'SHELVED_OFFLOADED': 'shelve'}
 
 
 def ask(cloud, operation, server_id, flavor_id=None):

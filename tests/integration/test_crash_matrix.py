@@ -4,8 +4,8 @@ For each point of ``svc_common.faults.POINTS``, in one deployment (API, a conduc
 two computes as separate processes over RabbitMQ and PostgreSQL): the service that
 reaches the point is restarted with ``fault_points = <point>``, the operation that passes
 it (boot, delete, stop, start, resize, confirm, revert, rebuild, snapshot, pause,
-unpause, suspend, resume) is asked for through the REST API, the service dies there
-(exit 137, nothing cleaned up, the message in hand
+unpause, suspend, resume, shelve, unshelve) is asked for through the REST API, the
+service dies there (exit 137, nothing cleaned up, the message in hand
 lost), and it is started again without the point. Within BOUND seconds the server must
 have got where the operation takes it (a resize: VERIFY_RESIZE, then a confirm that must
 complete) or be in ERROR with a fault that says why, and ``crash_checks`` must find
@@ -90,6 +90,12 @@ PLAN = {
     'post_live_migration.after_host_changed': (SOURCE, 'ACTIVE', 'live-migrate'),
     'post_live_migration_at_destination.after_completed': (DEST, 'ACTIVE', 'live-migrate'),
     'rollback_live_migration.after_status': (SOURCE, 'ACTIVE', 'live-migrate-abort'),
+    'shelve.after_capture': (SOURCE, 'ACTIVE', 'shelve'),
+    'shelve.during_upload': (SOURCE, 'ACTIVE', 'shelve'),
+    'shelve.after_upload': (SOURCE, 'ACTIVE', 'shelve'),
+    'shelve_offload.after_destroy': (SOURCE, 'ACTIVE', 'shelve'),
+    'shelve_offload.after_release': (SOURCE, 'ACTIVE', 'shelve'),
+    'unshelve.after_spawn': (DEST, 'SHELVED_OFFLOADED', 'unshelve'),
 }
 
 # operation -> (status, host, flavor name) the server ends in; None: deleted
@@ -111,8 +117,12 @@ EXPECTED = {
     'live-migrate': ('ACTIVE', DEST, FLAVOR_NAMES[OLD_FLAVOR]),
     'live-migrate-stays': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
     'live-migrate-abort': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
+    # shelved_offload_time 0: offloaded at once, no host
+    'shelve': ('SHELVED_OFFLOADED', None, FLAVOR_NAMES[OLD_FLAVOR]),
+    # to the other host (2.91), from the shelved image
+    'unshelve': ('ACTIVE', DEST, FLAVOR_NAMES[OLD_FLAVOR]),
 }
-SNAPSHOTS = {}  # server id -> the image its createImage made
+SNAPSHOTS = {}  # server id -> the image its createImage (or shelve) made
 
 MATRIX = crash_runner.Matrix('crash matrix')
 
@@ -189,15 +199,27 @@ def _start_operation(cloud, point, operation, server_id, image_id):
                                                            'block_migration': 'auto'}})
         if operation == 'live-migrate-abort':
             _abort_when_running(cloud, server_id)
+    if operation == 'unshelve':
+        cloud.request('POST', '/v2.1/servers/%s/action' % server_id,
+                      {'unshelve': {'host': DEST}}, version='2.91', expect=202)
         return server_id
     crash_runner.ask(cloud, operation, server_id, NEW_FLAVOR)
     return server_id
 
 
+def _shelved_image(cloud, server_id):
+    server = cloud.request('GET', '/v2.1/servers/%s' % server_id, expect=200).json()
+    name = '%s-shelved' % server['server']['name']
+    images = cloud.request('GET', '/image/v2/images?name=%s' % name, expect=200).json()
+    return images['images'][0]['id'] if images['images'] else None
+
+
 def _snapshot_problems(cloud, server_id, tmp_path):
     """The snapshot's image is active and holds what the server's guest sees (or it
     was given up and deleted): never left 'saving' or 'queued'."""
-    image_id = SNAPSHOTS[server_id]
+    image_id = SNAPSHOTS.get(server_id) or _shelved_image(cloud, server_id)
+    if image_id is None:
+        return ['no shelved image']
     resp = cloud.request('GET', '/image/v2/images/%s' % image_id)
     if resp.status_code == 404:
         return []
@@ -233,8 +255,10 @@ def test_crash_at(cloud, servers, point, tmp_path):
         outcome, detail = crash_runner.outcome(server, EXPECTED[operation])
         problems = crash_checks.violations(
             crash_checks.Snapshot(cloud, HOSTS, EXPECTED_DISKS), [server_id])
-        if operation == 'snapshot':
+        if operation in ('snapshot', 'shelve'):
             problems += _snapshot_problems(cloud, server_id, tmp_path)
+        if operation == 'unshelve' and _shelved_image(cloud, server_id):
+            problems.append('the shelved image is left after the unshelve')
         if problems:
             outcome, detail = 'failed', '; '.join(problems)
         crash.record(outcome, detail, seconds)

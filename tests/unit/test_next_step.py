@@ -10,7 +10,7 @@ from svc_common import states
 T, M, V = states.TaskState, states.MigrationStatus, states.VmState
 COMPUTE_STEPS = {name for name in dir(compute_rpcapi.ComputeAPI) if not name.startswith('_')}
 CONDUCTOR_STEPS = {'build_instances', 'migrate_server', 'fail', 'local_delete',
-                   'live_migrate_instance'}
+                   'live_migrate_instance', 'unshelve_instance'}
 
 
 def _instance(task, host='src'):
@@ -84,3 +84,29 @@ def test_live_migration_rows():
         assert step(status) == ('rollback_live_migration', 'src')
     assert step(M.FINISHED)[0] == 'fail'
     assert next_step.next_step(_instance(T.MIGRATING), None).name == 'fail'
+def test_snapshot_and_shelve_rows():
+    for task in (T.IMAGE_SNAPSHOT, T.IMAGE_BACKUP, T.IMAGE_PENDING_UPLOAD,
+                 T.IMAGE_UPLOADING):
+        step = next_step.next_step(_instance(task), None)
+        assert (step.name, step.host) == ('snapshot_instance', 'src')
+    for task in (T.SHELVING, T.SHELVING_IMAGE_PENDING_UPLOAD, T.SHELVING_IMAGE_UPLOADING):
+        assert next_step.next_step(_instance(task), None).name == 'shelve_instance'
+    assert next_step.next_step(_instance(T.SHELVING_OFFLOADING), None).name == \
+        'shelve_offload_instance'
+
+
+def test_unshelve_rows():
+    shelved = _instance(T.UNSHELVING)
+    shelved.vm_state = V.SHELVED
+    assert (next_step.next_step(shelved, None).name,
+            next_step.next_step(shelved, None).host) == ('unshelve_instance', 'src')
+    offloaded = _instance(T.UNSHELVING, host=None)
+    offloaded.vm_state = V.SHELVED_OFFLOADED
+    step = next_step.next_step(offloaded, None)
+    assert (step.name, step.host) == ('unshelve_instance', next_step.CONDUCTOR)
+    offloaded.host = 'dst'  # the conductor chose a host; its cast may be lost
+    step = next_step.next_step(offloaded, None)
+    assert (step.name, step.host) == ('unshelve_instance', 'dst')
+    offloaded.task_state = T.SPAWNING
+    assert next_step.next_step(offloaded, None).name == 'unshelve_instance'
+    assert next_step.next_step(_instance(T.SPAWNING), None).name == 'build_and_run_instance'

@@ -125,8 +125,9 @@ class HttpImageClient(ImageClient):
             resp = self.session.get(url, headers=self._headers(context), stream=stream,
                                     timeout=self.timeout)
         except requests.RequestException as error:
-            raise exception.ImageDownloadFailed(image_id=image_id,
-                                                reason=str(error)) from error
+            raise exception.ImageServiceUnreachable(image_id=image_id,
+                                                    reason=str(error)) from error
+        _check_available(resp, image_id)
         if resp.status_code == 404:
             raise exception.ImageNotFound(image_id=image_id)
         if resp.status_code in (401, 403):
@@ -150,11 +151,13 @@ class HttpImageClient(ImageClient):
     def _send(self, context, method, url, image_id, **kwargs):
         headers = dict(self._headers(context), **kwargs.pop('headers', {}))
         try:
-            return self.session.request(method, url, headers=headers, timeout=self.timeout,
+            resp = self.session.request(method, url, headers=headers, timeout=self.timeout,
                                         **kwargs)
         except requests.RequestException as error:
-            raise exception.ImageUploadFailed(image_id=image_id,
-                                              reason=str(error)) from error
+            raise exception.ImageServiceUnreachable(image_id=image_id,
+                                                    reason=str(error)) from error
+        _check_available(resp, image_id)
+        return resp
 
     def upload(self, context, image_id, path, reader=None):
         url = '%s/v2/images/%s/file' % (self.endpoint, image_id)
@@ -198,6 +201,13 @@ class HttpImageClient(ImageClient):
                                                 reason=str(error)) from error
         finally:
             resp.close()
+
+
+def _check_available(resp, image_id):
+    if resp.status_code in (502, 503, 504):
+        raise exception.ImageServiceUnreachable(
+            image_id=image_id, reason='%s %s answered %s' % (
+                resp.request.method, resp.url, resp.status_code))
 
 
 class _Body:

@@ -313,6 +313,26 @@ class InstanceDisks:
             if os.path.exists(part):
                 os.unlink(part)
 
+    def detach_root_from_image(self, uuid):
+        """Merge the root disk's base into it (a standalone qcow2, recorded without a
+        base): what it was made from may be deleted (an unshelve's shelved image), and
+        a move to another host must not need to fetch it. Done again, nothing changes."""
+        inst_dir = self.inst_dir(uuid)
+        info = self.read_info(inst_dir)
+        entry = info['disks'].get('disk')
+        if not entry or entry['format'] != 'qcow2' or not entry.get('base'):
+            return
+        path = os.path.join(inst_dir, 'disk')
+        standalone = path + '.standalone'
+        try:
+            disk.flatten(path, standalone)
+            os.replace(standalone, path)
+        finally:
+            if os.path.exists(standalone):
+                os.unlink(standalone)
+        entry.update(base=None, base_format=None)
+        self.write_info(inst_dir, info)
+
     # -- resize and cold migration ---------------------------------------------------
     def prepare_target(self, context, instance, flavor):
         """On the destination: fetch the image's base (and kernel/ramdisk) into this

@@ -280,6 +280,9 @@ class LibvirtDriver(driver.ComputeDriver):
             if guest is not None and instance.vm_state == states.VmState.ACTIVE:
                 guest.unpause()
 
+    def detach_root_from_image(self, context, instance):
+        self.disks.detach_root_from_image(instance.uuid)
+
     # -- image cache -----------------------------------------------------------------
     def manage_image_cache(self):
         return self.disks.cache_manager.run()

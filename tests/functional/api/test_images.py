@@ -173,3 +173,21 @@ def test_compute_image_proxy(cloud):
     detail = cloud.request('GET', '/v2.1/images/detail').json_body_or_none
     assert [i['name'] for i in detail['images']] == ['proxied']
     assert cloud.request('GET', '/v2.1/images', version='2.36').status_int == 404
+
+
+def test_list_filters_on_free_properties_and_tasks_are_none(cloud):
+    for name, kind in (('a', 'backup'), ('b', 'snapshot'), ('c', 'backup')):
+        resp = cloud.request('POST', '/image/v2/images',
+                             {'name': name, 'image_type': kind, 'disk_format': 'raw',
+                              'container_format': 'bare'})
+        assert resp.status_int == 201, resp.body
+    listed = cloud.request('GET', '/image/v2/images?image_type=backup&sort_key=name&'
+                           'sort_dir=asc').json_body_or_none['images']
+    assert [i['name'] for i in listed] == ['a', 'c']
+    assert not cloud.request('GET', '/image/v2/images?image_type=backup&name=b'
+                             ).json_body_or_none['images']
+    image_id = listed[0]['id']
+    resp = cloud.request('GET', '/image/v2/images/%s/tasks' % image_id)
+    assert (resp.status_int, resp.json_body_or_none) == (200, {'tasks': []})
+    assert cloud.request('GET', '/image/v2/images/%s/tasks' % image_id,
+                         project='other').status_int == 404

@@ -245,3 +245,26 @@ def test_proxy_shows_a_snapshot_being_made_as_saving(cloud, server_id, monkeypat
     listed = cloud.request('GET', '/v2.1/images/detail?server=%s&type=snapshot'
                            % server_id).json_body_or_none['images']
     assert [i['id'] for i in listed] == [snapshot_id]
+
+
+def test_an_unreachable_image_api_leaves_the_upload_to_be_resumed(cloud, server_id,
+                                                                   monkeypatch):
+    """The image API died under the upload: the task state stays for the reconciler (or
+    start-up recovery), whose step finishes the snapshot once the API answers."""
+    from compute_svc.virt.disks import image_client
+    instance, snapshot_id = _start_snapshot(cloud, server_id, monkeypatch)
+    real_upload = image_client.HttpImageClient.upload
+
+    def unreachable(self, context, image_id, path, reader=None):
+        raise exception.ImageServiceUnreachable(image_id=image_id, reason='refused')
+    monkeypatch.setattr(image_client.HttpImageClient, 'upload', unreachable)
+    manager = cloud.aio.compute(instance.host)
+    ctx = nimbus_context.get_admin_context()
+    manager.snapshot_instance(ctx, instance)
+    left = objects.Instance.get_by_uuid(ctx, server_id)
+    assert left.task_state == T.IMAGE_UPLOADING
+    assert _image(cloud, snapshot_id)['status'] == 'queued'
+    monkeypatch.setattr(image_client.HttpImageClient, 'upload', real_upload)
+    manager.snapshot_instance(ctx, left)
+    assert _wait_idle(cloud, server_id)['status'] == 'ACTIVE'
+    assert _image(cloud, snapshot_id)['status'] == 'active'
