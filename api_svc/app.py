@@ -14,6 +14,7 @@ from api_svc import auth
 from api_svc import faults
 from api_svc.handlers import versions
 from api_svc import microversions
+from api_svc import openapi
 from api_svc import request as api_request
 from api_svc import routes
 from svc_common import exception
@@ -57,14 +58,21 @@ class NimbusApp:
 
     def __init__(self, services):
         self.services = services
-        self.compute = Router(routes.COMPUTE_ROUTES)
+        self.compute = Router(dict(routes.COMPUTE_ROUTES,
+                                   **{'/openapi.json': {'GET': self._openapi}}))
         self.image = Router(routes.IMAGE_ROUTES)
+        self.documented = ((COMPUTE_PREFIX, 'compute', routes.COMPUTE_ROUTES),
+                           (IMAGE_PREFIX, 'image', routes.IMAGE_ROUTES))
 
     def __call__(self, environ, start_response):
         req = api_request.Request(environ)
         req.environ[api_request.SERVICES_KEY] = self.services
-        path = req.path_info
         started = time.monotonic()
+        try:
+            req.check_text()
+        except exception.Invalid as error:
+            return faults.compute_fault(error)(environ, start_response)
+        path = req.path_info
         if path.rstrip('/') == '':
             resp = versions.index(req)
         elif path == COMPUTE_PREFIX or path.startswith(COMPUTE_PREFIX + '/'):
@@ -80,6 +88,12 @@ class NimbusApp:
                  req.path_qs, resp.status_int, resp.content_length or 0,
                  time.monotonic() - started)
         return resp(environ, start_response)
+
+    def _openapi(self, req):
+        """GET /v2.1/openapi.json: both APIs at the request's microversion."""
+        req.check_query((), since='2.1')
+        return api_request.json_response(openapi.document(self.documented, req.version,
+                                                          req.base_url))
 
     def _context(self, req):
         req.environ[api_request.CONTEXT_KEY] = auth.make_context(

@@ -4,7 +4,9 @@ Both leave the identity in the environ as keystonemiddleware does (X-User-Id,
 X-Project-Id, X-Roles), and ``make_context`` turns that into a RequestContext.
 """
 from oslo_log import log as logging
+import webob.exc
 
+from api_svc import faults
 from svc_common.conf import CONF
 from svc_common import context as nimbus_context
 
@@ -45,7 +47,15 @@ def identity_from_token(token):
 
 
 class NoAuthMiddleware:
-    """Development and test identity: headers, else the token string, else an admin."""
+    """Development and test identity: headers, else the token string, else (any token,
+    as openstackclient's auth_type none sends) an admin.
+
+    A request that carries no identity at all -- as a web page's form or script would
+    send to a developer's all-in-one -- is refused (401) unless
+    [api]/noauth_allow_anonymous says otherwise: a browser cannot add X-Auth-Token or
+    X-Project-Id to a cross-site request without a CORS preflight, which the API does
+    not answer.
+    """
 
     def __init__(self, app):
         self.app = app
@@ -53,18 +63,30 @@ class NoAuthMiddleware:
     def __call__(self, environ, start_response):
         user = environ.get('HTTP_X_USER_ID')
         project = environ.get('HTTP_X_PROJECT_ID')
-        if user or project:
+        token = environ.get('HTTP_X_AUTH_TOKEN')
+        if user or project or environ.get('HTTP_X_ROLES'):
             roles = [r.strip() for r in environ.get('HTTP_X_ROLES', 'member').split(',')]
             identity = (user or 'anonymous', project or CONF.default_project_id, roles)
-        else:
-            identity = identity_from_token(environ.get('HTTP_X_AUTH_TOKEN')) or (
+        elif token or CONF.api.noauth_allow_anonymous:
+            identity = identity_from_token(token) or (
                 'admin', CONF.default_project_id, ['admin'])
+        else:
+            return _unauthenticated(environ, start_response)
         user, project, roles = identity
         environ['HTTP_X_USER_ID'] = user
         environ['HTTP_X_PROJECT_ID'] = project
         environ['HTTP_X_ROLES'] = ','.join(expand_roles(roles))
         environ['HTTP_X_IDENTITY_STATUS'] = 'Confirmed'
         return self.app(environ, start_response)
+
+
+def _unauthenticated(environ, start_response):
+    error = webob.exc.HTTPUnauthorized(
+        explanation='The request you have made requires authentication: send '
+                    'X-Auth-Token (any value in no-auth mode).')
+    fault = faults.image_fault(error) if environ.get('PATH_INFO', '').startswith(
+        '/image') else faults.compute_fault(error)
+    return fault(environ, start_response)
 
 
 class _AuthExceptVersions:

@@ -22,6 +22,7 @@ from svc_common import compute_rpcapi
 from svc_common.conf import CONF
 from svc_common import exception
 from svc_common import guest_actions
+from svc_common import instance_names
 from svc_common import next_step
 from svc_common import objects
 from svc_common import states
@@ -107,7 +108,8 @@ def host_id(project_id, host):
 
 
 def instance_name(instance):
-    return 'instance-%08x' % instance.id
+    """The name the hypervisor knows the server by."""
+    return instance_names.hypervisor_name(instance.uuid)
 
 
 def make_hostname(display_name, uuid):
@@ -153,7 +155,7 @@ class API:
             if not filters['vm_task_states']:
                 return []
         if query.name:
-            filters['name'] = _safe_regex(query.name)
+            filters['name'] = query.name
         list_context = context
         if query.include_deleted and 'deleted' not in filters:
             list_context = _with_deleted(context)
@@ -197,7 +199,7 @@ class API:
             raise
         for instance in instances:
             objects.InstanceAction.action_start(context, instance.uuid, ACTION_CREATE)
-        self.conductor.build_instances(context, instances, image.to_meta())
+        self.conductor.build_instances(context, instances, boot_meta(context, image))
         return instances, reservation_id
 
     @staticmethod
@@ -228,6 +230,7 @@ class API:
             raise exception.Invalid(message='Image %s could not be found.' % image_id)
         if image.status != image_store.ImageStatus.ACTIVE:
             raise exception.ImageNotActive(image_id=image_id)
+        _boot_files(context, image)
         return image
 
     def _create_instance(self, context, request, flavor, image, key_pair, reservation_id,
@@ -555,6 +558,41 @@ def service_is_up(service):
     return service is not None and service.is_up(CONF.service_down_time)
 
 
+# Image properties naming other images a boot uses, and what each is called in errors.
+BOOT_FILE_PROPERTIES = (('kernel_id', 'Kernel'), ('ramdisk_id', 'Ramdisk'))
+
+
+def _boot_files(context, image):
+    """{image id: image} of the kernel and ramdisk ``image`` names; each must be an
+    active image the caller may see (a boot must not reach another project's private
+    images through a property of one it may see)."""
+    found = {}
+    for key, role in BOOT_FILE_PROPERTIES:
+        file_id = image.properties.get(key)
+        if not file_id:
+            continue
+        try:
+            boot_file = image_store.get(context, file_id)
+        except exception.ImageNotFound:
+            raise exception.Invalid(message='%s image %s of image %s could not be found.'
+                                            % (role, file_id, image.id))
+        if boot_file.status != image_store.ImageStatus.ACTIVE:
+            raise exception.Invalid(message='%s image %s of image %s is not active.'
+                                            % (role, file_id, image.id))
+        found[file_id] = boot_file
+    return found
+
+
+def boot_meta(context, image):
+    """What a compute host receives about the image it boots: the image's record and,
+    under 'boot_files', the records of the kernel and ramdisk the caller was found to
+    see (a host reading the image store directly reads only those)."""
+    meta = image.to_meta()
+    meta['boot_files'] = {file_id: boot_file.to_meta()
+                          for file_id, boot_file in _boot_files(context, image).items()}
+    return meta
+
+
 def _check_flavor_fits_image(flavor, image):
     if image.min_ram and image.min_ram > flavor.memory_mb:
         raise exception.FlavorMemoryTooSmall()
@@ -568,14 +606,6 @@ def _check_flavor_fits_image(flavor, image):
     if image.min_disk and image.min_disk * GiB > root_bytes:
         raise exception.FlavorDiskSmallerThanMinDisk(flavor_size=root_bytes,
                                                      image_min_disk=image.min_disk * GiB)
-
-
-def _safe_regex(pattern):
-    try:
-        re.compile(pattern)
-        return pattern
-    except re.error:
-        return re.escape(pattern)
 
 
 def _with_deleted(context):

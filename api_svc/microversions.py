@@ -132,7 +132,8 @@ class APIVersion(typing.NamedTuple):
         return max_version is None or self <= parse(max_version)
 
 
-_VERSION_RE = re.compile(r'^([1-9]\d*)\.([1-9]\d*|0)$')
+# At most 9 digits a part: int() refuses very long digit strings.
+_VERSION_RE = re.compile(r'^([1-9]\d{0,8})\.([1-9]\d{0,8}|0)$')
 
 
 def parse(text):

@@ -1,77 +1,61 @@
-"""A small threaded HTTP server for the API (the all-in-one and nimbus-api).
+"""The API's HTTP server (the all-in-one and nimbus-api): waitress, with a production
+server's limits.
 
-Deployments may instead run ``api_svc.wsgi:init_application`` under uwsgi or gunicorn.
+waitress reads each request, body included, in its event loop before a worker thread
+sees it, so a client that sends slowly or stops half-way holds no thread; a connection
+idle for [api]/client_socket_timeout is closed; [api]/threads workers serve requests
+and [api]/connection_limit connections are open at most. It decodes chunked bodies
+itself (refusing malformed chunk sizes with a 400 before reading further), and a body
+over the largest image upload is refused (413) from its headers.
+
+Deployments may instead run ``api_svc.wsgi:init_application`` (nimbus-api-wsgi) under
+uwsgi or gunicorn.
 """
-import socketserver
-from wsgiref import simple_server
+import logging
 
-from svc_common import exception
+from waitress import server as waitress_server
+from waitress import wasyncore
 
-_MAX_LINE = 4096
+from svc_common.conf import CONF
 
-
-class _Handler(simple_server.WSGIRequestHandler):
-    # HTTP/1.0: one request per connection, which wsgiref handles correctly.
-
-    def log_message(self, format, *args):  # access logging is done by the app
-        pass
+# Slack over the image size cap for a chunked upload's framing and a JSON body's size.
+_BODY_SLACK = 1024 * 1024
 
 
-class _ThreadingServer(socketserver.ThreadingMixIn, simple_server.WSGIServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class Server:
+    """Bound and ready; call serve_forever() (in a thread) and later shutdown() and
+    server_close()."""
 
+    def __init__(self, app, host, port):
+        self._map = {}
+        self._server = waitress_server.create_server(
+            app, map=self._map, host=host, port=port, threads=CONF.api.threads,
+            connection_limit=CONF.api.connection_limit,
+            channel_timeout=CONF.api.client_socket_timeout,
+            cleanup_interval=max(1, min(30, CONF.api.client_socket_timeout // 2)),
+            max_request_body_size=CONF.image.max_image_size_mb * 1024 * 1024 + _BODY_SLACK,
+            ident='nimbus', expose_tracebacks=False, asyncore_use_poll=True)
+        # waitress logs a client that went away mid-request as an error of its own.
+        logging.getLogger('waitress.queue').setLevel(logging.WARNING)
 
-class ChunkedInput:
-    """A request body sent with ``Transfer-Encoding: chunked`` (as Tempest and
-    glanceclient upload image data), read as the plain bytes it carries. wsgiref
-    passes such a body on undecoded."""
+    @property
+    def server_port(self):
+        return int(self._server.effective_port)
 
-    def __init__(self, stream):
-        self._stream = stream
-        self._left = 0  # bytes of the current chunk not read yet
-        self._eof = False
+    def serve_forever(self):
+        self._server.run()
 
-    def _start_chunk(self):
-        line = self._stream.readline(_MAX_LINE)
-        try:
-            self._left = int(line.split(b';', 1)[0], 16)
-        except ValueError:
-            raise exception.Invalid(message='Malformed chunked request body.')
-        if self._left == 0:
-            while self._stream.readline(_MAX_LINE) not in (b'\r\n', b'\n', b''):
-                pass  # trailer fields
-            self._eof = True
+    def shutdown(self):
+        """Stop accepting connections; those open are still served."""
+        if self._server.socket is not None:
+            wasyncore.dispatcher.close(self._server)
 
-    def read(self, size=-1):
-        size = -1 if size is None else size
-        parts = []
-        while not self._eof and size != 0:
-            if not self._left:
-                self._start_chunk()
-                continue
-            data = self._stream.read(self._left if size < 0 else min(size, self._left))
-            if not data:
-                raise exception.Invalid(message='The request body ended inside a chunk.')
-            self._left -= len(data)
-            if not self._left:
-                self._stream.readline(_MAX_LINE)  # the CRLF that closes the chunk
-            parts.append(data)
-            if size > 0:
-                size -= len(data)
-        return b''.join(parts)
-
-
-def _decoding_chunks(app):
-    def app_with_chunked_input(environ, start_response):
-        if environ.get('HTTP_TRANSFER_ENCODING', '').lower() == 'chunked':
-            environ['wsgi.input'] = ChunkedInput(environ['wsgi.input'])
-            environ['wsgi.input_terminated'] = True  # read to the end: no length
-        return app(environ, start_response)
-    return app_with_chunked_input
+    def server_close(self):
+        """Close every connection and stop the workers (after shutdown())."""
+        self.shutdown()
+        self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+        wasyncore.close_all(self._map)
 
 
 def make_server(app, host, port):
-    """Bound and ready; call serve_forever() (in a thread) and later shutdown()."""
-    return simple_server.make_server(host, port, _decoding_chunks(app),
-                                     server_class=_ThreadingServer, handler_class=_Handler)
+    return Server(app, host, port)

@@ -9,6 +9,7 @@ import sys
 
 from api_svc import app as app_mod
 from api_svc import auth
+from api_svc import body_limits
 from api_svc import compute_api
 from api_svc import live_migrate_api
 from api_svc import move_api
@@ -41,7 +42,7 @@ def build_app():
                         live_migrate_api=live_migrate_api.LiveMigrateAPI(conductor, compute),
                         shelve_api=shelve_api.ShelveAPI(conductor, compute))
     app = app_mod.NimbusApp(services)
-    return app_mod.RequestIdMiddleware(auth.wrap(app))
+    return app_mod.RequestIdMiddleware(body_limits.BodySizeLimit(auth.wrap(app)))
 
 
 def _config_args(argv):

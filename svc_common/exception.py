@@ -242,6 +242,11 @@ class ImageTooLarge(NimbusException):
     code = 413
 
 
+class ImageLimitExceeded(NimbusException):
+    msg_fmt = 'Attempted %(what)s: %(attempted)d, maximum: %(maximum)d.'
+    code = 413
+
+
 class ImageForbidden(Forbidden):
     msg_fmt = 'You are not permitted to %(action)s image %(image_id)s.'
 

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/lib/setup.sh
 
-ensure_venv requirements.txt
+ensure_venv requirements.txt client-requirements.txt  # openstackclient: the README uses it
 run_libvirt_installer
 
 state_path=$PWD/state

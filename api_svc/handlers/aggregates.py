@@ -33,9 +33,10 @@ def index(req):
                                                      for a in aggregates]})
 
 
+@validation.body(schemas.create)
 def create(req):
     policy.authorize(req.context, aggregate_policies.CREATE)
-    body = validation.validate(schemas.create, req.json_body())['aggregate']
+    body = req.validated_body()['aggregate']
     aggregate = objects.Aggregate.create(req.context, body['name'],
                                          body.get('availability_zone'))
     return _respond(req, aggregate, with_members=False)
@@ -47,9 +48,10 @@ def show(req, aggregate_id):
     return _respond(req, _get(req, aggregate_id))
 
 
+@validation.body(schemas.update)
 def update(req, aggregate_id):
     policy.authorize(req.context, aggregate_policies.UPDATE)
-    body = validation.validate(schemas.update, req.json_body())['aggregate']
+    body = req.validated_body()['aggregate']
     return _respond(req, _get(req, aggregate_id).update(**body))
 
 
@@ -60,18 +62,20 @@ def delete(req, aggregate_id):
 
 
 # -- POST /os-aggregates/{id}/action ---------------------------------------------------
+@validation.body(schemas.add_host)
 def _add_host(req, aggregate_id, body):
     policy.authorize(req.context, aggregate_policies.ADD_HOST)
-    host = validation.validate(schemas.add_host, body)['add_host']['host']
+    host = req.validated_body(body)['add_host']['host']
     aggregate = _get(req, aggregate_id)
     if compute_api.compute_service(req.context, host) is None:
         raise exception.ComputeHostNotFound(host=host)
     return aggregate.add_host(host)
 
 
+@validation.body(schemas.remove_host)
 def _remove_host(req, aggregate_id, body):
     policy.authorize(req.context, aggregate_policies.REMOVE_HOST)
-    host = validation.validate(schemas.remove_host, body)['remove_host']['host']
+    host = req.validated_body(body)['remove_host']['host']
     aggregate = _get(req, aggregate_id)
     if host not in aggregate.hosts and compute_api.compute_service(req.context,
                                                                    host) is None:
@@ -79,9 +83,10 @@ def _remove_host(req, aggregate_id, body):
     return aggregate.remove_host(host)
 
 
+@validation.body(schemas.set_metadata)
 def _set_metadata(req, aggregate_id, body):
     policy.authorize(req.context, aggregate_policies.SET_METADATA)
-    metadata = validation.validate(schemas.set_metadata, body)['set_metadata']['metadata']
+    metadata = req.validated_body(body)['set_metadata']['metadata']
     zone = metadata.get(objects.aggregate.AZ_KEY)
     if zone is not None:
         validation.validate(schemas.zone, zone)
@@ -100,6 +105,10 @@ def action(req, aggregate_id):
     return _respond(req, _ACTIONS[next(iter(body))](req, aggregate_id, body))
 
 
+action.actions = _ACTIONS
+
+
+@validation.body(schemas.cache_images)
 def cache_images(req, aggregate_id):
     """2.81: Nimbus's computes fetch an image into their cache when a server first
     needs it; asking them to fetch one ahead of time is not built. The request is
@@ -107,7 +116,7 @@ def cache_images(req, aggregate_id):
     if not req.version.matches('2.81'):
         raise exception.NotFound(message='The resource could not be found.')
     policy.authorize(req.context, aggregate_policies.IMAGES)
-    images = validation.validate(schemas.cache_images, req.json_body())['cache']
+    images = req.validated_body()['cache']
     _get(req, aggregate_id)
     for image in images:
         try:

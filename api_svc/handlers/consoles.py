@@ -10,11 +10,11 @@ from api_svc import validation
 from svc_common import exception
 
 
+@validation.body(schemas.create)
 def create(req, server_id):
     if not req.version.matches('2.6'):
         raise exception.NotFound(message='The resource could not be found.')
-    console = validation.validate(schemas.create(req.version),
-                                  req.json_body())['remote_console']
+    console = req.validated_body()['remote_console']
     servers.get_authorized(req, server_id, console_policies.REMOTE_CONSOLES)
     raise exception.Invalid(message='Unavailable console type %s.' % console['type'])
 

@@ -24,9 +24,10 @@ def index(req, flavor_id):
     return _respond(req, flavor)
 
 
+@validation.body(schemas.add_tenant_access)
 def _add(req, flavor_id, body):
     policy.authorize(req.context, access_policies.ADD)
-    project_id = validation.validate(schemas.add_tenant_access, body)[
+    project_id = req.validated_body(body)[
         'addTenantAccess']['tenant']
     flavor = objects.Flavor.get_by_flavor_id(req.context, flavor_id)
     if flavor.is_public and req.version.matches('2.7'):
@@ -35,9 +36,10 @@ def _add(req, flavor_id, body):
     return _respond(req, flavor)
 
 
+@validation.body(schemas.remove_tenant_access)
 def _remove(req, flavor_id, body):
     policy.authorize(req.context, access_policies.REMOVE)
-    project_id = validation.validate(schemas.remove_tenant_access, body)[
+    project_id = req.validated_body(body)[
         'removeTenantAccess']['tenant']
     flavor = objects.Flavor.get_by_flavor_id(req.context, flavor_id)
     flavor_access.remove(req.context, flavor, project_id)
@@ -53,3 +55,6 @@ def action(req, flavor_id):
         raise exception.Invalid(message='A flavor action body names exactly one of '
                                         'addTenantAccess and removeTenantAccess.')
     return _ACTIONS[next(iter(body))](req, flavor_id, body)
+
+
+action.actions = _ACTIONS

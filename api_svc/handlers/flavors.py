@@ -92,18 +92,22 @@ def show(req, flavor_id):
 
 
 # -- manage ------------------------------------------------------------------------------
+@validation.body(schemas.create)
 def create(req):
     context = req.context
     policy.authorize(context, flavor_policies.CREATE)
-    body = validation.validate(schemas.create(req.version), req.json_body())['flavor']
+    body = req.validated_body()['flavor']
     flavor_id = body.get('id')
     flavor = objects.Flavor(
         context=context,
         flavorid=str(flavor_id) if flavor_id is not None else uuidutils.generate_uuid(),
-        name=body['name'], memory_mb=int(body['ram']), vcpus=int(body['vcpus']),
-        root_gb=int(body['disk']),
-        ephemeral_gb=int(body.get('OS-FLV-EXT-DATA:ephemeral') or 0),
-        swap=int(body.get('swap') or 0), rxtx_factor=float(body.get('rxtx_factor', 1.0)),
+        name=body['name'], memory_mb=api_request.to_int(body['ram'], 'ram', 1),
+        vcpus=api_request.to_int(body['vcpus'], 'vcpus', 1),
+        root_gb=api_request.to_int(body['disk'], 'disk', 0),
+        ephemeral_gb=api_request.to_int(body.get('OS-FLV-EXT-DATA:ephemeral') or 0,
+                                        'OS-FLV-EXT-DATA:ephemeral', 0),
+        swap=api_request.to_int(body.get('swap') or 0, 'swap', 0),
+        rxtx_factor=float(body.get('rxtx_factor', 1.0)),
         is_public=str(body.get('os-flavor-access:is_public', True)).lower() in (
             'true', '1', 'on', 'yes'),
         description=body.get('description'))
@@ -111,12 +115,13 @@ def create(req):
     return api_request.json_response({'flavor': views.FlavorView(req).detail(flavor)})
 
 
+@validation.body(schemas.update)
 def update(req, flavor_id):
     context = req.context
     if not req.version.matches('2.55'):
         raise exception.Invalid(message='Updating a flavor needs microversion 2.55 or later.')
     policy.authorize(context, flavor_policies.UPDATE)
-    body = validation.validate(schemas.update, req.json_body())['flavor']
+    body = req.validated_body()['flavor']
     flavor = objects.Flavor.get_by_flavor_id(context, flavor_id)
     flavor.description = body['description']
     flavor.save()
@@ -137,9 +142,10 @@ def extra_specs_index(req, flavor_id):
     return api_request.json_response({'extra_specs': dict(flavor.extra_specs or {})})
 
 
+@validation.body(schemas.extra_specs)
 def extra_specs_create(req, flavor_id):
     policy.authorize(req.context, flavor_policies.EXTRA_SPECS_CREATE)
-    specs = validation.validate(schemas.extra_specs, req.json_body())['extra_specs']
+    specs = req.validated_body()['extra_specs']
     specs = {k: _spec_text(v) for k, v in specs.items()}
     flavor = objects.Flavor.get_by_flavor_id(req.context, flavor_id)
     flavor.extra_specs = dict(flavor.extra_specs or {}, **specs)
@@ -157,9 +163,10 @@ def extra_spec_show(req, flavor_id, key):
     return api_request.json_response({key: flavor.extra_specs[key]})
 
 
+@validation.body(schemas.one_extra_spec)
 def extra_spec_update(req, flavor_id, key):
     policy.authorize(req.context, flavor_policies.EXTRA_SPECS_UPDATE)
-    body = validation.validate(schemas.one_extra_spec, req.json_body())
+    body = req.validated_body()
     if key not in body:
         raise exception.Invalid(message='The request body and the URI name different keys.')
     flavor = objects.Flavor.get_by_flavor_id(req.context, flavor_id)

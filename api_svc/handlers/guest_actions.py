@@ -4,17 +4,16 @@ from api_svc.handlers import server_actions
 from api_svc.handlers import servers
 from api_svc.policies import guest_actions as policies
 from api_svc.schemas import servers as schemas
-from api_svc import validation
 
 
 def _without_arguments(name):
     def handler(req, server_id, body):
         instance = servers.get_authorized(req, server_id, policies.BY_ACTION[name])
-        validation.validate(schemas.no_argument(name), body)
+        req.validated_body(body)
         req.services.compute_api.guest_action(req.context, instance, name)
         return server_actions.accepted()
     handler.__name__ = name
-    return server_actions.action(name)(handler)
+    return server_actions.action(name, schemas.no_argument(name))(handler)
 
 
 pause = _without_arguments('pause')

@@ -83,13 +83,13 @@ def show(req, host_name):
     return api_request.json_response({'host': resources})
 
 
+@validation.body(schemas.update)
 def update(req, host_name):
     """status enables or disables the host's compute service; no driver has a
     maintenance mode (501, as Nova's libvirt driver)."""
     _check_version(req)
     policy.authorize(req.context, host_policies.UPDATE)
-    body = {k: v.lower() for k, v in validation.validate(schemas.update,
-                                                         req.json_body()).items()}
+    body = {k: v.lower() for k, v in req.validated_body().items()}
     service = _compute_host(req, host_name)
     if 'maintenance_mode' in body:
         raise exception.HostActionNotImplemented(what='host maintenance mode')

@@ -37,17 +37,19 @@ def index(req, image_id):
     return _metadata(_image(req, image_id).properties)
 
 
+@validation.body(schemas.metadata)
 def create(req, image_id):
     """POST: add or change the given keys."""
     image = _image(req, image_id)
-    body = validation.validate(schemas.metadata, req.json_body())
+    body = req.validated_body()
     return _metadata(_store(req, image, dict(image.properties, **body['metadata'])))
 
 
+@validation.body(schemas.metadata)
 def update_all(req, image_id):
     """PUT: the given keys become all of the metadata."""
     image = _image(req, image_id)
-    body = validation.validate(schemas.metadata, req.json_body())
+    body = req.validated_body()
     return _metadata(_store(req, image, body['metadata']))
 
 
@@ -63,9 +65,10 @@ def show(req, image_id, key):
     return api_request.json_response({'meta': {key: _item(image, key)}})
 
 
+@validation.body(schemas.meta_item)
 def update(req, image_id, key):
     image = _image(req, image_id)
-    meta = validation.validate(schemas.meta_item, req.json_body())['meta']
+    meta = req.validated_body()['meta']
     if key not in meta:
         raise exception.Invalid(message='Request body and URI mismatch')
     properties = _store(req, image, dict(image.properties, **meta))

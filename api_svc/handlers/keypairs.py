@@ -36,9 +36,10 @@ def show(req, name):
     return api_request.json_response({'keypair': views.detail(req.version, key_pair)})
 
 
+@validation.body(schemas.create)
 def create(req):
     context, version = req.context, req.version
-    body = validation.validate(schemas.create(version), req.json_body())['keypair']
+    body = req.validated_body()['keypair']
     user_id = body.get('user_id') or context.user_id
     policy.authorize(context, keypair_policies.CREATE, {'user_id': user_id})
     key_pair, private_key = keypair_api.create(

@@ -4,6 +4,7 @@ only nova-network could do (create, delete, associate) is gone (410), as in Nova
 from api_svc.policies import networks as network_policies
 from api_svc import policy
 from api_svc import request as api_request
+from api_svc import validation
 from svc_common import exception
 
 
@@ -29,6 +30,7 @@ def _shower(policy_name):
     return show
 
 
+@validation.body(None)
 def gone(req, **path_args):
     _check_version(req)
     raise exception.Gone(what='Managing networks through the compute API')

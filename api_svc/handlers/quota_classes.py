@@ -21,10 +21,11 @@ def show(req, quota_class):
     return api_request.json_response({'quota_class_set': body})
 
 
+@validation.body(schemas.update)
 def update(req, quota_class):
     policy.authorize(req.context, class_policies.UPDATE)
     validation.validate(schemas.class_name, quota_class)
-    body = validation.validate(schemas.update(req.version),
-                               req.json_body())['quota_class_set']
-    quota.update_class(req.context, quota_class, {k: int(v) for k, v in body.items()})
+    body = req.validated_body()['quota_class_set']
+    quota.update_class(req.context, quota_class, {k: api_request.to_int(v, k, -1)
+                                                      for k, v in body.items()})
     return api_request.json_response({'quota_class_set': _visible(req, quota_class)})

@@ -42,11 +42,13 @@ def defaults(req, project_id):
     return api_request.json_response({'quota_set': body})
 
 
+@validation.body(schemas.update)
 def update(req, project_id):
     policy.authorize(req.context, quota_policies.UPDATE, _target(project_id))
-    body = validation.validate(schemas.update(req.version), req.json_body())['quota_set']
+    body = req.validated_body()['quota_set']
     force = str(body.pop('force', False)).lower() in ('true', '1', 'yes', 'on')
-    quota.update(req.context, project_id, {k: int(v) for k, v in body.items()}, force=force)
+    quota.update(req.context, project_id, {k: api_request.to_int(v, k, -1)
+                                                   for k, v in body.items()}, force=force)
     return api_request.json_response(
         {'quota_set': _visible(req, quota.limits(req.context, project_id))})
 

@@ -1,6 +1,6 @@
 """POST /servers/{id}/action: one handler per action name.
 
-Each action registers here with ``@action('name')`` and receives the request, the
+Each action registers here with ``@action('name', schema)`` and receives the request, the
 server id and the whole body.
 """
 from oslo_utils import strutils
@@ -24,10 +24,12 @@ from svc_common import states
 ACTIONS = {}
 
 
-def action(name):
+def action(name, schema):
+    """Register ``handler`` for the action ``name`` taking a body of ``schema`` (see
+    validation.body)."""
     def register(handler):
-        ACTIONS[name] = handler
-        return handler
+        ACTIONS[name] = validation.body(schema)(handler)
+        return ACTIONS[name]
     return register
 
 
@@ -42,48 +44,53 @@ def dispatch(req, server_id):
     return handler(req, server_id, body)
 
 
+dispatch.actions = ACTIONS  # each declares its body (the OpenAPI document reads them)
+
+
 def accepted():
     return api_request.empty_response(202)
 
 
-@action('os-stop')
+@action('os-stop', schemas.no_argument('os-stop'))
 def stop(req, server_id, body):
     instance = servers.get_authorized(req, server_id, server_policies.STOP)
-    validation.validate(schemas.no_argument('os-stop'), body)
+    req.validated_body(body)
     req.services.compute_api.stop(req.context, instance)
     return accepted()
 
 
-@action('os-start')
+@action('os-start', schemas.no_argument('os-start'))
 def start(req, server_id, body):
     instance = servers.get_authorized(req, server_id, server_policies.START)
-    validation.validate(schemas.no_argument('os-start'), body)
+    req.validated_body(body)
     req.services.compute_api.start(req.context, instance)
     return accepted()
 
 
-@action('reboot')
+@action('reboot', schemas.reboot)
 def reboot(req, server_id, body):
     instance = servers.get_authorized(req, server_id, server_policies.REBOOT)
-    reboot_type = validation.validate(schemas.reboot, body)['reboot']['type'].upper()
+    reboot_type = req.validated_body(body)['reboot']['type'].upper()
     req.services.compute_api.reboot(req.context, instance, reboot_type)
     return accepted()
 
 
-@action('os-getConsoleOutput')
+@action('os-getConsoleOutput', schemas.console_output)
 def console_output(req, server_id, body):
     instance = servers.get_authorized(req, server_id, server_policies.CONSOLE_OUTPUT)
-    args = validation.validate(schemas.console_output, body)['os-getConsoleOutput'] or {}
+    args = req.validated_body(body)['os-getConsoleOutput'] or {}
     length = args.get('length')
-    length = None if length is None or int(length) == -1 else int(length)
+    if length is not None:
+        length = api_request.to_int(length, 'length', minimum=-1)
+    length = None if length == -1 else length
     output = req.services.compute_api.console_output(req.context, instance, length)
     return api_request.json_response({'output': output})
 
 
-@action('rebuild')
+@action('rebuild', schemas.rebuild)
 def rebuild(req, server_id, body):
     instance = servers.get_authorized(req, server_id, server_policies.REBUILD)
-    args = validation.validate(schemas.rebuild(req.version), body)['rebuild']
+    args = req.validated_body(body)['rebuild']
     if args.get('trusted_image_certificates'):  # accepted, as at create; not verified
         policy.authorize(req.context, server_policies.REBUILD_TRUSTED_CERTS,
                          servers.target(instance))
@@ -104,10 +111,10 @@ def rebuild(req, server_id, body):
 
 
 # -- resize and cold migration -------------------------------------------------------------
-@action('resize')
+@action('resize', schemas.resize)
 def resize(req, server_id, body):
     instance = servers.get_authorized(req, server_id, server_policies.RESIZE)
-    args = validation.validate(schemas.resize, body)['resize']
+    args = req.validated_body(body)['resize']
     flavor_id = str(args['flavorRef']).rstrip('/').rsplit('/', 1)[-1]
     try:
         req.services.move_api.resize(req.context, instance, flavor_id)
@@ -116,9 +123,9 @@ def resize(req, server_id, body):
     return accepted()
 
 
-@action('migrate')
+@action('migrate', schemas.migrate)
 def migrate(req, server_id, body):
-    args = validation.validate(schemas.migrate(req.version), body)['migrate'] or {}
+    args = req.validated_body(body)['migrate'] or {}
     host = args.get('host')
     instance = servers.get_authorized(req, server_id, migrate_policies.MIGRATE_HOST if host
                                       else migrate_policies.MIGRATE)
@@ -129,9 +136,9 @@ def migrate(req, server_id, body):
     return accepted()
 
 
-@action('os-migrateLive')
+@action('os-migrateLive', schemas.migrate_live)
 def migrate_live(req, server_id, body):
-    args = validation.validate(schemas.migrate_live(req.version), body)['os-migrateLive']
+    args = req.validated_body(body)['os-migrateLive']
     host = args.get('host')
     instance = servers.get_authorized(req, server_id, migrate_policies.MIGRATE_LIVE_HOST
                                       if host else migrate_policies.MIGRATE_LIVE)
@@ -151,10 +158,10 @@ def migrate_live(req, server_id, body):
     return accepted()
 
 
-@action('confirmResize')
+@action('confirmResize', schemas.any_argument('confirmResize'))
 def confirm_resize(req, server_id, body):
     instance = servers.get_authorized(req, server_id, server_policies.CONFIRM_RESIZE)
-    validation.validate(schemas.any_argument('confirmResize'), body)
+    req.validated_body(body)
     try:
         req.services.move_api.confirm_resize(req.context, instance)
     except exception.MigrationNotFound:
@@ -162,10 +169,10 @@ def confirm_resize(req, server_id, body):
     return api_request.empty_response(204)
 
 
-@action('revertResize')
+@action('revertResize', schemas.any_argument('revertResize'))
 def revert_resize(req, server_id, body):
     instance = servers.get_authorized(req, server_id, server_policies.REVERT_RESIZE)
-    validation.validate(schemas.any_argument('revertResize'), body)
+    req.validated_body(body)
     try:
         req.services.move_api.revert_resize(req.context, instance)
     except exception.MigrationNotFound:
@@ -174,19 +181,19 @@ def revert_resize(req, server_id, body):
 
 
 # -- lock, unlock, reset state -------------------------------------------------------------
-@action('lock')
+@action('lock', schemas.lock)
 def lock(req, server_id, body):
     instance = servers.get_authorized(req, server_id, lock_policies.LOCK)
-    args = validation.validate(schemas.lock(req.version), body)['lock'] or {}
+    args = req.validated_body(body)['lock'] or {}
     reason = args.get('locked_reason') if req.version.matches('2.73') else None
     req.services.compute_api.lock(req.context, instance, reason)
     return accepted()
 
 
-@action('unlock')
+@action('unlock', schemas.any_argument('unlock'))
 def unlock(req, server_id, body):
     instance = servers.get_authorized(req, server_id, lock_policies.UNLOCK)
-    validation.validate(schemas.any_argument('unlock'), body)
+    req.validated_body(body)
     compute = req.services.compute_api
     if compute.locked_by_other(req.context, instance):
         policy.authorize(req.context, lock_policies.UNLOCK_OVERRIDE, servers.target(instance))
@@ -194,26 +201,26 @@ def unlock(req, server_id, body):
     return accepted()
 
 
-@action('os-resetState')
+@action('os-resetState', schemas.reset_state)
 def reset_state(req, server_id, body):
     instance = servers.get_authorized(req, server_id, admin_action_policies.RESET_STATE)
-    state = validation.validate(schemas.reset_state, body)['os-resetState']['state']
+    state = req.validated_body(body)['os-resetState']['state']
     req.services.compute_api.reset_state(req.context, instance, states.VmState(state))
     return accepted()
 
 
 # -- security groups (no network service: names kept with the server) ------------------
-@action('addSecurityGroup')
+@action('addSecurityGroup', schemas.security_group('addSecurityGroup'))
 def add_security_group(req, server_id, body):
     instance = servers.get_authorized(req, server_id, security_group_policies.ADD)
-    args = validation.validate(schemas.security_group('addSecurityGroup'), body)
+    args = req.validated_body(body)
     security_groups.add(instance, args['addSecurityGroup']['name'])
     return accepted()
 
 
-@action('removeSecurityGroup')
+@action('removeSecurityGroup', schemas.security_group('removeSecurityGroup'))
 def remove_security_group(req, server_id, body):
     instance = servers.get_authorized(req, server_id, security_group_policies.REMOVE)
-    args = validation.validate(schemas.security_group('removeSecurityGroup'), body)
+    args = req.validated_body(body)
     security_groups.remove(instance, args['removeSecurityGroup']['name'])
     return accepted()

@@ -58,9 +58,10 @@ def _accept(context, event, instance):
         objects.InstanceAction.action_start(context, instance.uuid, action)
 
 
+@validation.body(schema)
 def create(req):
     policy.authorize(req.context, policies.CREATE)
-    events = validation.validate(schema(req.version), req.json_body())['events']
+    events = req.validated_body()['events']
     context = req.context.elevated()
     answered, accepted = [], 0
     for event in events:

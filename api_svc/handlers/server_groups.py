@@ -17,9 +17,9 @@ def index(req):
     context, version = req.context, req.version
     req.check_query(('all_projects', 'limit', 'offset'))
     policy.authorize(context, group_policies.INDEX)
-    limit = min(req.query_int('limit', default=CONF.api.max_limit, minimum=0),
+    limit = min(req.query_int('limit', default=CONF.api.max_limit, minimum=0, maximum=None),
                 CONF.api.max_limit)
-    offset = req.query_int('offset', default=0, minimum=0)
+    offset = req.query_int('offset', default=0, minimum=0)  # at most MAX_INT
     # all_projects is ignored for those the rule does not allow, as Nova does.
     if 'all_projects' in req.GET and policy.check(context,
                                                    group_policies.INDEX_ALL_PROJECTS):
@@ -36,13 +36,15 @@ def show(req, group_id):
     return api_request.json_response({'server_group': views.detail(req.version, group)})
 
 
+@validation.body(schemas.create)
 def create(req):
     context, version = req.context, req.version
     policy.authorize(context, group_policies.CREATE)
-    body = validation.validate(schemas.create(version), req.json_body())['server_group']
+    body = req.validated_body()['server_group']
     if version.matches('2.64'):
         group_policy = body['policy']
-        rules = {name: int(value) for name, value in (body.get('rules') or {}).items()}
+        rules = {name: api_request.to_int(value, name, 1)
+                 for name, value in (body.get('rules') or {}).items()}
         if rules and group_policy != group_obj.ANTI_AFFINITY:
             raise exception.Invalid(message='Only anti-affinity policy supports rules.')
     else:

@@ -32,9 +32,10 @@ def show(req, server_id, migration_id):
         {'migration': views.server_migration(req.version, migration)})
 
 
+@validation.body(schemas.any_argument('force_complete'))
 def action(req, server_id, migration_id):
     _since(req, '2.22')
-    validation.validate(schemas.any_argument('force_complete'), req.json_body())
+    req.validated_body()
     instance = servers.get_authorized(req, server_id, policies.FORCE_COMPLETE)
     req.services.live_migrate_api.force_complete(req.context, instance, migration_id)
     return api_request.empty_response(202)

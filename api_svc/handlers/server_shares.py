@@ -26,9 +26,10 @@ def index(req, server_id):
     return api_request.json_response({'shares': []})
 
 
+@validation.body(schemas.create)
 def create(req, server_id):
     _check_version(req)
-    share = validation.validate(schemas.create, req.json_body())['share']
+    share = req.validated_body()['share']
     instance = servers.get_authorized(req, server_id, share_policies.CREATE)
     if instance.vm_state != states.VmState.STOPPED:
         raise exception.InstanceInvalidState(method='attach share', attr='vm_state',

@@ -59,6 +59,7 @@ def index(req):
     return api_request.json_response({'services': [view(req, s, zones) for s in services]})
 
 
+@validation.body(schemas.update)  # from 2.53; before, see _legacy_action
 def update(req, service_id):
     context = req.context
     policy.authorize(context, service_policies.UPDATE)
@@ -70,7 +71,7 @@ def update(req, service_id):
 def _update_by_uuid(req, service_id):
     if not uuidutils.is_uuid_like(service_id):
         raise exception.Invalid(message='Invalid uuid %s' % service_id)
-    body = validation.validate(schemas.update, req.json_body())
+    body = req.validated_body()
     service = objects.Service.get_by_uuid(req.context, service_id)
     if not is_compute(service):
         raise exception.Invalid(message='Updating a %s service is not supported. Only '

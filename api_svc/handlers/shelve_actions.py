@@ -8,31 +8,30 @@ from api_svc import policy
 from api_svc import request as api_request
 from api_svc.schemas import shelve as schemas
 from api_svc import shelve_api
-from api_svc import validation
 from api_svc import zones
 from svc_common import exception
 
 
-@server_actions.action('shelve')
+@server_actions.action('shelve', schemas.shelve)
 def shelve(req, server_id, body):
     instance = servers.get_authorized(req, server_id, shelve_policies.SHELVE)
-    validation.validate(schemas.shelve, body)
+    req.validated_body(body)
     req.services.shelve_api.shelve(req.context, instance)
     return api_request.empty_response(202)
 
 
-@server_actions.action('shelveOffload')
+@server_actions.action('shelveOffload', schemas.shelve_offload)
 def shelve_offload(req, server_id, body):
     instance = servers.get_authorized(req, server_id, shelve_policies.SHELVE_OFFLOAD)
-    validation.validate(schemas.shelve_offload, body)
+    req.validated_body(body)
     req.services.shelve_api.shelve_offload(req.context, instance)
     return api_request.empty_response(202)
 
 
-@server_actions.action('unshelve')
+@server_actions.action('unshelve', schemas.unshelve)
 def unshelve(req, server_id, body):
     instance = servers.get_authorized(req, server_id, shelve_policies.UNSHELVE)
-    args = validation.validate(schemas.unshelve(req.version), body)['unshelve'] or {}
+    args = req.validated_body(body)['unshelve'] or {}
     zone = args.get('availability_zone', shelve_api.UNCHANGED)
     host = args.get('host')
     if host is not None:

@@ -6,7 +6,6 @@ from api_svc.handlers import servers
 from api_svc.policies import snapshots as snapshot_policies
 from api_svc import request as api_request
 from api_svc.schemas import snapshots as schemas
-from api_svc import validation
 
 
 def _created(req, image, location=True):
@@ -18,20 +17,20 @@ def _created(req, image, location=True):
     return resp
 
 
-@server_actions.action('createImage')
+@server_actions.action('createImage', schemas.create_image)
 def create_image(req, server_id, body):
     instance = servers.get_authorized(req, server_id, snapshot_policies.CREATE_IMAGE)
-    args = validation.validate(schemas.create_image, body)['createImage']
+    args = req.validated_body(body)['createImage']
     image = req.services.snapshot_api.create_image(req.context, instance, args['name'],
                                                    args.get('metadata'))
     return _created(req, image)
 
 
-@server_actions.action('createBackup')
+@server_actions.action('createBackup', schemas.create_backup)
 def create_backup(req, server_id, body):
     instance = servers.get_authorized(req, server_id, snapshot_policies.CREATE_BACKUP)
-    args = validation.validate(schemas.create_backup, body)['createBackup']
-    rotation = int(args['rotation'])
+    args = req.validated_body(body)['createBackup']
+    rotation = api_request.to_int(args['rotation'], 'rotation', 0)
     image = req.services.snapshot_api.backup(req.context, instance, args['name'],
                                              args['backup_type'], rotation,
                                              args.get('metadata'))

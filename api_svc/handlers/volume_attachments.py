@@ -19,8 +19,9 @@ def index(req, server_id):
     return api_request.json_response({'volumeAttachments': []})
 
 
+@validation.body(schemas.create)
 def create(req, server_id):
-    body = validation.validate(schemas.create(req.version), req.json_body())
+    body = req.validated_body()
     servers.get_authorized(req, server_id, attachment_policies.CREATE)
     raise exception.NotFound(message='Volume %s could not be found: this cloud has no '
                                      'block storage service.'
@@ -32,8 +33,9 @@ def show(req, server_id, volume_id):
     raise _no_attachment(server_id, volume_id)
 
 
+@validation.body(schemas.update)
 def update(req, server_id, volume_id):
-    validation.validate(schemas.update(req.version), req.json_body())
+    req.validated_body()
     servers.get_authorized(req, server_id, attachment_policies.UPDATE)
     raise _no_attachment(server_id, volume_id)
 

@@ -79,6 +79,7 @@ def _check_settable(context, values):
                                           'image to another project.')
 
 
+@validation.body(schemas.image)
 def create(req):
     context = req.context
     policy.authorize(context, image_policies.ADD)
@@ -86,7 +87,7 @@ def create(req):
     if not isinstance(body, dict):
         raise exception.Invalid(message='The body of an image is a JSON object.')
     values, properties = _split(body)
-    validation.validate(schemas.image, body)
+    req.validated_body(body)
     _check_settable(context, values)
     image = store.create(context, values, properties)
     return api_request.json_response(view(image), status=201,
@@ -152,13 +153,14 @@ def _sort(req):
     return pairs
 
 
+@validation.body(schemas.patch, content_type=PATCH_TYPES[0])
 def update(req, image_id):
     context = req.context
     image = store.get(context, image_id)
     policy.authorize(context, image_policies.MODIFY, _target(image))
     if req.content_type not in PATCH_TYPES:
         raise exception.UnsupportedMediaType(content_type=req.content_type)
-    ops = validation.validate(schemas.patch, req.json_body())
+    ops = req.validated_body(req.json_body(content_types=PATCH_TYPES))
     values, properties = _apply_patch(image, ops)
     _check_settable(context, {k: v for k, v in values.items()
                               if getattr(image, k) != v})
@@ -180,6 +182,9 @@ def _apply_patch(image, ops):
                                                   % name)
             value = op.get('value')
             validation.validate(schemas.CORE[name], value)
+            if name == 'owner' and value is None:
+                raise exception.Invalid(message='An image keeps an owner: owner cannot '
+                                                'be null.')
             if name in ('disk_format', 'container_format') and \
                     image.status != store.ImageStatus.QUEUED:
                 raise exception.Forbidden(message="Attribute '%s' can be only replaced "
@@ -214,6 +219,7 @@ def delete(req, image_id):
     return api_request.empty_response(204)
 
 
+@validation.body(None)
 def add_tag(req, image_id, tag):
     context = req.context
     image = store.get(context, image_id)
@@ -233,6 +239,7 @@ def remove_tag(req, image_id, tag):
 
 
 # -- data --------------------------------------------------------------------------------
+@validation.body(schemas.image_data, content_type='application/octet-stream')
 def upload(req, image_id):
     context = req.context
     image = store.get(context, image_id)

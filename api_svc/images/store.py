@@ -15,6 +15,7 @@ import os
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 from oslo_utils.imageutils import format_inspector
+import sqlalchemy as sa
 
 from svc_common.conf import CONF
 from svc_common.db import api as db_api
@@ -136,16 +137,24 @@ def _delete(context, image_id):
 
 
 @db_api.reader
-def _list(context, filters, sort):
+def _list(context, filters, sort, default_listing, limit=None):
+    """Rows the caller may see, filtered and ordered in SQL; only those are decoded."""
     model = models.Image
     query = context.session.query(model)
     for name, value in filters.items():
         column = getattr(model, name)
         query = query.filter(column.in_(value) if isinstance(value, list) else column == value)
+    if not context.is_admin:
+        mine = model.owner == context.project_id
+        shown = [str(Visibility.PUBLIC)] if default_listing else \
+            [str(Visibility.PUBLIC), str(Visibility.COMMUNITY)]
+        query = query.filter(sa.or_(mine, model.visibility.in_(shown)))
     for key, direction in sort:
         column = getattr(model, key)
         query = query.order_by(column.desc() if direction == 'desc' else column.asc())
     query = query.order_by(model.id.desc() if sort and sort[0][1] == 'desc' else model.id)
+    if limit is not None:
+        query = query.limit(limit)
     return [Image.from_row(row) for row in query]
 
 
@@ -173,11 +182,52 @@ def get(context, image_id):
     return image
 
 
+# Glance's sizes for what an image record holds besides its columns.
+MAX_PROPERTY_NAME = 255
+MAX_PROPERTY_VALUE = 65535
+MAX_TAG = 255
+
+
+def check_limits(properties=None, tags=None):
+    """Property and tag counts (413 over the quotas) and sizes (400)."""
+    if properties is not None:
+        if len(properties) > CONF.image.image_property_quota:
+            raise exception.ImageLimitExceeded(what='image properties',
+                                               attempted=len(properties),
+                                               maximum=CONF.image.image_property_quota)
+        for name, value in properties.items():
+            if not isinstance(name, str) or not 0 < len(name) <= MAX_PROPERTY_NAME:
+                raise exception.Invalid(message='Property names are 1 to %d characters.'
+                                                % MAX_PROPERTY_NAME)
+            if not isinstance(value, str) or len(value) > MAX_PROPERTY_VALUE:
+                raise exception.Invalid(message='Property %s must be a string of at most '
+                                                '%d characters.' % (name, MAX_PROPERTY_VALUE))
+    if tags is not None:
+        if len(set(tags)) > CONF.image.image_tag_quota:
+            raise exception.ImageLimitExceeded(what='image tags', attempted=len(set(tags)),
+                                               maximum=CONF.image.image_tag_quota)
+        for tag in tags:
+            if not isinstance(tag, str) or len(tag) > MAX_TAG:
+                raise exception.Invalid(message='Tags are strings of at most %d characters.'
+                                                % MAX_TAG)
+
+
+@db_api.reader
+def _count_owned(context, owner):
+    return context.session.query(models.Image).filter_by(owner=owner).count()
+
+
 def create(context, values, properties=None):
     values = {k: v for k, v in values.items() if v is not None}
+    check_limits(properties or {}, values.get('tags') or [])
     values.setdefault('id', uuidutils.generate_uuid())
     values.setdefault('visibility', str(Visibility.SHARED))
     values.setdefault('owner', context.project_id)
+    owned = _count_owned(context, values['owner'])
+    if owned >= CONF.image.image_count_quota:
+        raise exception.ImageLimitExceeded(what='images of project %s' % values['owner'],
+                                           attempted=owned + 1,
+                                           maximum=CONF.image.image_count_quota)
     values['tags'] = json.dumps(sorted(set(values.get('tags') or [])))
     values['properties'] = json.dumps(properties or {})
     now = _now()
@@ -190,6 +240,7 @@ def update(context, image_id, values=None, properties=None):
     image = get(context, image_id)
     _check_owner(context, image, 'modify')
     changes = dict(values or {})
+    check_limits(properties, changes.get('tags'))
     if 'tags' in changes:
         changes['tags'] = json.dumps(sorted(set(changes['tags'])))
     if properties is not None:
@@ -207,10 +258,10 @@ def list_images(context, filters=None, visibility=None, sort=(('created_at', 'de
     filters = dict(filters or {})
     if visibility and visibility != 'all':
         filters['visibility'] = visibility
-    images = [i for i in _list(context, filters, list(sort)) if is_visible(context, i)]
-    if not visibility and not context.is_admin:
-        images = [i for i in images if i.visibility != Visibility.COMMUNITY or
-                  i.owner == context.project_id]
+    default_listing = not visibility
+    if marker is None and not properties:
+        return _list(context, filters, list(sort), default_listing, limit)
+    images = _list(context, filters, list(sort), default_listing)
     if properties:
         images = [i for i in images
                   if all(i.properties.get(k) == v for k, v in properties.items())]

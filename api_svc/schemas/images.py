@@ -1,4 +1,5 @@
 """Request bodies of the image API (Glance v2 compatible)."""
+from api_svc.schemas import types
 
 DISK_FORMATS = ['ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2', 'vdi', 'iso',
                 'ploop']
@@ -15,7 +16,8 @@ READ_ONLY = frozenset({'status', 'size', 'virtual_size', 'checksum', 'os_hash_al
 CORE = {
     'id': {'type': 'string', 'pattern': '^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F])'
                                         '{4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$'},
-    'name': {'type': ['null', 'string'], 'maxLength': 255},
+    'name': {'type': ['null', 'string'], 'maxLength': 255,
+             'pattern': r'^%s*$' % types.PRINTABLE},
     'disk_format': {'type': ['null', 'string'], 'enum': [None] + DISK_FORMATS},
     'container_format': {'type': ['null', 'string'], 'enum': [None] + CONTAINER_FORMATS},
     'visibility': {'type': 'string', 'enum': VISIBILITIES},
@@ -33,6 +35,9 @@ image = {
     'properties': CORE,
     'additionalProperties': {'type': 'string', 'maxLength': 65535},
 }
+
+# Image data: any bytes.
+image_data = {'type': 'string', 'format': 'binary'}
 
 patch = {
     'type': 'array',

@@ -86,7 +86,7 @@ def create(version):
         props['host'] = {'type': 'string', 'minLength': 1, 'maxLength': 255}
         props['hypervisor_hostname'] = {'type': 'string', 'minLength': 1, 'maxLength': 255}
     if version.matches('2.90'):
-        props['hostname'] = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+        props['hostname'] = types.hostname_for(version)
     return {
         'type': 'object',
         'properties': {'server': server,
@@ -107,7 +107,7 @@ def update(version):
     if version.matches('2.19'):
         props['description'] = types.description
     if version.matches('2.90'):
-        props['hostname'] = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+        props['hostname'] = types.hostname_for(version)
     if version.matches('2.104'):
         props['pinned_availability_zone'] = types.nullable_availability_zone
     return {
@@ -191,7 +191,7 @@ def rebuild(version):
     if version.matches('2.63'):
         props['trusted_image_certificates'] = {'type': ['array', 'null']}
     if version.matches('2.90'):
-        props['hostname'] = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+        props['hostname'] = types.hostname_for(version)
     return {
         'type': 'object',
         'properties': {'rebuild': {'type': 'object', 'properties': props,
@@ -258,7 +258,7 @@ def lock(version):
     if not version.matches('2.73'):
         return any_argument('lock')
     value = {'type': ['object', 'null'],
-             'properties': {'locked_reason': {'type': 'string', 'maxLength': 255}},
+             'properties': {'locked_reason': types.printable_text},
              'additionalProperties': False}
     return {'type': 'object', 'properties': {'lock': value},
             'required': ['lock'], 'additionalProperties': False}

@@ -10,6 +10,12 @@ opts = [
                     'unset means read the store directly (all-in-one).'),
     cfg.IntOpt('max_image_size_mb', default=10240, min=1,
                help='Largest image upload accepted.'),
+    cfg.IntOpt('image_property_quota', default=128, min=0,
+               help='Most free properties one image may have (413 beyond).'),
+    cfg.IntOpt('image_tag_quota', default=128, min=0,
+               help='Most tags one image may have (413 beyond).'),
+    cfg.IntOpt('image_count_quota', default=1000, min=0,
+               help='Most images one project may own (413 beyond).'),
 ]
 
 

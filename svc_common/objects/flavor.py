@@ -1,5 +1,4 @@
 import json
-import re
 
 from oslo_db import exception as db_exc
 from oslo_versionedobjects import fields
@@ -8,6 +7,7 @@ import sqlalchemy as sa
 from svc_common.db import api as db_api
 from svc_common.db import models
 from svc_common import exception
+from svc_common import name_filter
 from svc_common.objects import base
 from svc_common.objects import flavor_access
 
@@ -77,23 +77,14 @@ def _flavor_get_all(context, filters, limit, marker, sort_key, sort_dir):
     tiebreak = models.Flavor.flavorid.desc() if sort_dir == 'desc' else models.Flavor.flavorid
     rows = query.order_by(order, tiebreak).all()
     if filters.get('name'):
-        pattern = _name_pattern(filters['name'])
-        rows = [r for r in rows if pattern.search(r.name)]
+        match = name_filter.matcher(filters['name'])
+        rows = [r for r in rows if match(r.name)]
     if marker is not None:
         ids = [r.flavorid for r in rows]
         if marker not in ids:
             raise exception.FlavorNotFound(flavor_id=marker)
         rows = rows[ids.index(marker) + 1:]
     return rows[:limit] if limit is not None else rows
-
-
-def _name_pattern(text):
-    """A name filter: a regular expression matched anywhere in the name; one that does
-    not compile is matched literally."""
-    try:
-        return re.compile(text)
-    except re.error:
-        return re.compile(re.escape(text))
 
 
 @base.NimbusObjectRegistry.register

@@ -1,7 +1,6 @@
 """Instance: the server record. Every state change is a compare-and-swap checked
 against ``states.INSTANCE_TRANSITIONS``."""
 import json
-import re
 
 from oslo_utils import versionutils
 from oslo_versionedobjects import base as ovo_base
@@ -12,6 +11,7 @@ from svc_common.db import api as db_api
 from svc_common.db import models
 from svc_common.db import paging
 from svc_common import exception
+from svc_common import name_filter
 from svc_common.objects import base
 from svc_common.objects import fault as fault_obj
 from svc_common.objects import flavor as flavor_obj
@@ -234,11 +234,9 @@ _REGEX_SPECIALS = frozenset('.^$*+?{}[]\\|()')
 
 def _name_matcher(pattern):
     """Whether a row's display name matches the regex ``pattern``; None without one.
-    Stays in Python: the backends' regex dialects differ from Python's and each other."""
-    if not pattern:
-        return None
-    regex = re.compile(pattern)
-    return lambda row: bool(row.display_name) and regex.search(row.display_name) is not None
+    Stays in Python: the backends' regex dialects differ from each other."""
+    match = name_filter.matcher(pattern)
+    return None if match is None else (lambda row: match(row.display_name))
 
 
 @db_api.reader

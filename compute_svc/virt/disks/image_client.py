@@ -116,8 +116,16 @@ class HttpImageClient(ImageClient):
         return self._local.session
 
     def _headers(self, context):
+        """The caller's token; without one (no-auth mode with identity headers), the
+        caller's identity as headers, so the image API shows only what the caller may
+        see (keystonemiddleware drops such headers in deployments with tokens)."""
         token = getattr(context, 'auth_token', None)
-        return {'X-Auth-Token': token} if token else {}
+        if token:
+            return {'X-Auth-Token': token}
+        headers = {'X-User-Id': getattr(context, 'user_id', None),
+                   'X-Project-Id': getattr(context, 'project_id', None),
+                   'X-Roles': ','.join(getattr(context, 'roles', None) or [])}
+        return {k: v for k, v in headers.items() if v}
 
     def _get(self, context, path, image_id, stream=False):
         url = '%s/v2/images/%s%s' % (self.endpoint, image_id, path)

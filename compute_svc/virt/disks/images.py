@@ -22,9 +22,20 @@ LOG = logging.getLogger(__name__)
 DISK_FORMATS = {'raw': 'raw', 'ami': 'raw', 'qcow2': 'qcow2', 'vmdk': 'vmdk', 'vdi': 'vdi',
                 'vhd': 'vhd', 'vhdx': 'vhdx'}
 _QEMU_NAME = {'vhd': 'vpc'}
-# Kernels and ramdisks are given to QEMU as files (-kernel/-initrd): never opened by its
-# block layer, so there is no format to check.
+# Kernels and ramdisks are given to QEMU as files (-kernel/-initrd), never opened by its
+# block layer; still, each must be what its role says (inspect_boot_file).
 BOOT_FORMATS = frozenset({'aki', 'ari'})
+# (offset, magic) of what a kernel is: x86 bzImage ('HdrS' setup header), ELF (vmlinux),
+# arm64 Image, PE (EFI stub); and of what a ramdisk is: gzip, cpio (newc, crc, odc),
+# xz, zstd, lz4 (legacy, frame), bzip2, lzma, lzop.
+_BOOT_MAGIC = {
+    'aki': ((0x202, b'HdrS'), (0, b'\x7fELF'), (0x38, b'ARM\x64'), (0, b'MZ')),
+    'ari': ((0, b'\x1f\x8b'), (0, b'070701'), (0, b'070702'), (0, b'070707'),
+            (0, b'\xfd7zXZ\x00'), (0, b'\x28\xb5\x2f\xfd'), (0, b'\x02\x21\x4c\x18'),
+            (0, b'\x04\x22\x4d\x18'), (0, b'BZh'), (0, b'\x5d\x00\x00'),
+            (0, b'\x89LZO')),
+}
+_BOOT_ROLE = {'aki': 'a kernel', 'ari': 'a ramdisk'}
 # Formats a cached base keeps when force_raw_images is off; others are always made raw.
 KEEP_FORMATS = frozenset({'raw', 'qcow2'})
 
@@ -43,7 +54,7 @@ def inspect(path, disk_format, image_id, max_virtual_size=None) -> Inspected:
     """Check a downloaded file against its record; raise ImageUnacceptable or
     FlavorDiskSmallerThanImage. Reads only headers, runs no external tool."""
     if disk_format in BOOT_FORMATS:
-        return Inspected('raw', os.path.getsize(path))
+        return inspect_boot_file(path, disk_format, image_id)
     expected = DISK_FORMATS.get(disk_format)
     if expected is None:
         raise _unacceptable(image_id, 'disk_format %r is not supported' % disk_format)
@@ -74,6 +85,26 @@ def inspect(path, disk_format, image_id, max_virtual_size=None) -> Inspected:
         raise exception.FlavorDiskSmallerThanImage(flavor_size=max_virtual_size,
                                                    image_size=size)
     return Inspected(_QEMU_NAME.get(expected, expected), size)
+
+
+def inspect_boot_file(path, disk_format, image_id) -> Inspected:
+    """A kernel (aki) or ramdisk (ari) must start as one does; a disk image (qcow2,
+    vmdk, ...) or anything else is refused."""
+    with open(path, 'rb') as src:
+        head = src.read(4096)
+    try:
+        found = str(format_inspector.detect_file_format(path))
+    except Exception as error:
+        raise _unacceptable(image_id, 'its format cannot be determined (%s: %s)' % (
+            type(error).__name__, error)) from error
+    if found not in ('raw', 'gpt', 'mbr'):
+        raise _unacceptable(image_id, 'declared %s but the data is a %s disk image'
+                                      % (disk_format, found))
+    if not any(head[offset:offset + len(magic)] == magic
+               for offset, magic in _BOOT_MAGIC[disk_format]):
+        raise _unacceptable(image_id, 'declared %s but the data is not %s'
+                                      % (disk_format, _BOOT_ROLE[disk_format]))
+    return Inspected('raw', os.path.getsize(path))
 
 
 def fetch_to_base(client, context, image_id, image_meta, part_path, max_virtual_size=None,

@@ -178,14 +178,18 @@ class InstanceDisks:
         with self.cache.use(name, self._fetcher(context, source, max_size)) as base:
             return base
 
-    def _boot_source(self, context, image_id, disk_format):
-        """A kernel's or ramdisk's record for verifying its download (if the image API
-        can give it); the format is the role's, whatever the record says."""
-        record = {}
-        try:
-            record = self.image_client.show(context, image_id)
-        except exception.ImageDownloadFailed:
-            pass  # no image API endpoint (all-in-one store): data only
+    def _boot_source(self, context, image_id, disk_format, image_meta):
+        """A kernel's or ramdisk's record for verifying its download; the format is the
+        role's, whatever the record says. The record comes with the boot request (the
+        API found the caller may see it) or from the image API asked as the caller; a
+        host reading the image store directly (no API endpoint) has no other way to
+        know that the caller may read it, and refuses."""
+        record = (image_meta.get('boot_files') or {}).get(image_id)
+        if record is None:
+            try:
+                record = self.image_client.show(context, image_id)
+            except exception.ImageDownloadFailed as error:
+                raise exception.ImageNotFound(image_id=image_id) from error
         source = {k: record[k] for k in _IMAGE_CHECK_FIELDS if record.get(k) is not None}
         return dict(source, image_id=image_id, disk_format=disk_format)
 
@@ -231,8 +235,8 @@ class InstanceDisks:
         for role, key, disk_format in BOOT_ROLES:
             if props.get(key):
                 boot = info['boot'].get(role)
-                source = boot['source'] if boot else self._boot_source(context, props[key],
-                                                                        disk_format)
+                source = boot['source'] if boot else self._boot_source(
+                    context, props[key], disk_format, image_meta)
                 base = self._ensure_base(context, source)
                 info['boot'][role] = {'base': base.name, 'source': source}
         if props.get('kernel_id'):
@@ -347,7 +351,7 @@ class InstanceDisks:
         for _role, key, disk_format in BOOT_ROLES:
             if props.get(key):
                 self._ensure_base(context, self._boot_source(context, props[key],
-                                                             disk_format))
+                                                             disk_format, image_meta))
         if CONF.libvirt.images_type == 'qcow2':
             self._ensure_base(context, _image_source(image_meta),
                               flavor.root_gb * units.Gi or None)

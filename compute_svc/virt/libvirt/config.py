@@ -6,15 +6,17 @@ import dataclasses
 import platform
 from xml.etree import ElementTree as ET
 
+from svc_common import instance_names
+
 METADATA_NS = 'https://nimbus.dev/xmlns/libvirt/instance/1.0'
-DOMAIN_NAME_PREFIX = 'instance-'
+DOMAIN_NAME_PREFIX = instance_names.PREFIX
 ET.register_namespace('nimbus', METADATA_NS)
 
 
 def domain_name(uuid):
     """Domains are named ``instance-<uuid>`` (and carry the instance uuid as their own),
     so names never collide and a glance at ``virsh list`` tells Nimbus's guests apart."""
-    return DOMAIN_NAME_PREFIX + uuid
+    return instance_names.hypervisor_name(uuid)
 
 
 @dataclasses.dataclass

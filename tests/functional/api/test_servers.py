@@ -117,7 +117,7 @@ def test_microversion_fields(cloud, image):
     assert new['locked'] is False and new['server_groups'] == []
     admin = _server(cloud, server_id, '2.96', admin=True)
     assert admin['OS-EXT-SRV-ATTR:host'] in ('host1', 'host2')
-    assert admin['OS-EXT-SRV-ATTR:instance_name'].startswith('instance-')
+    assert admin['OS-EXT-SRV-ATTR:instance_name'] == 'instance-' + admin['id']
     assert admin['host_status'] == 'UP'
     assert admin['OS-EXT-SRV-ATTR:launch_index'] == 0
     resp = cloud.request('PUT', '/v2.1/servers/%s' % server_id,

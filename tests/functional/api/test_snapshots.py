@@ -17,10 +17,17 @@ T = states.TaskState
 
 
 @pytest.fixture
-def image_id(cloud):
+def kernel_id(cloud):
+    return helpers.create_image(cloud, name='kernel', project='admin', roles='admin',
+                                visibility='public', disk_format='aki',
+                                container_format='aki', data=b'\x7fELF' + b'k' * 64)['id']
+
+
+@pytest.fixture
+def image_id(cloud, kernel_id):
     return helpers.create_image(cloud, name='base', project='admin', roles='admin',
-                                visibility='public', min_ram=0,
-                                kernel_id='k-1', os_command_line='console=ttyS0')['id']
+                                visibility='public', min_ram=0, kernel_id=kernel_id,
+                                os_command_line='console=ttyS0')['id']
 
 
 @pytest.fixture
@@ -54,7 +61,7 @@ def _driver(cloud, server_id):
     return cloud.aio.compute(helpers.server_host(cloud, server_id)).driver
 
 
-def test_create_image_uploads_a_bootable_snapshot(cloud, image_id, server_id):
+def test_create_image_uploads_a_bootable_snapshot(cloud, image_id, kernel_id, server_id):
     resp = _action(cloud, server_id, {'createImage': {'name': 'snap',
                                                       'metadata': {'purpose': 'test'}}})
     snapshot_id = helpers.validate(resp, '2.45', 'images', 'create_image')['image_id']
@@ -68,7 +75,7 @@ def test_create_image_uploads_a_bootable_snapshot(cloud, image_id, server_id):
         server_id, 'snapshot', image_id)
     assert (image['user_id'], image['purpose']) == ('tester', 'test')
     # Inherited from the server's image, so the snapshot boots the same way.
-    assert (image['kernel_id'], image['os_command_line']) == ('k-1', 'console=ttyS0')
+    assert (image['kernel_id'], image['os_command_line']) == (kernel_id, 'console=ttyS0')
     assert image['min_disk'] == 1 and image['disk_format'] == 'qcow2'
     assert ('snapshot', server_id) in _driver(cloud, server_id).calls
     # The capture waited on the host only until its upload.
@@ -125,7 +132,7 @@ def test_refused_requests(cloud, server_id):
     assert 'task_state' in resp.json_body_or_none['conflictingRequest']['message']
     # Nothing was made for a refused request.
     images = cloud.request('GET', '/image/v2/images').json_body_or_none['images']
-    assert [i['name'] for i in images] == ['base']
+    assert sorted(i['name'] for i in images) == ['base', 'kernel']
 
 
 def test_backup_rotation_keeps_the_newest_of_its_type(cloud, server_id):
@@ -142,7 +149,7 @@ def test_backup_rotation_keeps_the_newest_of_its_type(cloud, server_id):
     _wait_idle(cloud, server_id)
     images = {i['name']: i for i in cloud.request(
         'GET', '/image/v2/images').json_body_or_none['images']}
-    assert sorted(images) == ['base', 'daily-1', 'daily-2', 'weekly']
+    assert sorted(images) == ['base', 'daily-1', 'daily-2', 'kernel', 'weekly']
     assert images['daily-2']['image_type'] == 'backup'
     assert images['daily-2']['backup_type'] == 'daily'
     assert _image(cloud, made[0]) is None
@@ -157,7 +164,7 @@ def test_backup_rotation_zero_keeps_none(cloud, server_id):
     assert 'Location' not in resp.headers
     _wait_idle(cloud, server_id)
     images = cloud.request('GET', '/image/v2/images').json_body_or_none['images']
-    assert [i['name'] for i in images] == ['base']
+    assert sorted(i['name'] for i in images) == ['base', 'kernel']
 
 
 def test_failed_capture_deletes_the_image(cloud, server_id):

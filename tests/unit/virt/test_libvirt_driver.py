@@ -26,8 +26,8 @@ def images(tmp_path):
     client = fakes.FakeImageClient()
     src = tmp_path / 'src'
     src.mkdir()
-    (src / 'vmlinuz').write_bytes(b'kernel' * 1000)
-    (src / 'initrd').write_bytes(b'initrd' * 1000)
+    (src / 'vmlinuz').write_bytes(b'\x7fELF' + b'kernel' * 1000)
+    (src / 'initrd').write_bytes(b'070701' + b'initrd' * 1000)
     disk.make_ext4(str(src / 'root.raw'), 8 * MiB, 'root')
     kernel = client.add(str(src / 'vmlinuz'), 'aki')
     ramdisk = client.add(str(src / 'initrd'), 'ari')

@@ -56,6 +56,26 @@ def test_kernels_and_ramdisks_are_not_disk_images(tmp_path):
     assert images.inspect(str(kernel), 'aki', 'k').format == 'raw'
 
 
+@pytest.mark.parametrize('disk_format, head', [
+    ('aki', b'\x7fELF\x02\x01'), ('ari', b'\x1f\x8b\x08'), ('ari', b'070701'),
+    ('ari', b'\x28\xb5\x2f\xfd')])
+def test_boot_files_that_are_what_they_say(tmp_path, disk_format, head):
+    path = tmp_path / 'boot'
+    path.write_bytes(head + b'\0' * 2000)
+    assert images.inspect(str(path), disk_format, 'b').format == 'raw'
+
+
+@pytest.mark.parametrize('disk_format', ['aki', 'ari'])
+def test_boot_files_that_are_disk_images_or_anything_else_are_refused(tmp_path,
+                                                                      disk_format):
+    with pytest.raises(exception.ImageUnacceptable, match='qcow2 disk image'):
+        images.inspect(_qcow2(tmp_path / 'x'), disk_format, 'b')
+    other = tmp_path / 'text'
+    other.write_bytes(b'#!/bin/sh\nrm -rf /\n' * 100)
+    with pytest.raises(exception.ImageUnacceptable, match='is not a'):
+        images.inspect(str(other), disk_format, 'b')
+
+
 def test_unsupported_disk_format(tmp_path):
     with pytest.raises(exception.ImageUnacceptable, match="disk_format 'iso'"):
         images.inspect(_qcow2(tmp_path / 'x'), 'iso', 'img')
