@@ -17,7 +17,8 @@ LOG = logging.getLogger(__name__)
 
 def reap_deleted(manager, context):
     """Destroy the guests (and disks) of deleted instances; returns their uuids."""
-    uuids = list(manager.driver.list_instance_uuids())
+    uuids = sorted(set(manager.driver.list_instance_uuids()) |
+                   set(manager.driver.list_disk_uuids()))
     if not uuids:
         return []
     known = {instance.uuid: instance for instance in objects.InstanceList.get_by_filters(

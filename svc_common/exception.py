@@ -251,6 +251,10 @@ class ImageForbidden(Forbidden):
     msg_fmt = 'You are not permitted to %(action)s image %(image_id)s.'
 
 
+class ImageInUse(Conflict):
+    msg_fmt = 'Image %(image_id)s is in use: %(reason)s.'
+
+
 class ImageStatusConflict(Conflict):
     msg_fmt = 'Image %(image_id)s is %(status)s; %(action)s needs it %(expected)s.'
 

@@ -12,6 +12,10 @@ ensure_rabbitmq
 ensure_postgresql
 ensure_mariadb
 run_libvirt_installer
+# The Ceph tier's daemons and bindings, installed before the workers start (apt would race).
+if [ "$(id -u)" = 0 ] && [ -x tools/install-ceph ] && [ -d tests/ceph ]; then
+    tools/install-ceph --venv "$VENV" >/dev/null || die "tools/install-ceph failed"
+fi
 # The real-guest tier's demo guest, built before the workers start (they would race).
 if [ "$(id -u)" = 0 ] && [ -x tools/build-demo-guest ] && [ -d tests/libvirt ]; then
     tools/build-demo-guest --out "${NIMBUS_TEST_GUEST_CACHE:-/var/cache/nimbus-test-guest}" \
@@ -25,6 +29,7 @@ done
 if [ ${#paths[@]} -eq 0 ]; then
     set -- tests/unit tests/functional tests/integration "$@"
     [ -d tests/libvirt ] && set -- "$@" tests/libvirt
+    [ -d tests/ceph ] && set -- "$@" tests/ceph
     set -- "$@" tests/tempest
     # Two workers (the machine has 2 cores), a test file's tests in one worker (its
     # deployment is module-scoped); the workers' reports reach the controller through

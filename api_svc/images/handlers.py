@@ -46,6 +46,8 @@ def view(image):
         'self': '/v2/images/%s' % image.id, 'file': '/v2/images/%s/file' % image.id,
         'schema': '/v2/schemas/image',
     })
+    if image.location:
+        body['direct_url'] = image.location
     return body
 
 

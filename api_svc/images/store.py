@@ -1,16 +1,23 @@
 """Image records and their data files: the one module both the image API and the
 compute API's image lookups use.
 
-Records live in the ``images`` table; the data of image ``ID`` is the file
-``[image]/store_path/ID`` (written as ``ID.part`` and renamed when complete), which is
-also where an all-in-one compute host reads it from.
+Records live in the ``images`` table. With ``[image] store = file`` the data of image
+``ID`` is the file ``[image]/store_path/ID`` (written as ``ID.part`` and renamed when
+complete), which is also where an all-in-one compute host reads it from. With
+``store = rbd`` it is the RBD image ``ID`` in ``[image] rbd_store_pool`` (written as
+``ID.part`` and renamed), with a protected snapshot ``snap`` that compute hosts of the
+same cluster clone; the record's location (``direct_url`` to clients) names it:
+``rbd://<fsid>/<pool>/ID/snap``. ``BYTES_READ`` counts the data read back out of the
+store, per image (what a boot by import costs; a clone reads none).
 """
 import dataclasses
 import datetime
 import enum
 import hashlib
+import collections
 import json
 import os
+import threading
 
 from oslo_log import log as logging
 from oslo_utils import uuidutils
@@ -21,9 +28,13 @@ from svc_common.conf import CONF
 from svc_common.db import api as db_api
 from svc_common.db import models
 from svc_common import exception
+from svc_common import rbd_utils
 
 LOG = logging.getLogger(__name__)
 _CHUNK = 64 * 1024
+RBD_SNAP = 'snap'
+BYTES_READ = collections.Counter()
+_bytes_lock = threading.Lock()
 
 
 class ImageStatus(str, enum.Enum):
@@ -53,7 +64,8 @@ SORT_KEYS = ('created_at', 'updated_at', 'name', 'id', 'status', 'size', 'disk_f
              'container_format', 'min_disk', 'min_ram', 'visibility', 'owner')
 _COLUMNS = ('id', 'name', 'status', 'disk_format', 'container_format', 'size',
             'virtual_size', 'checksum', 'os_hash_algo', 'os_hash_value', 'owner',
-            'visibility', 'protected', 'min_disk', 'min_ram', 'created_at', 'updated_at')
+            'visibility', 'protected', 'min_disk', 'min_ram', 'created_at', 'updated_at',
+            'location')
 
 
 @dataclasses.dataclass
@@ -77,6 +89,7 @@ class Image:
     updated_at: datetime.datetime | None
     properties: dict
     tags: list
+    location: str | None = None
 
     @classmethod
     def from_row(cls, row):
@@ -88,8 +101,11 @@ class Image:
 
     def to_meta(self):
         """What compute receives about the image it boots (plain JSON types)."""
-        meta = {k: getattr(self, k) for k in _COLUMNS if k not in ('created_at', 'updated_at')}
+        meta = {k: getattr(self, k) for k in _COLUMNS
+                if k not in ('created_at', 'updated_at', 'location')}
         meta['properties'] = dict(self.properties)
+        if self.location:
+            meta['direct_url'] = self.location
         return meta
 
 
@@ -278,6 +294,8 @@ def delete(context, image_id):
     _check_owner(context, image, 'delete')
     if image.protected:
         raise exception.ImageForbidden(action='delete protected', image_id=image_id)
+    if image.location:
+        _remove_rbd(image)
     _delete(context, image_id)
     for path in (data_path(image_id), data_path(image_id) + '.part'):
         try:
@@ -303,7 +321,10 @@ def upload(context, image_id, stream, length=None):
     _update(context, image_id, {'status': str(ImageStatus.SAVING)},
             expected_status=ImageStatus.QUEUED)
     try:
-        size, md5, sha512 = _write(image_id, stream, length, limit)
+        if CONF.image.store == 'rbd':
+            size, md5, sha512, location = _write_rbd(image_id, stream, length, limit)
+        else:
+            (size, md5, sha512), location = _write(image_id, stream, length, limit), None
     except BaseException:
         _update(context, image_id, {'status': str(ImageStatus.QUEUED)},
                 expected_status=ImageStatus.SAVING)
@@ -312,11 +333,15 @@ def upload(context, image_id, stream, length=None):
         return _update(context, image_id, {
             'status': str(ImageStatus.ACTIVE), 'size': size, 'checksum': md5,
             'os_hash_algo': 'sha512', 'os_hash_value': sha512,
-            'virtual_size': _virtual_size(image_id, image.disk_format, size),
+            'virtual_size': _virtual_size(image_id, image.disk_format, size, location),
+            'location': location,
         }, expected_status=ImageStatus.SAVING)
     except exception.NimbusException:
         LOG.info('Image %s changed during upload; dropping its data', image_id)
-        os.unlink(data_path(image_id))
+        if location:
+            _rbd_store().remove(image_id)
+        else:
+            os.unlink(data_path(image_id))
         raise
 
 
@@ -327,11 +352,7 @@ def _write(image_id, stream, length, limit):
     md5, sha512, size = hashlib.md5(usedforsecurity=False), hashlib.sha512(), 0
     try:
         with open(part, 'wb') as out:
-            while length is None or size < length:
-                want = _CHUNK if length is None else min(_CHUNK, length - size)
-                chunk = stream.read(want)
-                if not chunk:
-                    break
+            for chunk in _stream_chunks(stream, length):
                 size += len(chunk)
                 if size > limit:
                     raise exception.ImageTooLarge(limit=limit)
@@ -351,9 +372,95 @@ def _write(image_id, stream, length, limit):
     return size, md5.hexdigest(), sha512.hexdigest()
 
 
-def _virtual_size(image_id, disk_format, size):
+def _rbd_store():
+    return rbd_utils.RbdCluster(CONF.image.rbd_store_ceph_conf, CONF.image.rbd_store_pool,
+                                CONF.image.rbd_store_user)
+
+
+def _stream_chunks(stream, length):
+    size = 0
+    while length is None or size < length:
+        chunk = stream.read(_CHUNK if length is None else min(_CHUNK, length - size))
+        if not chunk:
+            break
+        size += len(chunk)
+        yield chunk
+
+
+def _write_rbd(image_id, stream, length, limit):
+    """The data as RBD image ``image_id`` with its protected snapshot: written as
+    ``<id>.part``, renamed when complete; returns (size, md5, sha512, location)."""
+    cluster = _rbd_store()
+    part = image_id + '.part'
+    md5, sha512 = hashlib.md5(usedforsecurity=False), hashlib.sha512()
+
+    def hash_chunk(chunk):
+        md5.update(chunk)
+        sha512.update(chunk)
+    cluster.remove(part)  # a failed upload's
+    try:
+        size = cluster.write_stream(part, _stream_chunks(stream, length), limit, hash_chunk,
+                                    expected_size=length)
+        if length is not None and size < length:
+            raise exception.Invalid(message='The upload ended after %d of %d bytes.'
+                                            % (size, length))
+        cluster.rename(part, image_id)
+    except BaseException:
+        cluster.remove(part)
+        raise
+    cluster.snap_create(image_id, RBD_SNAP, protect=True)
+    location = rbd_utils.location(cluster.fsid(), cluster.pool, image_id, RBD_SNAP)
+    return size, md5.hexdigest(), sha512.hexdigest(), location
+
+
+def _remove_rbd(image):
+    parsed = rbd_utils.parse_location(image.location)
+    if parsed is None:
+        return
+    _fsid, pool, name, snap = parsed
+    cluster = rbd_utils.RbdCluster(CONF.image.rbd_store_ceph_conf, pool,
+                                   CONF.image.rbd_store_user)
+    children = cluster.children(name, snap)
+    if children:  # as Glance on Ceph: the clones' parent stays while they exist
+        raise exception.ImageInUse(image_id=image.id, reason='%d instance disk(s) are '
+                                   'copy-on-write clones of it' % len(children))
+    cluster.remove(name)
+
+
+class _RbdReader:
+    """A file-like reader of an RBD store image, counting what it reads."""
+
+    def __init__(self, image_id, location):
+        _fsid, pool, name, snap = rbd_utils.parse_location(location)
+        cluster = rbd_utils.RbdCluster(CONF.image.rbd_store_ceph_conf, pool,
+                                       CONF.image.rbd_store_user)
+        self.image_id = image_id
+        self._chunks = cluster.read_chunks(name, snap=snap)
+        self._pending = b''
+
+    def read(self, size=-1):
+        while size < 0 or len(self._pending) < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            with _bytes_lock:
+                BYTES_READ[self.image_id] += len(chunk)
+            self._pending += chunk
+        if size < 0:
+            data, self._pending = self._pending, b''
+        else:
+            data, self._pending = self._pending[:size], self._pending[size:]
+        return data
+
+    def close(self):
+        self._chunks.close()
+
+
+def _virtual_size(image_id, disk_format, size, location=None):
     if disk_format in ('raw', 'iso'):
         return size
+    if location:
+        return None  # not inspected in RBD: compute hosts inspect what they fetch
     try:
         inspector = format_inspector.detect_file_format(data_path(image_id))
     except Exception as error:  # a broken image still uploads; compute rejects it later
@@ -371,6 +478,8 @@ def open_data(context, image_id):
         raise exception.ImageForbidden(action='download deactivated', image_id=image_id)
     if image.status != ImageStatus.ACTIVE:
         return image, None
+    if image.location:
+        return image, _RbdReader(image_id, image.location)
     try:
         return image, open(data_path(image_id), 'rb')
     except FileNotFoundError:

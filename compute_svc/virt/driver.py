@@ -42,6 +42,11 @@ class ComputeDriver(abc.ABC):
     def list_instance_uuids(self) -> list:
         """UUIDs of the guests that exist on this host."""
 
+    def list_disk_uuids(self) -> list:
+        """UUIDs of instances whose disks this host holds (a guest or not): what the
+        reaper looks up besides the guests."""
+        return []
+
     @abc.abstractmethod
     def spawn(self, context, instance, image_meta, power_on=True):
         """Create the instance's disks and guest and start it."""

@@ -102,7 +102,8 @@ class FakeDriver(driver.ComputeDriver):
                 self._resize_sources.pop(instance.uuid, None)
             self._save()
         if self.disks is not None and destroy_disks:
-            self.disks.remove(instance.uuid, preserve_ephemeral)
+            self.disks.remove(instance.uuid, preserve_ephemeral,
+                              keep_snapshotted=self.disks.reverting(instance))
 
     def create_disks(self, context, instance, image_meta):
         self._record('create_disks', instance)

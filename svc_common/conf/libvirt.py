@@ -10,9 +10,22 @@ opts = [
                     "kernels, so 'auto' falls back to 'qemu' (TCG) there."),
     cfg.StrOpt('connection_uri', default='',
                help='Libvirt URI; empty means qemu:///system.'),
-    cfg.StrOpt('images_type', default='qcow2', choices=['qcow2', 'flat'],
-               help="How instance disks are stored: 'qcow2' overlays on the cached base "
-                    "image, or 'flat' raw copies of it."),
+    cfg.StrOpt('images_type', default='qcow2', choices=['qcow2', 'flat', 'rbd'],
+               help='How instance disks are stored: qcow2 overlays on the cached image, '
+                    'flat raw copies, or RBD images in a Ceph pool (images_rbd_pool): a '
+                    'copy-on-write clone when the image is in the same cluster, '
+                    'otherwise an import of the cached image.'),
+    cfg.StrOpt('images_rbd_pool', default='vms',
+               help='Ceph pool of the instance disks when images_type is rbd.'),
+    cfg.StrOpt('images_rbd_ceph_conf', default='/etc/ceph/ceph.conf',
+               help='ceph.conf of the cluster holding the instance disks.'),
+    cfg.StrOpt('rbd_user',
+               help='Ceph client (cephx) user of the instance disks; unset: the default '
+                    'client, for clusters without auth.'),
+    cfg.StrOpt('rbd_secret_uuid',
+               help='UUID of the libvirt secret holding rbd_user\'s key (cephx).'),
+    cfg.IntOpt('rbd_connect_timeout', default=30, min=1,
+               help='Seconds to wait for the Ceph cluster when connecting.'),
     cfg.BoolOpt('force_raw_images', default=True,
                 help='Convert cached base images to raw (faster overlays, more space).'),
     cfg.StrOpt('image_cache_subdirectory_name', default='_base',

@@ -315,6 +315,8 @@ class Image(Base, TimestampMixin):
     min_ram = sa.Column(sa.Integer, nullable=False, default=0)
     properties = sa.Column(sa.Text)
     tags = sa.Column(sa.Text)
+    # Where the data is when not in the file store: rbd://<fsid>/<pool>/<image>/<snap>
+    location = sa.Column(sa.String(1024))
 
 
 class Aggregate(Base, TimestampMixin):

@@ -15,6 +15,10 @@ On disk, per host::
     <instances_path>/<uuid>_resize/               the source's disks during a resize
     <instances_path>/.snapshots/<image id>        a snapshot captured, until uploaded
 
+With ``[libvirt] images_type = rbd`` the disks themselves are RBD images in a Ceph pool
+(rbd_disks.py); the directory keeps disk.info, and a resize snapshots them instead of
+copying.
+
 Nothing here knows about guests: the libvirt driver runs domains on these files, and the
 fake driver can keep the same files (``[fake_driver]/disks``) so that the crash tests
 check real disks moved by this code. Every step checks what is already done (a disk
@@ -30,10 +34,12 @@ from oslo_utils import units
 from svc_common.conf import CONF
 from svc_common import exception
 from svc_common import faults
+from svc_common import states
 from compute_svc.virt.disks import image_client as image_client_mod
 from compute_svc.virt.disks import disk
 from compute_svc.virt.disks import imagebackend
 from compute_svc.virt.disks import imagecache
+from compute_svc.virt.disks import rbd_disks
 from compute_svc.virt.disks import images
 from compute_svc.virt.disks import remotefs as remotefs_mod
 from compute_svc.virt.disks import utils
@@ -46,6 +52,7 @@ SNAPSHOT_DIR = '.snapshots'
 DISK_ORDER = ('disk', 'disk.local', 'disk.swap')
 BOOT_ROLES = (('kernel', 'kernel_id', 'aki'), ('ramdisk', 'ramdisk_id', 'ari'))
 _IMAGE_CHECK_FIELDS = ('disk_format', 'size', 'checksum', 'os_hash_algo', 'os_hash_value')
+_IMAGE_SOURCE_FIELDS = _IMAGE_CHECK_FIELDS + ('direct_url',)
 
 
 def image_props(image_meta):
@@ -58,9 +65,24 @@ def image_props(image_meta):
 
 
 def _image_source(image_meta):
-    source = {k: image_meta[k] for k in _IMAGE_CHECK_FIELDS if image_meta.get(k) is not None}
+    source = {k: image_meta[k] for k in _IMAGE_SOURCE_FIELDS
+              if image_meta.get(k) is not None}
     source['image_id'] = image_meta['id']
     return source
+
+
+def uuid_lib_like(name):
+    try:
+        return str(uuid_lib.UUID(name)) == name
+    except ValueError:
+        return False
+
+
+def reverting(instance):
+    """Whether an instance's destination is being left by a revert: it then leaves the
+    shared RBD disks to the source, which rolls them back to their resize snapshot."""
+    return (instance.obj_attr_is_set('task_state') and
+            instance.task_state == states.TaskState.RESIZE_REVERTING)
 
 
 def report_progress(instance, percent):
@@ -92,6 +114,21 @@ class InstanceDisks:
             CONF.libvirt.remove_unused_base_images)
         self.remotefs = remotefs or remotefs_mod.from_config(self.instances_path)
         self._image_client = image_client
+        self._rbd = None
+
+    @property
+    def rbd(self):
+        """The RBD pool of this host's instance disks (rbd_disks.RbdDisks)."""
+        if self._rbd is None:
+            self._rbd = rbd_disks.RbdDisks(self.host)
+        return self._rbd
+
+    reverting = staticmethod(reverting)
+
+    @staticmethod
+    def uses_rbd(info=None):
+        return CONF.libvirt.images_type == 'rbd' or bool(
+            info and any(rbd_disks.is_rbd(e) for e in info['disks'].values()))
 
     def ensure_trees(self):
         for path in (self.instances_path, self.cache.base_dir, self.cache.lock_path):
@@ -114,6 +151,20 @@ class InstanceDisks:
         root = self.instances_path + os.sep
         return any(os.path.realpath(p).startswith(root) for p in paths)
 
+    def instance_uuids(self):
+        """Instances with disks here: a directory with disk.info (or its ``_resize``
+        copy), or RBD images this host made."""
+        uuids = set()
+        names = os.listdir(self.instances_path) if os.path.isdir(self.instances_path) else []
+        for name in names:
+            uuid = name.removesuffix('_resize')
+            if uuid_lib_like(uuid) and os.path.exists(os.path.join(
+                    self.instances_path, name, DISK_INFO)):
+                uuids.add(uuid)
+        if CONF.libvirt.images_type == 'rbd':
+            uuids |= self.rbd.owned_uuids()
+        return sorted(uuids)
+
     def exist(self, uuid):
         """Whether the instance's disks are here (its disk.info is)."""
         return os.path.exists(os.path.join(self.inst_dir(uuid), DISK_INFO))
@@ -133,6 +184,8 @@ class InstanceDisks:
     def usable_bytes(self):
         """What instances can have: the free space plus what they (and the cache)
         already hold; usage is then accounted by the claims, not here."""
+        if CONF.libvirt.images_type == 'rbd':
+            return self.rbd.capacity_bytes()  # the pool's, not this host's filesystem
         utils.ensure_tree(self.instances_path)
         stat = os.statvfs(self.instances_path)
         return stat.f_bavail * stat.f_frsize + utils.tree_allocated_bytes(self.instances_path)
@@ -172,6 +225,14 @@ class InstanceDisks:
         if 'ephemeral_gb' in source:
             return 'ephemeral_%d_ext4' % source['ephemeral_gb']
         return 'swap_%d' % source['swap_mb']
+
+    def _use_base(self, context, source, max_size, use):
+        """``use(base)`` with the base of ``source`` in the cache (fetched if missing);
+        returns the base."""
+        with self.cache.use(self._base_name(source),
+                            self._fetcher(context, source, max_size)) as base:
+            use(base)
+            return base
 
     def _ensure_base(self, context, source, max_size=None):
         name = self._base_name(source)
@@ -214,6 +275,12 @@ class InstanceDisks:
         return wanted
 
     def _create_disk(self, context, inst_dir, info, name, source, size):
+        if CONF.libvirt.images_type == 'rbd':
+            entry = self.rbd.create(os.path.basename(inst_dir), name, source, size,
+                                    lambda use: self._use_base(context, source, size, use))
+            info['disks'][name] = dict(entry, source=source)
+            self.write_info(inst_dir, info)
+            return
         backend = imagebackend.backend(CONF.libvirt.images_type)
         image = backend(os.path.join(inst_dir, name))
         if os.path.exists(image.path):
@@ -274,17 +341,23 @@ class InstanceDisks:
                 self._ensure_base(context, boot['source'])
         return info
 
-    def remove(self, uuid, preserve_ephemeral=False):
+    def remove(self, uuid, preserve_ephemeral=False, keep_snapshotted=False):
         """The instance's disks go, and a pre-resize copy kept here with them.
 
         ``preserve_ephemeral`` (a rebuild's) keeps the ephemeral disk: disk.info then
         records it alone, without the old image's boot files, before the rest goes, so
         that the rebuild's ``create`` makes the others again and a crash midway leaves
-        nothing that a second run would not remove."""
-        utils.remove_tree(self.resize_dir(uuid))
+        nothing that a second run would not remove.
+
+        RBD disks go too, except, with ``keep_snapshotted`` (a revert's destination),
+        those holding a resize snapshot: the source rolls them back."""
         inst_dir = self.inst_dir(uuid)
         info = self.read_info(inst_dir) if preserve_ephemeral and self.exist(uuid) else None
         kept = {n: d for n, d in info['disks'].items() if n == 'disk.local'} if info else {}
+        if self.uses_rbd(self.read_info(inst_dir)) or self.uses_rbd(
+                self.read_info(self.resize_dir(uuid))):
+            self.rbd.remove_instance(uuid, keep=kept, keep_snapshotted=keep_snapshotted)
+        utils.remove_tree(self.resize_dir(uuid))
         if not kept:
             utils.remove_tree(inst_dir)
             return
@@ -310,8 +383,10 @@ class InstanceDisks:
         utils.ensure_tree(os.path.dirname(path))
         part = path + '.part'
         try:
-            disk.capture(os.path.join(inst_dir, 'disk'), info['disks']['disk']['format'],
-                         part)
+            entry = info['disks']['disk']
+            source = (self.rbd.qemu_path(entry) if rbd_disks.is_rbd(entry)
+                      else os.path.join(inst_dir, 'disk'))
+            disk.capture(source, entry['format'], part)
             os.replace(part, path)
         finally:
             if os.path.exists(part):
@@ -352,7 +427,7 @@ class InstanceDisks:
             if props.get(key):
                 self._ensure_base(context, self._boot_source(context, props[key],
                                                              disk_format, image_meta))
-        if CONF.libvirt.images_type == 'qcow2':
+        if CONF.libvirt.images_type == 'qcow2':  # (flat and rbd disks need no base)
             self._ensure_base(context, _image_source(image_meta),
                               flavor.root_gb * units.Gi or None)
 
@@ -390,6 +465,9 @@ class InstanceDisks:
         uuid = instance.uuid
         inst_dir, resize_dir = self.inst_dir(uuid), self.resize_dir(uuid)
         progress_cb = progress_cb or (lambda percent: report_progress(instance, percent))
+        current = self.read_info(resize_dir if os.path.exists(resize_dir) else inst_dir)
+        if self.uses_rbd(current):  # shared by every host: snapshotted, never copied
+            self.rbd.snapshot_for_resize(current)
         if not os.path.exists(resize_dir):
             os.rename(inst_dir, resize_dir)
         elif os.path.exists(inst_dir):
@@ -423,7 +501,8 @@ class InstanceDisks:
         """(local path, name at the destination) of what the destination needs; disk.info
         goes last, so its arrival means the disks are all there."""
         info = self.read_info(resize_dir)
-        names = [n for n in DISK_ORDER if n in info['disks']]
+        names = [n for n in DISK_ORDER if n in info['disks'] and
+                 not rbd_disks.is_rbd(info['disks'][n])]
         if shared:  # the same bases are there
             return [(os.path.join(resize_dir, n), n) for n in names + [DISK_INFO]]
         outgoing = []
@@ -486,32 +565,53 @@ class InstanceDisks:
     def _grow(self, context, instance, inst_dir, info):
         flavor = instance.flavor
         if flavor.root_gb and 'disk' in info['disks']:
-            self._disk_image(inst_dir, info, 'disk').resize(flavor.root_gb * units.Gi)
+            self._grow_disk(inst_dir, info, 'disk', flavor.root_gb * units.Gi)
         if flavor.ephemeral_gb:
             if 'disk.local' in info['disks']:
-                self._disk_image(inst_dir, info, 'disk.local').resize(
-                    flavor.ephemeral_gb * units.Gi)
+                self._grow_disk(inst_dir, info, 'disk.local', flavor.ephemeral_gb * units.Gi)
             else:
                 self._create_disk(context, inst_dir, info, 'disk.local',
                                   {'ephemeral_gb': flavor.ephemeral_gb, 'label': 'ephemeral0'},
                                   flavor.ephemeral_gb * units.Gi)
         swap = info['disks'].get('disk.swap')
         if swap and swap['source'].get('swap_mb') != flavor.swap:
-            os.unlink(os.path.join(inst_dir, 'disk.swap'))  # a swap area holds no data
+            if rbd_disks.is_rbd(swap):  # a swap area holds no data
+                self.rbd.remove_one(swap)
+            else:
+                os.unlink(os.path.join(inst_dir, 'disk.swap'))
             del info['disks']['disk.swap']
             self.write_info(inst_dir, info)
         if flavor.swap and 'disk.swap' not in info['disks']:
             self._create_disk(context, inst_dir, info, 'disk.swap',
                               {'swap_mb': flavor.swap}, flavor.swap * units.Mi)
 
+    def _grow_disk(self, inst_dir, info, name, size):
+        if rbd_disks.is_rbd(info['disks'][name]):
+            self.rbd.resize(info['disks'][name], size)
+        else:
+            self._disk_image(inst_dir, info, name).resize(size)
+
     def restore(self, uuid):
         """On the source of a revert: put ``<uuid>_resize`` back as ``<uuid>`` (what a
-        same-host resize made there goes)."""
+        same-host resize made there goes). RBD disks are rolled back to their resize
+        snapshot first."""
         inst_dir, resize_dir = self.inst_dir(uuid), self.resize_dir(uuid)
+        if os.path.exists(resize_dir) and self.uses_rbd(self.read_info(resize_dir)):
+            old = self.read_info(resize_dir)
+
+            def remake(name, entry):
+                self.rbd.remove_one(entry)
+                self.rbd.create(uuid, name, entry['source'], None, lambda use: (
+                    self._use_base(None, entry['source'], None, use)))
+            self.rbd.roll_back(uuid, old, self.read_info(inst_dir), remake)
         if os.path.exists(resize_dir):
             utils.remove_tree(inst_dir)
             os.rename(resize_dir, inst_dir)
 
     def drop_resize_copy(self, uuid):
-        """On the source of a confirmed resize: the pre-resize disks go."""
-        utils.remove_tree(self.resize_dir(uuid))
+        """On the source of a confirmed resize: the pre-resize disks go (for RBD disks,
+        their resize snapshot)."""
+        resize_dir = self.resize_dir(uuid)
+        if os.path.exists(resize_dir) and self.uses_rbd(self.read_info(resize_dir)):
+            self.rbd.drop_snapshots(self.read_info(resize_dir))
+        utils.remove_tree(resize_dir)

@@ -26,6 +26,7 @@ from svc_common.conf import CONF
 from svc_common import exception
 from svc_common import states
 from compute_svc.virt.disks import configdrive
+from compute_svc.virt.disks import rbd_disks
 from compute_svc.virt import driver
 from compute_svc.virt.libvirt import config
 from compute_svc.virt.libvirt import host as host_mod
@@ -96,10 +97,19 @@ class LibvirtDriver(driver.ComputeDriver):
     def _guest_config(self, instance, info, config_drive=None):
         inst_dir = self.disks.inst_dir(instance.uuid)
         names = [n for n in instance_disks.DISK_ORDER if n in info['disks']]
-        disks = [config.Disk(os.path.join(inst_dir, name), info['disks'][name]['format'],
-                             'vd' + chr(ord('a') + i)) for i, name in enumerate(names)]
+        disks = []
+        for i, name in enumerate(names):
+            entry = info['disks'][name]
+            if rbd_disks.is_rbd(entry):
+                disks.append(config.Disk(entry['rbd'], entry['format'], 'vd' + chr(ord('a') + i),
+                                         rbd=self._rbd_source()))
+            else:
+                disks.append(config.Disk(os.path.join(inst_dir, name), entry['format'],
+                                         'vd' + chr(ord('a') + i)))
         if config_drive:
-            disks.append(config.Disk(config_drive, 'raw', 'sda', bus='scsi', device='cdrom'))
+            on_rbd = not config_drive.startswith('/')
+            disks.append(config.Disk(config_drive, 'raw', 'sda', bus='scsi', device='cdrom',
+                                     rbd=self._rbd_source() if on_rbd else None))
         flavor = instance.flavor
         root_source = info['disks'].get('disk', {}).get('source', {})
         return config.GuestConfig(
@@ -112,16 +122,29 @@ class LibvirtDriver(driver.ComputeDriver):
                       'host': self.host, 'root_gb': flavor.root_gb,
                       'ephemeral_gb': flavor.ephemeral_gb, 'swap_mb': flavor.swap})
 
+    def _rbd_source(self):
+        return config.RbdSource(hosts=self.disks.rbd.cluster.mon_hosts(),
+                                user=CONF.libvirt.rbd_user,
+                                secret_uuid=CONF.libvirt.rbd_secret_uuid)
+
     def _config_drive(self, instance):
         """Make the instance's config drive from its record, when it has one; returns
-        its path (or None)."""
+        its path, or its 'pool/name' when the disks are RBD images (or None)."""
         path = os.path.join(self.disks.inst_dir(instance.uuid), CONFIG_DRIVE)
+        on_rbd = CONF.libvirt.images_type == 'rbd'
         if not configdrive.required(instance):
             if os.path.exists(path):
                 os.unlink(path)
+            if on_rbd:
+                self.disks.rbd.remove_config_drive(instance.uuid)
             return None
         configdrive.make(instance, path)
-        return path
+        if not on_rbd:
+            return path
+        try:
+            return self.disks.rbd.put_config_drive(instance.uuid, path)
+        finally:
+            os.unlink(path)
 
     def _define_and_start(self, instance, info, power_on):
         inst_dir = self.disks.inst_dir(instance.uuid)
@@ -183,6 +206,9 @@ class LibvirtDriver(driver.ComputeDriver):
     def list_instance_uuids(self):
         return [g.uuid for g in self._hypervisor.guests() if self._owns(g)]
 
+    def list_disk_uuids(self):
+        return self.disks.instance_uuids()
+
     def spawn(self, context, instance, image_meta, power_on=True):
         guest = self._guest(instance.uuid)
         if guest is not None:  # built before: just make sure it runs
@@ -203,7 +229,8 @@ class LibvirtDriver(driver.ComputeDriver):
             guest.destroy()
             guest.undefine()
         if destroy_disks:
-            self.disks.remove(instance.uuid, preserve_ephemeral)
+            self.disks.remove(instance.uuid, preserve_ephemeral,
+                              keep_snapshotted=instance_disks.reverting(instance))
 
     def create_disks(self, context, instance, image_meta):
         self.disks.create(context, instance, image_meta)
