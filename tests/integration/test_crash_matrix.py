@@ -199,6 +199,7 @@ def _start_operation(cloud, point, operation, server_id, image_id):
                                                            'block_migration': 'auto'}})
         if operation == 'live-migrate-abort':
             _abort_when_running(cloud, server_id)
+        return server_id
     if operation == 'unshelve':
         cloud.request('POST', '/v2.1/servers/%s/action' % server_id,
                       {'unshelve': {'host': DEST}}, version='2.91', expect=202)
