@@ -148,14 +148,6 @@ class Guest:
                                          libvirt.VIR_ERR_NO_DOMAIN):
                 raise
 
-    def pause(self):
-        if self.power_state() == P.RUNNING:
-            self._domain.suspend()
-
-    def resume(self):
-        if self.power_state() == P.PAUSED:
-            self._domain.resume()
-
     def migratable_xml(self):
         return self._domain.XMLDesc(libvirt.VIR_DOMAIN_XML_MIGRATABLE |
                                     libvirt.VIR_DOMAIN_XML_SECURE)

@@ -67,7 +67,7 @@ class LiveMigrations:
 
     def post_at_destination(self, context, instance, migrate_data):
         guest = self.drv._existing_guest(instance)
-        guest.resume()  # paused by a force-complete
+        guest.unpause()  # paused by a force-complete
         if migrate_data['block_migration']:
             self.drv.disks.attach_bases(context, instance.uuid)
 
@@ -110,7 +110,7 @@ class LiveMigrations:
         if aborted:
             raise exception.LiveMigrationAborted(instance_uuid=instance.uuid)
         if 'error' in outcome:
-            guest.resume()
+            guest.unpause()
             raise exception.LiveMigrationFailed(reason=str(outcome['error']))
         LOG.info('Guest moved to %s in %.1fs', dest, time.monotonic() - started,
                  instance=instance)
@@ -133,7 +133,7 @@ class LiveMigrations:
                          instance=instance)
                 guest.pause()
         if aborted:
-            guest.resume()
+            guest.unpause()
         return aborted
 
     def moved(self, context, instance):
@@ -160,7 +160,7 @@ class LiveMigrations:
     def rollback(self, context, instance, migrate_data):
         guest = self.drv._guest(instance.uuid)
         if guest is not None:
-            guest.resume()
+            guest.unpause()
 
 
 def _disk_targets(xml):
