@@ -11,12 +11,22 @@ never had are left alone (they may be someone else's) and logged.
 from oslo_log import log as logging
 
 from svc_common import objects
+from compute_svc import rbd_leftovers
 
 LOG = logging.getLogger(__name__)
 
 
 def reap_deleted(manager, context):
-    """Destroy the guests (and disks) of deleted instances; returns their uuids."""
+    """Destroy the guests (and disks) of deleted instances, then remove the RBD images
+    this host should (rbd_leftovers); returns the deleted instances' uuids."""
+    reaped = _reap_guests(manager, context)
+    disks = manager.driver.rbd_instance_disks()
+    if disks is not None:
+        rbd_leftovers.reap(manager, context, disks)
+    return reaped
+
+
+def _reap_guests(manager, context):
     uuids = sorted(set(manager.driver.list_instance_uuids()) |
                    set(manager.driver.list_disk_uuids()))
     if not uuids:

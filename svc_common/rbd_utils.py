@@ -147,6 +147,29 @@ class RbdCluster:
         with self.ioctx() as ioctx:
             return sorted(n for n in rbd.RBD().list(ioctx) if n.startswith(prefix))
 
+    def describe(self, prefix=''):
+        """{name: {'owner', 'snaps', 'watchers'}} of the pool's images starting with
+        ``prefix``, in one connection (opened read-only: reading adds no watcher)."""
+        _rados, rbd = _bindings()
+        found = {}
+        with self.ioctx() as ioctx:
+            for name in rbd.RBD().list(ioctx):
+                if not name.startswith(prefix):
+                    continue
+                try:
+                    with rbd.Image(ioctx, name, read_only=True) as image:
+                        try:
+                            owner = image.metadata_get(OWNER_KEY)
+                        except KeyError:
+                            owner = None
+                        found[name] = {
+                            'owner': owner,
+                            'snaps': sorted(s['name'] for s in image.list_snaps()),
+                            'watchers': len(list(image.watchers_list()))}
+                except rbd.ImageNotFound:
+                    continue  # removed meanwhile
+        return found
+
     def exists(self, name, pool=None):
         _rados, rbd = _bindings()
         try:
@@ -158,14 +181,6 @@ class RbdCluster:
     def size(self, name, pool=None):
         with self.image(name, pool, read_only=True) as image:
             return image.size()
-
-    def owner(self, name):
-        _rados, rbd = _bindings()
-        try:
-            with self.image(name) as image:
-                return image.metadata_get(OWNER_KEY)
-        except (KeyError, rbd.ImageNotFound):
-            return None
 
     def set_owner(self, name, host):
         with self.image(name) as image:

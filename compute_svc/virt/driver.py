@@ -47,6 +47,11 @@ class ComputeDriver(abc.ABC):
         reaper looks up besides the guests."""
         return []
 
+    def rbd_instance_disks(self):
+        """The InstanceDisks of this host when its disks are RBD images in a pool that
+        every host shares (the reaper then looks there for leftovers), else None."""
+        return None
+
     @abc.abstractmethod
     def spawn(self, context, instance, image_meta, power_on=True):
         """Create the instance's disks and guest and start it."""

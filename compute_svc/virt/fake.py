@@ -18,6 +18,7 @@ from svc_common.conf import CONF
 from svc_common import exception
 from svc_common import states
 from compute_svc.virt import driver
+from compute_svc.virt.disks import rbd_live_migration
 
 
 class FakeDriver(driver.ComputeDriver):
@@ -69,6 +70,12 @@ class FakeDriver(driver.ComputeDriver):
         has that domain defined until the resize is confirmed)."""
         with self._lock:
             return sorted(set(self._guests) | set(self._resize_sources))
+
+    def rbd_instance_disks(self):
+        """With real disks on RBD (``[libvirt] images_type = rbd``), those disks."""
+        if self.disks is not None and CONF.libvirt.images_type == 'rbd':
+            return self.disks
+        return None
 
     def _record(self, method, instance):
         self.calls.append((method, instance.uuid))
@@ -273,16 +280,20 @@ class FakeDriver(driver.ComputeDriver):
         self._record('check_can_live_migrate_source', instance)
         with self._lock:
             guest = dict(self._guest(instance))
-        shared = None  # no disks: nothing to share or copy
+        shared, extra = None, {}  # no disks: nothing to share or copy
         if self.disks is not None:
-            shared = self.disks.shared_with(migrate_data['dest_address'], instance.uuid)
+            shared, extra = rbd_live_migration.check_source(
+                self.disks, instance.uuid, migrate_data['dest_address'])
         block = driver.block_migration_of(migrate_data['block_migration'], shared)
         return dict(migrate_data, block_migration=block, shared_storage=bool(shared),
-                    guest=guest)
+                    guest=guest, **extra)
 
     def pre_live_migration(self, context, instance, migrate_data):
         self._record('pre_live_migration', instance)
-        if self.disks is not None and migrate_data.get('block_migration'):
+        if self.disks is not None and rbd_live_migration.receive(
+                self.disks, context, instance.uuid, migrate_data):
+            pass  # RBD disks: nothing to make
+        elif self.disks is not None and migrate_data.get('block_migration'):
             self.disks.prepare_incoming(context, instance)
         with self._lock:
             self._guests.setdefault(instance.uuid, dict(
@@ -319,6 +330,9 @@ class FakeDriver(driver.ComputeDriver):
 
     def post_live_migration(self, context, instance, migrate_data):
         self._record('post_live_migration', instance)
+        if self.disks is not None and rbd_live_migration.leave(self.disks, instance.uuid,
+                                                               migrate_data):
+            return
         if self.disks is not None and migrate_data.get('block_migration'):
             self.disks.remove(instance.uuid)
 
@@ -344,6 +358,9 @@ class FakeDriver(driver.ComputeDriver):
             if self._guests.get(instance.uuid, {}).get('incoming'):
                 del self._guests[instance.uuid]
                 self._save()
+        if self.disks is not None and rbd_live_migration.leave(self.disks, instance.uuid,
+                                                               migrate_data):
+            return
         if self.disks is not None and migrate_data.get('block_migration'):
             self.disks.remove(instance.uuid)
     def detach_root_from_image(self, context, instance):

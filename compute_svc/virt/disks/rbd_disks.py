@@ -139,11 +139,8 @@ class RbdDisks:
 
     def owned_uuids(self):
         """Instances whose RBD images this host made (their owner metadata)."""
-        uuids = set()
-        for name in self.cluster.list():
-            if '_' in name and self.cluster.owner(name) == self.host:
-                uuids.add(name.split('_', 1)[0])
-        return uuids
+        return {name.split('_', 1)[0] for name, image in self.cluster.describe().items()
+                if '_' in name and image['owner'] == self.host}
 
     def remove_instance(self, uuid, keep=(), keep_snapshotted=False):
         """Remove the RBD images of an instance (those made halfway too), except the

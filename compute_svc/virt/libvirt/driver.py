@@ -209,6 +209,9 @@ class LibvirtDriver(driver.ComputeDriver):
     def list_disk_uuids(self):
         return self.disks.instance_uuids()
 
+    def rbd_instance_disks(self):
+        return self.disks if CONF.libvirt.images_type == 'rbd' else None
+
     def spawn(self, context, instance, image_meta, power_on=True):
         guest = self._guest(instance.uuid)
         if guest is not None:  # built before: just make sure it runs

@@ -24,6 +24,7 @@ import libvirt
 from oslo_log import log as logging
 
 from compute_svc.virt import driver as driver_mod
+from compute_svc.virt.disks import rbd_live_migration
 from svc_common.conf import CONF
 from svc_common import exception
 
@@ -51,14 +52,17 @@ class LiveMigrations:
         guest = self.drv._existing_guest(instance)
         if not guest.is_active():
             raise exception.MigrationPreCheckError(reason='the guest is not running')
-        shared = self.drv.disks.shared_with(migrate_data['dest_address'], instance.uuid)
+        shared, extra = rbd_live_migration.check_source(
+            self.drv.disks, instance.uuid, migrate_data['dest_address'])
         block = driver_mod.block_migration_of(migrate_data['block_migration'], shared)
         return dict(migrate_data, block_migration=block, shared_storage=shared,
-                    source_instances_path=self.drv.instances_path)
+                    source_instances_path=self.drv.instances_path, **extra)
 
     # -- destination ---------------------------------------------------------------------
     def pre(self, context, instance, migrate_data):
-        if migrate_data['block_migration']:
+        if rbd_live_migration.receive(self.drv.disks, context, instance.uuid, migrate_data):
+            pass  # RBD disks: the pool is shared, the config drive is there too
+        elif migrate_data['block_migration']:
             self.drv.disks.prepare_incoming(context, instance)
             self.drv._config_drive(instance)  # the guest's cdrom, made from its record
         else:
@@ -76,6 +80,8 @@ class LiveMigrations:
         if guest is not None:  # a domain a failed incoming migration left defined
             guest.destroy()
             guest.undefine()
+        if rbd_live_migration.leave(self.drv.disks, instance.uuid, migrate_data):
+            return
         if migrate_data.get('block_migration'):
             self.drv.disks.remove(instance.uuid)
 
@@ -154,6 +160,8 @@ class LiveMigrations:
         if guest is not None:  # UNDEFINE_SOURCE normally took it
             guest.destroy()
             guest.undefine()
+        if rbd_live_migration.leave(self.drv.disks, instance.uuid, migrate_data):
+            return
         if migrate_data.get('block_migration'):
             self.drv.disks.remove(instance.uuid)
 
