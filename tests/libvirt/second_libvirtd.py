@@ -18,6 +18,7 @@ import uuid
 
 PORT = 16609
 URI = 'qemu+tcp://127.0.0.1:%d/system' % PORT
+MIGRATION_PORTS = (49300, 49363)
 
 _START = """#!/bin/sh
 set -e
@@ -48,7 +49,11 @@ class SecondLibvirtd:
                        'listen_addr = "127.0.0.1"\nauth_tcp = "none"\nhost_uuid = "%s"\n'
                        % (PORT, uuid.uuid4()))
         with open(self.root / 'etc' / 'qemu.conf', 'a') as conf:
-            conf.write('\ncgroup_controllers = [ ]\n')
+            # Both daemons share the network namespace: a port range of its own keeps an
+            # incoming migration's listener clear of the first daemon's (both default to
+            # 49152 upwards, and each checks only its own allocations).
+            conf.write('\ncgroup_controllers = [ ]\nmigration_port_min = %d\n'
+                       'migration_port_max = %d\n' % MIGRATION_PORTS)
         script = self.root / 'start.sh'
         script.write_text(_START)
         script.chmod(0o755)
