@@ -6,6 +6,7 @@ import json
 import os
 import pathlib
 import platform
+import socket
 import tempfile
 
 import webob
@@ -18,10 +19,17 @@ RESULTS = pathlib.Path(os.environ.get('NIMBUS_BENCH_RESULTS') or
                        pathlib.Path(__file__).resolve().parent / 'results')
 
 
-def start(compute_hosts, transport_url='inproc://', overrides=None):
+def start(compute_hosts, transport_url='inproc://', overrides=None, api_server=False):
     """A started AllInOne (no-auth API, ``transport_url``) with its state in a new
-    folder; ``overrides`` are (group, name) -> value config overrides."""
+    folder; ``overrides`` are (group, name) -> value config overrides. With
+    ``api_server`` the API also listens on a free port of 127.0.0.1 and the compute
+    hosts fetch images from it (what a real driver needs)."""
     tmp = tempfile.mkdtemp(prefix='nimbus-bench-')
+    if api_server:
+        port = _free_port()
+        overrides = dict({('api', 'listen'): '127.0.0.1', ('api', 'port'): port,
+                          ('image', 'api_endpoint'): 'http://127.0.0.1:%d/image' % port},
+                         **(overrides or {}))
     CONF([], project='nimbus')
     objects.register_all()
     CONF.set_override('state_path', tmp)
@@ -30,7 +38,14 @@ def start(compute_hosts, transport_url='inproc://', overrides=None):
     CONF.set_override('auth_strategy', 'noauth', group='api')
     for (group, name), value in (overrides or {}).items():
         CONF.set_override(name, value, group=group)
-    return all_in_one.AllInOne(compute_hosts=compute_hosts, with_api_server=False).start()
+    return all_in_one.AllInOne(compute_hosts=compute_hosts,
+                               with_api_server=api_server).start()
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
 
 
 def stop(aio, overrides=None):
