@@ -10,6 +10,7 @@ import string
 
 import oslo_messaging as messaging
 from oslo_log import log as logging
+from oslo_utils import timeutils
 from oslo_utils import uuidutils
 
 from api_svc import flavor_access
@@ -36,6 +37,7 @@ ACTION_CREATE, ACTION_DELETE = 'create', 'delete'
 ACTION_STOP, ACTION_START, ACTION_REBOOT = 'stop', 'start', 'reboot'
 ACTION_LOCK, ACTION_UNLOCK = 'lock', 'unlock'
 ACTION_REBUILD = 'rebuild'
+ACTION_RESTORE = 'restore'
 
 
 @dataclasses.dataclass
@@ -159,6 +161,12 @@ class API:
         list_context = context
         if query.include_deleted and 'deleted' not in filters:
             list_context = _with_deleted(context)
+        # As Nova: soft-deleted servers are listed with deleted=True (an admin's) or
+        # when their status is asked for, not otherwise.
+        if filters.get('deleted'):
+            filters['soft_deleted'] = True
+        elif not query.include_deleted and 'SOFT_DELETED' not in (query.statuses or ()):
+            filters['soft_deleted'] = False
         return list(objects.InstanceList.get_by_filters(
             list_context, filters, sort_keys=query.sort_keys, sort_dirs=query.sort_dirs,
             limit=query.limit, marker=query.marker))
@@ -268,18 +276,41 @@ class API:
         instance.save()
         return instance
 
-    def delete(self, context, instance, attempts=3):
+    def delete(self, context, instance, attempts=3, force=False):
         """Delete a server: locally when no live compute host owns it, else by casting
         to its host once the task state says DELETING. A state that changes under us
-        (a build finishing, a host being chosen) is re-read and the delete retried."""
+        (a build finishing, a host being chosen) is re-read and the delete retried.
+
+        With [DEFAULT]/reclaim_instance_interval (and not ``force``, a forceDelete), a
+        launched server with no task is soft-deleted instead: kept restorable, with its
+        claims, until its host reclaims it (compute_svc/reclaim.py)."""
         _drop_shelved_image(context, instance)
         for attempt in range(attempts):
             try:
+                if not force and self._soft_deletable(context, instance):
+                    return self._soft_delete(context, instance)
                 return self._delete_once(context, instance)
             except exception.UnexpectedTaskStateError:
                 if attempt == attempts - 1:
                     raise
                 instance = objects.Instance.get_by_uuid(context, instance.uuid)
+
+    def _soft_deletable(self, context, instance):
+        return bool(CONF.reclaim_instance_interval and instance.launched_at and
+                    instance.task_state is None and
+                    states.VmState(instance.vm_state) in states.SOFT_DELETABLE and
+                    instance.host and self._compute_is_up(context, instance.host))
+
+    def _soft_delete(self, context, instance):
+        self._start_task(context, instance, 'soft_delete', T.SOFT_DELETING, ACTION_DELETE,
+                         {'deleted_at': timeutils.utcnow()})
+        self.compute.soft_delete_instance(context, instance)
+
+    def restore(self, context, instance):
+        """Bring a soft-deleted server back (409 for any other)."""
+        self._start_task(context, instance, 'restore', T.RESTORING, ACTION_RESTORE,
+                         {'deleted_at': None})
+        self.compute.restore_instance(context, instance)
 
     def _delete_once(self, context, instance):
         if instance.host is None or not self._compute_is_up(context, instance.host):
@@ -334,6 +365,15 @@ class API:
         task_state = guest_actions.ACTIONS[name].task_state
         self._start_task(context, instance, name, task_state, name, changes)
         getattr(self.compute, '%s_instance' % name)(context, instance)
+
+    def rescue(self, context, instance, image_id=None):
+        """Rescue ``instance`` from ``image_id`` (default: its own image), which must
+        be an active image the caller can see (400 otherwise)."""
+        check_can_start(instance, 'rescue', T.RESCUING)
+        image = self._image_for_boot(context, image_id or instance.image_ref)
+        system_metadata = dict(instance.system_metadata or {})
+        system_metadata[guest_actions.RESCUE_IMAGE] = image.id
+        self.guest_action(context, instance, 'rescue', {'system_metadata': system_metadata})
 
     def rebuild(self, context, instance, request):
         """Rebuild a server on its host from ``request.image_id``: the new image and

@@ -7,6 +7,7 @@ from api_svc.handlers import aggregates
 from api_svc.handlers import availability_zones
 from api_svc.handlers import compute_images
 from api_svc.handlers import consoles
+from api_svc.handlers import deferred_delete  # noqa: F401  (registers its actions)
 from api_svc.handlers import extensions
 from api_svc.handlers import flavor_access
 from api_svc.handlers import flavors

@@ -12,6 +12,14 @@ from compute_svc import power
 
 
 def _driver_call(manager, context, instance, name):
+    if name == 'rescue':  # the image the API recorded, by default the server's own
+        image_id = (instance.system_metadata or {}).get(
+            guest_actions.RESCUE_IMAGE) or instance.image_ref
+        return lambda: manager.driver.rescue(context, instance, image_id)
+    if name == 'soft_delete':
+        return lambda: manager.driver.power_off(instance)
+    if name == 'restore':
+        return lambda: manager.driver.power_on(context, instance)
     return lambda: getattr(manager.driver, name)(context, instance)
 
 

@@ -15,6 +15,7 @@ from compute_svc import power
 from compute_svc import power_sync
 from compute_svc import reap
 from compute_svc import rebuild
+from compute_svc import reclaim
 from compute_svc import recovery
 from compute_svc import resize
 from compute_svc import resource_tracker
@@ -31,7 +32,7 @@ BINARY = 'nimbus-compute'
 
 
 class ComputeManager:
-    target = messaging.Target(version='1.7')
+    target = messaging.Target(version='1.9')
 
     def __init__(self, host=None, driver=None):
         self.host = host or CONF.host
@@ -70,6 +71,8 @@ class ComputeManager:
             tasks.append((CONF.compute.sync_power_state_interval, self.sync_power_states))
         if CONF.compute.reap_deleted_interval:
             tasks.append((CONF.compute.reap_deleted_interval, self.reap_deleted))
+        if CONF.reclaim_instance_interval:
+            tasks.append((CONF.reclaim_instance_interval, self.reclaim_queued_deletes))
         if CONF.instance_usage_audit:
             tasks.append((CONF.compute.resource_update_interval, self.audit_instance_usage))
         if CONF.shelved_poll_interval and CONF.shelved_offload_time > 0:
@@ -81,6 +84,9 @@ class ComputeManager:
 
     def audit_instance_usage(self):
         return usage_audit.audit(self, nimbus_context.get_admin_context())
+
+    def reclaim_queued_deletes(self):
+        return reclaim.reclaim_queued_deletes(self, nimbus_context.get_admin_context())
 
     def sync_power_states(self):
         return power_sync.sync_power_states(self)
@@ -191,6 +197,15 @@ class ComputeManager:
         with self.instance_lock(instance):
             guest_actions.run(self, context, instance, 'resume')
 
+    # -- RPC API 1.8: rescue/unrescue --------------------------------------------------
+    def rescue_instance(self, context, instance):
+        with self.instance_lock(instance):
+            guest_actions.run(self, context, instance, 'rescue')
+
+    def unrescue_instance(self, context, instance):
+        with self.instance_lock(instance):
+            guest_actions.run(self, context, instance, 'unrescue')
+
     # -- RPC API 1.5: diagnostics (a call) -----------------------------------------------
     def get_diagnostics(self, context, instance):
         return diagnostics.get_diagnostics(self, context, instance)
@@ -249,3 +264,11 @@ class ComputeManager:
     def unshelve_instance(self, context, instance):
         with self.instance_lock(instance):
             shelve.unshelve_instance(self, context, instance)
+    # -- RPC API 1.9: soft delete and restore ----------------------------------------------
+    def soft_delete_instance(self, context, instance):
+        with self.instance_lock(instance):
+            guest_actions.run(self, context, instance, 'soft_delete')
+
+    def restore_instance(self, context, instance):
+        with self.instance_lock(instance):
+            guest_actions.run(self, context, instance, 'restore')

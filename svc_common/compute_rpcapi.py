@@ -15,6 +15,8 @@ Version log:
           rollback_live_migration (casts), rollback_live_migration_at_destination (call),
           live_migration_force_complete, live_migration_abort (casts)
     1.7 - shelve_instance, shelve_offload_instance, unshelve_instance
+    1.8 - rescue_instance, unrescue_instance
+    1.9 - soft_delete_instance, restore_instance
 """
 import oslo_messaging as messaging
 
@@ -24,7 +26,7 @@ TOPIC = 'compute'
 
 
 class ComputeAPI:
-    VERSION = '1.7'
+    VERSION = '1.9'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version='1.0')
@@ -104,6 +106,14 @@ class ComputeAPI:
     def resume_instance(self, ctxt, instance):
         self._at(instance.host, '1.4').cast(ctxt, 'resume_instance', instance=instance)
 
+    # -- rescue/unrescue (1.8) ----------------------------------------------------------
+    def rescue_instance(self, ctxt, instance):
+        """The rescue image is on the record (system_metadata), as for a rebuild."""
+        self._at(instance.host, '1.8').cast(ctxt, 'rescue_instance', instance=instance)
+
+    def unrescue_instance(self, ctxt, instance):
+        self._at(instance.host, '1.8').cast(ctxt, 'unrescue_instance', instance=instance)
+
     # -- diagnostics (1.5) ------------------------------------------------------------------
     def get_diagnostics(self, ctxt, instance):
         return self._at(instance.host, '1.5').call(ctxt, 'get_diagnostics',
@@ -169,3 +179,9 @@ class ComputeAPI:
         """To the host the record names: the shelved server's, or the one the conductor
         chose for an offloaded server."""
         self._at(instance.host, '1.7').cast(ctxt, 'unshelve_instance', instance=instance)
+    # -- soft delete and restore (1.9) --------------------------------------------------
+    def soft_delete_instance(self, ctxt, instance):
+        self._at(instance.host, '1.9').cast(ctxt, 'soft_delete_instance', instance=instance)
+
+    def restore_instance(self, ctxt, instance):
+        self._at(instance.host, '1.9').cast(ctxt, 'restore_instance', instance=instance)

@@ -40,6 +40,8 @@ POINTS = (
     'shelve.after_capture', 'shelve.during_upload', 'shelve.after_upload',
     'shelve_offload.after_destroy', 'shelve_offload.after_release',
     'unshelve.after_spawn',
+    'rescue.after_driver', 'unrescue.after_driver',
+    'soft_delete.after_driver', 'restore.after_driver',
 )
 
 

@@ -22,7 +22,10 @@ named here is an idempotent RPC handler, so sending one twice is harmless.
     image_pending_upload,                       records; the image it fills is named
     image_uploading                             in system_metadata)
     pausing, unpausing, -                    pause_instance, ...      instance.host
-    suspending, resuming                       (the step of the name)
+    suspending, resuming,                      (the step of the name)
+    rescuing, unrescuing,
+    soft-deleting,
+    restoring
     shelving,           -                    shelve_instance          instance.host
     shelving_image_pending_upload,             (resumes at the phase the task state
     shelving_image_uploading                    records, as a snapshot does)
@@ -95,6 +98,10 @@ _SIMPLE = {
     T.SHELVING_IMAGE_PENDING_UPLOAD: ('shelve_instance', {}),
     T.SHELVING_IMAGE_UPLOADING: ('shelve_instance', {}),
     T.SHELVING_OFFLOADING: ('shelve_offload_instance', {}),
+    T.RESCUING: ('rescue_instance', {}),
+    T.UNRESCUING: ('unrescue_instance', {}),
+    T.SOFT_DELETING: ('soft_delete_instance', {}),
+    T.RESTORING: ('restore_instance', {}),
 }
 
 

@@ -14,6 +14,8 @@ class VmState(str, enum.Enum):
     RESIZED = 'resized'
     PAUSED = 'paused'
     SUSPENDED = 'suspended'
+    RESCUED = 'rescued'
+    SOFT_DELETED = 'soft-delete'
     ERROR = 'error'
     DELETED = 'deleted'
     SHELVED = 'shelved'
@@ -54,6 +56,10 @@ class TaskState(str, enum.Enum):
     SHELVING_IMAGE_UPLOADING = 'shelving_image_uploading'
     SHELVING_OFFLOADING = 'shelving_offloading'
     UNSHELVING = 'unshelving'
+    RESCUING = 'rescuing'
+    UNRESCUING = 'unrescuing'
+    SOFT_DELETING = 'soft-deleting'
+    RESTORING = 'restoring'
 
     def __str__(self):
         return self.value
@@ -138,6 +144,10 @@ SHELVABLE = frozenset({V.ACTIVE, V.STOPPED, V.PAUSED, V.SUSPENDED})
 SHELVING_TASKS = frozenset({T.SHELVING, T.SHELVING_IMAGE_PENDING_UPLOAD,
                             T.SHELVING_IMAGE_UPLOADING})
 SHELVED_STATES = frozenset({V.SHELVED, V.SHELVED_OFFLOADED})
+RESCUABLE = frozenset({V.ACTIVE, V.STOPPED, V.ERROR})
+# What a delete with [DEFAULT]/reclaim_instance_interval keeps restorable (a rescued or
+# resized server, or one never launched, is deleted at once).
+SOFT_DELETABLE = frozenset({V.ACTIVE, V.STOPPED, V.ERROR, V.PAUSED, V.SUSPENDED})
 
 # operation -> rows of (vm_state from, task_state from, vm_state to, task_state to)
 INSTANCE_TRANSITIONS = {
@@ -253,6 +263,27 @@ INSTANCE_TRANSITIONS = {
         (V.SHELVED_OFFLOADED, T.UNSHELVING, V.SHELVED_OFFLOADED, T.SPAWNING),
         (V.SHELVED_OFFLOADED, T.SPAWNING, V.ACTIVE, None),
         (V.SHELVED_OFFLOADED, {T.UNSHELVING, T.SPAWNING}, V.SHELVED_OFFLOADED, None),
+    ],
+    # A rescue boots a rescue image with the root disk attached second; a failure half-way
+    # leaves ERROR (the guest may be neither).
+    'rescue': [
+        (RESCUABLE, None, SAME, T.RESCUING),
+        (RESCUABLE, T.RESCUING, V.RESCUED, None),
+    ],
+    'unrescue': [
+        (V.RESCUED, None, V.RESCUED, T.UNRESCUING),
+        (V.RESCUED, T.UNRESCUING, V.ACTIVE, None),
+    ],
+    # A delete that keeps the server restorable until its host reclaims it: the guest
+    # is stopped, the claims stay. A failure leaves the server as it was.
+    'soft_delete': [
+        (SOFT_DELETABLE, None, SAME, T.SOFT_DELETING),
+        (SOFT_DELETABLE, T.SOFT_DELETING, {V.SOFT_DELETED}, None),
+        (SOFT_DELETABLE, T.SOFT_DELETING, SAME, None),
+    ],
+    'restore': [
+        (V.SOFT_DELETED, None, V.SOFT_DELETED, T.RESTORING),
+        (V.SOFT_DELETED, T.RESTORING, {V.ACTIVE, V.SOFT_DELETED}, None),
     ],
     # The periodic power-state sync: a guest found off is recorded as stopped.
     'sync_power_state': [

@@ -7,6 +7,7 @@ from api_svc.policies import aggregates
 from api_svc.policies import availability_zones
 from api_svc.policies import base
 from api_svc.policies import consoles
+from api_svc.policies import deferred_delete
 from api_svc.policies import extensions
 from api_svc.policies import flavor_access
 from api_svc.policies import flavors
@@ -43,7 +44,7 @@ MODULES = (base, servers, flavors, flavor_access, services, hosts, hypervisors, 
            simple_tenant_usage, keypairs, lock_server, admin_actions, server_groups,
            networks, extensions, server_migrations, server_shares, consoles, volume_attachments,
            snapshots, guest_actions, server_diagnostics, server_external_events,
-           security_groups, shelve)
+           security_groups, shelve, deferred_delete)
 
 
 def list_rules():

@@ -245,6 +245,18 @@ def security_group(action):
              'required': ['name'], 'additionalProperties': False}
     return {'type': 'object', 'properties': {action: group}, 'required': [action],
             'additionalProperties': False}
+rescue = {
+    'type': 'object',
+    'properties': {'rescue': {
+        'type': ['object', 'null'],
+        'properties': {
+            'adminPass': {'type': 'string'},
+            'rescue_image_ref': {'type': 'string', 'format': 'uuid'},
+        },
+        'additionalProperties': False,
+    }},
+    'required': ['rescue'], 'additionalProperties': False,
+}
 
 
 def any_argument(action):

@@ -100,6 +100,15 @@ class ComputeDriver(abc.ABC):
         """Start the guest again from the state ``suspend`` saved."""
         raise NotImplementedError()
 
+    def rescue(self, context, instance, rescue_image_id):
+        """Stop the guest and boot the rescue image instead, the instance's root disk
+        attached second."""
+        raise NotImplementedError()
+
+    def unrescue(self, context, instance):
+        """Back to the instance's own disks; the rescue image's disk goes."""
+        raise NotImplementedError()
+
     def get_diagnostics(self, instance) -> dict:
         """A running guest's diagnostics in the shape of microversion 2.48 (state,
         driver, hypervisor, hypervisor_os, uptime, config_drive, num_cpus, num_disks,

@@ -167,6 +167,24 @@ class FakeDriver(driver.ComputeDriver):
     def resume(self, context, instance):
         self._set_power('resume', instance, states.PowerState.RUNNING)
 
+    def rescue(self, context, instance, rescue_image_id):
+        self._record('rescue', instance)
+        with self._lock:
+            guest = self._guest(instance)
+            if guest.get('rescue_image') != rescue_image_id:
+                guest['console'] += 'rescue from %s\n' % rescue_image_id
+            guest.update(power_state=states.PowerState.RUNNING, rescue_image=rescue_image_id)
+            self._save()
+
+    def unrescue(self, context, instance):
+        self._record('unrescue', instance)
+        with self._lock:
+            guest = self._guest(instance)
+            if guest.pop('rescue_image', None):
+                guest['console'] += 'unrescued\n'
+            guest['power_state'] = states.PowerState.RUNNING
+            self._save()
+
     def get_diagnostics(self, instance):
         with self._lock:
             self._guest(instance)

@@ -29,6 +29,10 @@ opts = [
     cfg.StrOpt('default_schedule_zone',
                help='Zone a server is pinned to when its create request names none '
                     '(unset: servers go to any zone and stay unpinned).'),
+    cfg.IntOpt('reclaim_instance_interval', default=0, min=0,
+               help='Seconds a deleted server is kept SOFT_DELETED (restorable, its '
+                    'resources still claimed) before its host reclaims it; also how '
+                    'often hosts look for such servers. 0: servers are deleted at once.'),
     cfg.BoolOpt('instance_usage_audit', default=False,
                 help='Compute hosts audit the instances they ran in each completed '
                      'period (an instance.exists notification each), recorded for '

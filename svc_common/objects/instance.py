@@ -179,7 +179,15 @@ def _filtered(context, filters):
     deleted = filters.get('deleted')
     read_deleted = 'yes' if deleted is None and context.read_deleted == 'yes' else (
         'only' if deleted else 'no')
-    query = _base_query(context, context.session, read_deleted)
+    soft_deleted = states.VmState.SOFT_DELETED.value
+    if deleted and filters.get('soft_deleted'):
+        # Deleted servers and those only soft-deleted (Nova's deleted=True listing).
+        query = _base_query(context, context.session, 'yes').filter(
+            sa.or_(model.deleted != 0, model.vm_state == soft_deleted))
+    else:
+        query = _base_query(context, context.session, read_deleted)
+    if filters.get('soft_deleted') is False:
+        query = query.filter(model.vm_state != soft_deleted)
     for name in ('project_id', 'user_id', 'host', 'node', 'reservation_id', 'image_ref'):
         if filters.get(name) is not None:
             query = query.filter(getattr(model, name) == filters[name])

@@ -1,7 +1,7 @@
-"""pause/unpause/suspend/resume on a compute host: delivered twice, killed at their fault
-points and resumed by start-up recovery, their casts lost and re-sent by the reconciler,
-and their notifications; each time the guest is held or let go once."""
-import threading
+"""pause/unpause/suspend/resume/rescue/unrescue on a compute host: delivered twice,
+killed at their fault points and resumed by start-up recovery, their casts lost and
+re-sent by the reconciler, and their notifications; each time the driver does the step
+once more at most, and the server ends where the step takes it."""
 
 import oslo_messaging as messaging
 import pytest
@@ -19,12 +19,17 @@ from svc_common import rpc
 from tests.functional.conftest import new_instance
 from tests.functional.conftest import poll
 from tests.functional.conftest import wait_instance
+from tests.functional.test_notifications import _Collector
 
 HOLDS = actions_table.ACTIONS
 # step -> the vm_state it starts from
 STARTS_FROM = {'pause': 'active', 'unpause': 'paused', 'suspend': 'active',
-               'resume': 'suspended'}
-BEFORE = {'unpause': 'pause', 'resume': 'suspend'}
+               'resume': 'suspended', 'rescue': 'active', 'unrescue': 'rescued',
+               'soft_delete': 'active', 'restore': 'soft-delete'}
+BEFORE = {'unpause': 'pause', 'resume': 'suspend', 'unrescue': 'rescue',
+          'restore': 'soft_delete'}
+# step -> the driver method it calls (by default the step's name)
+DRIVER_CALLS = {'soft_delete': 'power_off', 'restore': 'power_on'}
 
 
 class Killed(BaseException):
@@ -76,7 +81,7 @@ def test_a_second_delivery_does_nothing(core, ctx, name):
     getattr(manager, '%s_instance' % name)(ctx, instance)
     getattr(manager, '%s_instance' % name)(ctx, instance)
     done = _done(ctx, instance, name)
-    assert _calls(core, instance)[before:] == [name]
+    assert _calls(core, instance)[before:] == [DRIVER_CALLS.get(name, name)]
     assert manager.driver.get_info(done).power_state == HOLDS[name].power_state
 
 
@@ -99,7 +104,8 @@ def test_killed_after_the_driver_recovery_finishes(core, ctx, monkeypatch, name)
     before = len(_calls(core, instance))
     assert recovery.recover(manager, ctx) == {instance.uuid: '%s_instance' % name}
     done = _done(ctx, instance, name)
-    assert _calls(core, instance)[before:] == [name]  # the driver's step again: harmless
+    # the driver's step again: harmless
+    assert _calls(core, instance)[before:] == [DRIVER_CALLS.get(name, name)]
     assert manager.driver.get_info(done).power_state == HOLDS[name].power_state
 
 
@@ -121,16 +127,6 @@ def test_a_lost_cast_is_sent_again_by_the_reconciler(core, ctx, monkeypatch):
         CONF.clear_override('reconcile_after', group='conductor')
 
 
-class _Collector:
-    def __init__(self):
-        self.events = []
-        self.lock = threading.Lock()
-
-    def info(self, ctxt, publisher_id, event_type, payload, metadata):
-        with self.lock:
-            self.events.append((event_type, payload))
-
-
 def test_notifications(core, ctx):
     collector = _Collector()
     listener = messaging.get_notification_listener(
@@ -142,18 +138,39 @@ def test_notifications(core, ctx):
         instance = _ready(core, ctx, 'pause')
         api = compute_rpcapi.ComputeAPI()
         api.pause_instance(ctx, instance)
-        for previous, name in (('pause', 'unpause'), ('unpause', 'suspend'),
-                               ('suspend', 'resume')):
+        names = ('pause', 'unpause', 'suspend', 'resume', 'rescue', 'unrescue',
+                 'soft_delete', 'restore')
+        for previous, name in zip(names, names[1:]):
             instance = _begin(ctx, _done(ctx, instance, previous), name)
             getattr(api, '%s_instance' % name)(ctx, instance)
-        _done(ctx, instance, 'resume')
-        wanted = ['instance.%s.%s' % (name, phase)
-                  for name in ('pause', 'unpause', 'suspend', 'resume')
+        _done(ctx, instance, 'restore')
+        wanted = ['instance.%s.%s' % (name, phase) for name in names
                   for phase in ('start', 'end')]
         poll(lambda: set(wanted) <= {e[0] for e in collector.events},
-             what='all pause/suspend notifications')
+             what='all the notifications')
     finally:
         listener.stop()
         listener.wait()
-    payload = next(p for e, p in collector.events if e == 'instance.suspend.end')
+    payload = next(p for e, _publisher, p in collector.events
+                   if e == 'instance.suspend.end')
     assert (payload['uuid'], payload['state']) == (instance.uuid, 'suspended')
+
+
+def test_a_rescue_boots_the_image_the_record_names(core, ctx):
+    instance = _ready(core, ctx, 'rescue')
+    instance.system_metadata = dict(instance.system_metadata or {},
+                                    **{actions_table.RESCUE_IMAGE: 'rescue-image'})
+    instance.save()
+    manager = core.compute(instance.host)
+    manager.rescue_instance(ctx, instance)
+    _done(ctx, instance, 'rescue')
+    assert 'rescue from rescue-image' in manager.driver.get_console_output(ctx, instance)
+
+
+def test_a_failed_rescue_leaves_error_with_a_fault(core, ctx):
+    instance = _ready(core, ctx, 'rescue')
+    core.compute(instance.host).driver.fail_on['rescue'] = RuntimeError('no rescue disk')
+    compute_rpcapi.ComputeAPI().rescue_instance(ctx, instance)
+    failed = wait_instance(ctx, instance.uuid, lambda i: i.vm_state == 'error')
+    assert failed.task_state is None
+    assert 'no rescue disk' in failed.fault.details

@@ -19,15 +19,20 @@ ACTIONS = {'stop': {'os-stop': None}, 'start': {'os-start': None},
            'confirm': {'confirmResize': None}, 'revert': {'revertResize': None},
            'pause': {'pause': None}, 'unpause': {'unpause': None},
            'suspend': {'suspend': None}, 'resume': {'resume': None},
-           'shelve': {'shelve': None}}
+           'shelve': {'shelve': None},
+           'rescue': {'rescue': None}, 'unrescue': {'unrescue': None},
+           'restore': {'restore': None}}
 # status a server is prepared in -> the operation that takes an ACTIVE server there
 REACHED_BY = {'SHUTOFF': 'stop', 'PAUSED': 'pause', 'SUSPENDED': 'suspend',
-              'SHELVED_OFFLOADED': 'shelve'}
+              'SHELVED_OFFLOADED': 'shelve', 'RESCUE': 'rescue',
+              'SOFT_DELETED': 'soft_delete'}
 
 
 def ask(cloud, operation, server_id, flavor_id=None):
     """Ask for ``operation`` on an existing server (a resize: to ``flavor_id``)."""
-    if operation == 'delete':
+    if operation == 'delete':  # at once, whatever [DEFAULT]/reclaim_instance_interval
+        cloud.server_action(server_id, {'forceDelete': None}, expect=202)
+    elif operation == 'soft_delete':  # a DELETE with reclaim_instance_interval set
         cloud.request('DELETE', '/v2.1/servers/%s' % server_id, expect=204)
     elif operation == 'resize':
         cloud.server_action(server_id, {'resize': {'flavorRef': flavor_id}})

@@ -4,8 +4,9 @@ For each point of ``svc_common.faults.POINTS``, in one deployment (API, a conduc
 two computes as separate processes over RabbitMQ and PostgreSQL): the service that
 reaches the point is restarted with ``fault_points = <point>``, the operation that passes
 it (boot, delete, stop, start, resize, confirm, revert, rebuild, snapshot, pause,
-unpause, suspend, resume, shelve, unshelve) is asked for through the REST API, the
-service dies there (exit 137, nothing cleaned up, the message in hand
+unpause, suspend, resume, shelve, unshelve, rescue, unrescue, soft delete, restore) is
+asked for through the REST API, the service dies there (exit 137, nothing cleaned up, the
+message in hand
 lost), and it is started again without the point. Within BOUND seconds the server must
 have got where the operation takes it (a resize: VERIFY_RESIZE, then a confirm that must
 complete) or be in ERROR with a fault that says why, and ``crash_checks`` must find
@@ -17,7 +18,7 @@ guest writes into its disk before its operation, so the checks also find whether
 disk files are where they belong and unchanged.
 
 Every point gets servers of its own, prepared together up front (booted on cmp1, some
-stopped, paused or suspended, some resized to cmp2), so one deployment serves the whole
+stopped, paused, suspended, rescued or soft-deleted, some resized to cmp2), so one deployment serves the whole
 matrix. The matrix (point -> outcome, seconds) and its totals are printed at the end of
 the run.
 """
@@ -96,6 +97,10 @@ PLAN = {
     'shelve_offload.after_destroy': (SOURCE, 'ACTIVE', 'shelve'),
     'shelve_offload.after_release': (SOURCE, 'ACTIVE', 'shelve'),
     'unshelve.after_spawn': (DEST, 'SHELVED_OFFLOADED', 'unshelve'),
+    'rescue.after_driver': (SOURCE, 'ACTIVE', 'rescue'),
+    'unrescue.after_driver': (SOURCE, 'RESCUE', 'unrescue'),
+    'soft_delete.after_driver': (SOURCE, 'ACTIVE', 'soft_delete'),
+    'restore.after_driver': (SOURCE, 'SOFT_DELETED', 'restore'),
 }
 
 # operation -> (status, host, flavor name) the server ends in; None: deleted
@@ -121,6 +126,10 @@ EXPECTED = {
     'shelve': ('SHELVED_OFFLOADED', None, FLAVOR_NAMES[OLD_FLAVOR]),
     # to the other host (2.91), from the shelved image
     'unshelve': ('ACTIVE', DEST, FLAVOR_NAMES[OLD_FLAVOR]),
+    'rescue': ('RESCUE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
+    'unrescue': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
+    'soft_delete': ('SOFT_DELETED', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
+    'restore': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
 }
 SNAPSHOTS = {}  # server id -> the image its createImage (or shelve) made
 
@@ -129,7 +138,9 @@ MATRIX = crash_runner.Matrix('crash matrix')
 
 @pytest.fixture(scope='module')
 def cloud(tmp_path_factory):
-    common = {'DEFAULT': {'report_interval': '1', 'service_down_time': '20'},
+    # reclaim_instance_interval: a DELETE soft-deletes (the delete points use forceDelete).
+    common = {'DEFAULT': {'report_interval': '1', 'service_down_time': '20',
+                          'reclaim_instance_interval': '3600'},
               'conductor': {'reconcile_interval': '1', 'reconcile_after': '3'}}
     # A live migration takes 4 s (long enough to abort one that is running, even on a
     # busy machine).

@@ -1,4 +1,6 @@
-"""Pause/unpause and suspend/resume of a real guest: it goes on where it stopped.
+"""Pause/unpause, suspend/resume and rescue/unrescue of a real guest.
+
+Pause and suspend: the guest goes on where it stopped.
 
 The demo guest booted to stay up (nimbus.mode=stay) reports its boot and starts acpid.
 It is paused, unpaused, suspended (libvirt's managed save: the domain stops, its memory
@@ -6,16 +8,21 @@ in a file) and resumed, each step twice (the second must change nothing). Then a
 power button press reaches the acpid of that same boot, which powers the guest off: the
 guest's processes went on through all of it, its disk was booted once, and libvirt never
 cut its power.
+
+Rescue: the rescue guest sees the server's disk; unrescue: the server boots it again.
 """
+import os
 import time
 
 from svc_common import states
+from compute_svc.virt.libvirt import config
 from tests.libvirt import domains
 from tests.libvirt import guest_console
 from tests.unit.virt import fakes
 
 P = states.PowerState
 BOOT_TIMEOUT = 120
+GiB, IMAGE_BYTES = 1024 ** 3, 64 * 1024 ** 2
 
 
 def _console(drv, inst):
@@ -77,3 +84,38 @@ def test_pause_and_suspend_keep_the_guest_running_where_it_was(make_driver, imag
                                                            resumed - saved))
     drv.destroy(None, inst)
     assert drv.list_instance_uuids() == []
+
+
+def test_rescue_sees_the_server_disk_and_unrescue_brings_it_back(make_driver, image_api):
+    """The rescue guest boots its own fresh disk (the image's, first boot) and finds the
+    server's grown 1 GiB disk attached second; after unrescue the server's disk boots
+    again, its boot count and marker going on."""
+    drv = make_driver()
+    inst = fakes.instance(image_api.demo['id'], fakes.flavor('tiny', root_gb=1))
+    drv.spawn(None, inst, image_api.demo)
+    first = guest_console.boot_and_read(drv, inst)
+    assert (first['boot'], int(first['disk_bytes'])) == ('1', GiB)
+
+    drv.rescue(None, inst, image_api.demo['id'])
+    drv.rescue(None, inst, image_api.demo['id'])  # again while it boots: nothing changes
+    xml = drv._existing_guest(inst).xml()
+    inst_dir = os.path.join(drv.instances_path, inst.uuid)
+    assert config.disk_paths(xml) == [os.path.join(inst_dir, 'disk.rescue'),
+                                      os.path.join(inst_dir, 'disk')]
+    rescued = guest_console.boot_and_read(drv, inst)
+    assert rescued['boot'] == '1' and rescued['marker'] != first['marker']
+    assert int(rescued['disk_bytes']) == IMAGE_BYTES  # the rescue image's own disk
+    assert int(rescued['dev_vdb_bytes']) == GiB       # the server's disk, second
+    assert (rescued['dev_vdb_fs'], rescued['dev_vdb_label']) == ('ext4', 'nimbus-root')
+
+    drv.unrescue(None, inst)
+    drv.unrescue(None, inst)  # again while it boots: nothing changes
+    back = guest_console.boot_and_read(drv, inst)
+    assert (back['boot'], back['marker']) == ('2', first['marker'])
+    assert int(back['disk_bytes']) == GiB and 'dev_vdb_bytes' not in back
+    assert not os.path.exists(os.path.join(inst_dir, 'disk.rescue'))
+    info = drv.disks.read_info(inst_dir)
+    assert 'disk.rescue' not in info['disks']
+    assert not [k for k in info['boot'] if k.startswith('rescue_')]
+    assert len(guest_console.boots(_console(drv, inst))) == 3
+    drv.destroy(None, inst)

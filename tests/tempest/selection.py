@@ -51,8 +51,6 @@ EXCLUDED = {
     'test_networks.ComputeNetworksTest.test_list_networks':
         'networking: with no network service there is no network to list (Tempest '
         'expects nova-network\'s)',
-    'admin.test_servers_negative.ServersAdminNegativeTestJSON.'
-    'test_restore_server_invalid_state': 'soft delete and the restore action',
     'servers.test_server_actions.ServerActionsTestOtherB.'
     'test_get_console_output_with_unlimited_size':
         'a guest that writes a boot log: a fake guest logs one line',

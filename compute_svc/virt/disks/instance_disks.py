@@ -10,6 +10,7 @@ On disk, per host::
     <instances_path>/<uuid>/disk                  root disk (qcow2 overlay or flat raw)
     <instances_path>/<uuid>/disk.local            ephemeral disk, if the flavor has one
     <instances_path>/<uuid>/disk.swap             swap disk, if the flavor has one
+    <instances_path>/<uuid>/disk.rescue           while rescued: the rescue image's disk
     <instances_path>/<uuid>/disk.info             JSON: each disk's format, its base and
                                                   where the base comes from; the boot files
     <instances_path>/<uuid>_resize/               the source's disks during a resize
@@ -50,6 +51,10 @@ DISK_INFO = 'disk.info'
 SNAPSHOT_DIR = '.snapshots'
 # Instance disks in the order they are attached (vda, vdb, ...).
 DISK_ORDER = ('disk', 'disk.local', 'disk.swap')
+# A rescue's disk (made from the rescue image, attached first, the root disk second)
+# and the prefix of its boot files' entries in disk.info's 'boot'.
+RESCUE_DISK = 'disk.rescue'
+RESCUE_PREFIX = 'rescue_'
 BOOT_ROLES = (('kernel', 'kernel_id', 'aki'), ('ramdisk', 'ramdisk_id', 'ari'))
 _IMAGE_CHECK_FIELDS = ('disk_format', 'size', 'checksum', 'os_hash_algo', 'os_hash_value')
 _IMAGE_SOURCE_FIELDS = _IMAGE_CHECK_FIELDS + ('direct_url',)
@@ -298,17 +303,7 @@ class InstanceDisks:
             image_meta = self.image_client.show(context, instance.image_ref)
         inst_dir = utils.ensure_tree(self.inst_dir(instance.uuid))
         info = self.read_info(inst_dir)
-        props = image_props(image_meta)
-        for role, key, disk_format in BOOT_ROLES:
-            if props.get(key):
-                boot = info['boot'].get(role)
-                source = boot['source'] if boot else self._boot_source(
-                    context, props[key], disk_format, image_meta)
-                base = self._ensure_base(context, source)
-                info['boot'][role] = {'base': base.name, 'source': source}
-        if props.get('kernel_id'):
-            info['boot']['cmdline'] = (props.get('os_command_line') or
-                                       CONF.libvirt.default_kernel_cmdline)
+        self._fetch_boot_files(context, info, image_meta)
         self.write_info(inst_dir, info)
         min_disk = (image_meta.get('min_disk') or 0) * units.Gi
         if instance.flavor.root_gb and min_disk > instance.flavor.root_gb * units.Gi:
@@ -318,6 +313,54 @@ class InstanceDisks:
             if name not in info['disks']:
                 self._create_disk(context, inst_dir, info, name, source, size)
         return info
+
+    def _fetch_boot_files(self, context, info, image_meta, prefix=''):
+        """Fetch the kernel and ramdisk ``image_meta`` names into the cache and record
+        them (and the command line) in ``info['boot']`` as ``<prefix><role>``."""
+        props = image_props(image_meta)
+        for role, key, disk_format in BOOT_ROLES:
+            if props.get(key):
+                boot = info['boot'].get(prefix + role)
+                source = boot['source'] if boot else self._boot_source(
+                    context, props[key], disk_format, image_meta)
+                base = self._ensure_base(context, source)
+                info['boot'][prefix + role] = {'base': base.name, 'source': source}
+        if props.get('kernel_id'):
+            info['boot'][prefix + 'cmdline'] = (props.get('os_command_line') or
+                                                CONF.libvirt.default_kernel_cmdline)
+
+    # -- rescue ----------------------------------------------------------------------
+    def create_rescue(self, context, uuid, image_meta):
+        """Make ``disk.rescue`` from the rescue image (its own size) and fetch that
+        image's boot files, recorded in disk.info as ``rescue_kernel``,
+        ``rescue_ramdisk`` and ``rescue_cmdline``; returns disk.info. Kept when made
+        before (a second run)."""
+        inst_dir = self.inst_dir(uuid)
+        if not self.exist(uuid):
+            raise exception.InstanceNotFound(instance_id=uuid)
+        info = self.read_info(inst_dir)
+        if RESCUE_DISK in info['disks']:
+            return info
+        self._fetch_boot_files(context, info, image_meta, RESCUE_PREFIX)
+        self._create_disk(context, inst_dir, info, RESCUE_DISK, _image_source(image_meta),
+                          None)
+        return info
+
+    def remove_rescue(self, uuid):
+        """The rescue disk and boot files go from disk.info, then the file goes."""
+        inst_dir = self.inst_dir(uuid)
+        if not self.exist(uuid):
+            return
+        info = self.read_info(inst_dir)
+        entry = info['disks'].pop(RESCUE_DISK, None)
+        if entry and rbd_disks.is_rbd(entry):
+            self.rbd.remove_one(entry)
+        info['boot'] = {k: v for k, v in info['boot'].items()
+                        if not k.startswith(RESCUE_PREFIX)}
+        self.write_info(inst_dir, info)
+        path = os.path.join(inst_dir, RESCUE_DISK)
+        if os.path.exists(path):
+            os.unlink(path)
 
     def _disk_image(self, inst_dir, info, name):
         return imagebackend.for_existing(os.path.join(inst_dir, name),

@@ -37,6 +37,7 @@ LOG = logging.getLogger(__name__)
 
 CONSOLE_LOG = 'console.log'
 CONFIG_DRIVE = 'disk.config'
+RESCUE_METADATA = 'rescue'  # the domain's metadata key marking a rescue domain
 _MAX_CONSOLE_BYTES = 1024 * 1024
 
 
@@ -94,9 +95,16 @@ class LibvirtDriver(driver.ComputeDriver):
         return guest
 
     # -- the domain ------------------------------------------------------------------
-    def _guest_config(self, instance, info, config_drive=None):
+    def _guest_config(self, instance, info, config_drive=None, rescue=False):
+        """The domain of ``instance`` on the disks ``info`` records; ``rescue``: the
+        rescue disk first and the root disk second, booted with the rescue image's
+        kernel and ramdisk."""
         inst_dir = self.disks.inst_dir(instance.uuid)
         names = [n for n in instance_disks.DISK_ORDER if n in info['disks']]
+        boot = ''
+        if rescue:
+            names = [instance_disks.RESCUE_DISK, 'disk']
+            boot = instance_disks.RESCUE_PREFIX
         disks = []
         for i, name in enumerate(names):
             entry = info['disks'][name]
@@ -112,15 +120,17 @@ class LibvirtDriver(driver.ComputeDriver):
                                      rbd=self._rbd_source() if on_rbd else None))
         flavor = instance.flavor
         root_source = info['disks'].get('disk', {}).get('source', {})
+        metadata = {'flavor': flavor.name, 'image': root_source.get('image_id'),
+                    'host': self.host, 'root_gb': flavor.root_gb,
+                    'ephemeral_gb': flavor.ephemeral_gb, 'swap_mb': flavor.swap}
+        if rescue:
+            metadata[RESCUE_METADATA] = 'True'
         return config.GuestConfig(
             uuid=instance.uuid, virt_type=self.virt_type, memory_mb=flavor.memory_mb,
             vcpus=flavor.vcpus, disks=disks, console_log=os.path.join(inst_dir, CONSOLE_LOG),
-            kernel=self.disks.boot_file(info, 'kernel'),
-            initrd=self.disks.boot_file(info, 'ramdisk'),
-            cmdline=info['boot'].get('cmdline'),
-            metadata={'flavor': flavor.name, 'image': root_source.get('image_id'),
-                      'host': self.host, 'root_gb': flavor.root_gb,
-                      'ephemeral_gb': flavor.ephemeral_gb, 'swap_mb': flavor.swap})
+            kernel=self.disks.boot_file(info, boot + 'kernel'),
+            initrd=self.disks.boot_file(info, boot + 'ramdisk'),
+            cmdline=info['boot'].get(boot + 'cmdline'), metadata=metadata)
 
     def _rbd_source(self):
         return config.RbdSource(hosts=self.disks.rbd.cluster.mon_hosts(),
@@ -146,9 +156,10 @@ class LibvirtDriver(driver.ComputeDriver):
         finally:
             os.unlink(path)
 
-    def _define_and_start(self, instance, info, power_on):
+    def _define_and_start(self, instance, info, power_on, rescue=False):
         inst_dir = self.disks.inst_dir(instance.uuid)
-        xml = self._guest_config(instance, info, self._config_drive(instance)).to_xml()
+        xml = self._guest_config(instance, info, self._config_drive(instance),
+                                 rescue).to_xml()
         with open(os.path.join(inst_dir, 'libvirt.xml'), 'w') as f:
             f.write(xml)
         open(os.path.join(inst_dir, CONSOLE_LOG), 'a').close()
@@ -283,6 +294,40 @@ class LibvirtDriver(driver.ComputeDriver):
 
     def get_diagnostics(self, instance):
         return self._existing_guest(instance).diagnostics(self.virt_type)
+
+    # -- rescue ----------------------------------------------------------------------
+    def _is_rescue(self, guest):
+        return config.read_metadata(guest.xml()).get(RESCUE_METADATA) == 'True'
+
+    def rescue(self, context, instance, rescue_image_id):
+        """Stop the guest (gracefully, within the shutdown timeout), make the rescue
+        disk from ``rescue_image_id`` and start the rescue domain on it, with the root
+        disk attached second. Run again, it starts a rescue domain that is not running
+        and leaves a running one alone."""
+        guest = self._guest(instance.uuid)
+        if guest is not None and self._is_rescue(guest):
+            guest.start()
+            return
+        info = self.disks.attach_bases(context, instance.uuid)
+        if guest is not None:
+            self._stop(guest, CONF.libvirt.shutdown_timeout)
+        if instance_disks.RESCUE_DISK not in info['disks']:
+            image_meta = self.image_client.show(context, rescue_image_id)
+            info = self.disks.create_rescue(context, instance.uuid, image_meta)
+        self._define_and_start(instance, info, power_on=True, rescue=True)
+
+    def unrescue(self, context, instance):
+        """Stop the rescue domain, start the guest on its own disks again, then remove
+        the rescue disk. Run again, it starts a guest that is not running and removes
+        what is left of the rescue."""
+        guest = self._guest(instance.uuid)
+        if guest is None or self._is_rescue(guest):
+            if guest is not None:
+                guest.destroy()
+            self._redefine(context, instance, power_on=True)
+        else:
+            guest.start()
+        self.disks.remove_rescue(instance.uuid)
 
     def get_console_output(self, context, instance):
         path = os.path.join(self.disks.inst_dir(instance.uuid), CONSOLE_LOG)

@@ -62,6 +62,14 @@ def create_image(cloud, name='cirros', data=IMAGE_DATA, project='demo', roles='m
     return image
 
 
+def active_server(cloud):
+    """The id of a new ACTIVE server of the demo project, on a new public image."""
+    image = create_image(cloud, project='admin', roles='admin', visibility='public')
+    server_id = boot(cloud, image['id'])['server']['id']
+    cloud.wait_for_server(server_id, 'ACTIVE')
+    return server_id
+
+
 def boot(cloud, image_id, name='vm', flavor='1', project='demo', version=None,
          expect=202, **extra):
     server = dict({'name': name, 'flavorRef': flavor, 'imageRef': image_id,

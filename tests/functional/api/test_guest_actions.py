@@ -124,3 +124,66 @@ def test_a_failing_driver_leaves_the_server_as_it_was_with_a_fault(cloud, server
     assert [e.result for e in events] == ['Error']
     fault = objects.InstanceFault.get_latest_for_instance(ctx, server_id)
     assert 'cannot hold it' in fault.details
+
+
+# -- rescue / unrescue -----------------------------------------------------------------
+def _rescue(cloud, server_id, body=None, expect=200, **kwargs):
+    resp = cloud.request('POST', '/v2.1/servers/%s/action' % server_id, {'rescue': body},
+                         **kwargs)
+    assert resp.status_int == expect, resp.body
+    return resp.json_body_or_none
+
+
+def _console(cloud, server_id):
+    resp = cloud.request('POST', '/v2.1/servers/%s/action' % server_id,
+                         {'os-getConsoleOutput': {}})
+    return resp.json_body_or_none['output']
+
+
+def test_rescue_and_unrescue(cloud, server_id, image):
+    body = _rescue(cloud, server_id)
+    assert len(body['adminPass']) >= 8
+    server = cloud.wait_for_server(server_id, 'RESCUE')
+    assert server['OS-EXT-STS:vm_state'] == 'rescued'
+    assert 'rescue from %s' % image['id'] in _console(cloud, server_id)
+    helpers.validate(cloud.request('GET', '/v2.1/servers/%s' % server_id, version='2.96'),
+                     '2.96', 'servers', 'get_server')
+    assert [s['id'] for s in cloud.request('GET', '/v2.1/servers?status=RESCUE')
+            .json_body_or_none['servers']] == [server_id]
+    # Rescued: no second rescue, no pause, resize or stop (409).
+    _rescue(cloud, server_id, expect=409)
+    for name in ('pause', 'suspend', 'os-stop'):
+        _action(cloud, server_id, name, expect=409)
+    _action(cloud, server_id, 'unrescue')
+    cloud.wait_for_server(server_id, 'ACTIVE')
+    assert _console(cloud, server_id).endswith('unrescued\n')
+    _action(cloud, server_id, 'unrescue', expect=409)
+    assert _actions(server_id)['rescue'] == ['compute_rescue_instance']
+    assert _actions(server_id)['unrescue'] == ['compute_unrescue_instance']
+
+
+def test_rescue_with_an_image_and_a_password_from_a_stopped_server(cloud, server_id):
+    other = helpers.create_image(cloud, name='rescuer')
+    _action(cloud, server_id, 'os-stop')
+    cloud.wait_for_server(server_id, 'SHUTOFF')
+    body = _rescue(cloud, server_id, {'adminPass': 'secret-pass',
+                                      'rescue_image_ref': other['id']})
+    assert body == {'adminPass': 'secret-pass'}
+    cloud.wait_for_server(server_id, 'RESCUE')
+    assert 'rescue from %s' % other['id'] in _console(cloud, server_id)
+    _action(cloud, server_id, 'unrescue')
+    server = cloud.wait_for_server(server_id, 'ACTIVE')
+    assert server['OS-EXT-STS:power_state'] == P.RUNNING
+
+
+def test_rescue_refusals(cloud, server_id):
+    missing = '6b3b5bb4-7c3e-4b0a-9df6-0d5d2b3f1a11'
+    code, message = helpers.fault(cloud.request(
+        'POST', '/v2.1/servers/%s/action' % server_id,
+        {'rescue': {'rescue_image_ref': missing}}))
+    assert code == 400 and missing in message
+    _rescue(cloud, server_id, {'bogus': 1}, expect=400)
+    _rescue(cloud, server_id, expect=404, project='other')
+    _rescue(cloud, server_id, expect=403, roles='reader')
+    assert cloud.request('GET', '/v2.1/servers/%s' % server_id).json_body_or_none[
+        'server']['status'] == 'ACTIVE'

@@ -8,10 +8,7 @@ from tests.functional.api import helpers
 
 @pytest.fixture
 def server_id(cloud):
-    image = helpers.create_image(cloud, project='admin', roles='admin', visibility='public')
-    server_id = helpers.boot(cloud, image['id'])['server']['id']
-    cloud.wait_for_server(server_id, 'ACTIVE')
-    return server_id
+    return helpers.active_server(cloud)
 
 
 def _get(cloud, server_id, version=None, admin=True):

@@ -12,10 +12,7 @@ MISSING = '0d8b8c4e-5d7a-4a0b-9c1e-2f3a4b5c6d7e'
 
 @pytest.fixture
 def server_id(cloud):
-    image = helpers.create_image(cloud, project='admin', roles='admin', visibility='public')
-    server_id = helpers.boot(cloud, image['id'])['server']['id']
-    cloud.wait_for_server(server_id, 'ACTIVE')
-    return server_id
+    return helpers.active_server(cloud)
 
 
 def _post(cloud, events, version=None, roles='admin,service'):
