@@ -17,7 +17,7 @@ V, T, M = states.VmState, states.TaskState, states.MigrationStatus
 ACTION = 'live-migration'
 ACTION_FORCE_COMPLETE = 'live_migration_force_complete'
 ACTION_ABORT = 'live_migration_cancel'
-_MIGRATABLE_VM_STATES = (V.ACTIVE,)
+_MIGRATABLE_VM_STATES = tuple(states.LIVE_MIGRATABLE)  # a paused server stays paused
 
 
 class LiveMigrateAPI:
@@ -106,7 +106,7 @@ class LiveMigrateAPI:
 
     @staticmethod
     def _migration_of(context, instance, migration_id, method):
-        _check_state(instance, method, (V.ACTIVE,), T.MIGRATING)
+        _check_state(instance, method, _MIGRATABLE_VM_STATES, T.MIGRATING)
         try:
             migration = objects.Migration.get_by_id(context.elevated(), int(migration_id))
         except (ValueError, exception.MigrationNotFound):

@@ -141,8 +141,9 @@ class ComputeManager:
     def get_console_output(self, context, instance, tail_length=None):
         output = self.driver.get_console_output(context, instance)
         if tail_length is not None:
-            lines = output.splitlines(keepends=True)
-            output = ''.join(lines[-tail_length:]) if tail_length else ''
+            # The last ``tail_length`` pieces between newlines, as Nova counts them (a
+            # log ending in a newline gives an empty last piece).
+            output = '\n'.join(output.split('\n')[-tail_length:]) if tail_length else ''
         return output
 
     # -- RPC API 1.1: resize and cold migration --------------------------------------

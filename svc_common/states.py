@@ -137,6 +137,8 @@ def _rows(vm_from, task_from, vm_to, task_to):
 
 SAME = object()  # "vm_state does not change"
 REBUILDABLE = frozenset({V.ACTIVE, V.STOPPED, V.ERROR})
+HARD_REBOOTABLE = frozenset({V.ACTIVE, V.STOPPED, V.ERROR, V.PAUSED, V.SUSPENDED})
+LIVE_MIGRATABLE = frozenset({V.ACTIVE, V.PAUSED})
 SNAPSHOTTABLE = frozenset({V.ACTIVE, V.STOPPED, V.PAUSED, V.SUSPENDED})
 SNAPSHOT_TASKS = frozenset({T.IMAGE_SNAPSHOT, T.IMAGE_BACKUP, T.IMAGE_PENDING_UPLOAD,
                             T.IMAGE_UPLOADING})
@@ -166,10 +168,13 @@ INSTANCE_TRANSITIONS = {
         (V.STOPPED, T.POWERING_ON, V.ACTIVE, None),
         (V.STOPPED, T.POWERING_ON, V.STOPPED, None),
     ],
+    # A hard reboot also boots a paused or suspended server's guest afresh (whatever
+    # it held in memory is gone); a failed one leaves the server as it was.
     'reboot': [
         (V.ACTIVE, None, V.ACTIVE, T.REBOOTING),
-        ({V.ACTIVE, V.STOPPED, V.ERROR}, {None, T.REBOOTING}, SAME, T.REBOOTING_HARD),
-        ({V.ACTIVE, V.STOPPED, V.ERROR}, {T.REBOOTING, T.REBOOTING_HARD}, V.ACTIVE, None),
+        (HARD_REBOOTABLE, {None, T.REBOOTING}, SAME, T.REBOOTING_HARD),
+        (HARD_REBOOTABLE, {T.REBOOTING, T.REBOOTING_HARD}, V.ACTIVE, None),
+        (HARD_REBOOTABLE, T.REBOOTING_HARD, SAME, None),
         ({V.ACTIVE, V.STOPPED}, {T.REBOOTING, T.REBOOTING_HARD}, V.ERROR, None),
     ],
     'delete': [
@@ -231,9 +236,10 @@ INSTANCE_TRANSITIONS = {
         (V.SUSPENDED, T.RESUMING, {V.ACTIVE, V.SUSPENDED}, None),
     ],
     # Live migration: the vm_state stays; the host changes under 'migrating'.
+    # A paused server moves paused and stays paused on the destination.
     'live_migrate': [
-        (V.ACTIVE, None, V.ACTIVE, T.MIGRATING),
-        (V.ACTIVE, T.MIGRATING, V.ACTIVE, None),
+        (LIVE_MIGRATABLE, None, SAME, T.MIGRATING),
+        (LIVE_MIGRATABLE, T.MIGRATING, SAME, None),
     ],
     # shelve: power off, capture and upload the disk (the snapshot's phases with the
     # shelving task states), then SHELVED (or on to the offload at once); a failure

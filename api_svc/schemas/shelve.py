@@ -3,7 +3,9 @@ from api_svc.schemas import types
 
 
 def _null_or(action, args=None):
-    body = {'type': 'null'}
+    """null or an object of ``args`` (none: an empty object, which clients such as
+    Tempest send and Nova takes)."""
+    body = {'type': ['object', 'null'], 'maxProperties': 0}
     if args is not None:
         body = {'type': ['object', 'null'], 'properties': args,
                 'additionalProperties': False}

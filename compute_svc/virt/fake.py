@@ -19,12 +19,19 @@ from svc_common import exception
 from svc_common import states
 from compute_svc.virt import driver
 from compute_svc.virt.disks import rbd_live_migration
+from compute_svc.virt import fake_console
+
+
+def _hostname(instance):
+    set_ = instance.obj_attr_is_set('hostname') and instance.hostname
+    return set_ or instance.uuid
 
 
 class FakeDriver(driver.ComputeDriver):
 
     def __init__(self):
-        self._guests = {}  # uuid -> {'power_state': int, 'flavor': name, 'console': str}
+        # uuid -> {'power_state': int, 'flavor': name, and the console (fake_console)}
+        self._guests = {}
         self._resize_sources = {}  # uuid -> the guest kept on the source until confirm
         self._abort, self._force = set(), set()  # live migrations asked to abort/converge
         self._lock = threading.Lock()
@@ -94,11 +101,10 @@ class FakeDriver(driver.ComputeDriver):
                 image_meta = self.disks.image_client.show(context, instance.image_ref)
             self.disks.create(context, instance, image_meta)
         with self._lock:
-            self._guests.setdefault(instance.uuid, {
-                'power_state': states.PowerState.RUNNING if power_on
-                else states.PowerState.SHUTDOWN,
-                'flavor': instance.flavor.name, 'console': 'fake guest %s booted\n' % instance.uuid,
-            })
+            self._guests.setdefault(instance.uuid, dict(
+                power_state=states.PowerState.RUNNING if power_on
+                else states.PowerState.SHUTDOWN, flavor=instance.flavor.name,
+                **fake_console.new(_hostname(instance), power_on)))
             self._save()
 
     def destroy(self, context, instance, destroy_disks=True, preserve_ephemeral=False):
@@ -130,13 +136,18 @@ class FakeDriver(driver.ComputeDriver):
     def power_off(self, instance, timeout=0):
         self._record('power_off', instance)
         with self._lock:
-            self._guest(instance)['power_state'] = states.PowerState.SHUTDOWN
+            guest = self._guest(instance)
+            guest['power_state'] = states.PowerState.SHUTDOWN
+            fake_console.power_off(guest)
             self._save()
 
     def power_on(self, context, instance):
         self._record('power_on', instance)
         with self._lock:
-            self._guest(instance)['power_state'] = states.PowerState.RUNNING
+            guest = self._guest(instance)
+            if guest['power_state'] != states.PowerState.RUNNING:
+                fake_console.boot(guest)
+            guest['power_state'] = states.PowerState.RUNNING
             self._save()
 
     def reboot(self, context, instance, reboot_type):
@@ -144,7 +155,8 @@ class FakeDriver(driver.ComputeDriver):
         with self._lock:
             guest = self._guest(instance)
             guest['power_state'] = states.PowerState.RUNNING
-            guest['console'] += 'rebooted (%s)\n' % reboot_type
+            guest['suspended'] = False  # a reboot boots afresh, whatever was saved
+            fake_console.boot(guest, 'rebooted (%s)' % reboot_type)
             self._save()
 
     def _set_power(self, method, instance, power_state, suspended=False):
@@ -172,7 +184,7 @@ class FakeDriver(driver.ComputeDriver):
         with self._lock:
             guest = self._guest(instance)
             if guest.get('rescue_image') != rescue_image_id:
-                guest['console'] += 'rescue from %s\n' % rescue_image_id
+                fake_console.boot(guest, 'rescue from %s' % rescue_image_id)
             guest.update(power_state=states.PowerState.RUNNING, rescue_image=rescue_image_id)
             self._save()
 
@@ -181,7 +193,7 @@ class FakeDriver(driver.ComputeDriver):
         with self._lock:
             guest = self._guest(instance)
             if guest.pop('rescue_image', None):
-                guest['console'] += 'unrescued\n'
+                fake_console.boot(guest, 'unrescued')  # the server's disk boots again
             guest['power_state'] = states.PowerState.RUNNING
             self._save()
 
@@ -204,7 +216,7 @@ class FakeDriver(driver.ComputeDriver):
 
     def get_console_output(self, context, instance):
         with self._lock:
-            return self._guest(instance)['console']
+            return fake_console.output(self._guest(instance))
 
     def prepare_migration_target(self, context, instance, flavor):
         self._record('prepare_migration_target', instance)
@@ -239,11 +251,13 @@ class FakeDriver(driver.ComputeDriver):
         if self.disks is not None:
             self.disks.adopt(context, instance, resize_instance)
         with self._lock:
-            guest = self._guests.setdefault(instance.uuid, {'console': ''})
+            guest = self._guests.setdefault(instance.uuid, fake_console.new(
+                _hostname(instance), powered_on=False))
             guest['flavor'] = instance.flavor.name
             guest['power_state'] = (states.PowerState.RUNNING if power_on
                                     else states.PowerState.SHUTDOWN)
-            guest['console'] += 'resized to %s\n' % instance.flavor.name
+            note = 'resized to %s' % instance.flavor.name
+            (fake_console.boot if power_on else fake_console.append)(guest, note)
             self._save()
 
     def confirm_migration(self, context, migration, instance):
@@ -267,6 +281,8 @@ class FakeDriver(driver.ComputeDriver):
                 raise exception.InstanceNotFound(instance_id=instance.uuid)
             guest['power_state'] = (states.PowerState.RUNNING if power_on
                                     else states.PowerState.SHUTDOWN)
+            if power_on:
+                fake_console.boot(guest, 'resize reverted')
             self._guests[instance.uuid] = guest
             self._save()
 
@@ -362,7 +378,7 @@ class FakeDriver(driver.ComputeDriver):
             guest = self._guests.setdefault(instance.uuid, dict(migrate_data['guest']))
             guest.pop('incoming', None)
             guest['power_state'] = migrate_data['guest']['power_state']
-            guest['console'] += 'live-migrated to %s\n' % self.host
+            fake_console.append(guest, 'live-migrated to %s' % self.host)
             self._save()
 
     def rollback_live_migration(self, context, instance, migrate_data):

@@ -44,13 +44,19 @@ def _twice(step, drv, inst):
     step(None, inst)  # a second delivery, or a recovery after a crash: nothing changes
 
 
-def test_pause_and_suspend_keep_the_guest_running_where_it_was(make_driver, image_api):
+def _booted_to_stay_up(make_driver, image_api):
+    """A driver and a demo guest it boots with nimbus.mode=stay (it stays up)."""
     drv = make_driver()
     cmdline = image_api.demo['os_command_line'].replace('nimbus.mode=poweroff',
                                                         'nimbus.mode=stay')
     image = image_api.add_demo_copy(name='stay-up', os_command_line=cmdline)
     inst = fakes.instance(image['id'], fakes.flavor('small', memory_mb=128))
     drv.spawn(None, inst, image)
+    return drv, inst
+
+
+def test_pause_and_suspend_keep_the_guest_running_where_it_was(make_driver, image_api):
+    drv, inst = _booted_to_stay_up(make_driver, image_api)
     ready = _wait(lambda: [b for b in guest_console.boots(_console(drv, inst))
                            if b.get('ready')], 'the guest to be up')
     assert ready[-1]['boot'] == '1' and ready[-1]['mode'] == 'stay'
@@ -118,4 +124,28 @@ def test_rescue_sees_the_server_disk_and_unrescue_brings_it_back(make_driver, im
     assert 'disk.rescue' not in info['disks']
     assert not [k for k in info['boot'] if k.startswith('rescue_')]
     assert len(guest_console.boots(_console(drv, inst))) == 3
+    drv.destroy(None, inst)
+
+
+def test_hard_reboot_boots_a_paused_or_suspended_guest_afresh(make_driver, image_api):
+    """A hard reboot of a paused guest, then of a suspended one (its managed save image
+    dropped, not restored): each time the guest boots again."""
+    drv, inst = _booted_to_stay_up(make_driver, image_api)
+
+    def up(number):
+        return _wait(lambda: [b for b in guest_console.boots(_console(drv, inst))
+                              if b.get('ready') and b.get('boot') == str(number)],
+                     'boot %d to be up' % number)
+    up(1)
+    drv.pause(None, inst)
+    drv.reboot(None, inst, 'HARD')
+    assert drv.get_info(inst).power_state == P.RUNNING
+    up(2)
+    drv.suspend(None, inst)
+    guest = drv._existing_guest(inst)
+    assert guest.has_managed_save()
+    drv.reboot(None, inst, 'HARD')
+    assert drv.get_info(inst).power_state == P.RUNNING
+    assert not guest.has_managed_save()
+    up(3)
     drv.destroy(None, inst)

@@ -266,8 +266,9 @@ class LibvirtDriver(driver.ComputeDriver):
         guest = self._existing_guest(instance)
         if reboot_type == 'SOFT' and guest.is_active():
             self._stop(guest, CONF.libvirt.shutdown_timeout)
-        else:
+        else:  # a hard reboot: a paused guest stopped, a suspended one's state dropped
             guest.destroy()
+            guest.drop_managed_save()
         # Define again from the files: a hard reboot also repairs a stale definition.
         self._redefine(context, instance, power_on=True)
 

@@ -74,6 +74,11 @@ class Guest:
     def has_managed_save(self):
         return bool(self._domain.hasManagedSaveImage(0))
 
+    def drop_managed_save(self):
+        """Forget a suspended guest's saved state: its next start boots afresh."""
+        if self.has_managed_save():
+            self._domain.managedSaveRemove(0)
+
     def diagnostics(self, hypervisor):
         """The running domain's counters in the shape of microversion 2.48 (memory in
         MiB, CPU and disk counters as libvirt reports them, disks by device name)."""

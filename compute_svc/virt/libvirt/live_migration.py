@@ -27,6 +27,7 @@ from compute_svc.virt import driver as driver_mod
 from compute_svc.virt.disks import rbd_live_migration
 from svc_common.conf import CONF
 from svc_common import exception
+from svc_common import states
 
 LOG = logging.getLogger(__name__)
 POLL = 0.2
@@ -70,8 +71,7 @@ class LiveMigrations:
         return migrate_data
 
     def post_at_destination(self, context, instance, migrate_data):
-        guest = self.drv._existing_guest(instance)
-        guest.unpause()  # paused by a force-complete
+        _run_again(self.drv._existing_guest(instance), instance)  # after a force-complete
         if migrate_data['block_migration']:
             self.drv.disks.attach_bases(context, instance.uuid)
 
@@ -116,7 +116,7 @@ class LiveMigrations:
         if aborted:
             raise exception.LiveMigrationAborted(instance_uuid=instance.uuid)
         if 'error' in outcome:
-            guest.unpause()
+            _run_again(guest, instance)
             raise exception.LiveMigrationFailed(reason=str(outcome['error']))
         LOG.info('Guest moved to %s in %.1fs', dest, time.monotonic() - started,
                  instance=instance)
@@ -139,7 +139,7 @@ class LiveMigrations:
                          instance=instance)
                 guest.pause()
         if aborted:
-            guest.unpause()
+            _run_again(guest, instance)
         return aborted
 
     def moved(self, context, instance):
@@ -168,7 +168,14 @@ class LiveMigrations:
     def rollback(self, context, instance, migrate_data):
         guest = self.drv._guest(instance.uuid)
         if guest is not None:
-            guest.unpause()
+            _run_again(guest, instance)
+
+
+def _run_again(guest, instance):
+    """Let a guest the migration paused (a force-complete, the last copy) run again;
+    a paused server's guest was paused before and stays so, wherever it is."""
+    if instance.vm_state != states.VmState.PAUSED:
+        guest.unpause()
 
 
 def _disk_targets(xml):

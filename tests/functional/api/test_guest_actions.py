@@ -84,6 +84,28 @@ def test_hold_and_release(cloud, server_id, hold, release, held_status, held_pow
         hold, release}
 
 
+@pytest.mark.parametrize('hold, held_status', [('pause', 'PAUSED'),
+                                              ('suspend', 'SUSPENDED')])
+def test_a_hard_reboot_brings_a_held_server_back_booted_afresh(cloud, server_id, hold,
+                                                             held_status):
+    _action(cloud, server_id, hold)
+    cloud.wait_for_server(server_id, held_status)
+    resp = cloud.request('POST', '/v2.1/servers/%s/action' % server_id,
+                         {'reboot': {'type': 'SOFT'}})
+    assert resp.status_int == 409, resp.body  # as Nova: only a hard reboot
+    resp = cloud.request('POST', '/v2.1/servers/%s/action' % server_id,
+                         {'reboot': {'type': 'HARD'}})
+    assert resp.status_int == 202, resp.body
+    server = cloud.wait_for_server(server_id, 'ACTIVE')
+    assert server['OS-EXT-STS:power_state'] == P.RUNNING
+    assert _guest(cloud, server_id) == P.RUNNING
+    assert _actions(server_id)['reboot'] == ['compute_reboot_instance']
+    console = cloud.request('POST', '/v2.1/servers/%s/action' % server_id,
+                            {'os-getConsoleOutput': {}}).json_body_or_none['output']
+    assert 'rebooted (HARD)' in console
+    _action(cloud, server_id, 'unpause' if hold == 'pause' else 'resume', expect=409)
+
+
 def test_a_paused_server_cannot_be_suspended_or_stopped(cloud, server_id):
     _action(cloud, server_id, 'pause')
     cloud.wait_for_server(server_id, 'PAUSED')
@@ -156,7 +178,7 @@ def test_rescue_and_unrescue(cloud, server_id, image):
         _action(cloud, server_id, name, expect=409)
     _action(cloud, server_id, 'unrescue')
     cloud.wait_for_server(server_id, 'ACTIVE')
-    assert _console(cloud, server_id).endswith('unrescued\n')
+    assert 'unrescued\nSeaBIOS' in _console(cloud, server_id)  # its disk boots again
     _action(cloud, server_id, 'unrescue', expect=409)
     assert _actions(server_id)['rescue'] == ['compute_rescue_instance']
     assert _actions(server_id)['unrescue'] == ['compute_unrescue_instance']

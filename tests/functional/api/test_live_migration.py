@@ -140,6 +140,29 @@ def test_bad_requests_are_400(cloud, server, version, body):
     assert _show(cloud, server['id'])['status'] == 'ACTIVE'
 
 
+def test_a_paused_server_moves_paused_and_a_suspended_one_not_at_all(cloud, server):
+    cloud.admin('POST', '/v2.1/servers/%s/action' % server['id'], {'pause': None})
+    cloud.wait_for_server(server['id'], 'PAUSED')
+    dest = _other(_host(server))
+    _live(cloud, server['id'], {'host': None, 'block_migration': 'auto'}, version='2.25')
+    moved = _settled(cloud, server['id'])
+    assert (moved['status'], _host(moved), moved['OS-EXT-STS:power_state']) == (
+        'PAUSED', dest, 3)
+    assert _migration(server['id']).status == 'completed'
+    assert server['id'] in _guests(cloud, dest)
+    assert cloud.aio.compute(dest).driver.get_info(
+        objects.Instance(uuid=server['id'])).power_state == 3
+    cloud.admin('POST', '/v2.1/servers/%s/action' % server['id'], {'unpause': None})
+    cloud.wait_for_server(server['id'], 'ACTIVE')
+    assert _host(_show(cloud, server['id'])) == dest
+
+    cloud.admin('POST', '/v2.1/servers/%s/action' % server['id'], {'suspend': None})
+    cloud.wait_for_server(server['id'], 'SUSPENDED')
+    resp = _live(cloud, server['id'], {'host': None, 'block_migration': 'auto'},
+                 version='2.25', expect=409)
+    assert 'vm_state suspended' in helpers.fault(resp)[1]
+
+
 def test_refusals(cloud, server):
     body = {'host': None, 'block_migration': 'auto'}
     resp = _live(cloud, server['id'], body, version='2.25', expect=403, admin=False)

@@ -164,8 +164,8 @@ def test_the_periodic_task_offloads_after_shelved_offload_time(cloud, server_id)
 def test_shelved_states_refuse_other_actions(cloud, server_id):
     _action(cloud, server_id, {'unshelve': None}, expect=409)
     _action(cloud, server_id, {'shelveOffload': None}, admin=True, expect=409)
-    _action(cloud, server_id, {'shelve': {}}, expect=400)
-    _action(cloud, server_id, {'shelve': None})
+    _action(cloud, server_id, {'shelve': {'x': 1}}, expect=400)
+    _action(cloud, server_id, {'shelve': {}})  # as Tempest's client sends it
     _wait(cloud, server_id, 'SHELVED_OFFLOADED')
     for body in ({'os-stop': None}, {'os-start': None}, {'reboot': {'type': 'HARD'}},
                  {'resize': {'flavorRef': '2'}}, {'createImage': {'name': 'x'}},

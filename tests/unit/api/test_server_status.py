@@ -31,7 +31,10 @@ def test_every_state_pair_has_a_status():
 def test_states_for_statuses():
     assert sorted(server_status.states_for(['SHUTOFF'])) == ['stopped']
     assert sorted(server_status.states_for(['RESIZE'])) == ['active', 'stopped']
-    assert sorted(server_status.states_for(['HARD_REBOOT'])) == ['active', 'error', 'stopped']
+    assert sorted(server_status.states_for(['HARD_REBOOT'])) == [
+        'active', 'error', 'paused', 'stopped', 'suspended']
+    assert server_status.states_for(['MIGRATING']) == {'active': ['migrating'],
+                                                       'paused': ['migrating']}
     assert server_status.states_for(['NOPE']) == {}
     assert server_status.states_for(['BUILD']) == {'building': None}
     assert server_status.states_for(['REVERT_RESIZE']) == {'resized': ['resize_reverting']}

@@ -47,7 +47,7 @@ def flavor(name='small', root_gb=0, ephemeral_gb=0, swap=0, memory_mb=128, vcpus
 
 def instance(image_id, flavor_obj, uuid_=None):
     return objects.Instance(uuid=uuid_ or str(uuid.uuid4()), image_ref=image_id,
-                            flavor=flavor_obj)
+                            flavor=flavor_obj, vm_state='active')
 
 
 class Migration:

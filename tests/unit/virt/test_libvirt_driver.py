@@ -122,6 +122,27 @@ def test_power_and_reboot(make_driver, images):
     assert drv.get_info(inst).power_state == P.RUNNING
 
 
+def test_a_hard_reboot_of_a_paused_or_suspended_guest_starts_it_afresh(make_driver,
+                                                                        images, monkeypatch):
+    from compute_svc.virt.libvirt import guest as guest_mod
+    restored = []  # starts that would have restored a saved state instead of booting
+    real_start = guest_mod.Guest.start
+    monkeypatch.setattr(guest_mod.Guest, 'start', lambda self: (
+        restored.append(self.has_managed_save()), real_start(self))[1])
+    drv = make_driver()
+    inst = _instance(images)
+    drv.spawn(None, inst, images.root)
+    drv.pause(None, inst)
+    drv.reboot(None, inst, 'HARD')
+    assert drv.get_info(inst).power_state == P.RUNNING
+    drv.suspend(None, inst)
+    assert drv._existing_guest(inst).has_managed_save()
+    drv.reboot(None, inst, 'HARD')
+    assert drv.get_info(inst).power_state == P.RUNNING
+    assert not drv._existing_guest(inst).has_managed_save()
+    assert not any(restored)  # the saved state was dropped, not restored
+
+
 def test_console_output(make_driver, images):
     drv = make_driver()
     inst = _instance(images)

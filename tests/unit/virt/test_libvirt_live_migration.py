@@ -105,3 +105,23 @@ def test_the_uri_template_names_the_destination(make_driver, images):
             'qemu+ssh://hostB/system'
     finally:
         CONF.clear_override('live_migration_uri', group='libvirt')
+
+
+@pytest.mark.parametrize('vm_state, power_state', [('paused', guest_mod.P.PAUSED),
+                                                   ('active', guest_mod.P.RUNNING)])
+def test_a_paused_server_stays_paused_a_running_one_runs_again(make_driver, images,
+                                                               vm_state, power_state):
+    """After a rollback on the source and after the move on the destination, a guest
+    paused for the migration (a force-complete) runs again; a paused server's stays
+    paused."""
+    a, b, inst, data = _prepared(make_driver, images)
+    inst.vm_state = vm_state
+    a.pause(None, inst)
+    a.rollback_live_migration(None, inst, data)
+    assert a.get_info(inst).power_state == power_state
+    a._existing_guest(inst).destroy()  # test:///default is one hypervisor for both
+    a._existing_guest(inst).undefine()
+    b.spawn(None, inst, images.root)
+    b.pause(None, inst)
+    b.post_live_migration_at_destination(None, inst, data)
+    assert b.get_info(inst).power_state == power_state
