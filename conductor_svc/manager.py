@@ -5,6 +5,7 @@ import oslo_messaging as messaging
 from oslo_log import log as logging
 
 from svc_common import compute_rpcapi
+from conductor_svc import heartbeats
 from conductor_svc import object_indirection
 from conductor_svc import reconciler
 from svc_common import conductor_rpcapi
@@ -20,20 +21,37 @@ BINARY = 'nimbus-conductor'
 
 
 class ConductorManager(object_indirection.ObjectIndirection):
-    target = messaging.Target(version='1.4')
+    target = messaging.Target(version='1.8')
 
     def __init__(self):
         self.scheduler = scheduler_mod.Scheduler()
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
         self.conductor_rpcapi = conductor_rpcapi.ConductorAPI()
+        self.heartbeats = heartbeats.HeartbeatBatch()
 
     def periodic_tasks(self):
-        if not CONF.conductor.reconcile_interval:
-            return []
-        return [(CONF.conductor.reconcile_interval, self.reconcile)]
+        tasks = [(CONF.conductor.heartbeat_flush_interval, self.flush_heartbeats)]
+        if CONF.conductor.reconcile_interval:
+            tasks.append((CONF.conductor.reconcile_interval, self.reconcile))
+        return tasks
+
+    def flush_heartbeats(self):
+        return self.heartbeats.flush()
+
+    def cleanup_host(self):
+        """On a graceful stop: write the heartbeats taken and not yet written."""
+        try:
+            self.heartbeats.flush()
+        except Exception:  # stopping anyway; the services send the next ones
+            LOG.warning('Could not write %d heartbeats on stopping',
+                        self.heartbeats.pending())
 
     def reconcile(self):
         return reconciler.reconcile(self.compute_rpcapi, self.conductor_rpcapi)
+
+    def service_heartbeat(self, context, service_id, sent_at):
+        """A compute service is alive (1.8): written with the next flush."""
+        self.heartbeats.add(service_id, sent_at)
 
     def build_instances(self, context, instances, image, request_spec=None):
         # request_spec: a dict from 1.0/1.1 clients, used only for instances stored

@@ -40,11 +40,9 @@ class HostState:
                 and self.service.is_up(CONF.service_down_time))
 
 
-def load_host_states(context):
-    nodes = objects.ComputeNodeList.get_all(context)
-    services = {s.host: s for s in objects.ServiceList.get_all(
-        context, {'binary': 'nimbus-compute'})}
-    usage = objects.ResourceClaim.usage(context, [n.id for n in nodes])
+def host_states(context, nodes, services, usage):
+    """[HostState] of ``nodes`` with their services ({host: Service}), usage ({node id:
+    {resource class: amount}}) and the aggregates they are in (read now)."""
     metadata = collections.defaultdict(list)
     for aggregate in objects.AggregateList.get_all(context):
         for host in aggregate.hosts:

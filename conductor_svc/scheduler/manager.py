@@ -17,6 +17,7 @@ from svc_common import objects
 from svc_common.objects import claim as claim_obj
 from conductor_svc.scheduler import filters as filters_mod
 from conductor_svc.scheduler import host_state as host_state_mod
+from conductor_svc.scheduler import host_view as host_view_mod
 from conductor_svc.scheduler import weighers as weighers_mod
 
 LOG = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class Scheduler:
         self.filters = filters_mod.get_filters(CONF.scheduler.enabled_filters)
         self.weighers = weighers_mod.get_weighers(CONF.scheduler.enabled_weighers)
         self.server_hints = {f.hint for f in self.filters + self.weighers if f.hint}
+        self.hosts = host_view_mod.HostView()
 
     def _resolve_hints(self, context, request, consumer_uuid):
         """Where the servers the hints name are; a group hint names the group's members
@@ -87,11 +89,13 @@ class Scheduler:
                 named[GROUP_HINT] = [u for u in request.group.members if u != consumer_uuid]
         request.hint_hosts = host_state_mod.hosts_of_servers(context, named)
 
-    def candidates(self, context, request, consumer_uuid=None):
+    def candidates(self, context, request, consumer_uuid=None, fresh=False):
+        """Hosts passing the filters, best first; ``fresh``: from a read of every host
+        now rather than the view kept in memory (see host_view)."""
         # Hosts first, then the hints: a claim committed in between shows in the hints,
         # and one committed later changed the generation read here (its node's claim
         # then conflicts, and the next attempt sees it).
-        hosts = host_state_mod.load_host_states(context)
+        hosts = self.hosts.host_states(context, fresh=fresh)
         self._resolve_hints(context, request, consumer_uuid)
         passing = []
         for host in hosts:
@@ -107,13 +111,17 @@ class Scheduler:
         """Claim ``request.resources`` for ``consumer_uuid`` on the best host that fits."""
         # Hints name other servers' hosts: only the generation read proves none of them
         # arrived on the node since (see the module's docstring). Without hints a claim
-        # needs no generation; but once every host refused, the hosts are read again and
-        # tried at the generations read, so that "no room" is never based on a stale read.
-        exact = raced = False
+        # needs no generation; but once every host refused, the hosts are read again (all
+        # of them, not the view) and tried at the generations read, so that "no room" is
+        # never based on a stale read.
+        exact = raced = fresh = False
         for attempt in range(CONF.scheduler.claim_retries):
             if raced:  # only a lost generation race waits before trying again
                 claim_obj.backoff(attempt)
-            ranked = self.candidates(context, request, consumer_uuid)
+            ranked = self.candidates(context, request, consumer_uuid, fresh=fresh)
+            if not ranked and not fresh:  # "no host" only from a read of every host
+                fresh = True
+                ranked = self.candidates(context, request, consumer_uuid, fresh=True)
             if not ranked:
                 raise exception.NoValidHost(reason='There are not enough hosts available.')
             exact = exact or bool(request.hint_hosts)
@@ -133,7 +141,9 @@ class Scheduler:
                 alternates = [(h.host, h.nodename) for h in ranked[index + 1:]]
                 return Selection(host.host, host.nodename, host.node.id,
                                  alternates[:CONF.scheduler.max_attempts - 1])
-            if exact and not raced:
-                raise exception.NoValidHost(reason='No host had room for the request.')
+            if not raced:  # every host refused
+                if exact and fresh:
+                    raise exception.NoValidHost(reason='No host had room for the request.')
+                fresh = True  # try them again as read now, at the generations read
             exact = True
         raise exception.NoValidHost(reason='Too many concurrent claims; try again.')

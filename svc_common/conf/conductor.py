@@ -9,6 +9,9 @@ opts = [
     cfg.IntOpt('reconcile_after', default=300, min=1,
                help='An operation with no recorded progress for this many seconds has its '
                     'next step sent again.'),
+    cfg.IntOpt('heartbeat_flush_interval', default=1, min=1,
+               help='Seconds between writes of the compute heartbeats a conductor received '
+                    '(all of them in one transaction).'),
 ]
 
 

@@ -98,8 +98,23 @@ def _consumer_delete(session, consumer_uuid, node_id=None, keep_node_id=None):
     return query.delete(synchronize_session=False)
 
 
+def _touch_nodes_of(session, consumer_uuid, node_id=None, keep_node_id=None):
+    """Mark the nodes where the consumer's claims are about to go as changed (their
+    updated_at; not their generation), so the schedulers' views of the hosts re-read
+    their usage. One statement; it takes those nodes' row locks as a claim does."""
+    claims, nodes = models.ResourceClaim, models.ComputeNode
+    held = session.query(claims.compute_node_id).filter(claims.consumer_uuid == consumer_uuid)
+    if node_id is not None:
+        held = held.filter(claims.compute_node_id == node_id)
+    if keep_node_id is not None:
+        held = held.filter(claims.compute_node_id != keep_node_id)
+    session.query(nodes).filter(nodes.id.in_(held.scalar_subquery())).update(
+        {'updated_at': base.utcnow()}, synchronize_session=False)
+
+
 @db_api.writer
 def _release(context, consumer_uuid, node_id, keep_node_id):
+    _touch_nodes_of(context.session, consumer_uuid, node_id, keep_node_id)
     return _consumer_delete(context.session, consumer_uuid, node_id, keep_node_id)
 
 
@@ -116,6 +131,7 @@ def _revert_to(context, migration_uuid, instance_uuid):
     claims = models.ResourceClaim
     if not context.session.query(claims).filter_by(consumer_uuid=migration_uuid).count():
         return 0
+    _touch_nodes_of(context.session, instance_uuid)
     _consumer_delete(context.session, instance_uuid)
     return context.session.query(claims).filter_by(consumer_uuid=migration_uuid).update(
         {'consumer_uuid': instance_uuid}, synchronize_session=False)

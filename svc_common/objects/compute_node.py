@@ -65,6 +65,13 @@ def _node_get_all(context, host):
     return query.order_by(models.ComputeNode.id).all()
 
 
+@db_api.reader
+def _node_get_changed(context, since):
+    nodes = models.ComputeNode
+    return context.session.query(nodes).filter(
+        (nodes.updated_at >= since) | (nodes.created_at >= since)).order_by(nodes.id).all()
+
+
 @base.NimbusObjectRegistry.register
 class ComputeNode(base.NimbusPersistentObject, base.NimbusObject):
     # Version 1.0: Initial version
@@ -138,3 +145,10 @@ class ComputeNodeList(base.ObjectListBase, base.NimbusObject):
     @base.remotable_classmethod
     def get_all(cls, context, host=None):
         return base.make_list(context, cls(context), ComputeNode, _node_get_all(context, host))
+
+    @classmethod
+    def get_changed_since(cls, context, since):
+        """The nodes created or changed (inventory, a claim, a release, a deletion) at
+        or after ``since`` (naive UTC), deleted ones included (``deleted`` set)."""
+        return base.make_list(context, cls(context), ComputeNode,
+                              _node_get_changed(context, since))

@@ -1,8 +1,10 @@
+import collections
 import datetime
 
 from oslo_db import exception as db_exc
 from oslo_utils import uuidutils
 from oslo_versionedobjects import fields
+import sqlalchemy as sa
 
 from svc_common.db import api as db_api
 from svc_common.db import models
@@ -57,6 +59,28 @@ def _service_heartbeat(context, service_id):
 
 
 @db_api.writer
+def _services_seen(context, seen):
+    """Record heartbeats: ``seen`` is {service id: when it was seen up (naive UTC)}.
+
+    One UPDATE per distinct second among the times (usually one or two for a batch),
+    never moving last_seen_up backwards, and leaving updated_at alone: it changes only
+    when a service changes (disabled, forced down, created, deleted), which is what the
+    scheduler's view of the hosts re-reads."""
+    table = models.Service.__table__
+    by_second = collections.defaultdict(list)
+    for service_id, when in seen.items():
+        by_second[base.naive(when).replace(microsecond=0)].append(service_id)
+    updated = 0
+    for when, ids in sorted(by_second.items()):
+        updated += context.session.execute(table.update().where(
+            table.c.id.in_(sorted(ids)), table.c.deleted == 0,
+            sa.or_(table.c.last_seen_up.is_(None), table.c.last_seen_up < when)).values(
+            report_count=table.c.report_count + 1, last_seen_up=when,
+            updated_at=table.c.updated_at)).rowcount
+    return updated
+
+
+@db_api.writer
 def _service_destroy(context, service_id):
     row = _query(context).filter_by(id=service_id).first()
     if row is None:
@@ -73,6 +97,22 @@ def _service_get_all(context, filters):
     if filters.get('disabled') is not None:
         query = query.filter_by(disabled=filters['disabled'])
     return query.order_by(models.Service.id).all()
+
+
+@db_api.reader
+def _service_get_changed(context, binary, since):
+    services = models.Service
+    return context.session.query(services).filter(
+        services.binary == binary,
+        (services.updated_at >= since) | (services.created_at >= since)).order_by(
+        services.id).all()
+
+
+@db_api.reader
+def _service_last_seen(context, binary):
+    services = models.Service
+    return dict(context.session.query(services.id, services.last_seen_up).filter(
+        services.binary == binary, services.deleted == 0))
 
 
 @base.NimbusObjectRegistry.register
@@ -129,6 +169,12 @@ class Service(base.NimbusPersistentObject, base.NimbusObject):
     def heartbeat(self):
         self._from_db_object(self._context, self, _service_heartbeat(self._context, self.id))
 
+    @staticmethod
+    def record_heartbeats(context, seen):
+        """Mark services seen up, {service id: when}, in one transaction (a conductor
+        folding the heartbeats it received); the rows it updated."""
+        return _services_seen(context, seen) if seen else 0
+
     @base.remotable
     def destroy(self):
         _service_destroy(self._context, self.id)
@@ -150,3 +196,16 @@ class ServiceList(base.ObjectListBase, base.NimbusObject):
     def get_all(cls, context, filters=None):
         return base.make_list(context, cls(context), Service,
                               _service_get_all(context, filters or {}))
+
+    @classmethod
+    def get_changed_since(cls, context, binary, since):
+        """The services of ``binary`` created or changed (disabled, forced down,
+        deleted: not a heartbeat) at or after ``since`` (naive UTC), deleted ones
+        included."""
+        return base.make_list(context, cls(context), Service,
+                              _service_get_changed(context, binary, since))
+
+    @staticmethod
+    def last_seen(context, binary):
+        """{service id: last_seen_up (naive UTC or None)} of the services of ``binary``."""
+        return _service_last_seen(context, binary)

@@ -102,13 +102,13 @@ def test_service_start_waits_for_the_database(ctx):
         svc.stop()
 
 
-def test_a_heartbeat_waits_for_the_conductor_less_than_service_down_time(ctx):
-    """A heartbeat call taken by a conductor that then dies is never answered: it must
-    give up in time for the next one to keep the service up; other calls wait as
-    configured."""
+def _heartbeat_through(ctx, can_cast):
+    """The conductor client calls a compute's heartbeat makes (prepare kwargs, cast or
+    call), with a conductor that can (1.8) or cannot take heartbeats as casts."""
     from svc_common import conductor_rpcapi
     api = conductor_rpcapi.ConductorAPI.__new__(conductor_rpcapi.ConductorAPI)
     api.client = mock.Mock()
+    api.client.can_send_version.return_value = can_cast
     api.client.prepare.return_value.call.return_value = ({}, None)
     svc = service.Service('nimbus-test', 'test', mock.Mock(), host='h1')
     svc.service_ref = objects.Service(context=ctx, id=1, host='h1', binary='nimbus-test')
@@ -118,7 +118,27 @@ def test_a_heartbeat_waits_for_the_conductor_less_than_service_down_time(ctx):
         svc.service_ref.destroy()
     finally:
         obj_base.use_indirection(None)
-    timeouts = [c.kwargs.get('timeout') for c in api.client.prepare.call_args_list]
+    return api.client
+
+
+def test_a_heartbeat_is_a_cast_the_conductor_folds():
+    """Through a 1.8 conductor a heartbeat waits for nothing: one cast with the service
+    and the time it was sent (a queued one must not count as fresh)."""
+    from svc_common import context as nimbus_context
+    client = _heartbeat_through(nimbus_context.get_admin_context(), True)
+    cast = client.prepare.return_value.cast
+    method, kwargs = cast.call_args_list[0].args[1], cast.call_args_list[0].kwargs
+    assert method == 'service_heartbeat' and kwargs['service_id'] == 1
+    assert kwargs['sent_at']
+    assert client.prepare.call_args_list[0].kwargs['version'] == '1.8'
+
+
+def test_a_heartbeat_waits_for_the_conductor_less_than_service_down_time(ctx):
+    """To a conductor older than 1.8 a heartbeat is a call: one taken by a conductor
+    that then dies is never answered: it must give up in time for the next one to keep
+    the service up; other calls wait as configured."""
+    client = _heartbeat_through(ctx, False)
+    timeouts = [c.kwargs.get('timeout') for c in client.prepare.call_args_list]
     assert timeouts == [CONF.service_down_time // 2, None]
     assert CONF.service_down_time // 2 < CONF.rpc_response_timeout
 
