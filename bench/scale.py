@@ -245,7 +245,7 @@ def main():
     parser.add_argument('--choices', type=int, default=300)
     parser.add_argument('--servers', type=int, default=1000)
     parser.add_argument('--boot-timeout', type=float, default=300)
-    parser.add_argument('--start-timeout', type=float, default=600)
+    parser.add_argument('--start-timeout', type=float, default=1200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix='nimbus-scale-bench-') as workdir:
         rest, sched, booted = run(args, workdir)
