@@ -1,6 +1,6 @@
 """Many compute hosts: K processes each running many fake-driver compute services
-(bench/scale_computes.py), conductors, nimbus-api, RabbitMQ and PostgreSQL (scratch
-vhost and database), the defaults' report and resource intervals.
+(bench/scale_computes.py), conductors, nimbus-api, a RabbitMQ node of its own and a
+scratch PostgreSQL database, the defaults' report and resource intervals.
 
     .venv/bin/python bench/scale.py [--processes 10] [--hosts-per-process 100]
         [--conductors 1] [--rest 60] [--choices 300] [--servers 1000] [--boot-timeout 300]
@@ -14,9 +14,15 @@ same database, while the hosts keep heartbeating; each claim released afterwards
 p99 and SQL statements per choice; (3) ``--servers`` servers booted through the REST API
 (multi-create, 100 a request), the wall time until all are ACTIVE (or how many were at
 ``--boot-timeout``).
+
+Every host's RPC server holds an AMQP connection of its own: more than the machine's
+shared RabbitMQ takes (its open-files limit is 1024), so the benchmark starts a RabbitMQ
+node of its own with this process's open-files limit raised to the hard limit.
 """
 import argparse
+import os
 import pathlib
+import resource
 import statistics
 import sys
 import tempfile
@@ -132,7 +138,7 @@ def scheduler_latency(dep, choices):
     consumers, times = [], []
     scheduler.select_and_claim(context, str(uuid.uuid4()), scheduler_mod.Request(
         resources=dict(resources)))  # warm-up (connections, first read)
-    before = stats.snapshot()
+    before, pg_before = stats.snapshot(), _pg_counters(dep)
     for _ in range(choices):
         consumer = str(uuid.uuid4())
         start = time.perf_counter()
@@ -141,6 +147,8 @@ def scheduler_latency(dep, choices):
         times.append(time.perf_counter() - start)
         consumers.append(consumer)
     counts = stats.since(before)
+    time.sleep(1)  # PostgreSQL publishes its counters within a second
+    rows = _pg_counters(dep)[1] - pg_before[1]
     sql = sum(n for kinds in counts.values() for name, n in kinds.get('sql', {}).items()
               if name != 'txn')
     for consumer in consumers:
@@ -148,7 +156,8 @@ def scheduler_latency(dep, choices):
     times.sort()
     return {'choices': choices, 'p50_ms': 1000 * statistics.median(times),
             'p99_ms': 1000 * times[min(len(times) - 1, int(0.99 * len(times)))],
-            'max_ms': 1000 * times[-1], 'sql_per_choice': sql / choices}
+            'max_ms': 1000 * times[-1], 'sql_per_choice': sql / choices,
+            'pg_rows_read_per_choice': rows / choices}
 
 
 def _states(dep):
@@ -180,11 +189,12 @@ def boot(dep, client, image_id, count, timeout):
 def run(args, workdir):
     stats_dir = pathlib.Path(workdir) / 'stats'
     stats_dir.mkdir(parents=True)
-    import os
     os.environ['NIMBUS_STATS_DIR'] = str(stats_dir)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the broker's and ours
+    broker = deploy.PrivateRabbitMQ(pathlib.Path(workdir) / 'rabbitmq').start()
     database = deploy.ScratchDatabase('postgresql', workdir)
-    vhost = deploy.ScratchVhost()
-    dep = deploy.Deployment(workdir, database, vhost.transport_url,
+    dep = deploy.Deployment(workdir, database, broker.transport_url,
                             common_overrides={'DEFAULT': {'report_interval': '10',
                                                           'service_down_time': '60'}})
     count = args.processes * args.hosts_per_process
@@ -216,7 +226,7 @@ def run(args, workdir):
             'SELECT count(DISTINCT host) FROM instances WHERE deleted = 0')[0][0]
     finally:
         dep.stop()
-        vhost.delete()
+        broker.cleanup()
         database.drop()
     return rest, sched, booted
 
@@ -228,7 +238,8 @@ REST_COLUMNS = [('hosts', 'hosts'), ('processes', 'procs'), ('conductors', 'cond
                 ('pg_xact_per_s', 'PG xact/s'), ('pg_rows_read_per_s', 'PG rows read/s'),
                 ('rpc_per_s', 'RPC msgs/s')]
 SCHED_COLUMNS = [('hosts', 'hosts'), ('choices', 'choices'), ('p50_ms', 'p50 ms'),
-                 ('p99_ms', 'p99 ms'), ('max_ms', 'max ms'), ('sql_per_choice', 'SQL/choice')]
+                 ('p99_ms', 'p99 ms'), ('max_ms', 'max ms'), ('sql_per_choice', 'SQL/choice'),
+                 ('pg_rows_read_per_choice', 'PG rows read/choice (all clients)')]
 BOOT_COLUMNS = [('hosts', 'hosts'), ('servers', 'asked'), ('active', 'ACTIVE'),
                 ('error', 'ERROR'), ('hosts_used', 'hosts used'),
                 ('requests_seconds', 'POSTs s'), ('seconds', 'wall s'),
