@@ -26,6 +26,7 @@ from svc_common import guest_actions
 from svc_common import instance_names
 from svc_common import next_step
 from svc_common import objects
+from svc_common import rescue_devices
 from svc_common import states
 
 LOG = logging.getLogger(__name__)
@@ -371,6 +372,7 @@ class API:
         be an active image the caller can see (400 otherwise)."""
         check_can_start(instance, 'rescue', T.RESCUING)
         image = self._image_for_boot(context, image_id or instance.image_ref)
+        rescue_devices.stable_device(image.properties)  # 400 for a device never attachable
         system_metadata = dict(instance.system_metadata or {})
         system_metadata[guest_actions.RESCUE_IMAGE] = image.id
         self.guest_action(context, instance, 'rescue', {'system_metadata': system_metadata})

@@ -2,7 +2,8 @@
 holding a running guest and letting it go on (pause/unpause: the guest stopped in
 memory; suspend/resume: its memory saved to disk by the hypervisor, the server keeping
 its host and its claims; the guest is never restarted), and rescue/unrescue (the guest
-booted from a rescue image with its own root disk attached second, then back on its own
+booted from a rescue image with its own root disk attached (second, or where it was for
+a stable device rescue: svc_common/rescue_devices.py), then back on its own
 disks), and the soft delete and restore of a server kept restorable by
 [DEFAULT]/reclaim_instance_interval (its guest stopped and started again; its claims
 stay until its host reclaims it, compute_svc/reclaim.py).

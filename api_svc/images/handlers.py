@@ -162,12 +162,32 @@ def update(req, image_id):
     policy.authorize(context, image_policies.MODIFY, _target(image))
     if req.content_type not in PATCH_TYPES:
         raise exception.UnsupportedMediaType(content_type=req.content_type)
-    ops = req.validated_body(req.json_body(content_types=PATCH_TYPES))
+    ops = req.json_body(content_types=PATCH_TYPES)
+    if req.content_type == PATCH_TYPES[1]:
+        ops = _from_v20(ops)
+    ops = req.validated_body(ops)
     values, properties = _apply_patch(image, ops)
     _check_settable(context, {k: v for k, v in values.items()
                               if getattr(image, k) != v})
     image = store.update(context, image_id, values, properties)
     return api_request.json_response(view(image))
+
+
+def _from_v20(ops):
+    """The v2.0 patch media type names each operation by its key ({"add": "/path",
+    "value": V}, as Tempest's image client sends); the same operations as v2.1 writes
+    them. Anything else is left for the schema to refuse."""
+    if not isinstance(ops, list):
+        return ops
+    converted = []
+    for op in ops:
+        named = [name for name in ('add', 'replace', 'remove')
+                 if isinstance(op, dict) and name in op]
+        if len(named) == 1 and 'op' not in op:
+            op = dict({k: v for k, v in op.items() if k != named[0]}, op=named[0],
+                      path=op[named[0]])
+        converted.append(op)
+    return converted
 
 
 def _apply_patch(image, ops):

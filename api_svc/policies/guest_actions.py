@@ -23,7 +23,7 @@ rules = [
     base.rule(RESUME, base.PROJECT_MEMBER_OR_ADMIN, 'Resume a suspended server.',
               ('POST', '/servers/{server_id}/action (resume)')),
     base.rule(RESCUE, base.PROJECT_MEMBER_OR_ADMIN,
-              "Rescue a server: boot a rescue image with the server's disk attached second.",
+              "Rescue a server: boot a rescue image with the server's disk attached.",
               ('POST', '/servers/{server_id}/action (rescue)')),
     base.rule(UNRESCUE, base.PROJECT_MEMBER_OR_ADMIN,
               'Unrescue a server: back to its own disks.',

@@ -102,7 +102,8 @@ class ComputeDriver(abc.ABC):
 
     def rescue(self, context, instance, rescue_image_id):
         """Stop the guest and boot the rescue image instead, the instance's root disk
-        attached second."""
+        attached second (or every disk where it was, for a rescue image that asks for a
+        stable device: svc_common/rescue_devices.py)."""
         raise NotImplementedError()
 
     def unrescue(self, context, instance):

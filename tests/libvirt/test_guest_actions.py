@@ -9,7 +9,8 @@ power button press reaches the acpid of that same boot, which powers the guest o
 guest's processes went on through all of it, its disk was booted once, and libvirt never
 cut its power.
 
-Rescue: the rescue guest sees the server's disk; unrescue: the server boots it again.
+Rescue: the rescue guest sees the server's disk (second, or first where it was for a
+stable device rescue); unrescue: the server boots it again.
 """
 import os
 import time
@@ -148,4 +149,33 @@ def test_hard_reboot_boots_a_paused_or_suspended_guest_afresh(make_driver, image
     assert drv.get_info(inst).power_state == P.RUNNING
     assert not guest.has_managed_save()
     up(3)
+    drv.destroy(None, inst)
+
+
+def test_stable_device_rescue_keeps_the_server_disk_first(make_driver, image_api):
+    """A rescue image with hw_rescue_device/hw_rescue_bus (2.87's stable device rescue):
+    the server's disk stays vda (the guest, which keeps its state on vda, boots it a
+    second time: same marker) and the rescue disk comes after it as vdb."""
+    drv = make_driver()
+    inst = fakes.instance(image_api.demo['id'], fakes.flavor('tiny', root_gb=1))
+    drv.spawn(None, inst, image_api.demo)
+    first = guest_console.boot_and_read(drv, inst)
+    rescuer = image_api.add_demo_copy(name='stable-rescuer', hw_rescue_device='disk',
+                                      hw_rescue_bus='virtio')
+
+    drv.rescue(None, inst, rescuer['id'])
+    inst_dir = os.path.join(drv.instances_path, inst.uuid)
+    assert config.disk_paths(drv._existing_guest(inst).xml()) == [
+        os.path.join(inst_dir, 'disk'), os.path.join(inst_dir, 'disk.rescue')]
+    rescued = guest_console.boot_and_read(drv, inst)
+    assert (rescued['boot'], rescued['marker']) == ('2', first['marker'])
+    assert int(rescued['disk_bytes']) == GiB
+    assert int(rescued['dev_vdb_bytes']) == IMAGE_BYTES  # the rescue image's disk
+    assert (rescued['dev_vdb_fs'], rescued['dev_vdb_label']) == ('ext4', 'nimbus-root')
+
+    drv.unrescue(None, inst)
+    back = guest_console.boot_and_read(drv, inst)
+    assert (back['boot'], back['marker']) == ('3', first['marker'])
+    assert 'dev_vdb_bytes' not in back
+    assert not os.path.exists(os.path.join(inst_dir, 'disk.rescue'))
     drv.destroy(None, inst)

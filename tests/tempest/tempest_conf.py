@@ -12,10 +12,11 @@ FLAVOR_REF, FLAVOR_REF_ALT = '6', '7'  # m1.nano, m1.micro (nimbus-manage create
 # Features Nimbus has (True) and has not (False); Tempest skips the tests of the latter.
 COMPUTE_FEATURES = dict(
     dict.fromkeys(('resize', 'cold_migration', 'console_output',
-                   'enable_instance_password'), True),  # create answers an adminPass
+                   'enable_instance_password',  # create answers an adminPass
+                   'rescue', 'stable_rescue'), True),
     **dict.fromkeys((
         'interface_attach', 'pause', 'suspend', 'shelve',
-        'shelve_migrate', 'rescue', 'snapshot', 'change_password', 'personality',
+        'shelve_migrate', 'snapshot', 'change_password', 'personality',
         'config_drive', 'metadata_service', 'disk_config', 'attach_encrypted_volume',
         'vnc_console', 'spice_console', 'serial_console', 'swap_volume',
         'volume_multiattach', 'unified_limits'), False))

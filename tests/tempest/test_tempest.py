@@ -83,4 +83,4 @@ def test_tempest_compute_api(tmp_path, tempest_cloud, nimbus):
         'Tempest failures (full log: %s):\n%s' % (
             workdir / 'tempest.log', results_mod.failure_details(results)))
     assert returncode == 0, (workdir / 'tempest-run.txt').read_text()[-5000:]
-    assert counts['passed'] >= MIN_PASSED, counts
+    assert selection.ONLY or counts['passed'] >= MIN_PASSED, counts

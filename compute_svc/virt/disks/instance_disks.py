@@ -35,6 +35,7 @@ from oslo_utils import units
 from svc_common.conf import CONF
 from svc_common import exception
 from svc_common import faults
+from svc_common import rescue_devices
 from svc_common import states
 from compute_svc.virt.disks import image_client as image_client_mod
 from compute_svc.virt.disks import disk
@@ -55,6 +56,8 @@ DISK_ORDER = ('disk', 'disk.local', 'disk.swap')
 # and the prefix of its boot files' entries in disk.info's 'boot'.
 RESCUE_DISK = 'disk.rescue'
 RESCUE_PREFIX = 'rescue_'
+# In disk.info's 'boot': a stable rescue's {'device': D, 'bus': B} (rescue_devices.py).
+RESCUE_DEVICE = RESCUE_PREFIX + 'device'
 BOOT_ROLES = (('kernel', 'kernel_id', 'aki'), ('ramdisk', 'ramdisk_id', 'ari'))
 _IMAGE_CHECK_FIELDS = ('disk_format', 'size', 'checksum', 'os_hash_algo', 'os_hash_value')
 _IMAGE_SOURCE_FIELDS = _IMAGE_CHECK_FIELDS + ('direct_url',)
@@ -63,7 +66,8 @@ _IMAGE_SOURCE_FIELDS = _IMAGE_CHECK_FIELDS + ('direct_url',)
 def image_props(image_meta):
     """Image properties, whether top-level (Glance v2 records) or under 'properties'."""
     props = dict(image_meta.get('properties') or {})
-    for key in ('kernel_id', 'ramdisk_id', 'os_command_line'):
+    for key in ('kernel_id', 'ramdisk_id', 'os_command_line', 'hw_rescue_device',
+                'hw_rescue_bus'):
         if image_meta.get(key):
             props[key] = image_meta[key]
     return props
@@ -333,8 +337,8 @@ class InstanceDisks:
     def create_rescue(self, context, uuid, image_meta):
         """Make ``disk.rescue`` from the rescue image (its own size) and fetch that
         image's boot files, recorded in disk.info as ``rescue_kernel``,
-        ``rescue_ramdisk`` and ``rescue_cmdline``; returns disk.info. Kept when made
-        before (a second run)."""
+        ``rescue_ramdisk`` and ``rescue_cmdline``, and a stable rescue's device as
+        ``rescue_device``; returns disk.info. Kept when made before (a second run)."""
         inst_dir = self.inst_dir(uuid)
         if not self.exist(uuid):
             raise exception.InstanceNotFound(instance_id=uuid)
@@ -342,6 +346,9 @@ class InstanceDisks:
         if RESCUE_DISK in info['disks']:
             return info
         self._fetch_boot_files(context, info, image_meta, RESCUE_PREFIX)
+        stable = rescue_devices.stable_device(image_props(image_meta))
+        if stable:  # written with the disk's entry
+            info['boot'][RESCUE_DEVICE] = stable
         self._create_disk(context, inst_dir, info, RESCUE_DISK, _image_source(image_meta),
                           None)
         return info

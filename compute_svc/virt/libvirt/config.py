@@ -25,8 +25,9 @@ class Disk:
     driver_format: str       # 'qcow2' | 'raw'
     target_dev: str          # vda, vdb, ... (sda for a cdrom)
     bus: str = 'virtio'
-    device: str = 'disk'     # 'disk' | 'cdrom'
+    device: str = 'disk'     # 'disk' | 'cdrom' | 'floppy'
     rbd: 'RbdSource | None' = None  # set: a network disk reached through librbd
+    boot_order: int | None = None   # set: boot from this device (a stable rescue's)
 
     @property
     def read_only(self):
@@ -93,8 +94,8 @@ class GuestConfig:
                 _text(os_el, 'initrd', self.initrd)
             if self.cmdline:
                 _text(os_el, 'cmdline', self.cmdline)
-        else:
-            ET.SubElement(os_el, 'boot', dev='hd')
+        elif not any(disk.boot_order for disk in self.disks):
+            ET.SubElement(os_el, 'boot', dev='hd')  # (libvirt refuses it beside a device's)
 
     def _devices(self, domain):
         devices = ET.SubElement(domain, 'devices')
@@ -131,6 +132,8 @@ def _disk(devices, disk):
     else:
         ET.SubElement(el, 'source', file=disk.path)
     ET.SubElement(el, 'target', dev=disk.target_dev, bus=disk.bus)
+    if disk.boot_order:
+        ET.SubElement(el, 'boot', order=str(disk.boot_order))
     if disk.read_only:
         ET.SubElement(el, 'readonly')
 

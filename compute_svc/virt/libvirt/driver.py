@@ -24,6 +24,7 @@ from oslo_utils import units
 
 from svc_common.conf import CONF
 from svc_common import exception
+from svc_common import rescue_devices
 from svc_common import states
 from compute_svc.virt.disks import configdrive
 from compute_svc.virt.disks import rbd_disks
@@ -96,28 +97,29 @@ class LibvirtDriver(driver.ComputeDriver):
 
     # -- the domain ------------------------------------------------------------------
     def _guest_config(self, instance, info, config_drive=None, rescue=False):
-        """The domain of ``instance`` on the disks ``info`` records; ``rescue``: the
-        rescue disk first and the root disk second, booted with the rescue image's
-        kernel and ramdisk."""
+        """The domain of ``instance`` on the disks ``info`` records; ``rescue``: booted
+        from the rescue disk with the rescue image's kernel and ramdisk, that disk
+        first and the root disk second (legacy), or, when the rescue image asked for a
+        stable device (svc_common/rescue_devices.py), every device where it was and the
+        rescue device after them."""
         inst_dir = self.disks.inst_dir(instance.uuid)
         names = [n for n in instance_disks.DISK_ORDER if n in info['disks']]
-        boot = ''
-        if rescue:
+        boot = instance_disks.RESCUE_PREFIX if rescue else ''
+        stable = info['boot'].get(instance_disks.RESCUE_DEVICE) if rescue else None
+        if rescue and not stable:
             names = [instance_disks.RESCUE_DISK, 'disk']
-            boot = instance_disks.RESCUE_PREFIX
-        disks = []
-        for i, name in enumerate(names):
-            entry = info['disks'][name]
-            if rbd_disks.is_rbd(entry):
-                disks.append(config.Disk(entry['rbd'], entry['format'], 'vd' + chr(ord('a') + i),
-                                         rbd=self._rbd_source()))
-            else:
-                disks.append(config.Disk(os.path.join(inst_dir, name), entry['format'],
-                                         'vd' + chr(ord('a') + i)))
+        disks = [self._disk(inst_dir, name, info['disks'][name], 'vd' + chr(ord('a') + i))
+                 for i, name in enumerate(names)]
         if config_drive:
             on_rbd = not config_drive.startswith('/')
             disks.append(config.Disk(config_drive, 'raw', 'sda', bus='scsi', device='cdrom',
                                      rbd=self._rbd_source() if on_rbd else None))
+        if stable:
+            target = rescue_devices.target_dev(stable['bus'], {d.target_dev for d in disks})
+            name = instance_disks.RESCUE_DISK
+            disks.append(self._disk(inst_dir, name, info['disks'][name], target,
+                                    bus=stable['bus'], device=stable['device'],
+                                    boot_order=1))
         flavor = instance.flavor
         root_source = info['disks'].get('disk', {}).get('source', {})
         metadata = {'flavor': flavor.name, 'image': root_source.get('image_id'),
@@ -131,6 +133,12 @@ class LibvirtDriver(driver.ComputeDriver):
             kernel=self.disks.boot_file(info, boot + 'kernel'),
             initrd=self.disks.boot_file(info, boot + 'ramdisk'),
             cmdline=info['boot'].get(boot + 'cmdline'), metadata=metadata)
+
+    def _disk(self, inst_dir, name, entry, target, **device):
+        if rbd_disks.is_rbd(entry):
+            return config.Disk(entry['rbd'], entry['format'], target, rbd=self._rbd_source(),
+                               **device)
+        return config.Disk(os.path.join(inst_dir, name), entry['format'], target, **device)
 
     def _rbd_source(self):
         return config.RbdSource(hosts=self.disks.rbd.cluster.mon_hosts(),

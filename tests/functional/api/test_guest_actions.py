@@ -185,7 +185,7 @@ def test_rescue_and_unrescue(cloud, server_id, image):
 
 
 def test_rescue_with_an_image_and_a_password_from_a_stopped_server(cloud, server_id):
-    other = helpers.create_image(cloud, name='rescuer')
+    other = helpers.create_image(cloud, name='rescuer', hw_rescue_bus='usb')  # stable (2.87)
     _action(cloud, server_id, 'os-stop')
     cloud.wait_for_server(server_id, 'SHUTOFF')
     body = _rescue(cloud, server_id, {'adminPass': 'secret-pass',
@@ -205,6 +205,12 @@ def test_rescue_refusals(cloud, server_id):
         {'rescue': {'rescue_image_ref': missing}}))
     assert code == 400 and missing in message
     _rescue(cloud, server_id, {'bogus': 1}, expect=400)
+    unattachable = helpers.create_image(cloud, name='cd-on-virtio', hw_rescue_device='cdrom',
+                                        hw_rescue_bus='virtio')
+    code, message = helpers.fault(cloud.request(
+        'POST', '/v2.1/servers/%s/action' % server_id,
+        {'rescue': {'rescue_image_ref': unattachable['id']}}))
+    assert code == 400 and 'cdrom' in message
     _rescue(cloud, server_id, expect=404, project='other')
     _rescue(cloud, server_id, expect=403, roles='reader')
     assert cloud.request('GET', '/v2.1/servers/%s' % server_id).json_body_or_none[

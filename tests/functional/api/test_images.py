@@ -149,6 +149,14 @@ def test_patch(cloud):
     resp = cloud.request('PATCH', path, raw=json.dumps(ops).encode(),
                          headers={'Content-Type': 'application/json'})
     assert resp.status_int == 415
+    # The v2.0 media type names the operation by its key (Tempest's image client).
+    v20 = [{'add': '/hw_rescue_bus', 'value': 'usb'}, {'replace': '/shape', 'value': 'oval'},
+           {'remove': '/color'}]
+    resp = cloud.request('PATCH', path, raw=json.dumps(v20).encode(), headers={
+        'Content-Type': 'application/openstack-images-v2.0-json-patch'})
+    assert resp.status_int == 200, resp.body
+    body = resp.json_body_or_none
+    assert (body['hw_rescue_bus'], body['shape'], 'color' in body) == ('usb', 'oval', False)
     assert cloud.request('PUT', path + '/tags/t1').status_int == 204
     assert cloud.request('GET', path).json_body_or_none['tags'] == ['t1']
     assert cloud.request('DELETE', path + '/tags/t1').status_int == 204

@@ -68,3 +68,14 @@ def test_metadata_and_disk_paths_read_back():
                                          'swap_mb': '0'}
     assert config.disk_paths(xml) == ['/i/%s/disk' % UUID, '/i/%s/disk.local' % UUID,
                                       '/i/%s/disk.swap' % UUID]
+
+
+def test_a_device_boot_order_replaces_the_os_boot_device():
+    rescue = config.Disk('/i/%s/disk.rescue' % UUID, 'qcow2', 'sda', bus='usb',
+                         boot_order=1)
+    root = ET.fromstring(_guest(kernel=None, initrd=None, cmdline=None,
+                                disks=_guest().disks + [rescue]).to_xml())
+    assert root.find('os/boot') is None
+    disks = root.findall('devices/disk')
+    assert [d.find('boot') is not None and d.find('boot').get('order') for d in disks] == [
+        False, False, False, '1']

@@ -506,3 +506,52 @@ def test_snapshot_runs_a_guest_an_interrupted_capture_left_paused(make_driver, i
     assert drv.get_info(inst).power_state == P.PAUSED
     drv.snapshot(None, inst, os.path.join(drv.snapshot_dir(), 'image-2'))
     assert drv.get_info(inst).power_state == P.RUNNING
+
+
+def _disk_targets(xml):
+    from xml.etree import ElementTree as ET
+    return [(d.find('source').get('file').rsplit('/', 1)[1], d.find('target').get('dev'),
+             d.find('target').get('bus'), d.get('device'),
+             d.find('boot').get('order') if d.find('boot') is not None else None)
+            for d in ET.fromstring(xml).findall('devices/disk')]
+
+
+def test_legacy_rescue_boots_the_rescue_disk_first_with_the_root_disk_second(
+        make_driver, images):
+    drv = make_driver()
+    inst = _instance(images, ephemeral_gb=1)
+    drv.spawn(None, inst, images.root)
+    drv.rescue(None, inst, images.root['id'])
+    assert _disk_targets(drv._existing_guest(inst).xml()) == [
+        ('disk.rescue', 'vda', 'virtio', 'disk', None),
+        ('disk', 'vdb', 'virtio', 'disk', None)]
+    drv.unrescue(None, inst)
+    assert _disk_targets(drv._existing_guest(inst).xml()) == [
+        ('disk', 'vda', 'virtio', 'disk', None), ('disk.local', 'vdb', 'virtio', 'disk', None)]
+
+
+@pytest.mark.parametrize('props, rescue_device', [
+    ({'hw_rescue_bus': 'usb'}, ('disk.rescue', 'sda', 'usb', 'disk', '1')),
+    ({'hw_rescue_device': 'disk', 'hw_rescue_bus': 'virtio'},
+     ('disk.rescue', 'vdc', 'virtio', 'disk', '1')),
+    ({'hw_rescue_device': 'cdrom', 'hw_rescue_bus': 'ide'},
+     ('disk.rescue', 'hda', 'ide', 'cdrom', '1')),
+])
+def test_stable_device_rescue_keeps_every_disk_where_it_was(make_driver, images, tmp_path,
+                                                            props, rescue_device):
+    rescue_image = images.add(images.images[images.root['id']][1], 'raw',
+                              kernel_id=images.kernel['id'], **props)
+    drv = make_driver()
+    inst = _instance(images, ephemeral_gb=1)
+    drv.spawn(None, inst, images.root)
+    drv.rescue(None, inst, rescue_image['id'])
+    drv.rescue(None, inst, rescue_image['id'])  # a second delivery changes nothing
+    xml = drv._existing_guest(inst).xml()
+    assert _disk_targets(xml) == [('disk', 'vda', 'virtio', 'disk', None),
+                                  ('disk.local', 'vdb', 'virtio', 'disk', None),
+                                  rescue_device]
+    drv.unrescue(None, inst)
+    info = drv.disks.read_info(os.path.join(drv.instances_path, inst.uuid))
+    assert not [key for key in info['boot'] if key.startswith('rescue_')]
+    assert _disk_targets(drv._existing_guest(inst).xml()) == [
+        ('disk', 'vda', 'virtio', 'disk', None), ('disk.local', 'vdb', 'virtio', 'disk', None)]
