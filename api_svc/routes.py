@@ -144,6 +144,7 @@ IMAGE_ROUTES = {
     '/v2/images/{image_id}': {'GET': images.show, 'PATCH': images.update,
                               'DELETE': images.delete},
     '/v2/images/{image_id}/file': {'GET': images.download, 'PUT': images.upload},
+    '/v2/images/{image_id}/locations': {'POST': images.add_location},
     '/v2/images/{image_id}/tasks': {'GET': images.tasks},
     '/v2/images/{image_id}/tags/{tag}': {'PUT': images.add_tag,
                                          'DELETE': images.remove_tag},

@@ -13,8 +13,8 @@ says which host made it. For each instance with images in the pool, this host:
   and this host made them or was the instance's last;
 - when the instance lives on this host, stable: removes the images its disk.info does
   not name (a disk a crashed step made and never recorded, a ``.part``), keeps the
-  config drive when the instance has one, and drops a resize snapshot no resize needs
-  any more;
+  config drive when the instance has one, and drops a resize or createImage snapshot
+  (``nimbus_resize``, ``nimbus_snapshot_<image>``) no operation needs any more;
 - leaves an instance that lives on another host to that host (the images are its disks).
 
 An image with a watcher (a guest has it open, anywhere) is never removed, and Ceph
@@ -51,7 +51,7 @@ def instance_uuid(name):
 @dataclasses.dataclass
 class Plan:
     remove: list = dataclasses.field(default_factory=list)   # image names
-    drop_snapshot: list = dataclasses.field(default_factory=list)  # image names
+    drop_snapshot: list = dataclasses.field(default_factory=list)  # (image, snapshot)
     why: dict = dataclasses.field(default_factory=dict)  # name -> reason (logged)
 
     def __bool__(self):
@@ -110,9 +110,11 @@ def plan(host, uuid, images, instance, open_migration, recorded):
     for name, image in sorted(images.items()):
         if name not in keep:
             remove(name, 'named by no disk of its instance')
-        elif RESIZE_SNAP in image['snaps']:
-            result.drop_snapshot.append(name)
-            result.why[name] = 'a resize snapshot no resize needs'
+            continue
+        for snap in image['snaps']:
+            if snap == RESIZE_SNAP or snap.startswith(rbd_disks.CAPTURE_PREFIX):
+                result.drop_snapshot.append((name, snap))
+                result.why[name] = 'a snapshot no resize or createImage needs'
     return result
 
 
@@ -175,9 +177,12 @@ def _reap_one(manager, context, disks, uuid, instance):
             done[name] = 'removed'
         except Exception as error:  # e.g. a watcher since: the next run looks again
             LOG.warning('Could not remove RBD image %s: %s', name, error)
-    for name in decided.drop_snapshot:
-        LOG.warning('Dropping snapshot %s of RBD image %s: %s', RESIZE_SNAP, name,
+    for name, snap in decided.drop_snapshot:
+        LOG.warning('Dropping snapshot %s of RBD image %s: %s', snap, name,
                     decided.why[name])
-        disks.rbd.cluster.snap_remove(name, RESIZE_SNAP)
-        done[name] = 'snapshot dropped'
+        try:
+            disks.rbd.cluster.snap_remove(name, snap)
+            done['%s@%s' % (name, snap)] = 'dropped'
+        except Exception as error:  # e.g. a clone of it still exists
+            LOG.warning('Could not drop snapshot %s of %s: %s', snap, name, error)
     return done

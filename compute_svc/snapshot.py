@@ -155,10 +155,45 @@ def capture_and_upload(manager, context, instance, image_id, phases, before_capt
 
 
 def _run_phases(manager, context, instance, image_id):
-    capture_and_upload(manager, context, instance, image_id, SNAPSHOT)
+    if not _in_image_store(manager, context, instance, image_id):
+        capture_and_upload(manager, context, instance, image_id, SNAPSHOT)
     if BACKUP_TYPE in instance.system_metadata:
         _rotate(manager.image_client, context, instance)
     _end(instance)
+
+
+def _in_image_store(manager, context, instance, image_id):
+    """Disks on the storage of the image API's store (RBD disks cloned from its RBD
+    images): the snapshot is made there (``driver.snapshot_to_image_store``) and handed
+    to the image API as the image's location, through the same task states; nothing is
+    captured on this host nor uploaded. False when the disks share no storage with the
+    store, or a capture on this host is under way (it goes on)."""
+    if os.path.exists(_path(manager, image_id)):
+        return False
+    location = None
+
+    def in_store():
+        return location or manager.driver.snapshot_to_image_store(context, instance,
+                                                                  image_id)
+    if instance.task_state in SNAPSHOT.capture:
+        location = in_store()
+        if location is None:
+            return False
+        faults.point(SNAPSHOT.faults + '.after_capture')
+        _advance(instance, instance.task_state, SNAPSHOT.pending)
+    if instance.task_state == SNAPSHOT.pending:
+        location = in_store()
+        if location is None:
+            return False
+        _advance(instance, SNAPSHOT.pending, SNAPSHOT.uploading)
+    client = manager.image_client
+    if _settled_status(client, context, image_id) != 'active':
+        location = in_store()
+        if location is None:
+            return False
+        client.add_location(context, image_id, location)
+        faults.point(SNAPSHOT.faults + '.after_upload')
+    return True
 
 
 def _settled_status(client, context, image_id):

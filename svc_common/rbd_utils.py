@@ -21,6 +21,7 @@ LOG = logging.getLogger(__name__)
 _CHUNK = 4 * 1024 * 1024
 _ZEROS = bytes(_CHUNK)
 OWNER_KEY = 'nimbus.host'
+IMAGE_SNAP = 'snap'  # the protected snapshot of an image in the image API's RBD store
 
 
 def _bindings():
@@ -191,14 +192,21 @@ class RbdCluster:
         with self.ioctx() as ioctx:
             rbd.RBD().rename(ioctx, src, dest)
 
-    def clone(self, parent_pool, parent, snap, name, owner=None):
-        """A copy-on-write clone of ``parent_pool/parent@snap`` as ``name``."""
+    def clone(self, parent_pool, parent, snap, name, owner=None, pool=None):
+        """A copy-on-write clone of ``parent_pool/parent@snap`` as ``name`` (in
+        ``pool``, by default this one)."""
         _rados, rbd = _bindings()
-        with self.ioctx(parent_pool) as parent_ioctx, self.ioctx() as ioctx:
+        with self.ioctx(parent_pool) as parent_ioctx, self.ioctx(pool) as ioctx:
             rbd.RBD().clone(parent_ioctx, parent, snap, ioctx, name,
                             features=rbd.RBD_FEATURE_LAYERING)
         if owner:
             self.set_owner(name, owner)
+
+    def flatten(self, name, pool=None):
+        """Copy into a clone what it shares with its parent (inside the cluster): it
+        then depends on nothing."""
+        with self.image(name, pool) as image:
+            image.flatten()
 
     def import_file(self, path, name, owner=None):
         """A new image ``name`` with the content of the raw file ``path`` (zero chunks
@@ -270,10 +278,10 @@ class RbdCluster:
         LOG.info('Grew RBD image %s/%s from %d to %d bytes', self.pool, name, current, size)
         return True
 
-    def remove(self, name):
+    def remove(self, name, pool=None):
         """Remove an image and its snapshots (unprotecting them); nothing if gone."""
         _rados, rbd = _bindings()
-        with self.ioctx() as ioctx:
+        with self.ioctx(pool) as ioctx:
             try:
                 with rbd.Image(ioctx, name) as image:
                     for snap in list(image.list_snaps()):

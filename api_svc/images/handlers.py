@@ -275,6 +275,17 @@ def upload(req, image_id):
     return api_request.empty_response(204)
 
 
+@validation.body(schemas.location)
+def add_location(req, image_id):
+    """The data of a queued image is already in the store (a compute host made it
+    there from an instance's disk): the image becomes active with that location."""
+    context = req.context
+    image = store.get(context, image_id)
+    policy.authorize(context, image_policies.UPLOAD, _target(image))
+    store.add_location(context, image_id, req.validated_body()['url'])
+    return api_request.empty_response(202)
+
+
 def download(req, image_id):
     context = req.context
     policy.authorize(context, image_policies.DOWNLOAD)

@@ -32,7 +32,7 @@ from svc_common import rbd_utils
 
 LOG = logging.getLogger(__name__)
 _CHUNK = 64 * 1024
-RBD_SNAP = 'snap'
+RBD_SNAP = rbd_utils.IMAGE_SNAP
 BYTES_READ = collections.Counter()
 _bytes_lock = threading.Lock()
 
@@ -296,6 +296,8 @@ def delete(context, image_id):
         raise exception.ImageForbidden(action='delete protected', image_id=image_id)
     if image.location:
         _remove_rbd(image)
+    elif CONF.image.store == 'rbd':
+        _rbd_store().remove(image_id)  # a copy a compute host had not finished
     _delete(context, image_id)
     for path in (data_path(image_id), data_path(image_id) + '.part'):
         try:
@@ -343,6 +345,46 @@ def upload(context, image_id, stream, length=None):
         else:
             os.unlink(data_path(image_id))
         raise
+
+
+def add_location(context, image_id, url):
+    """A queued image's data already written into this store's RBD pool, as image
+    ``image_id`` with its protected snapshot (a compute host copied an instance's RBD
+    disk there, inside the cluster): the image becomes active, raw, at ``url``, its
+    size and checksums read from the cluster here. Only that exact location is taken:
+    the image's own name in this store's pool and cluster, so no caller can point an
+    image at data that is not its own."""
+    image = get(context, image_id)
+    _check_owner(context, image, 'add a location to')
+    if image.status != ImageStatus.QUEUED:
+        raise exception.ImageStatusConflict(image_id=image_id, status=image.status,
+                                            action='add a location to',
+                                            expected=ImageStatus.QUEUED)
+    if CONF.image.store != 'rbd':
+        raise exception.Invalid(message='This image store takes no locations.')
+    cluster = _rbd_store()
+    expected = rbd_utils.location(cluster.fsid(), cluster.pool, image_id, RBD_SNAP)
+    if url != expected or not cluster.has_snap(image_id, RBD_SNAP):
+        raise exception.Invalid(message='Location %s is not this image\'s data in the '
+                                        'image store.' % url)
+    _update(context, image_id, {'status': str(ImageStatus.SAVING)},
+            expected_status=ImageStatus.QUEUED)
+    md5, sha512, size = hashlib.md5(usedforsecurity=False), hashlib.sha512(), 0
+    try:
+        for chunk in cluster.read_chunks(image_id, snap=RBD_SNAP):
+            md5.update(chunk)
+            sha512.update(chunk)
+            size += len(chunk)
+    except BaseException:
+        _update(context, image_id, {'status': str(ImageStatus.QUEUED)},
+                expected_status=ImageStatus.SAVING)
+        raise
+    LOG.info('Image %s is at %s (%d bytes read to checksum it)', image_id, url, size)
+    return _update(context, image_id, {
+        'status': str(ImageStatus.ACTIVE), 'disk_format': 'raw', 'size': size,
+        'virtual_size': size, 'checksum': md5.hexdigest(), 'os_hash_algo': 'sha512',
+        'os_hash_value': sha512.hexdigest(), 'location': url,
+    }, expected_status=ImageStatus.SAVING)
 
 
 def _write(image_id, stream, length, limit):

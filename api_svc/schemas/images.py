@@ -39,6 +39,14 @@ image = {
 # Image data: any bytes.
 image_data = {'type': 'string', 'format': 'binary'}
 
+location = {  # POST /v2/images/{id}/locations (a queued image's data already in the store)
+    'type': 'object',
+    'properties': {'url': {'type': 'string', 'minLength': 1, 'maxLength': 2048},
+                   'validation_data': {'type': 'object'}},
+    'required': ['url'],
+    'additionalProperties': False,
+}
+
 patch = {
     'type': 'array',
     'items': {

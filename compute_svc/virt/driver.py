@@ -125,6 +125,13 @@ class ComputeDriver(abc.ABC):
         """Where a captured disk waits for its upload (it outlives a crash there)."""
         return os.path.join(CONF.compute.instances_path, '.snapshots')
 
+    def snapshot_to_image_store(self, context, instance, image_id):
+        """Make the root disk, as it is now, the image store's image ``image_id``
+        without its data leaving the storage the disk and the store share; returns the
+        image's location for the image API, or None when they share none (the capture
+        is then uploaded)."""
+        return None
+
     def snapshot(self, context, instance, path):
         """Write a standalone image (qcow2, no backing file) of the instance's root disk
         to ``path``, all of it or nothing. A running guest is paused for the capture (so

@@ -9,6 +9,7 @@ of a resize, kept as ``<uuid>_resize``, grown, put back and removed by the libvi
 driver's own disk code (``instance_disks``), in the same steps as the libvirt driver
 (and the guests never write to them). The crash tests use that to check disk files.
 """
+import contextlib
 import json
 import os
 import threading
@@ -290,6 +291,14 @@ class FakeDriver(driver.ComputeDriver):
         if self.disks is not None:
             return self.disks.snapshot_dir()
         return super().snapshot_dir()
+
+    def snapshot_to_image_store(self, context, instance, image_id):
+        """With real disks on RBD cloned from the image store, the libvirt driver's
+        copy inside the cluster."""
+        if self.disks is None or CONF.libvirt.images_type != 'rbd':
+            return None
+        return self.disks.rbd.snapshot_to_store(self.disks.root_entry(instance.uuid),
+                                                image_id, contextlib.nullcontext)
 
     def snapshot(self, context, instance, path):
         """With real disks, the root disk as the libvirt driver captures it; without,

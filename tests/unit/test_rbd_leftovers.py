@@ -73,11 +73,12 @@ def test_an_instance_on_another_host_is_that_hosts():
 
 
 def test_stable_instance_here_loses_what_its_disks_do_not_name():
-    images = dict(_images('_disk', snaps=['nimbus_resize']),
+    images = dict(_images('_disk', snaps=['nimbus_resize', 'nimbus_snapshot_i1', 'other']),
                   **_images('_disk.part', '_disk.local', '_disk.config', owner=OTHER))
     plan = _plan(images, _instance(), recorded={U + '_disk'})
     assert plan.remove == [U + '_disk.config', U + '_disk.local', U + '_disk.part']
-    assert plan.drop_snapshot == [U + '_disk']
+    assert plan.drop_snapshot == [(U + '_disk', 'nimbus_resize'),
+                                  (U + '_disk', 'nimbus_snapshot_i1')]
 
 
 def test_stable_instance_here_keeps_its_config_drive():

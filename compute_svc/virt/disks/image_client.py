@@ -41,6 +41,11 @@ class ImageClient(abc.ABC):
         active). ``reader`` wraps the open file (tests cut an upload short with it)."""
         raise exception.ImageUploadFailed(image_id=image_id, reason=_NEEDS_ENDPOINT)
 
+    def add_location(self, context, image_id, url):
+        """Make a queued image active with its data at ``url``, where the image API's
+        store holds it already (a snapshot made inside that store's storage)."""
+        raise exception.ImageUploadFailed(image_id=image_id, reason=_NEEDS_ENDPOINT)
+
     def delete(self, context, image_id):
         """Delete the image; one already gone is fine."""
         raise exception.ImageUploadFailed(image_id=image_id, reason=_NEEDS_ENDPOINT)
@@ -173,12 +178,12 @@ class HttpImageClient(ImageClient):
             body = _Body(reader(data) if reader else data, os.fstat(data.fileno()).st_size)
             resp = self._send(context, 'PUT', url, image_id, data=body,
                               headers={'Content-Type': 'application/octet-stream'})
-        if resp.status_code == 404:
-            raise exception.ImageNotFound(image_id=image_id)
-        if resp.status_code != 204:
-            raise exception.ImageUploadFailed(
-                image_id=image_id, reason='PUT %s returned %s: %s'
-                % (url, resp.status_code, resp.text[:200]))
+        _check_written(resp, image_id, 204)
+
+    def add_location(self, context, image_id, url):
+        endpoint = '%s/v2/images/%s/locations' % (self.endpoint, image_id)
+        resp = self._send(context, 'POST', endpoint, image_id, json={'url': url})
+        _check_written(resp, image_id, 202)
 
     def delete(self, context, image_id):
         url = '%s/v2/images/%s' % (self.endpoint, image_id)
@@ -252,6 +257,15 @@ class StoreImageClient(ImageClient):
         with open(path, 'rb') as src:
             while chunk := src.read(_CHUNK):
                 yield chunk
+
+
+def _check_written(resp, image_id, status):
+    if resp.status_code == 404:
+        raise exception.ImageNotFound(image_id=image_id)
+    if resp.status_code != status:
+        raise exception.ImageUploadFailed(
+            image_id=image_id, reason='%s %s returned %s: %s' % (
+                resp.request.method, resp.request.url, resp.status_code, resp.text[:200]))
 
 
 def get_client() -> ImageClient:

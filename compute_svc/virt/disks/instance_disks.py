@@ -422,6 +422,10 @@ class InstanceDisks:
         """Captures waiting for their upload (a hidden directory: not an instance's)."""
         return os.path.join(self.instances_path, SNAPSHOT_DIR)
 
+    def root_entry(self, uuid):
+        """disk.info's entry of the instance's root disk (None without one)."""
+        return self.read_info(self.inst_dir(uuid))['disks'].get('disk')
+
     def capture_root(self, uuid, path):
         """A standalone qcow2 of the instance's root disk at ``path`` (its base merged
         in), written beside it and renamed when complete. The caller makes sure that

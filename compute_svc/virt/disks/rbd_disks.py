@@ -11,6 +11,9 @@ Names in ``[libvirt] images_rbd_pool``::
     <name>.part          an image being made; renamed when complete
     <name>@nimbus_resize the snapshot a resize takes before it touches the disk: a revert
                          rolls back to it, a confirm removes it
+    <name>@nimbus_snapshot_<image id>
+                         a createImage's point in time of the root disk, until its
+                         copy in the image store is complete
 
 The instance's directory (disk.info, console log) stays on the host; disk.info records
 each RBD disk as ``{'backend': 'rbd', 'rbd': 'pool/name', ...}``. The pool is shared by
@@ -28,6 +31,7 @@ from compute_svc.virt.disks import disk
 LOG = logging.getLogger(__name__)
 
 RESIZE_SNAP = 'nimbus_resize'
+CAPTURE_PREFIX = 'nimbus_snapshot_'
 CONFIG_DRIVE = 'disk.config'
 
 
@@ -180,6 +184,33 @@ class RbdDisks:
         for entry in info['disks'].values():
             if is_rbd(entry):
                 self.cluster.snap_remove(entry['rbd'].split('/', 1)[1], RESIZE_SNAP)
+
+    # -- snapshots into the image store ------------------------------------------------
+    def snapshot_to_store(self, entry, image_id, held_still):
+        """The root disk ``entry`` as image ``image_id`` of the image API's RBD store,
+        copied inside the cluster (nothing passes through this host): a snapshot of the
+        disk (taken ``with held_still():``), cloned into the store's pool, flattened so
+        that it depends on no instance, with the store's protected snapshot; then the
+        disk's snapshot goes. Returns the image's location, or None when the disk is not
+        a clone of an image in that store (its pool is known from the clone's parent).
+        Run again after a crash, it finishes what is missing (a copy cut short is made
+        again from the disk's snapshot)."""
+        if not entry or not is_rbd(entry) or not entry.get('cloned_from'):
+            return None
+        pool = entry['cloned_from'].split('/', 1)[0]
+        name, snap, cluster = entry['rbd'].split('/', 1)[1], CAPTURE_PREFIX + image_id, \
+            self.cluster
+        if not cluster.has_snap(image_id, rbd_utils.IMAGE_SNAP, pool=pool):
+            with held_still():  # (a guest a crash left paused runs again too)
+                cluster.snap_create(name, snap, protect=True)  # kept if taken before
+            cluster.remove(image_id, pool=pool)  # a copy a crash cut short
+            cluster.clone(cluster.pool, name, snap, image_id, pool=pool)
+            cluster.flatten(image_id, pool=pool)
+            cluster.snap_create(image_id, rbd_utils.IMAGE_SNAP, protect=True, pool=pool)
+        cluster.snap_remove(name, snap)
+        LOG.info('RBD disk %s copied in the cluster as image %s/%s', entry['rbd'], pool,
+                 image_id)
+        return rbd_utils.location(self.fsid(), pool, image_id, rbd_utils.IMAGE_SNAP)
 
     # -- the host -----------------------------------------------------------------------
     def capacity_bytes(self):

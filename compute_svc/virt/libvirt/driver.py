@@ -16,6 +16,7 @@ seeing each other's guests.
 Every method is idempotent: each step checks what is already done (a defined domain, a
 disk file, a renamed directory) before doing it.
 """
+import contextlib
 import os
 import time
 
@@ -351,18 +352,30 @@ class LibvirtDriver(driver.ComputeDriver):
     def snapshot_dir(self):
         return self.disks.snapshot_dir()
 
-    def snapshot(self, context, instance, path):
-        """Pause a running guest (QEMU drains and flushes its disks when its vCPUs stop),
-        copy the root disk's chain into one qcow2, and let the guest run again. A guest
-        an interrupted capture left paused runs again as well (an ACTIVE server's)."""
+    @contextlib.contextmanager
+    def _held_still(self, instance):
+        """A running guest paused (QEMU drains and flushes its disks when its vCPUs
+        stop), then running again; a guest an interrupted capture left paused runs
+        again as well (an ACTIVE server's)."""
         guest = self._guest(instance.uuid)
         if guest is not None:
             guest.pause()
         try:
-            self.disks.capture_root(instance.uuid, path)
+            yield
         finally:
             if guest is not None and instance.vm_state == states.VmState.ACTIVE:
                 guest.unpause()
+
+    def snapshot(self, context, instance, path):
+        """The root disk's chain copied into one qcow2, the guest held still."""
+        with self._held_still(instance):
+            self.disks.capture_root(instance.uuid, path)
+
+    def snapshot_to_image_store(self, context, instance, image_id):
+        """RBD disks cloned from the image store: copied in the cluster, the guest
+        held still only while the disk's snapshot is taken."""
+        return self.disks.rbd.snapshot_to_store(self.disks.root_entry(instance.uuid),
+                                                image_id, lambda: self._held_still(instance))
 
     def detach_root_from_image(self, context, instance):
         self.disks.detach_root_from_image(instance.uuid)

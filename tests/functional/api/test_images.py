@@ -199,3 +199,21 @@ def test_list_filters_on_free_properties_and_tasks_are_none(cloud):
     assert (resp.status_int, resp.json_body_or_none) == (200, {'tasks': []})
     assert cloud.request('GET', '/image/v2/images/%s/tasks' % image_id,
                          project='other').status_int == 404
+
+
+def test_a_location_is_taken_only_in_an_rbd_store_for_a_queued_image(cloud):
+    """POST /v2/images/{id}/locations (a compute host's snapshot made inside the RBD
+    store's cluster): a file store takes none, a bad body is 400, an active image 409;
+    the RBD case itself runs on a real cluster (tests/ceph)."""
+    image = helpers.create_image(cloud, data=None)
+    path = '/image/v2/images/%s/locations' % image['id']
+    url = 'rbd://fsid/images/%s/snap' % image['id']
+    assert cloud.request('POST', path, {'url': url}).status_int == 400
+    assert cloud.request('POST', path, {'uri': url}).status_int == 400
+    assert cloud.request('GET', '/image/v2/images/%s' % image['id']).json_body_or_none[
+        'status'] == 'queued'
+    active = helpers.create_image(cloud, data=b'x' * 10)
+    assert cloud.request('POST', '/image/v2/images/%s/locations' % active['id'],
+                         {'url': url}).status_int == 409
+    assert cloud.request('POST', '/image/v2/images/nope/locations',
+                         {'url': url}).status_int == 404
