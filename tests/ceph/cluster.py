@@ -52,8 +52,11 @@ class Cluster:
             '']))
 
     def _run(self, *args, timeout=60):
-        return subprocess.run(args, check=True, capture_output=True, text=True,
-                              timeout=timeout).stdout
+        run = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+        if run.returncode:
+            raise RuntimeError('%s exited %d: %s%s' % (' '.join(args), run.returncode,
+                                                       run.stdout, run.stderr))
+        return run.stdout
 
     def ceph(self, *args):
         return self._run('ceph', '-c', self.conf, '--connect-timeout', '20', *args)
@@ -97,7 +100,14 @@ class Cluster:
         return self
 
     def set_quota(self, pool, max_bytes):
-        self.ceph('osd', 'pool', 'set-quota', pool, 'max_bytes', str(max_bytes))
+        for attempt in range(5):  # a monitor just up may still refuse (seen once)
+            try:
+                self.ceph('osd', 'pool', 'set-quota', pool, 'max_bytes', str(max_bytes))
+                return
+            except RuntimeError:
+                if attempt == 4:
+                    raise
+                time.sleep(2)
 
     def pids(self):
         out = []

@@ -136,20 +136,27 @@ SNAPSHOTS = {}  # server id -> the image its createImage (or shelve) made
 MATRIX = crash_runner.Matrix('crash matrix')
 
 
-@pytest.fixture(scope='module')
-def cloud(tmp_path_factory):
+def matrix_deployment(tmp_dir, common=None, compute=None):
+    """The matrix's deployment (``common``, ``compute``: more config sections)."""
     # reclaim_instance_interval: a DELETE soft-deletes (the delete points use forceDelete).
-    common = {'DEFAULT': {'report_interval': '1', 'service_down_time': '20',
-                          'reclaim_instance_interval': '3600'},
-              'conductor': {'reconcile_interval': '1', 'reconcile_after': '3'}}
+    common = deployment._merge({
+        'DEFAULT': {'report_interval': '1', 'service_down_time': '20',
+                    'reclaim_instance_interval': '3600'},
+        'conductor': {'reconcile_interval': '1', 'reconcile_after': '3'}}, common)
     # A live migration takes 4 s (long enough to abort one that is running, even on a
     # busy machine).
-    roomy = {'fake_driver': {'vcpus': '64', 'memory_mb': '262144', 'local_gb': '4000',
-                             'live_migrate_delay': '4'},
-             'compute': {'reap_deleted_interval': '2'}}
-    with deployment.deployment(tmp_path_factory.mktemp('crash'), 'postgresql',
-                               computes=HOSTS, compute_overrides=roomy,
-                               common_overrides=common, fake_disks=True) as dep:
+    roomy = deployment._merge({
+        'fake_driver': {'vcpus': '64', 'memory_mb': '262144', 'local_gb': '4000',
+                        'live_migrate_delay': '4'},
+        'compute': {'reap_deleted_interval': '2'}}, compute)
+    return deployment.deployment(tmp_dir, 'postgresql', computes=HOSTS,
+                                 compute_overrides=roomy, common_overrides=common,
+                                 fake_disks=True)
+
+
+@pytest.fixture(scope='module')
+def cloud(tmp_path_factory):
+    with matrix_deployment(tmp_path_factory.mktemp('crash')) as dep:
         yield dep
     MATRIX.report(faults.POINTS, tmp_path_factory.getbasetemp() / 'crash-matrix.txt')
 

@@ -149,3 +149,70 @@ def test_an_rbd_disk_is_a_network_disk_through_librbd():
     assert disks[1].find('auth') is None and disks[1].find('readonly') is not None
     assert config.rbd_names(xml) == ['vms/u_disk', 'vms/u_disk.config']
     assert config.owned_paths(xml) == ['/i/u/console.log']  # who owns the domain
+
+
+def test_an_rbd_host_reports_the_pools_capacity_not_its_filesystem(rbd, tmp_path):
+    from svc_common.conf import CONF
+    from compute_svc.virt.disks import instance_disks
+    rbd.cluster.capacity = lambda: (100 * GiB, 40 * GiB)  # (the pool's quota, free)
+    disks = instance_disks.InstanceDisks('h1', instances_path=str(tmp_path),
+                                         image_client=object(), remotefs=object())
+    disks._rbd = rbd
+    CONF.set_override('images_type', 'rbd', group='libvirt')
+    try:
+        assert disks.usable_bytes() == 100 * GiB
+    finally:
+        CONF.clear_override('images_type', group='libvirt')
+    assert disks.usable_bytes() != 100 * GiB  # a file backend: the filesystem's
+
+
+class StoreCluster(Cluster):
+    """Adds the snapshots, clones and flattens a snapshot into the image store makes."""
+
+    def has_snap(self, name, snap, pool=None):
+        return snap in self.snaps.get('%s/%s' % (pool or self.pool, name), set())
+
+    def snap_create(self, name, snap, protect=False, pool=None):
+        self.calls.append(('snap', '%s/%s@%s' % (pool or self.pool, name, snap)))
+        self.snaps.setdefault('%s/%s' % (pool or self.pool, name), set()).add(snap)
+
+    def snap_remove(self, name, snap, pool=None):
+        self.calls.append(('unsnap', '%s/%s@%s' % (pool or self.pool, name, snap)))
+        self.snaps.get('%s/%s' % (pool or self.pool, name), set()).discard(snap)
+
+    def remove(self, name, pool=None):
+        self.calls.append(('remove', '%s/%s' % (pool or self.pool, name)))
+
+    def clone(self, parent_pool, parent, snap, name, owner=None, pool=None):
+        self.calls.append(('clone', '%s/%s@%s' % (parent_pool, parent, snap),
+                           '%s/%s' % (pool, name)))
+
+    def flatten(self, name, pool=None):
+        self.calls.append(('flatten', '%s/%s' % (pool, name)))
+
+
+def test_snapshot_into_the_image_store_stays_in_the_cluster(rbd):
+    rbd.cluster = StoreCluster()
+    held = []
+
+    class Still:
+        def __enter__(self):
+            held.append('paused')
+
+        def __exit__(self, *exc):
+            held.append('running')
+    entry = {'backend': 'rbd', 'rbd': 'vms/u1_disk', 'cloned_from': 'images/img@snap'}
+    url = rbd.snapshot_to_store(entry, 'i2', Still)
+    assert url == rbd_utils.location(FSID, 'images', 'i2', 'snap')
+    assert rbd.cluster.calls == [
+        ('snap', 'vms/u1_disk@nimbus_snapshot_i2'), ('remove', 'images/i2'),
+        ('clone', 'vms/u1_disk@nimbus_snapshot_i2', 'images/i2'), ('flatten', 'images/i2'),
+        ('snap', 'images/i2@snap'), ('unsnap', 'vms/u1_disk@nimbus_snapshot_i2')]
+    assert held == ['paused', 'running']  # the guest held still for the snapshot only
+    # Done again (a resumed task): the store's image is complete, nothing is redone.
+    del rbd.cluster.calls[:]
+    assert rbd.snapshot_to_store(entry, 'i2', Still) == url
+    assert rbd.cluster.calls == [('unsnap', 'vms/u1_disk@nimbus_snapshot_i2')]
+    # An imported disk (or a file disk) has no store image to be copied next to.
+    assert rbd.snapshot_to_store(dict(entry, cloned_from=None), 'i3', Still) is None
+    assert rbd.snapshot_to_store({'format': 'qcow2'}, 'i3', Still) is None
