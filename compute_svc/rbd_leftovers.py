@@ -7,8 +7,10 @@ image name says whose disk it is, not which host uses it; the ``nimbus.host`` me
 says which host made it. For each instance with images in the pool, this host:
 
 - leaves them alone when the instance is unknown to this deployment (they may be
-  someone else's), in ERROR (an operator's to look at), in a task state, resized, or
-  has a migration still open: something is using or moving them;
+  someone else's), in a task state, has a migration still open, or is in any state
+  but active, stopped, paused, suspended or shelved (ERROR is an operator's to look
+  at; RESIZED awaits a confirmation; a state this does not know may hold disks
+  disk.info does not name): something is using or moving them;
 - removes them all when the instance is deleted, or is stable with no host (offloaded),
   and this host made them or was the instance's last;
 - when the instance lives on this host, stable: removes the images its disk.info does
@@ -58,14 +60,19 @@ class Plan:
         return bool(self.remove or self.drop_snapshot)
 
 
+# The states in which an instance's disks are exactly what its disk.info names; any
+# other (building, resized, error, or one this module does not know: a rescue's extra
+# disk, say) leaves its images alone.
+SETTLED = frozenset({V.ACTIVE, V.STOPPED, V.PAUSED, V.SUSPENDED, V.SHELVED,
+                     V.SHELVED_OFFLOADED})
+
+
 def _busy(instance, open_migration):
     """Why an instance's images must not be touched now, or None."""
-    if instance.vm_state in (V.ERROR, V.BUILDING):
+    if instance.vm_state not in SETTLED:
         return 'in %s' % instance.vm_state
     if instance.task_state is not None:
         return 'in task state %s' % instance.task_state
-    if instance.vm_state == V.RESIZED:
-        return 'awaiting resize confirmation'
     if open_migration:
         return 'with an open migration'
     return None

@@ -56,6 +56,7 @@ def test_unknown_instances_are_left_alone():
 @pytest.mark.parametrize('state', [
     dict(task_state='resize_migrating'), dict(task_state='spawning'),
     dict(vm_state='resized'), dict(vm_state='error'), dict(vm_state='building'),
+    dict(vm_state='rescued'), dict(vm_state='soft-delete'),
     dict(task_state='migrating', host=OTHER), dict(vm_state='resized', host=OTHER)])
 def test_an_instance_in_flight_or_in_error_keeps_everything(state):
     images = _images('_disk', '_disk.part', '_disk.local', snaps=['nimbus_resize'])
