@@ -143,20 +143,27 @@ def reap(manager, context, disks):
     """Remove what ``plan`` says for every instance with images in the pool of
     ``disks`` (an InstanceDisks on RBD); returns {image name: what was done}."""
     cluster = disks.rbd.cluster
-    by_uuid = {}
-    for name, image in cluster.describe().items():
+    names = {}
+    for name in cluster.list():
         uuid = instance_uuid(name)
         if uuid is not None:
-            by_uuid.setdefault(uuid, {})[name] = image
-    if not by_uuid:
+            names.setdefault(uuid, []).append(name)
+    if not names:
         return {}
     admin = context.elevated(read_deleted='yes')
     known = {i.uuid: i for i in objects.InstanceList.get_by_filters(
-        admin, {'uuid': sorted(by_uuid)})}
+        admin, {'uuid': sorted(names)})}
+    # Only the images this host may have to judge are opened (reading an image's owner,
+    # snapshots and watchers costs a round trip): not those of instances unknown here
+    # nor of live instances on other hosts.
+    wanted = sorted(u for u, i in known.items()
+                    if i.deleted or i.host in (manager.host, None))
+    described = cluster.describe(names={n for u in wanted for n in names[u]})
     migrating = _open_migrations(context, manager.host)
     done = {}
-    for uuid, images in sorted(by_uuid.items()):
-        instance = known.get(uuid)
+    for uuid in wanted:
+        instance = known[uuid]
+        images = {n: described[n] for n in names[uuid] if n in described}
         if not plan(manager.host, uuid, images, instance, uuid in migrating,
                     _recorded(disks, uuid)):
             continue

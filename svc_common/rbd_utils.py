@@ -148,14 +148,15 @@ class RbdCluster:
         with self.ioctx() as ioctx:
             return sorted(n for n in rbd.RBD().list(ioctx) if n.startswith(prefix))
 
-    def describe(self, prefix=''):
+    def describe(self, prefix='', names=None):
         """{name: {'owner', 'snaps', 'watchers'}} of the pool's images starting with
-        ``prefix``, in one connection (opened read-only: reading adds no watcher)."""
+        ``prefix`` (and among ``names`` when given), in one connection (opened
+        read-only: reading adds no watcher)."""
         _rados, rbd = _bindings()
         found = {}
         with self.ioctx() as ioctx:
             for name in rbd.RBD().list(ioctx):
-                if not name.startswith(prefix):
+                if not name.startswith(prefix) or (names is not None and name not in names):
                     continue
                 try:
                     with rbd.Image(ioctx, name, read_only=True) as image:
