@@ -11,6 +11,7 @@ from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import exc_filters
 import sqlalchemy as sa
 
+from svc_common.db import disconnects
 from svc_common import exception
 
 context_manager = enginefacade.transaction_context()
@@ -61,6 +62,8 @@ def _check_allowed():
 
 
 def _guard(wrapped):
+    wrapped = disconnects.retry_stale_connection(wrapped)
+
     @functools.wraps(wrapped)
     def inner(*args, **kwargs):
         _check_allowed()

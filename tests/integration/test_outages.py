@@ -9,6 +9,7 @@ when the outage starts. Afterwards every operation has finished and ``crash_chec
 finds nothing wrong anywhere.
 """
 import collections
+import datetime
 import signal
 import threading
 import time
@@ -248,3 +249,36 @@ def test_services_started_during_an_outage_wait_for_it(cloud, servers_of_their_o
     cloud.boot('late', cloud.image_id, flavor=SMALL, availability_zone='nova:cmp2')
     cloud.wait_for_servers('late', 1, timeout=SETTLE)
     _consistent(cloud)
+
+
+def test_dropped_database_connections_are_replaced_without_a_ping_per_checkout(tmp_path):
+    """No ping on every pool checkout; a connection the server dropped (as a restart
+    drops them all) fails on its first use and the transaction runs again on a new
+    one, for readers and writers."""
+    import migrations
+    from svc_common import context as nimbus_context
+    from svc_common.db import api as db_api
+    from svc_common import objects
+    from svc_common import service as service_mod
+    database = deployment.ScratchDatabase('postgresql', tmp_path)
+    try:
+        migrations.upgrade(database.url)
+        db_api.use_database(database.url)
+        ctx = nimbus_context.get_admin_context()
+        objects.register_all()
+        ref = service_mod.register(ctx, 'h1', 'nimbus-compute', 'compute')
+        assert db_api.get_engine().pool._pre_ping is False
+
+        def drop_connections():
+            killed = database.query(
+                'SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity'
+                ' WHERE datname = current_database() AND pid <> pg_backend_pid()')
+            assert killed[0][0] >= 1
+        drop_connections()
+        assert objects.Service.get_by_id(ctx, ref.id).host == 'h1'  # a reader
+        drop_connections()
+        seen = ref.last_seen_up.replace(tzinfo=None) + datetime.timedelta(seconds=5)
+        assert objects.Service.record_heartbeats(ctx, {ref.id: seen}) == 1  # a writer
+    finally:
+        db_api.get_engine().dispose()
+        database.drop()
