@@ -27,9 +27,9 @@ def start(compute_hosts, transport_url='inproc://', overrides=None, api_server=F
     tmp = tempfile.mkdtemp(prefix='nimbus-bench-')
     if api_server:
         port = _free_port()
-        overrides = dict({('api', 'listen'): '127.0.0.1', ('api', 'port'): port,
-                          ('image', 'api_endpoint'): 'http://127.0.0.1:%d/image' % port},
-                         **(overrides or {}))
+        overrides = {('api', 'listen'): '127.0.0.1', ('api', 'port'): port,
+                     ('image', 'api_endpoint'): 'http://127.0.0.1:%d/image' % port,
+                     **(overrides or {})}
     CONF([], project='nimbus')
     objects.register_all()
     CONF.set_override('state_path', tmp)
