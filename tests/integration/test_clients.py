@@ -294,3 +294,37 @@ def test_snapshot_with_openstackclient(cloud, image):
         openstack(cloud, 'server', 'delete', '--wait', name, parse=False)
     for name in ('snap1', 'bk2'):
         openstack(cloud, 'image', 'delete', name, parse=False)
+
+
+def test_shelve_with_openstackclient(cloud, image):
+    openstack(cloud, 'server', 'create', '--flavor', 'm1.tiny', '--image', 'img1',
+              '--nic', 'none', '--wait', 'shelve-vm')
+    openstack(cloud, 'server', 'shelve', '--offload', '--wait', 'shelve-vm', parse=False)
+    shown = openstack(cloud, 'server', 'show', 'shelve-vm')
+    assert shown['status'] == 'SHELVED_OFFLOADED'
+    assert shown['OS-EXT-SRV-ATTR:host'] is None
+    assert 'shelve-vm-shelved' in [i['Name'] for i in openstack(cloud, 'image', 'list')]
+    openstack(cloud, 'server', 'unshelve', '--wait', 'shelve-vm', parse=False)
+    shown = openstack(cloud, 'server', 'show', 'shelve-vm')
+    assert shown['status'] == 'ACTIVE' and shown['OS-EXT-SRV-ATTR:host']
+    assert 'shelve-vm-shelved' not in [i['Name'] for i in openstack(cloud, 'image', 'list')]
+    openstack(cloud, 'server', 'delete', '--wait', 'shelve-vm', parse=False)
+
+
+def test_server_actions_with_openstackclient(cloud, image):
+    """Pause, suspend, rescue and a hard reboot of a paused server, as openstackclient
+    sends them; the status and the instance actions are read back with it too."""
+    openstack(cloud, 'server', 'create', '--flavor', 'm1.tiny', '--image', 'img1',
+              '--nic', 'none', '--wait', 'actions-vm')
+    for action, status in (('pause', 'PAUSED'), ('unpause', 'ACTIVE'),
+                           ('suspend', 'SUSPENDED'), ('resume', 'ACTIVE'),
+                           ('rescue', 'RESCUE'), ('unrescue', 'ACTIVE'),
+                           ('pause', 'PAUSED')):
+        openstack(cloud, 'server', action, 'actions-vm', parse=False)
+        _wait_status(cloud, 'actions-vm', status)
+    openstack(cloud, 'server', 'reboot', '--hard', 'actions-vm', parse=False)
+    _wait_status(cloud, 'actions-vm', 'ACTIVE')
+    events = openstack(cloud, 'server', 'event', 'list', 'actions-vm')
+    assert {'pause', 'unpause', 'suspend', 'resume', 'rescue', 'unrescue', 'reboot'} <= {
+        e['Action'] for e in events}
+    openstack(cloud, 'server', 'delete', '--wait', 'actions-vm', parse=False)
