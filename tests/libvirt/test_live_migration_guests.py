@@ -9,6 +9,7 @@ both), and what the guest itself reports proves the move: it keeps running on B 
 booting again, its disk there holds what it wrote on A, and A has nothing left.
 """
 import os
+import time
 
 import pytest
 
@@ -64,21 +65,31 @@ def _wait_ready(drv, inst, timeout=120):
                          drv.get_console_output(None, inst)[-2000:])
 
 
-def test_a_running_guest_moves_to_the_other_libvirt_host(two_hosts, image_api):
-    a, b = two_hosts
+def _stay_up_guest(drv, image_api, name):
+    """A demo guest booted on ``drv`` to stay up, once it is ready: (instance, facts)."""
     image = image_api.add_demo_copy(
-        name='stays-up', os_command_line=image_api.demo['os_command_line'].replace(
+        name=name, os_command_line=image_api.demo['os_command_line'].replace(
             'nimbus.mode=poweroff', 'nimbus.mode=stay'))
-    inst = fakes.instance(image['id'], fakes.flavor('lm', memory_mb=128))
-    a.spawn(None, inst, image)
-    facts = _wait_ready(a, inst)
-    assert facts['boot'] == '1'
+    inst = fakes.instance(image['id'], fakes.flavor(name, memory_mb=128))
+    drv.spawn(None, inst, image)
+    return inst, _wait_ready(drv, inst)
 
+
+def _checked_and_prepared(a, b, inst):
+    """The checks on both hosts and pre_live_migration on ``b``: the migrate data."""
     request = b.check_can_live_migrate_destination(None, inst, 'auto')
     request['dest_address'] = b.migration_address()
     data = a.check_can_live_migrate_source(None, inst, request)
     assert data['block_migration'] is True and data['shared_storage'] is False
-    data = b.pre_live_migration(None, inst, data)
+    return b.pre_live_migration(None, inst, data)
+
+
+def test_a_running_guest_moves_to_the_other_libvirt_host(two_hosts, image_api):
+    a, b = two_hosts
+    inst, facts = _stay_up_guest(a, image_api, 'stays-up')
+    assert facts['boot'] == '1'
+
+    data = _checked_and_prepared(a, b, inst)
     assert os.path.exists(os.path.join(b.instances_path, inst.uuid, 'disk'))
     a.live_migration(None, inst, 'hostB', data)
 
@@ -103,16 +114,8 @@ def test_a_running_guest_moves_to_the_other_libvirt_host(two_hosts, image_api):
 def test_an_aborted_migration_leaves_the_guest_running_on_its_host(two_hosts, image_api,
                                                                    monkeypatch):
     a, b = two_hosts
-    image = image_api.add_demo_copy(
-        name='stays-up-2', os_command_line=image_api.demo['os_command_line'].replace(
-            'nimbus.mode=poweroff', 'nimbus.mode=stay'))
-    inst = fakes.instance(image['id'], fakes.flavor('lm2', memory_mb=128))
-    a.spawn(None, inst, image)
-    _wait_ready(a, inst)
-    request = b.check_can_live_migrate_destination(None, inst, 'auto')
-    request['dest_address'] = b.migration_address()
-    data = b.pre_live_migration(None, inst, a.check_can_live_migrate_source(None, inst,
-                                                                            request))
+    inst, _facts = _stay_up_guest(a, image_api, 'stays-up-2')
+    data = _checked_and_prepared(a, b, inst)
     real_watch = a.live._watch
 
     def watch(instance, guest, worker, started):
@@ -128,3 +131,24 @@ def test_an_aborted_migration_leaves_the_guest_running_on_its_host(two_hosts, im
     assert a.get_info(inst).power_state == P.RUNNING
     assert b.list_instance_uuids() == []
     assert not os.path.exists(os.path.join(b.instances_path, inst.uuid))
+
+
+def test_a_paused_guest_moves_paused_and_runs_on_once_unpaused(two_hosts, image_api):
+    """A paused server's guest is migrated paused and stays paused on B (libvirt keeps
+    a paused domain paused, and the post steps leave it so); unpaused there it runs on
+    from where it was, with no boot on B."""
+    a, b = two_hosts
+    inst, facts = _stay_up_guest(a, image_api, 'stays-up-3')
+    a.pause(None, inst)
+    inst.vm_state = states.VmState.PAUSED
+    data = _checked_and_prepared(a, b, inst)
+    a.live_migration(None, inst, 'hostB', data)
+    assert a.live_migration_moved(None, inst)
+    a.post_live_migration(None, inst, data)
+    b.post_live_migration_at_destination(None, inst, data)
+    assert b.get_info(inst).power_state == P.PAUSED
+    b.unpause(None, inst)
+    time.sleep(2)
+    assert b.get_info(inst).power_state == P.RUNNING
+    assert guest_console.boots(b.get_console_output(None, inst)) == []  # no boot on B
+    assert facts['boot'] == '1'
