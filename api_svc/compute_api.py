@@ -26,10 +26,15 @@ from svc_common import guest_actions
 from svc_common import instance_names
 from svc_common import next_step
 from svc_common import objects
+from svc_common import operations
 from svc_common import rescue_devices
 from svc_common import states
 
 LOG = logging.getLogger(__name__)
+# What a delete with [DEFAULT]/reclaim_instance_interval keeps restorable (a rescued or
+# resized server, or one never launched, is deleted at once).
+_SOFT_DELETABLE = operations.get('soft_delete').start_vm_states(
+    states.TaskState.SOFT_DELETING)
 V, T = states.VmState, states.TaskState
 GiB = 1024 ** 3
 
@@ -299,7 +304,7 @@ class API:
     def _soft_deletable(self, context, instance):
         return bool(CONF.reclaim_instance_interval and instance.launched_at and
                     instance.task_state is None and
-                    states.VmState(instance.vm_state) in states.SOFT_DELETABLE and
+                    states.VmState(instance.vm_state) in _SOFT_DELETABLE and
                     instance.host and self._compute_is_up(context, instance.host))
 
     def _soft_delete(self, context, instance):
@@ -320,7 +325,7 @@ class API:
         previous = instance.task_state
         if previous != T.DELETING:
             instance.task_state = T.DELETING.value
-            instance.save(expected_task_state=previous)
+            instance.save(expected_task_state=previous, operation='delete')
         objects.InstanceAction.action_start(context, instance.uuid, ACTION_DELETE)
         self.compute.terminate_instance(context, instance)
 
@@ -411,7 +416,7 @@ class API:
         for name, value in (changes or {}).items():
             setattr(instance, name, value)
         instance.task_state = task_state.value
-        instance.save(expected_task_state=previous)
+        instance.save(expected_task_state=previous, operation=method)
         objects.InstanceAction.action_start(context, instance.uuid, action)
 
     def console_output(self, context, instance, length=None):
@@ -461,7 +466,7 @@ class API:
             instance.vm_state = states.value(vm_state)
             instance.task_state = None
             try:
-                instance.save(expected_task_state=previous)
+                instance.save(expected_task_state=previous, operation='reset_state')
                 break
             except exception.UnexpectedTaskStateError:
                 if attempt == attempts - 1:
@@ -500,14 +505,15 @@ def _ask_host(instance, call, not_implemented, remote_errors):
         raise
 
 
-def check_can_start(instance, method, task_state, needs_host=True):
-    """Raise unless the state table lets ``instance`` start ``task_state`` and it has
-    a host to do it (unless not ``needs_host``); returns its task state now (the
-    compare-and-swap's expectation)."""
+def check_can_start(instance, method, task_state, operation=None, needs_host=True):
+    """Raise unless ``operation``'s rows (by default the one named ``method``) let
+    ``instance`` start ``task_state`` and it has a host to do it (unless not
+    ``needs_host``); returns its task state now (the compare-and-swap's expectation)."""
+    operation = operations.get(operation or method)
     old = (instance.vm_state, instance.task_state)
     new = (instance.vm_state, task_state)
-    if old == new or not states.instance_transition_allowed(old, new):
-        if states.instance_transition_allowed((instance.vm_state, None), new):
+    if old == new or not operation.allows(old, new):
+        if operation.allows((instance.vm_state, None), new):
             attr, state = 'task_state', instance.task_state
         else:
             attr, state = 'vm_state', instance.vm_state

@@ -10,6 +10,7 @@ from api_svc import compute_api
 from svc_common import live_migration_record as live_mod
 from svc_common import exception
 from svc_common import objects
+from svc_common import operations
 from svc_common import states
 
 LOG = logging.getLogger(__name__)
@@ -17,7 +18,9 @@ V, T, M = states.VmState, states.TaskState, states.MigrationStatus
 ACTION = 'live-migration'
 ACTION_FORCE_COMPLETE = 'live_migration_force_complete'
 ACTION_ABORT = 'live_migration_cancel'
-_MIGRATABLE_VM_STATES = tuple(states.LIVE_MIGRATABLE)  # a paused server stays paused
+# a paused server stays paused
+_MIGRATABLE_VM_STATES = tuple(sorted(
+    operations.get('live_migrate').start_vm_states(T.MIGRATING)))
 
 
 class LiveMigrateAPI:
@@ -53,7 +56,8 @@ class LiveMigrateAPI:
         # 'accepted' by a lost race is closed at once.
         live_mod.record_request(instance, host, block_migration, force)
         instance.task_state = T.MIGRATING
-        instance.save(expected_task_state=None, expected_vm_state=_MIGRATABLE_VM_STATES)
+        instance.save(expected_task_state=None, expected_vm_state=_MIGRATABLE_VM_STATES,
+                      operation='live_migrate')
         migration.create()
         LOG.info('Live migration to %s requested', host or 'a host the scheduler picks',
                  instance=instance)

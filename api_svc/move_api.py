@@ -14,6 +14,7 @@ from api_svc import flavor_access
 from api_svc import quota
 from svc_common import exception
 from svc_common import objects
+from svc_common import operations
 from svc_common import resize_begin
 from svc_common import states
 
@@ -24,7 +25,7 @@ V, T, M = states.VmState, states.TaskState, states.MigrationStatus
 ACTION_RESIZE, ACTION_MIGRATE = 'resize', 'migrate'
 ACTION_CONFIRM_RESIZE, ACTION_REVERT_RESIZE = 'confirmResize', 'revertResize'
 
-_MOVABLE_VM_STATES = (V.ACTIVE, V.STOPPED)
+_MOVABLE_VM_STATES = tuple(sorted(operations.get('resize').start_vm_states(T.RESIZE_PREP)))
 
 
 class MoveAPI:
@@ -68,7 +69,8 @@ class MoveAPI:
         objects.InstanceAction.action_start(context, instance.uuid, action)
         instance.task_state = T.RESIZE_PREP.value
         instance.new_flavor = flavor
-        instance.save(expected_task_state=None, expected_vm_state=_MOVABLE_VM_STATES)
+        instance.save(expected_task_state=None, expected_vm_state=_MOVABLE_VM_STATES,
+                      operation='resize')
         LOG.info('%s to flavor %s requested', action, flavor.flavorid, instance=instance)
         self.conductor.migrate_server(context, instance, flavor, target_host=target_host)
 

@@ -35,14 +35,14 @@ class ShelveAPI:
         image = snapshot_api.create_snapshot_image(
             context, instance, '%s-shelved' % instance.display_name, 'snapshot')
         snapshot_api.start_filling(context, instance, image, previous, T.SHELVING,
-                                   ACTION_SHELVE, {states.SHELVED_IMAGE_ID: image.id})
+                                   ACTION_SHELVE, {states.SHELVED_IMAGE_ID: image.id}, 'shelve')
         self.compute.shelve_instance(context, instance)
 
     def shelve_offload(self, context, instance):
         previous = compute_api.check_can_start(instance, 'shelveOffload',
-                                               T.SHELVING_OFFLOADING)
+                                               T.SHELVING_OFFLOADING, 'shelve_offload')
         instance.task_state = T.SHELVING_OFFLOADING.value
-        instance.save(expected_task_state=previous)
+        instance.save(expected_task_state=previous, operation='shelve_offload')
         objects.InstanceAction.action_start(context, instance.uuid, ACTION_SHELVE_OFFLOAD)
         self.compute.shelve_offload_instance(context, instance)
 
@@ -63,7 +63,7 @@ class ShelveAPI:
             system_metadata[states.UNSHELVE_HOST] = host
         instance.system_metadata = system_metadata
         instance.task_state = T.UNSHELVING.value
-        instance.save(expected_task_state=previous)
+        instance.save(expected_task_state=previous, operation='unshelve')
         objects.InstanceAction.action_start(context, instance.uuid, ACTION_UNSHELVE)
         if offloaded:
             self.conductor.unshelve_instance(context, instance)

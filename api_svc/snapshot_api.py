@@ -49,11 +49,12 @@ class SnapshotAPI:
     def _snapshot(self, context, instance, name, metadata, image_type, task_state, action,
                   system_metadata, extra_properties=None):
         method = 'createImage' if task_state == T.IMAGE_SNAPSHOT else 'createBackup'
-        previous = compute_api.check_can_start(instance, method, task_state)
+        previous = compute_api.check_can_start(instance, method, task_state, 'snapshot')
         image = create_snapshot_image(context, instance, name, image_type,
                                       dict(extra_properties or {}, **(metadata or {})))
         start_filling(context, instance, image, previous, task_state, action,
-                      dict(system_metadata, **{states.SNAPSHOT_IMAGE_ID: image.id}))
+                      dict(system_metadata, **{states.SNAPSHOT_IMAGE_ID: image.id}),
+                      'snapshot')
         self.compute.snapshot_instance(context, instance)
         LOG.info('%s of the server into image %s started', method, image.id,
                  instance=instance)
@@ -73,14 +74,15 @@ def create_snapshot_image(context, instance, name, image_type, extra_properties=
     }, properties)
 
 
-def start_filling(context, instance, image, previous, task_state, action, system_metadata):
+def start_filling(context, instance, image, previous, task_state, action, system_metadata,
+                  operation):
     """Start the operation that fills ``image``: ``task_state`` with ``system_metadata``
     (naming the image) in one compare-and-swap from ``previous``, and its instance
     action. An image no operation will fill (the swap lost) is deleted."""
     instance.system_metadata = dict(instance.system_metadata, **system_metadata)
     instance.task_state = task_state.value
     try:
-        instance.save(expected_task_state=previous)
+        instance.save(expected_task_state=previous, operation=operation)
     except exception.NimbusException:
         image_store.delete(context, image.id)
         raise

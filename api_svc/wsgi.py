@@ -33,9 +33,11 @@ class Services:
     shelve_api: shelve_api.ShelveAPI
 
 
-def build_app():
+def build_app(bus=None):
+    """The API application, its RPC clients sending through ``bus`` (this process's
+    transport by default)."""
     policy.reset()
-    conductor, compute = conductor_rpcapi.ConductorAPI(), compute_rpcapi.ComputeAPI()
+    conductor, compute = conductor_rpcapi.ConductorAPI(bus), compute_rpcapi.ComputeAPI(bus)
     services = Services(compute_api=compute_api.API(conductor, compute),
                         move_api=move_api.MoveAPI(conductor, compute),
                         snapshot_api=snapshot_api.SnapshotAPI(compute),

@@ -8,11 +8,16 @@ from svc_common import rpc
 from svc_common import service
 
 
-def make_service(host=None, driver=None):
+def make_service(host=None, driver=None, bus=None):
+    """The compute service, its RPC clients sending through ``bus`` (this process's
+    transport by default)."""
     from compute_svc import manager
-    from svc_common import compute_rpcapi as rpcapi
-    mgr = manager.ComputeManager(host=host, driver=driver)
-    return service.Service(manager.BINARY, rpcapi.TOPIC, mgr, host=mgr.host)
+    from svc_common import compute_rpcapi
+    from svc_common import conductor_rpcapi
+    mgr = manager.ComputeManager(host=host, driver=driver,
+                                 compute_rpcapi=compute_rpcapi.ComputeAPI(bus),
+                                 conductor_rpcapi=conductor_rpcapi.ConductorAPI(bus))
+    return service.Service(manager.BINARY, compute_rpcapi.TOPIC, mgr, host=mgr.host)
 
 
 def block_database():

@@ -21,13 +21,16 @@ def terminate_instance(manager, context, instance):
         manager.driver.destroy(context, instance)
         objects.ResourceClaim.release(context, instance.uuid)
         return
+    if current.task_state != states.TaskState.DELETING:
+        LOG.info('Nothing to delete: task state is %s', current.task_state, instance=current)
+        return
     with events.action_event(context, current, 'compute_terminate_instance', manager.host):
         manager.driver.destroy(context, current)
         faults.point('delete.after_destroy')
         objects.ResourceClaim.release(context, current.uuid)
         faults.point('delete.after_release')
         _clean_unconfirmed_resize(manager, context, current)
-        current.destroy(expected_task_state=current.task_state)
+        current.destroy(expected_task_state=states.TaskState.DELETING)
     LOG.info('Instance deleted', instance=current)
 
 

@@ -155,7 +155,7 @@ def post_live_migration(manager, context, instance, migration):
                 objects.ResourceClaim.release(context, migration.uuid)
                 instance.host = migration.dest_compute
                 instance.node = migration.dest_node
-                instance.save(expected_task_state=T.MIGRATING)
+                instance.save(expected_task_state=T.MIGRATING, operation='live_migrate')
         except service.UNAVAILABLE as error:
             LOG.warning('post_live_migration interrupted (%s)', error, instance=instance)
             return

@@ -22,9 +22,10 @@ from compute_svc import resource_tracker
 from compute_svc import shelve
 from compute_svc import snapshot
 from compute_svc import usage_audit
-from svc_common import compute_rpcapi
-from svc_common import conductor_rpcapi
+from svc_common import compute_rpcapi as compute_rpcapi_mod
+from svc_common import conductor_rpcapi as conductor_rpcapi_mod
 from compute_svc.virt.disks import image_client
+from svc_common import rpc
 from compute_svc.virt import loader as driver_loader
 
 LOG = logging.getLogger(__name__)
@@ -34,12 +35,13 @@ BINARY = 'nimbus-compute'
 class ComputeManager:
     target = messaging.Target(version='1.9')
 
-    def __init__(self, host=None, driver=None):
+    def __init__(self, host=None, driver=None, compute_rpcapi=None, conductor_rpcapi=None):
+        """The RPC clients come from the composition root (``cmd.make_service``)."""
         self.host = host or CONF.host
         self.driver = driver or driver_loader.load_driver(CONF.compute.compute_driver)
         self.tracker = resource_tracker.ResourceTracker(self.host, self.driver)
-        self.compute_rpcapi = compute_rpcapi.ComputeAPI()
-        self.conductor_rpcapi = conductor_rpcapi.ConductorAPI()
+        self.compute_rpcapi = compute_rpcapi or compute_rpcapi_mod.ComputeAPI()
+        self.conductor_rpcapi = conductor_rpcapi or conductor_rpcapi_mod.ConductorAPI()
         self._image_client = None
 
     @property
@@ -118,26 +120,32 @@ class ComputeManager:
         self.driver.cleanup_host(self.host)
 
     # -- RPC API 1.0 -----------------------------------------------------------------
+    @rpc.expose
     def build_and_run_instance(self, context, instance, image, request_spec):
         with self.instance_lock(instance):
             build.build_and_run_instance(self, context, instance, image)
 
+    @rpc.expose
     def terminate_instance(self, context, instance):
         with self.instance_lock(instance):
             delete.terminate_instance(self, context, instance)
 
+    @rpc.expose
     def stop_instance(self, context, instance):
         with self.instance_lock(instance):
             power.stop_instance(self, context, instance)
 
+    @rpc.expose
     def start_instance(self, context, instance):
         with self.instance_lock(instance):
             power.start_instance(self, context, instance)
 
+    @rpc.expose
     def reboot_instance(self, context, instance, reboot_type):
         with self.instance_lock(instance):
             power.reboot_instance(self, context, instance, reboot_type)
 
+    @rpc.expose
     def get_console_output(self, context, instance, tail_length=None):
         output = self.driver.get_console_output(context, instance)
         if tail_length is not None:
@@ -147,129 +155,159 @@ class ComputeManager:
         return output
 
     # -- RPC API 1.1: resize and cold migration --------------------------------------
+    @rpc.expose
     def prep_resize(self, context, instance, flavor, migration, alternates):
         with self.instance_lock(instance):
             resize.prep_resize(self, context, instance, flavor, migration, alternates)
 
+    @rpc.expose
     def resize_instance(self, context, instance, migration, flavor):
         with self.instance_lock(instance):
             resize.resize_instance(self, context, instance, migration, flavor)
 
+    @rpc.expose
     def finish_resize(self, context, instance, migration):
         with self.instance_lock(instance):
             resize.finish_resize(self, context, instance, migration)
 
+    @rpc.expose
     def confirm_resize(self, context, instance, migration):
         with self.instance_lock(instance):
             resize.confirm_resize(self, context, instance, migration)
 
+    @rpc.expose
     def revert_resize(self, context, instance, migration):
         with self.instance_lock(instance):
             resize.revert_resize(self, context, instance, migration)
 
+    @rpc.expose
     def finish_revert_resize(self, context, instance, migration):
         with self.instance_lock(instance):
             resize.finish_revert_resize(self, context, instance, migration)
 
     # -- RPC API 1.2: rebuild --------------------------------------------------------
+    @rpc.expose
     def rebuild_instance(self, context, instance):
         with self.instance_lock(instance):
             rebuild.rebuild_instance(self, context, instance)
 
     # -- RPC API 1.3: snapshot and backup ---------------------------------------------
+    @rpc.expose
     def snapshot_instance(self, context, instance):
         with self.instance_lock(instance):
             snapshot.snapshot_instance(self, context, instance)
 
     # -- RPC API 1.4: pause/unpause, suspend/resume ------------------------------------
+    @rpc.expose
     def pause_instance(self, context, instance):
         with self.instance_lock(instance):
             guest_actions.run(self, context, instance, 'pause')
 
+    @rpc.expose
     def unpause_instance(self, context, instance):
         with self.instance_lock(instance):
             guest_actions.run(self, context, instance, 'unpause')
 
+    @rpc.expose
     def suspend_instance(self, context, instance):
         with self.instance_lock(instance):
             guest_actions.run(self, context, instance, 'suspend')
 
+    @rpc.expose
     def resume_instance(self, context, instance):
         with self.instance_lock(instance):
             guest_actions.run(self, context, instance, 'resume')
 
     # -- RPC API 1.8: rescue/unrescue --------------------------------------------------
+    @rpc.expose
     def rescue_instance(self, context, instance):
         with self.instance_lock(instance):
             guest_actions.run(self, context, instance, 'rescue')
 
+    @rpc.expose
     def unrescue_instance(self, context, instance):
         with self.instance_lock(instance):
             guest_actions.run(self, context, instance, 'unrescue')
 
     # -- RPC API 1.5: diagnostics (a call) -----------------------------------------------
+    @rpc.expose
     def get_diagnostics(self, context, instance):
         return diagnostics.get_diagnostics(self, context, instance)
 
     # -- RPC API 1.6: live migration (compute_svc/live_migration.py) ---------------------
     # The checks and the destination's steps are calls made while the source's
     # live_migration holds the instance lock there; they run without it here.
+    @rpc.expose
     def check_can_live_migrate_destination(self, context, instance, migration, request):
         return live_migration.check_can_live_migrate_destination(
             self, context, instance, migration, request)
 
+    @rpc.expose
     def check_can_live_migrate_source(self, context, instance, migration, migrate_data):
         return live_migration.check_can_live_migrate_source(self, context, instance,
                                                             migration, migrate_data)
 
+    @rpc.expose
     def pre_live_migration(self, context, instance, migration, migrate_data):
         return live_migration.pre_live_migration(self, context, instance, migration,
                                                  migrate_data)
 
+    @rpc.expose
     def rollback_live_migration_at_destination(self, context, instance, migration):
         live_migration.rollback_live_migration_at_destination(self, context, instance,
                                                               migration)
 
+    @rpc.expose
     def live_migration(self, context, instance, migration):
         with self.instance_lock(instance):
             live_migration.live_migration(self, context, instance, migration)
 
+    @rpc.expose
     def post_live_migration(self, context, instance, migration):
         with self.instance_lock(instance):
             live_migration.post_live_migration(self, context, instance, migration)
 
+    @rpc.expose
     def post_live_migration_at_destination(self, context, instance, migration):
         with self.instance_lock(instance):
             live_migration.post_live_migration_at_destination(self, context, instance,
                                                               migration)
 
+    @rpc.expose
     def rollback_live_migration(self, context, instance, migration):
         with self.instance_lock(instance):
             live_migration.rollback_live_migration(self, context, instance, migration)
 
+    @rpc.expose
     def live_migration_force_complete(self, context, instance, migration):
         live_migration.force_complete(self, context, instance, migration)
 
+    @rpc.expose
     def live_migration_abort(self, context, instance, migration):
         live_migration.abort(self, context, instance, migration)
 
     # -- RPC API 1.7: shelve, offload, unshelve ---------------------------------------
+    @rpc.expose
     def shelve_instance(self, context, instance):
         with self.instance_lock(instance):
             shelve.shelve_instance(self, context, instance)
 
+    @rpc.expose
     def shelve_offload_instance(self, context, instance):
         with self.instance_lock(instance):
             shelve.shelve_offload_instance(self, context, instance)
 
+    @rpc.expose
     def unshelve_instance(self, context, instance):
         with self.instance_lock(instance):
             shelve.unshelve_instance(self, context, instance)
     # -- RPC API 1.9: soft delete and restore ----------------------------------------------
+    @rpc.expose
     def soft_delete_instance(self, context, instance):
         with self.instance_lock(instance):
             guest_actions.run(self, context, instance, 'soft_delete')
 
+    @rpc.expose
     def restore_instance(self, context, instance):
         with self.instance_lock(instance):
             guest_actions.run(self, context, instance, 'restore')

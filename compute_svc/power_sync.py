@@ -31,7 +31,7 @@ def sync_power_states(manager):
                         power, instance=instance)
             instance.vm_state = V.STOPPED
         try:
-            instance.save(expected_task_state=None)
+            instance.save(expected_task_state=None, operation='sync_power_state')
             changed += 1
         except (exception.UnexpectedTaskStateError, exception.InstanceNotFound,
                 exception.InstanceInvalidState):

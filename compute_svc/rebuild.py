@@ -23,9 +23,8 @@ from oslo_utils import timeutils
 
 from svc_common import exception
 from svc_common import faults
-from svc_common import objects
-from svc_common import service
 from svc_common import states
+from svc_common import step_runner
 from svc_common import instance_events as events
 
 LOG = logging.getLogger(__name__)
@@ -36,35 +35,23 @@ PHASES = (T.REBUILDING, T.REBUILD_BLOCK_DEVICE_MAPPING, T.REBUILD_SPAWNING)
 
 
 def rebuild_instance(manager, context, instance):
-    try:
-        instance = objects.Instance.get_by_uuid(context, instance.uuid)
-    except exception.InstanceNotFound:
-        LOG.info('Instance %s was deleted before its rebuild', instance.uuid)
+    instance = step_runner.current(context, instance, 'rebuild', PHASES, 'Rebuild')
+    if instance is None:
         return
-    if instance.task_state not in PHASES:
-        LOG.info('Rebuild already resolved (task state %s)', instance.task_state,
-                 instance=instance)
-        return
-    with events.action_event(context, instance, 'compute_rebuild_instance', manager.host):
-        try:
-            _run_phases(manager, context, instance)
-        except (exception.InstanceNotFound, exception.UnexpectedDeletingTaskStateError):
-            LOG.info('Instance deleted while rebuilding; the delete removes the guest',
-                     instance=instance)
-            return
-        except exception.UnexpectedTaskStateError as error:
-            # Another delivery (or a state reset) moved the instance on: it is theirs.
-            LOG.warning('Rebuild superseded: %s', error, instance=instance)
-            return
-        except service.UNAVAILABLE as error:
-            LOG.warning('Rebuild interrupted (%s); left for the reconciler', error,
-                        instance=instance)
-            return
-        except Exception as error:
-            LOG.exception('Rebuild failed', instance=instance)
-            events.set_error(context, instance, error, manager.host)
-            raise
-    LOG.info('Instance rebuilt from image %s', instance.image_ref, instance=instance)
+
+    def failed(error):
+        LOG.exception('Rebuild failed', instance=instance)
+        events.set_error(context, instance, error, manager.host, 'rebuild')
+
+    # A delete meanwhile removes the guest; another delivery (or a state reset) that
+    # moved the instance on owns it.
+    outcome = step_runner.run(context, instance, 'compute_rebuild_instance', manager.host,
+                              lambda: _run_phases(manager, context, instance),
+                              on_failure=failed, on_deleted=step_runner.log_only,
+                              on_superseded=step_runner.log_only, what='Rebuild',
+                              reraise=True)
+    if outcome == step_runner.Outcome.DONE:
+        LOG.info('Instance rebuilt from image %s', instance.image_ref, instance=instance)
 
 
 def _run_phases(manager, context, instance):
@@ -85,7 +72,7 @@ def _run_phases(manager, context, instance):
     instance.launched_at = timeutils.utcnow()
     instance.system_metadata = {k: v for k, v in instance.system_metadata.items()
                                 if k != PRESERVE_EPHEMERAL}
-    instance.save(expected_task_state=T.REBUILD_SPAWNING)
+    instance.save(expected_task_state=T.REBUILD_SPAWNING, operation='rebuild')
 
 
 def _tear_down(manager, context, instance):
@@ -100,4 +87,4 @@ def _tear_down(manager, context, instance):
 
 def _advance(instance, current, following):
     instance.task_state = following
-    instance.save(expected_task_state=current)
+    instance.save(expected_task_state=current, operation='rebuild')

@@ -37,7 +37,7 @@ def reclaim_queued_deletes(manager, context):
             continue
         instance.task_state = T.DELETING.value
         try:
-            instance.save(expected_task_state=None)
+            instance.save(expected_task_state=None, operation='delete')
         except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
             continue  # restored or deleted meanwhile
         LOG.info('Reclaiming soft-deleted instance', instance=instance)

@@ -19,10 +19,11 @@ from svc_common import exception
 from svc_common import faults
 from svc_common import notifications
 from svc_common import objects
+from svc_common import operations
 from svc_common.objects import claim as claim_obj
-from svc_common import service
 from svc_common import resize_begin
 from svc_common import states
+from svc_common import step_runner
 from svc_common import instance_events as events
 
 LOG = logging.getLogger(__name__)
@@ -50,34 +51,22 @@ def _ensure_claim(context, consumer, node_id, resources):
     objects.ResourceClaim.claim(context, consumer, node_id, resources)
 
 
-def _superseded(error):
-    """A compare-and-swap lost to the operation's own next step (not to a delete)."""
-    return isinstance(error, (exception.UnexpectedTaskStateError,
-                              exception.UnexpectedMigrationStatus)) and \
-        not isinstance(error, exception.UnexpectedDeletingTaskStateError)
-
-
-def _interrupted(error, instance):
-    """A step met an outage of the conductor, broker or database: not a failure to roll
-    back. Its progress is in SQL; the reconciler sends the step again."""
-    LOG.warning('Step interrupted (%s: %s); left for the reconciler', type(error).__name__,
-                error, instance=instance)
+def _current(context, instance, migration, operation, task_states, statuses, what):
+    """The instance and migration as SQL has them now, or (None, None) when ``what``
+    was done already: the migration is past ``statuses`` or the instance no longer in
+    one of ``task_states`` (read from ``operation``'s rows)."""
+    instance, migration = _reload(context, instance, migration)
+    if migration.status not in statuses or \
+            not operations.get(operation).pending(instance, task_states):
+        LOG.info('%s already done (migration %s)', what, migration.status, instance=instance)
+        return None, None
+    return instance, migration
 
 
 def _run_step(context, manager, instance, event, work, on_error):
-    """Run ``work()`` under the action event ``event``; True when it completed. An outage
-    of the conductor, broker or database is no failure: the step's progress is in SQL
-    and the reconciler sends it again. Any other error goes to ``on_error``."""
-    try:
-        with events.action_event(context, instance, event, manager.host):
-            work()
-    except service.UNAVAILABLE as error:
-        _interrupted(error, instance)
-        return False
-    except Exception as error:
-        on_error(error)
-        return False
-    return True
+    """Run ``work()`` as a step (``svc_common.step_runner``); True when it completed."""
+    return step_runner.run(context, instance, event, manager.host, work,
+                           on_failure=on_error) == step_runner.Outcome.DONE
 
 
 def _fail_moved_handler(context, manager, instance, migration, action):
@@ -90,41 +79,40 @@ def _was_stopped(instance):
 
 # -- destination: prep_resize ---------------------------------------------------------
 def prep_resize(manager, context, instance, flavor, migration, alternates):
-    instance, migration = _reload(context, instance, migration)
-    if migration.status != M.PRE_MIGRATING or instance.task_state != T.RESIZE_PREP:
-        LOG.info('prep_resize already done (migration %s)', migration.status,
-                 instance=instance)
+    instance, migration = _current(context, instance, migration, 'resize', T.RESIZE_PREP,
+                                   (M.PRE_MIGRATING,), 'prep_resize')
+    if instance is None:
         return
     notifications.notify_instance(context, instance, 'resize_prep', 'start', manager.host,
                                   migration)
     dest_node_id = _node_id(context, migration.dest_compute, migration.dest_node)
-    try:
-        with events.action_event(context, instance, 'compute_prep_resize', manager.host):
-            _ensure_claim(context, instance.uuid, dest_node_id,
-                          claim_obj.resources_for_flavor(flavor))
-            faults.point('prep_resize.after_claim')
-            manager.driver.prepare_migration_target(context, instance, flavor)
-            _record_dest_address(manager, migration)
-            instance.old_flavor = instance.flavor
-            instance.new_flavor = flavor
-            instance.system_metadata = dict(instance.system_metadata,
-                                            **{OLD_VM_STATE: instance.vm_state})
-            instance.save(expected_task_state=T.RESIZE_PREP)
-            faults.point('prep_resize.after_save')
-    except service.UNAVAILABLE as error:
-        _interrupted(error, instance)
-        return
-    except Exception as error:
-        if _superseded(error):
-            # A second delivery of this step lost a race with the first one's next step
-            # (resize_instance on the source already moved the instance on): the
-            # operation is in good hands; rolling back would pull the claim from it.
-            LOG.info('prep_resize superseded: %s', error, instance=instance)
-            return
+
+    def work():
+        _ensure_claim(context, instance.uuid, dest_node_id,
+                      claim_obj.resources_for_flavor(flavor))
+        faults.point('prep_resize.after_claim')
+        manager.driver.prepare_migration_target(context, instance, flavor)
+        _record_dest_address(manager, migration)
+        instance.old_flavor = instance.flavor
+        instance.new_flavor = flavor
+        instance.system_metadata = dict(instance.system_metadata,
+                                        **{OLD_VM_STATE: instance.vm_state})
+        instance.save(expected_task_state=T.RESIZE_PREP, operation='resize')
+        faults.point('prep_resize.after_save')
+
+    def failed(error):
         LOG.warning('prep_resize failed on %s: %s', manager.host, error, instance=instance)
         objects.ResourceClaim.release(context, instance.uuid, compute_node_id=dest_node_id)
         _reschedule_or_rollback(manager, context, instance, flavor, migration, alternates,
                                 error)
+
+    # A second delivery of this step that lost a race with the first one's next step
+    # (resize_instance on the source already moved the instance on) leaves the
+    # operation in good hands: rolling back would pull the claim from it.
+    outcome = step_runner.run(context, instance, 'compute_prep_resize', manager.host, work,
+                              on_failure=failed, on_superseded=step_runner.log_only,
+                              what='prep_resize')
+    if outcome != step_runner.Outcome.DONE:
         return
     notifications.notify_instance(context, instance, 'resize_prep', 'end', manager.host,
                                   migration)
@@ -150,7 +138,7 @@ def _reschedule_or_rollback(manager, context, instance, flavor, migration, alter
     objects.ResourceClaim.move(context, migration.uuid, instance.uuid)
     migration.fail()
     instance.task_state = None
-    instance.save(expected_task_state=T.RESIZE_PREP)
+    instance.save(expected_task_state=T.RESIZE_PREP, operation='resize')
 
 
 # -- source: resize_instance -----------------------------------------------------------
@@ -160,12 +148,11 @@ def resize_instance(manager, context, instance, migration, flavor):
     Phases, each skipped when SQL shows it done: (1) migration -> migrating and the
     disks moved -> post-migrating; (2) instance -> destination host, resize_migrated;
     (3) cast finish_resize (repeating a lost cast is harmless)."""
-    instance, migration = _reload(context, instance, migration)
-    if migration.status not in (M.PRE_MIGRATING, M.MIGRATING, M.POST_MIGRATING) or \
-            instance.task_state not in (T.RESIZE_PREP, T.RESIZE_MIGRATING,
-                                        T.RESIZE_MIGRATED):
-        LOG.info('resize_instance already done (migration %s)', migration.status,
-                 instance=instance)
+    instance, migration = _current(
+        context, instance, migration, 'resize',
+        (T.RESIZE_PREP, T.RESIZE_MIGRATING, T.RESIZE_MIGRATED),
+        (M.PRE_MIGRATING, M.MIGRATING, M.POST_MIGRATING), 'resize_instance')
+    if instance is None:
         return
     notifications.notify_instance(context, instance, 'resize', 'start', manager.host,
                                   migration)
@@ -178,7 +165,7 @@ def resize_instance(manager, context, instance, migration, flavor):
             instance.node = migration.dest_node
             instance.power_state = P.SHUTDOWN
             instance.task_state = T.RESIZE_MIGRATED
-            instance.save(expected_task_state=T.RESIZE_MIGRATING)
+            instance.save(expected_task_state=T.RESIZE_MIGRATING, operation='resize')
 
     if not _run_step(context, manager, instance, 'compute_resize_instance', work,
                      _fail_moved_handler(context, manager, instance, migration,
@@ -195,7 +182,7 @@ def _move_disks(manager, context, instance, migration, flavor):
     # table (resume resize_instance); resize_prep with the migration migrating is not.
     if instance.task_state == T.RESIZE_PREP:
         instance.task_state = T.RESIZE_MIGRATING
-        instance.save(expected_task_state=T.RESIZE_PREP)
+        instance.save(expected_task_state=T.RESIZE_PREP, operation='resize')
     if migration.status == M.PRE_MIGRATING:
         migration.status = M.MIGRATING
         migration.save(expected_status=(M.PRE_MIGRATING,))
@@ -213,7 +200,8 @@ def _fail_moved(context, manager, instance, migration, error, action):
     notifications.notify_instance(context, instance, action, 'error', manager.host,
                                   migration)
     migration.fail()
-    events.set_error(context, instance, error, manager.host)
+    events.set_error(context, instance, error, manager.host,
+                     'revert_resize' if action == 'resize_revert' else 'resize')
 
 
 # -- destination: finish_resize ------------------------------------------------------------
@@ -222,11 +210,10 @@ def finish_resize(manager, context, instance, migration):
 
     Phases: (1) resize_migrated -> resize_finish with the new flavor; (2) the driver
     finishes and the migration -> finished; (3) the instance -> resized."""
-    instance, migration = _reload(context, instance, migration)
-    if migration.status not in (M.POST_MIGRATING, M.FINISHED) or \
-            instance.task_state not in (T.RESIZE_MIGRATED, T.RESIZE_FINISH):
-        LOG.info('finish_resize already done (migration %s)', migration.status,
-                 instance=instance)
+    instance, migration = _current(
+        context, instance, migration, 'resize', (T.RESIZE_MIGRATED, T.RESIZE_FINISH),
+        (M.POST_MIGRATING, M.FINISHED), 'finish_resize')
+    if instance is None:
         return
     notifications.notify_instance(context, instance, 'resize_finish', 'start', manager.host,
                                   migration)
@@ -236,7 +223,7 @@ def finish_resize(manager, context, instance, migration):
         if instance.task_state == T.RESIZE_MIGRATED:
             instance.task_state = T.RESIZE_FINISH
             instance.flavor = instance.new_flavor
-            instance.save(expected_task_state=T.RESIZE_MIGRATED)
+            instance.save(expected_task_state=T.RESIZE_MIGRATED, operation='resize')
             faults.point('finish_resize.after_flavor_applied')
         if migration.status == M.POST_MIGRATING:
             resized = instance.old_flavor.flavorid != instance.new_flavor.flavorid
@@ -249,7 +236,7 @@ def finish_resize(manager, context, instance, migration):
         instance.vm_state = V.RESIZED
         instance.task_state = None
         instance.power_state = P.RUNNING if power_on else P.SHUTDOWN
-        instance.save(expected_task_state=T.RESIZE_FINISH)
+        instance.save(expected_task_state=T.RESIZE_FINISH, operation='resize')
 
     if not _run_step(context, manager, instance, 'compute_finish_resize', work,
                      _fail_moved_handler(context, manager, instance, migration,
@@ -284,7 +271,7 @@ def confirm_resize(manager, context, instance, migration):
     with events.action_event(context, instance, 'compute_confirm_resize', manager.host):
         instance.vm_state = V.STOPPED if _was_stopped(instance) else V.ACTIVE
         _forget_resize(instance)
-        instance.save(expected_task_state=T.RESIZE_CONFIRMING)
+        instance.save(expected_task_state=T.RESIZE_CONFIRMING, operation='confirm_resize')
     notifications.notify_instance(context, instance, 'resize_confirm', 'end', manager.host,
                                   migration)
 
@@ -300,11 +287,10 @@ def _forget_resize(instance):
 # -- destination: revert_resize; source: finish_revert_resize ---------------------------------
 def revert_resize(manager, context, instance, migration):
     """Remove the destination's guest and claim, hand the instance back to the source."""
-    instance, migration = _reload(context, instance, migration)
-    if migration.status not in (M.FINISHED, M.REVERTING) or \
-            instance.task_state != T.RESIZE_REVERTING:
-        LOG.info('revert_resize already done (migration %s)', migration.status,
-                 instance=instance)
+    instance, migration = _current(context, instance, migration, 'revert_resize',
+                                   T.RESIZE_REVERTING, (M.FINISHED, M.REVERTING),
+                                   'revert_resize')
+    if instance is None:
         return
     if migration.status == M.FINISHED:  # resize_begin.begin_revert stopped between its two writes
         migration.status = M.REVERTING
@@ -323,7 +309,7 @@ def revert_resize(manager, context, instance, migration):
                                          migration.dest_node))
             instance.host = migration.source_compute
             instance.node = migration.source_node
-            instance.save(expected_task_state=T.RESIZE_REVERTING)
+            instance.save(expected_task_state=T.RESIZE_REVERTING, operation='revert_resize')
             faults.point('revert.after_host_swapped')
 
     if not _run_step(context, manager, instance, 'compute_revert_resize', work,
@@ -335,11 +321,10 @@ def revert_resize(manager, context, instance, migration):
 
 def finish_revert_resize(manager, context, instance, migration):
     """Give the claims back, restore the old flavor and guest, show ACTIVE/SHUTOFF."""
-    instance, migration = _reload(context, instance, migration)
-    if migration.status not in (M.REVERTING, M.REVERTED) or \
-            instance.task_state != T.RESIZE_REVERTING:
-        LOG.info('finish_revert_resize already done (migration %s)', migration.status,
-                 instance=instance)
+    instance, migration = _current(context, instance, migration, 'revert_resize',
+                                   T.RESIZE_REVERTING, (M.REVERTING, M.REVERTED),
+                                   'finish_revert_resize')
+    if instance is None:
         return
     power_on = not _was_stopped(instance)
 
@@ -350,7 +335,7 @@ def finish_revert_resize(manager, context, instance, migration):
             if instance.old_flavor is not None and \
                     instance.flavor.flavorid != instance.old_flavor.flavorid:
                 instance.flavor = instance.old_flavor
-                instance.save(expected_task_state=T.RESIZE_REVERTING)
+                instance.save(expected_task_state=T.RESIZE_REVERTING, operation='revert_resize')
             manager.driver.finish_revert_migration(context, instance, migration,
                                                    power_on=power_on)
             faults.point('finish_revert.after_driver')
@@ -359,7 +344,7 @@ def finish_revert_resize(manager, context, instance, migration):
         instance.vm_state = V.ACTIVE if power_on else V.STOPPED
         instance.power_state = P.RUNNING if power_on else P.SHUTDOWN
         _forget_resize(instance)
-        instance.save(expected_task_state=T.RESIZE_REVERTING)
+        instance.save(expected_task_state=T.RESIZE_REVERTING, operation='revert_resize')
 
     if not _run_step(context, manager, instance, 'compute_finish_revert_resize', work,
                      _fail_moved_handler(context, manager, instance, migration,

@@ -96,7 +96,7 @@ def _end_failed(manager, context, instance, operation, current=None):
     current = instance.task_state if current is None else current
     instance.task_state = None
     try:
-        instance.save(expected_task_state=current)
+        instance.save(expected_task_state=current, operation=operation)
     except exception.NimbusException as error:
         LOG.warning('Could not end the failed %s: %s', operation, error, instance=instance)
     notifications.notify_instance(context, instance, operation, 'error', manager.host)
@@ -124,7 +124,8 @@ def shelve_instance(manager, context, instance):
             instance.system_metadata = dict(
                 instance.system_metadata, **{SHELVED_AT: timeutils.utcnow().isoformat(),
                                              SHELVED_HOST: manager.host})
-            instance.save(expected_task_state=T.SHELVING_IMAGE_UPLOADING)
+            instance.save(expected_task_state=T.SHELVING_IMAGE_UPLOADING,
+                          operation='shelve')
         except Exception as error:
             if _ignorable(error, instance, 'shelve'):
                 if isinstance(error, (exception.InstanceNotFound,
@@ -172,7 +173,8 @@ def _offload_recorded(manager, context, instance):
             events.record_fault(context, instance, error, manager.host)
             instance.vm_state = V.SHELVED  # shelved, its image uploaded: not offloaded
             instance.task_state = None
-            instance.save(expected_task_state=T.SHELVING_OFFLOADING)
+            instance.save(expected_task_state=T.SHELVING_OFFLOADING,
+                          operation='shelve_offload')
             raise
     notifications.notify_instance(context, instance, 'shelve_offload', 'end', manager.host)
 
@@ -189,7 +191,7 @@ def _offload(manager, context, instance):
     instance.task_state = None
     instance.host = None
     instance.node = None
-    instance.save(expected_task_state=T.SHELVING_OFFLOADING)
+    instance.save(expected_task_state=T.SHELVING_OFFLOADING, operation='shelve_offload')
     LOG.info('Shelved instance offloaded', instance=instance)
 
 
@@ -209,7 +211,7 @@ def offload_expired(manager, context):
             continue
         instance.task_state = T.SHELVING_OFFLOADING.value
         try:
-            instance.save(expected_task_state=None)
+            instance.save(expected_task_state=None, operation='shelve_offload')
         except exception.NimbusException:
             continue  # an unshelve or a delete came first
         with manager.instance_lock(instance):
@@ -240,7 +242,7 @@ def unshelve_instance(manager, context, instance):
             instance.system_metadata = _without_shelve_keys(instance.system_metadata)
             if offloaded:
                 instance.launched_at = timeutils.utcnow()
-            instance.save(expected_task_state=current)
+            instance.save(expected_task_state=current, operation='unshelve')
         except Exception as error:
             if _ignorable(error, instance, 'unshelve'):
                 return
@@ -256,7 +258,7 @@ def unshelve_instance(manager, context, instance):
 def _spawn_from_shelved_image(manager, context, instance, image_id):
     if instance.task_state == T.UNSHELVING:
         instance.task_state = T.SPAWNING.value
-        instance.save(expected_task_state=T.UNSHELVING)
+        instance.save(expected_task_state=T.UNSHELVING, operation='unshelve')
     if not image_id:
         raise exception.ImageNotFound(image_id=None)
     image_meta = manager.image_client.record(context, image_id)

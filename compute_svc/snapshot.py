@@ -118,11 +118,12 @@ def _capture(manager, context, instance, image_id):
 @dataclasses.dataclass(frozen=True)
 class Phases:
     """The task states of an operation that captures a disk and uploads it, and the
-    prefix of its fault points (<prefix>.after_capture, .during_upload, .after_upload)."""
+    operation (``svc_common.operations``; its name prefixes the fault points
+    <operation>.after_capture, .during_upload, .after_upload)."""
     capture: tuple
     pending: states.TaskState
     uploading: states.TaskState
-    faults: str
+    operation: str
 
 
 SNAPSHOT = Phases(CAPTURE_TASKS, T.IMAGE_PENDING_UPLOAD, T.IMAGE_UPLOADING, 'snapshot')
@@ -137,20 +138,20 @@ def capture_and_upload(manager, context, instance, image_id, phases, before_capt
         if before_capture is not None:
             before_capture()
         _capture(manager, context, instance, image_id)
-        faults.point(phases.faults + '.after_capture')
-        _advance(instance, instance.task_state, phases.pending)
+        faults.point(phases.operation + '.after_capture')
+        _advance(instance, instance.task_state, phases.pending, phases.operation)
     if instance.task_state == phases.pending:
         if not os.path.exists(path):
             _capture(manager, context, instance, image_id)
-        _advance(instance, phases.pending, phases.uploading)
+        _advance(instance, phases.pending, phases.uploading, phases.operation)
     client = manager.image_client
     if _settled_status(client, context, image_id) != 'active':
         if not os.path.exists(path):
             _capture(manager, context, instance, image_id)
         client.upload(context, image_id, path,
                       reader=lambda source: _FaultingReader(source,
-                                                             phases.faults + '.during_upload'))
-        faults.point(phases.faults + '.after_upload')
+                                                             phases.operation + '.during_upload'))
+        faults.point(phases.operation + '.after_upload')
     _remove(path)
 
 
@@ -228,9 +229,9 @@ def _rotate(client, context, instance):
         client.delete(context, image_id)
 
 
-def _advance(instance, current, following):
+def _advance(instance, current, following, operation):
     instance.task_state = following
-    instance.save(expected_task_state=current)
+    instance.save(expected_task_state=current, operation=operation)
 
 
 def _end(instance, quiet=False):
@@ -240,7 +241,7 @@ def _end(instance, quiet=False):
                                 if k not in KEYS}
     instance.task_state = None
     try:
-        instance.save(expected_task_state=current)
+        instance.save(expected_task_state=current, operation='snapshot')
     except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
         if not quiet:
             raise

@@ -7,9 +7,16 @@ from svc_common import rpc
 from svc_common import service
 
 
-def make_service():
+def make_service(bus=None, scheduler=None):
+    """The conductor service, its RPC clients sending through ``bus`` (this process's
+    transport by default), choosing hosts with ``scheduler`` (the configured one)."""
     from conductor_svc import manager
-    return service.Service(manager.BINARY, CONF.conductor.topic, manager.ConductorManager())
+    from svc_common import compute_rpcapi
+    from svc_common import conductor_rpcapi
+    mgr = manager.ConductorManager(scheduler=scheduler,
+                                   compute_rpcapi=compute_rpcapi.ComputeAPI(bus),
+                                   conductor_rpcapi=conductor_rpcapi.ConductorAPI(bus))
+    return service.Service(manager.BINARY, CONF.conductor.topic, mgr)
 
 
 def main(argv=None):

@@ -4,17 +4,18 @@ from oslo_concurrency import lockutils
 import oslo_messaging as messaging
 from oslo_log import log as logging
 
-from svc_common import compute_rpcapi
+from svc_common import compute_rpcapi as compute_rpcapi_mod
 from conductor_svc import heartbeats
 from conductor_svc import object_indirection
 from conductor_svc import reconciler
-from svc_common import conductor_rpcapi
+from svc_common import conductor_rpcapi as conductor_rpcapi_mod
 from conductor_svc.scheduler import manager as scheduler_mod
 from conductor_svc.tasks import build
 from conductor_svc.tasks import live_migrate
 from conductor_svc.tasks import migrate
 from conductor_svc.tasks import unshelve
 from svc_common.conf import CONF
+from svc_common import rpc
 
 LOG = logging.getLogger(__name__)
 BINARY = 'nimbus-conductor'
@@ -23,10 +24,12 @@ BINARY = 'nimbus-conductor'
 class ConductorManager(object_indirection.ObjectIndirection):
     target = messaging.Target(version='1.8')
 
-    def __init__(self):
-        self.scheduler = scheduler_mod.Scheduler()
-        self.compute_rpcapi = compute_rpcapi.ComputeAPI()
-        self.conductor_rpcapi = conductor_rpcapi.ConductorAPI()
+    def __init__(self, scheduler=None, compute_rpcapi=None, conductor_rpcapi=None):
+        """The scheduler and RPC clients come from the composition root
+        (``cmd.make_service``)."""
+        self.scheduler = scheduler or scheduler_mod.Scheduler()
+        self.compute_rpcapi = compute_rpcapi or compute_rpcapi_mod.ComputeAPI()
+        self.conductor_rpcapi = conductor_rpcapi or conductor_rpcapi_mod.ConductorAPI()
         self.heartbeats = heartbeats.HeartbeatBatch()
 
     def periodic_tasks(self):
@@ -49,16 +52,19 @@ class ConductorManager(object_indirection.ObjectIndirection):
     def reconcile(self):
         return reconciler.reconcile(self.compute_rpcapi, self.conductor_rpcapi)
 
+    @rpc.expose
     def service_heartbeat(self, context, service_id, sent_at):
         """A compute service is alive (1.8): written with the next flush."""
         self.heartbeats.add(service_id, sent_at)
 
+    @rpc.expose
     def build_instances(self, context, instances, image, request_spec=None):
         # request_spec: a dict from 1.0/1.1 clients, used only for instances stored
         # without a RequestSpec (made before specs were stored).
         build.BuildTask(context, instances, image, self.scheduler, self.compute_rpcapi,
                         legacy_spec=request_spec).execute()
 
+    @rpc.expose
     def migrate_server(self, context, instance, flavor, migration=None, host_list=None,
                        target_host=None):
         # One at a time per instance in this process: a copy sent again by the reconciler
@@ -72,12 +78,14 @@ class ConductorManager(object_indirection.ObjectIndirection):
                               migration=migration, host_list=host_list,
                               target_host=target_host).execute()
 
+    @rpc.expose
     def live_migrate_instance(self, context, instance, migration):
         with lockutils.lock('migrate-%s' % instance.uuid):
             return live_migrate.LiveMigrationTask(context, instance, migration,
                                                   self.scheduler,
                                                   self.compute_rpcapi).execute()
 
+    @rpc.expose
     def unshelve_instance(self, context, instance):
         with lockutils.lock('unshelve-%s' % instance.uuid):
             unshelve.UnshelveTask(context, instance, self.scheduler,

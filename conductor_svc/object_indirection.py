@@ -11,6 +11,7 @@ import contextlib
 from oslo_db import exception as db_exc
 
 from svc_common import exception
+from svc_common import rpc
 from svc_common.objects import base as obj_base
 
 
@@ -26,6 +27,7 @@ def _database_errors_for_rpc():
 
 class ObjectIndirection:
 
+    @rpc.expose
     def object_class_action_versions(self, context, objname, objmethod, object_versions,
                                      args, kwargs):
         objclass = obj_base.NimbusObject.obj_class_from_name(
@@ -35,6 +37,7 @@ class ObjectIndirection:
         with _database_errors_for_rpc():
             return getattr(objclass, objmethod)(context, *args, **kwargs)
 
+    @rpc.expose
     def object_action(self, context, objinst, objmethod, args, kwargs):
         before = objinst.obj_clone()
         with _database_errors_for_rpc():
@@ -49,6 +52,7 @@ class ObjectIndirection:
         updates['obj_what_changed'] = objinst.obj_what_changed()
         return updates, result
 
+    @rpc.expose
     def object_backport_versions(self, context, objinst, object_versions):
         target = object_versions[objinst.obj_name()]
         return objinst.obj_to_primitive(target_version=target, version_manifest=object_versions)

@@ -34,8 +34,15 @@ CLOUDS_YAML = """clouds:
 class AllInOne:
     """Every Nimbus service in this process; ``start()`` then ``stop()``."""
 
-    def __init__(self, compute_hosts=None, with_api=True, with_api_server=True, drivers=None):
+    def __init__(self, compute_hosts=None, with_api=True, with_api_server=True, drivers=None,
+                 bus=None, scheduler=None):
+        """``bus``: what every service's RPC clients send through (the in-process
+        transport by default; tests pass one that loses or repeats casts);
+        ``scheduler``: the conductor's (the configured filters and weighers)."""
         self.compute_hosts = list(compute_hosts or [CONF.host])
+        self.bus = bus
+        self.scheduler = scheduler
+        self.compute_rpcapi = self.conductor_rpcapi = None
         self.with_api = with_api
         self.with_api_server = with_api and with_api_server
         self.drivers = drivers or {}
@@ -54,16 +61,21 @@ class AllInOne:
         migrations.upgrade(CONF.database.connection)
         db_api.use_database(CONF.database.connection)
         rpc.init(CONF)
+        from svc_common import compute_rpcapi
+        from svc_common import conductor_rpcapi
+        self.compute_rpcapi = compute_rpcapi.ComputeAPI(self.bus)
+        self.conductor_rpcapi = conductor_rpcapi.ConductorAPI(self.bus)
         defaults.create_default_flavors(nimbus_context.get_admin_context())
-        self.services.append(conductor_cmd.make_service())
+        self.services.append(conductor_cmd.make_service(bus=self.bus,
+                                                        scheduler=self.scheduler))
         for host in self.compute_hosts:
-            self.services.append(compute_cmd.make_service(host=host,
-                                                          driver=self.drivers.get(host)))
+            self.services.append(compute_cmd.make_service(
+                host=host, driver=self.drivers.get(host), bus=self.bus))
         for svc in self.services:
             svc.start()
         if self.with_api:
             from api_svc import wsgi
-            self.app = wsgi.build_app()
+            self.app = wsgi.build_app(self.bus)
         if self.with_api_server:
             from api_svc import server
             self.http = server.make_server(self.app, CONF.api.listen, CONF.api.port)

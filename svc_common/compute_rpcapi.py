@@ -28,9 +28,9 @@ TOPIC = 'compute'
 class ComputeAPI:
     VERSION = '1.9'
 
-    def __init__(self):
+    def __init__(self, bus=None):
         target = messaging.Target(topic=TOPIC, version='1.0')
-        self.client = rpc.get_client(target, version_cap=self.VERSION)
+        self.client = (bus or rpc.BUS).get_client(target, version_cap=self.VERSION)
 
     def _at(self, host, version='1.0'):
         return self.client.prepare(server=host, version=version)

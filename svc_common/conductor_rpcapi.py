@@ -21,9 +21,9 @@ from svc_common import rpc
 class ConductorAPI:
     VERSION = '1.8'
 
-    def __init__(self):
+    def __init__(self, bus=None):
         target = messaging.Target(topic=CONF.conductor.topic, version='1.0')
-        self.client = rpc.get_client(target, version_cap=self.VERSION)
+        self.client = (bus or rpc.BUS).get_client(target, version_cap=self.VERSION)
 
     def build_instances(self, ctxt, instances, image):
         """Schedule and build ``instances`` as their stored request specs ask."""

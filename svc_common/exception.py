@@ -134,7 +134,8 @@ class QuotaNotFound(NotFound):
 
 class OverQuota(Forbidden):
     """Carries the resources that would exceed their limits."""
-    msg_fmt = 'Quota exceeded for %(overs)s: Requested %(req)s, but already used %(used)s of %(allowed)s %(overs)s'
+    msg_fmt = ('Quota exceeded for %(overs)s: Requested %(req)s, but already used '
+               '%(used)s of %(allowed)s %(overs)s')
 
 
 class TooManyInstances(OverQuota):
@@ -203,7 +204,8 @@ class InvalidMicroversion(NimbusException):
 
 
 class UnsupportedMicroversion(NimbusException):
-    msg_fmt = 'Version %(version)s is not supported by the API. Minimum is %(min)s and maximum is %(max)s.'
+    msg_fmt = ('Version %(version)s is not supported by the API. Minimum is %(min)s and '
+               'maximum is %(max)s.')
     code = 406
 
 

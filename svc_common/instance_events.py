@@ -5,6 +5,7 @@ from oslo_log import log as logging
 
 from svc_common import exception
 from svc_common import objects
+from svc_common import operations
 from svc_common import states
 
 LOG = logging.getLogger(__name__)
@@ -50,13 +51,21 @@ def record_fault(context, instance, error, host):
     objects.InstanceFault.from_exception(context, instance.uuid, error, host=host).create()
 
 
-def set_error(context, instance, error, host):
-    """Leave the instance in ERROR with a fault explaining ``error``."""
+def set_error(context, instance, error, host, operation=None):
+    """Leave the instance in ERROR with a fault explaining ``error``, if it is still in
+    a task state of the failed ``operation`` (without one: still in the task state
+    ``instance`` shows); an instance another operation moved on (a delete) is left
+    to it. Returns the instance in ERROR, or None."""
     LOG.error('Instance failed: %s', error, instance=instance)
     record_fault(context, instance, error, host)
+    expected = (operations.get(operation).task_states if operation is not None
+                else instance.task_state)
     current = objects.Instance.get_by_uuid(context, instance.uuid)
-    task_state = current.task_state
     current.vm_state = states.VmState.ERROR
     current.task_state = None
-    current.save(expected_task_state=task_state)
+    try:
+        current.save(expected_task_state=expected, operation='fail')
+    except exception.UnexpectedTaskStateError as moved_on:
+        LOG.warning('Not marked ERROR: %s', moved_on, instance=instance)
+        return None
     return current

@@ -32,7 +32,7 @@ def save_migrate_data(instance, migrate_data):
     request = dict(request_of(instance), migrate_data=migrate_data)
     instance.system_metadata = dict(instance.system_metadata,
                                     **{REQUEST_KEY: json.dumps(request)})
-    instance.save(expected_task_state=T.MIGRATING)
+    instance.save(expected_task_state=T.MIGRATING, operation='live_migrate')
 
 
 def migrate_data_of(instance):
@@ -47,7 +47,7 @@ def finish_task(instance, **changes):
     instance.system_metadata = {k: v for k, v in instance.system_metadata.items()
                                 if k != REQUEST_KEY}
     try:
-        instance.save(expected_task_state=T.MIGRATING)
+        instance.save(expected_task_state=T.MIGRATING, operation='live_migrate')
     except (exception.UnexpectedTaskStateError, exception.InstanceNotFound) as error:
         LOG.info('Instance changed while its live migration ended: %s', error,
                  instance=instance)

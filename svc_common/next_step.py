@@ -62,7 +62,9 @@ named here is an idempotent RPC handler, so sending one twice is harmless.
                                                                       with a fault
 """
 import dataclasses
+from typing import Optional
 
+from svc_common import operations
 from svc_common import states
 
 T, M, V = states.TaskState, states.MigrationStatus, states.VmState
@@ -77,66 +79,54 @@ class Step:
     reason: str = ''
 
 
-_SIMPLE = {
-    T.SPAWNING: ('build_and_run_instance', {}),
-    T.POWERING_OFF: ('stop_instance', {}),
-    T.POWERING_ON: ('start_instance', {}),
-    T.REBOOTING: ('reboot_instance', {'reboot_type': 'SOFT'}),
-    T.REBOOTING_HARD: ('reboot_instance', {'reboot_type': 'HARD'}),
-    T.REBUILDING: ('rebuild_instance', {}),
-    T.REBUILD_BLOCK_DEVICE_MAPPING: ('rebuild_instance', {}),
-    T.REBUILD_SPAWNING: ('rebuild_instance', {}),
-    T.IMAGE_SNAPSHOT: ('snapshot_instance', {}),
-    T.IMAGE_BACKUP: ('snapshot_instance', {}),
-    T.IMAGE_PENDING_UPLOAD: ('snapshot_instance', {}),
-    T.IMAGE_UPLOADING: ('snapshot_instance', {}),
-    T.PAUSING: ('pause_instance', {}),
-    T.UNPAUSING: ('unpause_instance', {}),
-    T.SUSPENDING: ('suspend_instance', {}),
-    T.RESUMING: ('resume_instance', {}),
-    T.SHELVING: ('shelve_instance', {}),
-    T.SHELVING_IMAGE_PENDING_UPLOAD: ('shelve_instance', {}),
-    T.SHELVING_IMAGE_UPLOADING: ('shelve_instance', {}),
-    T.SHELVING_OFFLOADING: ('shelve_offload_instance', {}),
-    T.RESCUING: ('rescue_instance', {}),
-    T.UNRESCUING: ('unrescue_instance', {}),
-    T.SOFT_DELETING: ('soft_delete_instance', {}),
-    T.RESTORING: ('restore_instance', {}),
-}
-
-
-def _fail(reason):
+def _fail(reason: str) -> Step:
     return Step('fail', CONDUCTOR, reason=reason)
 
 
-def next_step(instance, migration):
+def next_step(instance, migration) -> Optional[Step]:
     """The step that moves ``instance`` (and its in-progress ``migration``) on, or None
-    when no operation is under way."""
+    when no operation is under way. Which step resumes a task state is the operations'
+    ``resume`` (``svc_common.operations.RESUME``): a compute method cast to the
+    instance's host, or one of the resolvers below."""
     if instance.task_state is None:
         return None
     task = T(instance.task_state)
-    unshelving = task == T.UNSHELVING or (
-        task == T.SPAWNING and instance.vm_state == V.SHELVED_OFFLOADED)
-    if unshelving:  # without a host the conductor schedules it again
-        return Step('unshelve_instance', instance.host or CONDUCTOR)
-    if task in _SIMPLE:
-        name, kwargs = _SIMPLE[task]
-        if instance.host is None:
-            return _fail('%s without a host' % task)
-        return Step(name, instance.host, dict(kwargs))
-    if task == T.SCHEDULING:
-        if instance.host is None:
-            return Step('build_instances', CONDUCTOR)
-        return Step('build_and_run_instance', instance.host)
-    if task == T.DELETING:
-        return Step('terminate_instance', instance.host) if instance.host else \
-            Step('local_delete', CONDUCTOR)
-    if task == T.MIGRATING:
-        return _live_migration_step(instance, migration)
-    return _resize_step(task, instance, migration)
+    resume = operations.RESUME.get(task)
+    if resume is None:
+        return _fail('%s is resumed by no operation' % task)
+    if resume.resolver is not None:
+        return _RESOLVERS[resume.resolver](task, instance, migration)
+    if instance.host is None:
+        return _fail('%s without a host' % task)
+    return Step(resume.step, instance.host, dict(resume.kwargs))
 
 
-def _live_migration_step(instance, migration):
+def _schedule_step(task: states.TaskState, instance, migration) -> Step:
+    if instance.host is None:
+        return Step('build_instances', CONDUCTOR)
+    return Step('build_and_run_instance', instance.host)
+
+
+def _spawn_step(task: states.TaskState, instance, migration) -> Step:
+    """spawning: a build's, or an offloaded server's unshelve (the vm_state says which)."""
+    if instance.vm_state == V.SHELVED_OFFLOADED:
+        return _unshelve_step(task, instance, migration)
+    if instance.host is None:
+        return _fail('%s without a host' % task)
+    return Step('build_and_run_instance', instance.host)
+
+
+def _unshelve_step(task: states.TaskState, instance, migration) -> Step:
+    """Without a host the conductor schedules the server again."""
+    return Step('unshelve_instance', instance.host or CONDUCTOR)
+
+
+def _delete_step(task: states.TaskState, instance, migration) -> Step:
+    return Step('terminate_instance', instance.host) if instance.host else \
+        Step('local_delete', CONDUCTOR)
+
+
+def _live_migration_step(task: states.TaskState, instance, migration) -> Step:
     status = M(migration.status) if migration is not None else None
     if status == M.ACCEPTED:
         return Step('live_migrate_instance', CONDUCTOR)
@@ -151,7 +141,7 @@ def _live_migration_step(instance, migration):
     return _fail('%s with migration %s' % (T.MIGRATING, status))
 
 
-def _resize_step(task, instance, migration):
+def _resize_step(task: states.TaskState, instance, migration) -> Step:
     status = M(migration.status) if migration is not None else None
     if task == T.RESIZE_PREP:
         if status is None or (status == M.PRE_MIGRATING and not migration.dest_compute):
@@ -188,6 +178,11 @@ def _resize_step(task, instance, migration):
         return Step('finish_revert_resize', migration.source_compute) if moved_back else \
             Step('revert_resize', migration.dest_compute)
     return _fail('%s with migration %s' % (task, status))
+
+
+_RESOLVERS = {'schedule': _schedule_step, 'spawn': _spawn_step, 'unshelve': _unshelve_step,
+              'delete': _delete_step, 'resize': _resize_step,
+              'live_migrate': _live_migration_step}
 
 
 def current_migration(context, instance):

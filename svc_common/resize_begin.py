@@ -5,24 +5,25 @@ from svc_common import states
 T, V, M = states.TaskState, states.VmState, states.MigrationStatus
 
 
-def begin_confirm(context, instance, migration, compute_rpcapi):
+def begin_confirm(context, instance, migration, compute_rpcapi) -> None:
     """RESIZED/None -> RESIZE_CONFIRMING, then finished -> confirming, then cast the source.
 
     The instance goes first: its compare-and-swap is what decides a race with another
     request, and a crash between the two writes leaves a state the recovery table knows
     (resize_confirming with the migration still finished)."""
-    _begin(instance, migration, T.RESIZE_CONFIRMING, M.CONFIRMING)
+    _begin(instance, migration, 'confirm_resize', T.RESIZE_CONFIRMING, M.CONFIRMING)
     compute_rpcapi.confirm_resize(context, instance, migration)
 
 
-def begin_revert(context, instance, migration, compute_rpcapi):
+def begin_revert(context, instance, migration, compute_rpcapi) -> None:
     """As begin_confirm, for a revert (cast to the destination)."""
-    _begin(instance, migration, T.RESIZE_REVERTING, M.REVERTING)
+    _begin(instance, migration, 'revert_resize', T.RESIZE_REVERTING, M.REVERTING)
     compute_rpcapi.revert_resize(context, instance, migration)
 
 
-def _begin(instance, migration, task_state, status):
+def _begin(instance, migration, operation: str, task_state: states.TaskState,
+           status: states.MigrationStatus) -> None:
     instance.task_state = task_state
-    instance.save(expected_task_state=None, expected_vm_state=V.RESIZED)
+    instance.save(expected_task_state=None, expected_vm_state=V.RESIZED, operation=operation)
     migration.status = status
     migration.save(expected_status=(M.FINISHED,))

@@ -72,10 +72,28 @@ def get_client(target, version_cap=None):
                                     serializer=RequestContextSerializer())
 
 
+class Bus:
+    """What the RPC clients send through: this process's transport. The composition
+    root hands one to every client it makes; tests hand over one that loses or repeats
+    messages (tests/functional/fakes.py)."""
+
+    def get_client(self, target, version_cap=None):
+        return get_client(target, version_cap=version_cap)
+
+
+BUS = Bus()
+
+
+# The RPC surface is explicit: an endpoint's method is reachable over the bus only when
+# decorated with ``@rpc.expose``; the rest (init_host, periodic tasks, helpers) is not.
+expose = messaging.expose
+ACCESS_POLICY = dispatcher.ExplicitRPCAccessPolicy
+
+
 def get_server(target, endpoints):
     return messaging.get_rpc_server(get_transport(), target, endpoints, executor='threading',
                                     serializer=RequestContextSerializer(role=target.topic),
-                                    access_policy=dispatcher.DefaultRPCAccessPolicy)
+                                    access_policy=ACCESS_POLICY)
 
 
 def get_notification_transport():

@@ -4,12 +4,15 @@ from oslo_log import log as logging
 
 from svc_common import exception
 from svc_common import instance_events
+from svc_common import next_step
 from svc_common import objects
+from svc_common import states
 
 LOG = logging.getLogger(__name__)
 
 
-def send(context, step, instance, migration, compute_rpcapi, conductor_rpcapi):
+def send(context, step: next_step.Step, instance, migration, compute_rpcapi,
+         conductor_rpcapi) -> None:
     """Cast ``step`` to where it runs, or do it here for the two steps that are plain
     record changes (``fail`` and ``local_delete``)."""
     LOG.info('Re-sending step %s to %s', step.name, step.host or 'the conductor',
@@ -22,7 +25,7 @@ def send(context, step, instance, migration, compute_rpcapi, conductor_rpcapi):
             'Operation could not be resumed: %s' % step.reason), None)
     elif name == 'local_delete':
         objects.ResourceClaim.release(context, instance.uuid)
-        instance.destroy(expected_task_state=instance.task_state)
+        instance.destroy(expected_task_state=states.TaskState.DELETING)
     elif name == 'build_instances':  # scheduled by the instance's stored request spec
         conductor_rpcapi.build_instances(context, [instance], None)
     elif name == 'unshelve_instance' and step.host is None:  # scheduled again

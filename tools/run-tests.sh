@@ -26,6 +26,17 @@ paths=()
 for arg in "$@"; do
     case $arg in -*) ;; *) [ -e "${arg%%::*}" ] && paths+=("$arg") ;; esac
 done
+# Lint (ruff: pyflakes, pycodestyle and the complexity gate) and types (mypy over the
+# typed modules pyproject.toml lists) whenever the unit tier runs, so in every full run.
+lint=$([ ${#paths[@]} -eq 0 ] && echo 1 || echo 0)
+for path in "${paths[@]}"; do
+    case ${path%/} in tests | tests/unit) lint=1 ;; esac
+done
+if [ "$lint" = 1 ]; then
+    "$VENV/bin/ruff" check --quiet . || die "ruff found the problems above"
+    "$VENV/bin/mypy" || die "mypy found the problems above"
+fi
+
 if [ ${#paths[@]} -eq 0 ]; then
     set -- tests/unit tests/functional tests/integration "$@"
     [ -d tests/libvirt ] && set -- "$@" tests/libvirt

@@ -133,6 +133,6 @@ class BuildTask:
         instance.vm_state = states.VmState.ERROR
         instance.task_state = None
         try:
-            instance.save(expected_task_state=T.SCHEDULING)
+            instance.save(expected_task_state=T.SCHEDULING, operation='build')
         except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
             LOG.info('Instance changed while failing to schedule', instance=instance)

@@ -9,23 +9,15 @@ from oslo_log import log as logging
 from svc_common.conf import CONF
 from svc_common import exception
 from svc_common import faults
-from svc_common import instance_events
 from svc_common import objects
 from svc_common.objects import claim as claim_obj
-from svc_common import service
 from svc_common import states
+from svc_common import step_runner
 from conductor_svc.scheduler import manager as scheduler_mod
 
 LOG = logging.getLogger(__name__)
 T, M = states.TaskState, states.MigrationStatus
 EVENT = 'conductor_migrate_server'
-
-
-def _superseded(error):
-    """A compare-and-swap lost to another delivery of the same operation (not a delete)."""
-    return isinstance(error, (exception.UnexpectedTaskStateError,
-                              exception.UnexpectedMigrationStatus)) and \
-        not isinstance(error, exception.UnexpectedDeletingTaskStateError)
 
 
 class MigrationTask:
@@ -45,29 +37,20 @@ class MigrationTask:
         self._dest_node_id = None
 
     def execute(self):
-        instance = objects.Instance.get_by_uuid(self.context, self.instance.uuid)
-        if instance.task_state != T.RESIZE_PREP:
-            LOG.info('Not migrating: task state is %s', instance.task_state, instance=instance)
+        instance = step_runner.current(self.context, self.instance, 'resize', T.RESIZE_PREP,
+                                       'Migration')
+        if instance is None:
             return
         self.instance = instance
-        instance_events.start_event(self.context, self.instance.uuid, EVENT, CONF.host)
-        try:
-            self._execute()
-        except service.UNAVAILABLE as error:
-            # The database or broker is away: nothing to roll back from what SQL shows
-            # (the migration and claims are recorded); the reconciler sends this again.
-            LOG.warning('Migration interrupted (%s); left for the reconciler', error,
-                        instance=instance)
-            return
-        except Exception as error:
-            if _superseded(error):
-                self._give_way(error)
-                return
-            LOG.warning('Migration could not start: %s', error, instance=instance)
-            self.rollback(error)
-            instance_events.finish_event(self.context, self.instance.uuid, EVENT, error)
-            return
-        instance_events.finish_event(self.context, self.instance.uuid, EVENT)
+        # An outage leaves nothing to roll back from what SQL shows (the migration and
+        # claims are recorded): the reconciler sends this again.
+        step_runner.run(self.context, instance, EVENT, CONF.host, self._execute,
+                        on_failure=self._fail, on_superseded=self._give_way,
+                        what='Migration')
+
+    def _fail(self, error):
+        LOG.warning('Migration could not start: %s', error, instance=self.instance)
+        self.rollback(error)
 
     def _execute(self):
         if self.migration is not None:  # as SQL has it now, not as it was when sent
@@ -210,7 +193,7 @@ class MigrationTask:
         objects.InstanceFault.from_exception(self.context, self.instance.uuid, error).create()
         self.instance.task_state = None
         try:
-            self.instance.save(expected_task_state=T.RESIZE_PREP)
+            self.instance.save(expected_task_state=T.RESIZE_PREP, operation='resize')
         except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
             LOG.info('Instance changed during rollback', instance=self.instance)
 

@@ -3,8 +3,9 @@
 The build's scheduling (claim on the chosen node, record the host by compare-and-swap
 from no host, drop a claim an earlier attempt left) with what the unshelve request put on
 the record: the instance's availability zone (microversion 2.77 may change or, 2.91,
-unpin it) and a host asked for (2.91, ``states.UNSHELVE_HOST`` in system_metadata). Safe to run twice: an instance that already has a host is only re-cast
-(the compute's unshelve is idempotent). No valid host leaves it shelved-offloaded with
+unpin it) and a host asked for (2.91, ``states.UNSHELVE_HOST`` in system_metadata).
+Safe to run twice: an instance that already has a host is only re-cast (the compute's
+unshelve is idempotent). No valid host leaves it shelved-offloaded with
 the scheduling event in error and a fault.
 """
 from oslo_log import log as logging
@@ -53,6 +54,6 @@ class UnshelveTask(build.BuildTask):
         instance.system_metadata = {k: v for k, v in instance.system_metadata.items()
                                     if k != states.UNSHELVE_HOST}
         try:
-            instance.save(expected_task_state=T.UNSHELVING)
+            instance.save(expected_task_state=T.UNSHELVING, operation='unshelve')
         except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
             LOG.info('Instance changed while failing to unshelve', instance=instance)

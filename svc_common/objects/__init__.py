@@ -1,4 +1,5 @@
 """Versioned objects: everything that crosses RPC. ``register_all`` imports them."""
+from typing import Any
 
 
 def register_all():
@@ -15,3 +16,9 @@ def register_all():
     __import__('svc_common.objects.instance_group')
     __import__('svc_common.objects.aggregate')
     __import__('svc_common.objects.task_log')
+
+
+def __getattr__(name: str) -> Any:
+    """The object classes are set on this module as they register (``register_all``);
+    this says so to type checkers. A name not registered is an AttributeError."""
+    raise AttributeError('module %r has no attribute %r' % (__name__, name))

@@ -1,5 +1,5 @@
-"""Instance: the server record. Every state change is a compare-and-swap checked
-against ``states.INSTANCE_TRANSITIONS``."""
+"""Instance: the server record. Every state change is a compare-and-swap that names
+its operation, and is checked against that operation's rows (``svc_common.operations``)."""
 import json
 
 from oslo_utils import versionutils
@@ -17,6 +17,7 @@ from svc_common.objects import fault as fault_obj
 from svc_common.objects import flavor as flavor_obj
 from svc_common.objects import instance_group as instance_group_obj
 from svc_common.objects import request_spec as request_spec_obj
+from svc_common import operations
 from svc_common import states
 
 _NO_CHECK = base.NO_CHECK
@@ -88,9 +89,9 @@ def _check_expected(row, expected_task, expected_vm):
 
 @db_api.writer
 def _instance_update(context, uuid, values, expected_task, expected_vm,
-                     expected_host=_NO_CHECK):
+                     expected_host=_NO_CHECK, operation=None):
     """Compare-and-swap: the row changes only if its states (and host) are still those
-    we checked."""
+    we checked, and a change of state only as one of ``operation``'s rows allows."""
     row = _instance_get(context, uuid)
     _check_expected(row, expected_task, expected_vm)
     if expected_host is not _NO_CHECK and row.host != expected_host:
@@ -99,8 +100,9 @@ def _instance_update(context, uuid, values, expected_task, expected_vm,
                                                  actual='host %s' % row.host)
     old = (row.vm_state, row.task_state)
     new = (values.get('vm_state', row.vm_state), values.get('task_state', row.task_state))
-    if not states.instance_transition_allowed(old, new):
-        raise exception.InvalidStateTransition(what='instance %s' % uuid, old=old, new=new)
+    if old != new and (operation is None or not operations.allowed(operation, old, new)):
+        raise exception.InvalidStateTransition(
+            what='instance %s (operation %s)' % (uuid, operation), old=old, new=new)
     values = dict(values, updated_at=base.utcnow())
     if 'system_metadata' in values:
         values['system_metadata'] = _with_lock_keys(values['system_metadata'],
@@ -167,7 +169,7 @@ def _instance_destroy(context, uuid, expected_task):
                            {'vm_state': states.VmState.DELETED.value, 'task_state': None,
                             'terminated_at': base.utcnow(),
                             'power_state': states.PowerState.NOSTATE},
-                           expected_task, _NO_CHECK)
+                           expected_task, _NO_CHECK, operation='delete')
     request_spec_obj.remove(context, uuid)
     instance_group_obj.remove_member(context, uuid)
     return row
@@ -272,7 +274,8 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
     # Version 1.1: create() takes the RequestSpec to store with the instance
     # Version 1.2: key_data (the public key of the key pair named at create)
     # Version 1.3: lock() and unlock()
-    VERSION = '1.3'
+    # Version 1.4: save() names its operation; vm_state and task_state are enum fields
+    VERSION = '1.4'
 
     fields = dict(base.NimbusPersistentObject.fields, **{
         'id': fields.IntegerField(),
@@ -292,8 +295,9 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
         'ephemeral_gb': fields.IntegerField(default=0),
         'host': fields.StringField(nullable=True),
         'node': fields.StringField(nullable=True),
-        'vm_state': fields.StringField(),
-        'task_state': fields.StringField(nullable=True),
+        'vm_state': fields.EnumField(valid_values=[s.value for s in states.VmState]),
+        'task_state': fields.EnumField(valid_values=[s.value for s in states.TaskState],
+                                       nullable=True),
         'power_state': fields.IntegerField(default=0),
         'progress': fields.IntegerField(nullable=True),
         'launched_at': fields.DateTimeField(nullable=True),
@@ -381,21 +385,24 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
 
     @base.remotable
     def save(self, expected_task_state=_NO_CHECK, expected_vm_state=_NO_CHECK,
-             expected_host=_NO_CHECK):
+             expected_host=_NO_CHECK, operation=None):
         """Write the changed fields. A change of vm_state or task_state must name the
-        task state it expects to replace, so that no write silently wins a race;
+        task state it expects to replace, so that no write silently wins a race, and
+        the ``operation`` (a name in ``svc_common.operations``) whose rows allow it;
         ``expected_host`` guards a change of host the same way."""
         changes = self.obj_get_changes()
         if ('vm_state' in changes or 'task_state' in changes) and \
-                expected_task_state is _NO_CHECK:
-            raise ValueError('state change of %s without expected_task_state' % self.uuid)
+                (expected_task_state is _NO_CHECK or operation is None):
+            raise ValueError('state change of %s without expected_task_state and '
+                             'operation' % self.uuid)
         if not changes:
             return
         if 'flavor' in changes:
             for name in ('vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb'):
                 changes[name] = getattr(changes['flavor'], name)
         row = _instance_update(self._context, self.uuid, self._to_db_values(changes),
-                               expected_task_state, expected_vm_state, expected_host)
+                               expected_task_state, expected_vm_state, expected_host,
+                               operation)
         self._from_db_object(self._context, self, row)
 
     @base.remotable

@@ -95,7 +95,8 @@ def _migration_get_all(context, filters, limit=None, marker=None):
 class Migration(base.NimbusPersistentObject, base.NimbusObject):
     # Version 1.0: Initial version
     # Version 1.1: save() takes expected_dest
-    VERSION = '1.1'
+    # Version 1.2: status is an enum field
+    VERSION = '1.2'
 
     fields = dict(base.NimbusPersistentObject.fields, **{
         'id': fields.IntegerField(),
@@ -108,7 +109,7 @@ class Migration(base.NimbusPersistentObject, base.NimbusObject):
         'dest_host': fields.StringField(nullable=True),
         'old_instance_type_id': fields.IntegerField(nullable=True),
         'new_instance_type_id': fields.IntegerField(nullable=True),
-        'status': fields.StringField(),
+        'status': fields.EnumField(valid_values=[s.value for s in states.MigrationStatus]),
         'migration_type': fields.StringField(),
         'user_id': fields.StringField(nullable=True),
         'project_id': fields.StringField(nullable=True),

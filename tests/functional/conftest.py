@@ -13,6 +13,7 @@ import webob
 
 from compute_svc.virt.disks import image_client
 from nimbus_cmd import all_in_one
+from tests.functional import fakes
 from svc_common.conf import CONF
 from svc_common import objects
 from svc_common import states
@@ -120,7 +121,8 @@ def cloud(tmp_path):
     CONF.set_override('auth_strategy', 'noauth', group='api')
     CONF.set_override('transport_url', 'inproc://')
     CONF.set_override('report_interval', 1)
-    aio = all_in_one.AllInOne(compute_hosts=['host1', 'host2'], with_api_server=False)
+    aio = all_in_one.AllInOne(compute_hosts=['host1', 'host2'], with_api_server=False,
+                              bus=fakes.FaultyBus(), scheduler=fakes.RecordingScheduler())
     image_client.HttpImageClient.session_factory = staticmethod(_session_factory(aio))
     aio.start()
     try:
@@ -154,7 +156,8 @@ def core(tmp_path):
     CONF.set_override('state_path', str(tmp_path))
     CONF.set_override('connection', 'sqlite:///%s/n.sqlite' % tmp_path, group='database')
     CONF.set_override('transport_url', 'inproc://')
-    aio = all_in_one.AllInOne(compute_hosts=['host1', 'host2', 'host3'], with_api=False)
+    aio = all_in_one.AllInOne(compute_hosts=['host1', 'host2', 'host3'], with_api=False,
+                              bus=fakes.FaultyBus(), scheduler=fakes.RecordingScheduler())
     aio.start()
     try:
         yield aio

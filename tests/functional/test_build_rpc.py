@@ -21,7 +21,7 @@ def test_build_then_delete_releases_claims(core):
     assert {c.resource_class: c.amount for c in claims} == {'VCPU': 1, 'MEMORY_MB': 512,
                                                             'DISK_GB': 1}
     active.task_state = states.TaskState.DELETING
-    active.save(expected_task_state=None)
+    active.save(expected_task_state=None, operation='delete')
     compute_rpcapi.ComputeAPI().terminate_instance(ctx, active)
     poll(lambda: objects.Instance.get_by_uuid(ctx, instance.uuid, read_deleted='yes')
           .vm_state == 'deleted')

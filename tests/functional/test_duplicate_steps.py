@@ -4,8 +4,6 @@ the operation already did. Found by the RabbitMQ-restart integration test."""
 import pytest
 
 from compute_svc import resize
-from svc_common import compute_rpcapi
-from conductor_svc.scheduler import manager as scheduler_mod
 from svc_common import conductor_rpcapi
 from svc_common import context as nimbus_context
 from svc_common import objects
@@ -28,20 +26,17 @@ def _active(ctx):
     return wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.ACTIVE)
 
 
-def _resize_with_prep_resize_lost(ctx, monkeypatch, instance):
+def _resize_with_prep_resize_lost(core, ctx, instance):
     """What the API does, with the conductor's prep_resize cast lost: the migration
     records its destination (and the instance holds the claim there), nothing more."""
-    lost = []
-    monkeypatch.setattr(compute_rpcapi.ComputeAPI, 'prep_resize',
-                        lambda self, *args, **kwargs: lost.append(args))
+    core.bus.lose('prep_resize')
     flavor = next(f for f in objects.FlavorList.get_all(ctx) if f.name == 'm1.small')
     objects.InstanceAction.action_start(ctx, instance.uuid, 'resize')
     instance.task_state = T.RESIZE_PREP
     instance.new_flavor = flavor
-    instance.save(expected_task_state=None)
-    conductor_rpcapi.ConductorAPI().migrate_server(ctx, instance, flavor)
-    poll(lambda: lost, 10, what='the conductor to send prep_resize')
-    monkeypatch.undo()
+    instance.save(expected_task_state=None, operation='resize')
+    core.conductor_rpcapi.migrate_server(ctx, instance, flavor)
+    poll(lambda: core.bus.lost, 10, what='the conductor to send prep_resize')
     migration = objects.MigrationList.get_by_filters(ctx, {'instance_uuid': instance.uuid})[0]
     assert (migration.status, bool(migration.dest_compute)) == (M.PRE_MIGRATING, True)
     return flavor, migration
@@ -54,7 +49,7 @@ def _claims(ctx, consumer):
 
 def test_late_prep_resize_gives_way_to_resize_instance(core, ctx, monkeypatch):
     instance = _active(ctx)
-    flavor, migration = _resize_with_prep_resize_lost(ctx, monkeypatch, instance)
+    flavor, migration = _resize_with_prep_resize_lost(core, ctx, instance)
     dest_claims = _claims(ctx, instance.uuid)
     real_ensure_claim = resize._ensure_claim
 
@@ -62,7 +57,7 @@ def test_late_prep_resize_gives_way_to_resize_instance(core, ctx, monkeypatch):
         real_ensure_claim(*args)
         moving = objects.Instance.get_by_uuid(ctx, instance.uuid)
         moving.task_state = T.RESIZE_MIGRATING  # resize_instance, on the source
-        moving.save(expected_task_state=T.RESIZE_PREP)
+        moving.save(expected_task_state=T.RESIZE_PREP, operation='resize')
     monkeypatch.setattr(resize, '_ensure_claim', source_moves_on_meanwhile)
 
     resize.prep_resize(core.compute(migration.dest_compute), ctx, instance, flavor,
@@ -76,17 +71,15 @@ def test_late_prep_resize_gives_way_to_resize_instance(core, ctx, monkeypatch):
 
 def test_late_migrate_server_resumes_the_recorded_destination(core, ctx, monkeypatch):
     instance = _active(ctx)
-    flavor, migration = _resize_with_prep_resize_lost(ctx, monkeypatch, instance)
-    chosen = []
-    real_select = scheduler_mod.Scheduler.select_and_claim
-    monkeypatch.setattr(scheduler_mod.Scheduler, 'select_and_claim',
-                        lambda self, *args: chosen.append(args) or real_select(self, *args))
+    flavor, migration = _resize_with_prep_resize_lost(core, ctx, instance)
+    chosen_before = len(core.scheduler.selections)
 
-    conductor_rpcapi.ConductorAPI().migrate_server(ctx, instance, flavor)
+    core.conductor_rpcapi.migrate_server(ctx, instance, flavor)
     resized = wait_instance(ctx, instance.uuid,
                             lambda i: i.vm_state == V.RESIZED and i.task_state is None)
 
-    assert chosen == []  # the destination was not chosen again
+    # the destination was not chosen again
+    assert len(core.scheduler.selections) == chosen_before
     assert resized.host == migration.dest_compute
     assert len(objects.MigrationList.get_by_filters(
         ctx, {'instance_uuid': instance.uuid})) == 1
@@ -102,10 +95,8 @@ def test_two_conductors_choosing_a_destination_at_once(core, ctx, monkeypatch):
     objects.InstanceAction.action_start(ctx, instance.uuid, 'resize')
     instance.task_state = T.RESIZE_PREP
     instance.new_flavor = flavor
-    instance.save(expected_task_state=None)
-    sent = []
-    monkeypatch.setattr(compute_rpcapi.ComputeAPI, 'prep_resize',
-                        lambda self, ctxt, host, *args: sent.append(host))
+    instance.save(expected_task_state=None, operation='resize')
+    core.bus.lose('prep_resize', times=None)  # to see where each attempt sends it
     conductor = core.services[0].manager
     real_point = faults.point
     other = {}
@@ -131,7 +122,35 @@ def test_two_conductors_choosing_a_destination_at_once(core, ctx, monkeypatch):
 
     migration = objects.MigrationList.get_by_filters(ctx, {'instance_uuid': instance.uuid})
     assert len(migration) == 1 and migration[0].dest_compute == other['target']
-    assert sent == [other['target']]
+    assert [server for _, server, _ in core.bus.lost_casts] == [other['target']]
     dest_node = objects.ComputeNode.get_by_host_and_nodename(
         ctx, migration[0].dest_compute, migration[0].dest_node)
     assert {node for node, _ in _claims(ctx, instance.uuid)} == {dest_node.id}
+
+
+@pytest.mark.parametrize('method', ['build_instances', 'build_and_run_instance'])
+def test_a_build_delivered_twice_builds_once(core, ctx, method):
+    core.bus.duplicate(method)
+    instance = new_instance(ctx)
+    core.conductor_rpcapi.build_instances(ctx, [instance], None)
+    active = wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.ACTIVE)
+    assert core.bus.duplicated == [method]
+    claims = objects.ResourceClaimList.get_by_consumer(ctx, instance.uuid)
+    assert {c.compute_node_id for c in claims} == {
+        objects.ComputeNode.get_by_host_and_nodename(ctx, active.host, active.node).id}
+    assert len(claims) == 3  # VCPU, MEMORY_MB, DISK_GB: claimed once
+    assert [i for h in ('host1', 'host2', 'host3')
+            for i in core.compute(h).driver.list_instance_uuids()
+            if i == instance.uuid] == [instance.uuid]  # one guest, on its host
+
+
+def test_a_stop_delivered_twice_stops_once(core, ctx):
+    instance = _active(ctx)
+    instance.task_state = T.POWERING_OFF
+    instance.save(expected_task_state=None, operation='stop')
+    core.bus.duplicate('stop_instance')
+    core.compute_rpcapi.stop_instance(ctx, instance)
+    stopped = wait_instance(ctx, instance.uuid,
+                            lambda i: i.vm_state == V.STOPPED and i.task_state is None)
+    assert core.bus.duplicated == ['stop_instance']
+    assert stopped.fault is None

@@ -45,7 +45,7 @@ def _begin(ctx, instance, name):
     """What the API writes before it casts."""
     objects.InstanceAction.action_start(ctx, instance.uuid, name)
     instance.task_state = HOLDS[name].task_state
-    instance.save(expected_task_state=None)
+    instance.save(expected_task_state=None, operation=name)
     return instance
 
 
@@ -113,12 +113,10 @@ def test_a_lost_cast_is_sent_again_by_the_reconciler(core, ctx, monkeypatch):
     CONF.set_override('reconcile_after', 1, group='conductor')
     try:
         instance = _ready(core, ctx, 'pause')
-        lost = []
-        monkeypatch.setattr(compute_rpcapi.ComputeAPI, 'pause_instance',
-                            lambda self, ctxt, inst: lost.append(inst.uuid))
-        compute_rpcapi.ComputeAPI().pause_instance(ctx, instance)
-        monkeypatch.undo()
-        assert lost == [instance.uuid]
+        core.bus.lose('pause_instance')
+        core.compute_rpcapi.pause_instance(ctx, instance)
+        assert [kwargs['instance'].uuid for _, _, kwargs in core.bus.lost_casts] == [
+            instance.uuid]
         conductor = core.services[0].manager
         poll(lambda: conductor.reconcile().get(instance.uuid) == 'pause_instance',
              timeout=5, interval=0.2, what='the reconciler to re-send pause_instance')

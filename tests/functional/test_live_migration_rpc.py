@@ -8,8 +8,6 @@ import pytest
 from api_svc import live_migrate_api
 from compute_svc import live_migration
 from compute_svc import recovery
-from svc_common import compute_rpcapi
-from svc_common import conductor_rpcapi
 from svc_common.conf import CONF
 from svc_common import context as nimbus_context
 from svc_common import live_migration_record
@@ -34,15 +32,15 @@ def reconcile_soon():
     CONF.clear_override('reconcile_after', group='conductor')
 
 
-def _active(ctx):
+def _active(core, ctx):
+    """Through the composition root's clients: their casts cross its (faulty) bus."""
     instance = new_instance(ctx)
-    conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance], None)
+    core.conductor_rpcapi.build_instances(ctx, [instance], None)
     return wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.ACTIVE)
 
 
-def _live_migrate(ctx, instance, host=None):
-    api = live_migrate_api.LiveMigrateAPI(conductor_rpcapi.ConductorAPI(),
-                                          compute_rpcapi.ComputeAPI())
+def _live_migrate(core, ctx, instance, host=None):
+    api = live_migrate_api.LiveMigrateAPI(core.conductor_rpcapi, core.compute_rpcapi)
     api.live_migrate(ctx, instance, host, 'auto')
 
 
@@ -74,24 +72,15 @@ def _moved_cleanly(core, ctx, instance, source):
     return done
 
 
-@pytest.mark.parametrize('api_class,method', [
-    (conductor_rpcapi.ConductorAPI, 'live_migrate_instance'),
-    (compute_rpcapi.ComputeAPI, 'live_migration'),
-    (compute_rpcapi.ComputeAPI, 'post_live_migration_at_destination'),
-])
-def test_a_lost_cast_is_sent_again(core, ctx, reconcile_soon, monkeypatch, api_class,
-                                   method):
-    instance = _active(ctx)
+@pytest.mark.parametrize('method', ['live_migrate_instance', 'live_migration',
+                                    'post_live_migration_at_destination'])
+def test_a_lost_cast_is_sent_again(core, ctx, reconcile_soon, method):
+    instance = _active(core, ctx)
     source = instance.host
-    original = getattr(api_class, method)
-    lost = []
-
-    def dropped(self, *args, **kwargs):
-        monkeypatch.setattr(api_class, method, original)
-        lost.append(method)
-    monkeypatch.setattr(api_class, method, dropped)
-    _live_migrate(ctx, instance)
-    poll(lambda: lost, 10, what='the cast to be lost')
+    core.bus.lose(method)
+    _live_migrate(core, ctx, instance)
+    poll(lambda: core.bus.lost, 10, what='the cast to be lost')
+    assert core.bus.lost == [method]
     assert objects.Instance.get_by_uuid(ctx, instance.uuid).task_state == T.MIGRATING
     conductor = core.services[0].manager
     poll(lambda: instance.uuid in conductor.reconcile(), timeout=10, interval=0.2,
@@ -100,21 +89,21 @@ def test_a_lost_cast_is_sent_again(core, ctx, reconcile_soon, monkeypatch, api_c
 
 
 def test_every_step_delivered_again_does_nothing(core, ctx):
-    instance = _active(ctx)
+    instance = _active(core, ctx)
     source = instance.host
-    _live_migrate(ctx, instance)
+    _live_migrate(core, ctx, instance)
     done = _moved_cleanly(core, ctx, instance, source)
     migration = _migration(ctx, instance)
     calls = {h: len(core.compute(h).driver.calls) for h in (source, done.host)}
     for step in ('live_migration', 'post_live_migration', 'rollback_live_migration'):
         getattr(core.compute(source), step)(ctx, done, migration)
     core.compute(done.host).post_live_migration_at_destination(ctx, done, migration)
-    conductor_rpcapi.ConductorAPI().live_migrate_instance(ctx, done, migration)
+    core.conductor_rpcapi.live_migrate_instance(ctx, done, migration)
     assert {h: len(core.compute(h).driver.calls) for h in calls} == calls
     _moved_cleanly(core, ctx, instance, source)
 
 
-def _stopped_at(ctx, monkeypatch, instance, status):
+def _stopped_at(core, ctx, monkeypatch, instance, status):
     """A live migration whose source stopped at ``status`` (running: with the guest
     moved or not): the records as the crash left them."""
     stop = {}
@@ -127,7 +116,7 @@ def _stopped_at(ctx, monkeypatch, instance, status):
             # The compute "dies" here: the handler leaves the records as they are.
             raise messaging.MessagingTimeout('the source stopped')
     monkeypatch.setattr(live_migration, '_set_status', set_status)
-    _live_migrate(ctx, instance)
+    _live_migrate(core, ctx, instance)
     poll(lambda: stop, 10, what='the source to stop at %s' % status)
     monkeypatch.undo()
     return stop['migration']
@@ -136,9 +125,9 @@ def _stopped_at(ctx, monkeypatch, instance, status):
 @pytest.mark.parametrize('guest_moved', [False, True])
 def test_start_up_recovery_at_running_goes_by_where_the_guest_is(core, ctx, monkeypatch,
                                                                   guest_moved):
-    instance = _active(ctx)
+    instance = _active(core, ctx)
     source = instance.host
-    migration = _stopped_at(ctx, monkeypatch, instance, M.RUNNING)
+    migration = _stopped_at(core, ctx, monkeypatch, instance, M.RUNNING)
     src = core.compute(source)
     dest = core.compute(migration.dest_compute)
     if guest_moved:  # the hypervisor finished the move on its own

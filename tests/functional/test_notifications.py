@@ -68,8 +68,8 @@ def test_live_migration_notifies(core):
         executor='threading')
     listener.start()
     try:
-        instance = live_helpers._active(ctx)
-        live_helpers._live_migrate(ctx, instance)
+        instance = live_helpers._active(core, ctx)
+        live_helpers._live_migrate(core, ctx, instance)
         live_helpers._done(ctx, instance)
         wanted = ['instance.%s.%s' % (action, phase)
                   for action in ('live_migration_pre', 'live_migration',

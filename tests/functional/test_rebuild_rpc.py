@@ -35,7 +35,8 @@ def _active(ctx, stopped=False):
     instance = wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.ACTIVE)
     if stopped:
         instance.vm_state, instance.power_state = V.STOPPED, P.SHUTDOWN
-        instance.save(expected_task_state=None)  # as the power sync records it
+        # as the power sync records it
+        instance.save(expected_task_state=None, operation='sync_power_state')
     return instance
 
 
@@ -44,7 +45,7 @@ def _begin(ctx, instance):
     objects.InstanceAction.action_start(ctx, instance.uuid, 'rebuild')
     instance.image_ref = NEW_IMAGE
     instance.task_state = T.REBUILDING
-    instance.save(expected_task_state=None)
+    instance.save(expected_task_state=None, operation='rebuild')
     return instance
 
 
@@ -121,12 +122,10 @@ def test_a_lost_cast_is_sent_again_by_the_reconciler(core, ctx, monkeypatch):
     CONF.set_override('reconcile_after', 1, group='conductor')
     try:
         instance = _begin(ctx, _active(ctx))
-        lost = []
-        monkeypatch.setattr(compute_rpcapi.ComputeAPI, 'rebuild_instance',
-                            lambda self, ctxt, inst: lost.append(inst.uuid))
-        compute_rpcapi.ComputeAPI().rebuild_instance(ctx, instance)
-        monkeypatch.undo()
-        assert lost == [instance.uuid]
+        core.bus.lose('rebuild_instance')
+        core.compute_rpcapi.rebuild_instance(ctx, instance)
+        assert [kwargs['instance'].uuid for _, _, kwargs in core.bus.lost_casts] == [
+            instance.uuid]
         conductor = core.services[0].manager
         poll(lambda: conductor.reconcile().get(instance.uuid) == 'rebuild_instance',
              timeout=5, interval=0.2, what='the reconciler to re-send rebuild_instance')
@@ -139,7 +138,7 @@ def test_a_delete_meanwhile_wins(core, ctx):
     instance = _begin(ctx, _active(ctx))
     deleting = objects.Instance.get_by_uuid(ctx, instance.uuid)
     deleting.task_state = T.DELETING
-    deleting.save(expected_task_state=T.REBUILDING)
+    deleting.save(expected_task_state=T.REBUILDING, operation='delete')
     manager = core.compute(instance.host)
     before = len(_calls(core, instance))
     manager.rebuild_instance(ctx, instance)

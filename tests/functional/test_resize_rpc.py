@@ -32,16 +32,17 @@ def _flavor(ctx, name):
     return next(f for f in objects.FlavorList.get_all(ctx) if f.name == name)
 
 
-def _resize(ctx, instance, flavor_name, target_host=None):
+def _resize(ctx, instance, flavor_name, conductor=None, target_host=None):
     """What the API does: record the action, CAS to resize_prep with the requested
-    flavor stored (so a lost cast can be re-sent), cast the conductor."""
+    flavor stored (so a lost cast can be re-sent), cast the conductor (through
+    ``conductor``, a client, when given)."""
     objects.InstanceAction.action_start(ctx, instance.uuid, 'resize')
     flavor = _flavor(ctx, flavor_name)
     instance.task_state = T.RESIZE_PREP
     instance.new_flavor = flavor
-    instance.save(expected_task_state=None)
-    conductor_rpcapi.ConductorAPI().migrate_server(ctx, instance, flavor,
-                                                   target_host=target_host)
+    instance.save(expected_task_state=None, operation='resize')
+    (conductor or conductor_rpcapi.ConductorAPI()).migrate_server(
+        ctx, instance, flavor, target_host=target_host)
 
 
 def _migration(ctx, instance):
@@ -118,7 +119,7 @@ def test_resize_then_revert(core, ctx):
 def test_resize_of_a_stopped_server_stays_stopped(core, ctx):
     instance = _boot(ctx)
     instance.task_state = T.POWERING_OFF
-    instance.save(expected_task_state=None)
+    instance.save(expected_task_state=None, operation='stop')
     compute_rpcapi.ComputeAPI().stop_instance(ctx, instance)
     stopped = wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.STOPPED)
     _resize(ctx, stopped, 'm1.small')
@@ -247,7 +248,7 @@ def test_delete_while_verify_resize_cleans_both_hosts(core, ctx):
     _resize(ctx, instance, 'm1.small')
     resized = _resized(ctx, instance)
     resized.task_state = T.DELETING
-    resized.save(expected_task_state=None)
+    resized.save(expected_task_state=None, operation='delete')
     compute_rpcapi.ComputeAPI().terminate_instance(ctx, resized)
     wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.DELETED)
     poll(lambda: _migration(ctx, instance).status == M.CONFIRMED)

@@ -3,7 +3,6 @@ with the clouds.yaml it prints (auth_type: none)."""
 import json
 import os
 import subprocess
-import threading
 import urllib.request
 
 import pytest

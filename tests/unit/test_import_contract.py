@@ -93,39 +93,46 @@ def _offences(edges):
                 yield '%s:%d imports %s' % (module, line, name)
 
 
+class _Components:
+    """Strongly connected components of a graph (Tarjan's algorithm)."""
+
+    def __init__(self, graph):
+        self.graph = graph
+        self.index, self.low, self.stack, self.on_stack = {}, {}, [], set()
+        self.found = []
+        for node in sorted(graph):
+            if node not in self.index:
+                self._visit(node)
+
+    def _visit(self, node):
+        self.index[node] = self.low[node] = len(self.index)
+        self.stack.append(node)
+        self.on_stack.add(node)
+        for target in self.graph[node]:
+            if target not in self.index:
+                self._visit(target)
+                self.low[node] = min(self.low[node], self.low[target])
+            elif target in self.on_stack:
+                self.low[node] = min(self.low[node], self.index[target])
+        if self.low[node] == self.index[node]:
+            self.found.append(self._pop_component(node))
+
+    def _pop_component(self, node):
+        component = []
+        while True:
+            member = self.stack.pop()
+            self.on_stack.discard(member)
+            component.append(member)
+            if member == node:
+                return sorted(component)
+
+
 def _cycles(edges, known):
-    """Strongly connected components of more than one module (Tarjan's algorithm)."""
-    graph = {m: {n for _, n in imports if n in known and n != m}
-             for m, imports in edges.items()}
+    """The components of more than one module: each holds a cycle."""
     # A package's __init__ importing its own submodules is how packages are made.
-    graph = {m: {n for n in targets if not _under(n, m)} for m, targets in graph.items()}
-    index, low, stack, on_stack, found = {}, {}, [], set(), []
-
-    def visit(node):
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for target in graph[node]:
-            if target not in index:
-                visit(target)
-                low[node] = min(low[node], low[target])
-            elif target in on_stack:
-                low[node] = min(low[node], index[target])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.append(member)
-                if member == node:
-                    break
-            if len(component) > 1:
-                found.append(sorted(component))
-
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return found
+    graph = {m: {n for _, n in imports if n in known and n != m and not _under(n, m)}
+             for m, imports in edges.items()}
+    return [c for c in _Components(graph).found if len(c) > 1]
 
 
 @pytest.fixture(scope='module')

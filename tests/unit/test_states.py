@@ -1,14 +1,19 @@
-"""The state tables: walk every row, and prove that saves outside them fail."""
+"""The state tables: walk every operation's rows, and prove that a save outside them
+(or naming another operation) is refused."""
 import itertools
 import uuid
 
 import pytest
 
+from api_svc import move_api
 from svc_common import exception
+from svc_common import next_step
 from svc_common import objects
+from svc_common import operations
 from svc_common import states
 
 V, T = states.VmState, states.TaskState
+PAIRS = [(vm, task) for vm in V if vm != V.DELETED for task in [None, *T]]
 
 
 def _instance(ctx, flavor, vm, task):
@@ -19,58 +24,136 @@ def _instance(ctx, flavor, vm, task):
 
 
 def test_every_row_names_known_states():
-    for operation, rows in states.INSTANCE_TRANSITIONS.items():
-        assert rows, operation
-    for (old, new), operations in states.ALLOWED_INSTANCE_TRANSITIONS.items():
-        assert isinstance(old[0], V) and isinstance(new[0], V)
-        assert old[1] is None or isinstance(old[1], T)
-        assert new[1] is None or isinstance(new[1], T)
-        assert operations <= set(states.INSTANCE_TRANSITIONS)
+    for op in operations.OPERATIONS.values():
+        assert op.pairs, op.name
+        for old, new in op.pairs:
+            assert isinstance(old[0], V) and isinstance(new[0], V)
+            assert old[1] is None or isinstance(old[1], T)
+            assert new[1] is None or isinstance(new[1], T)
 
 
-def test_walk_the_instance_table(ctx, flavor):
-    """Every allowed transition succeeds as a compare-and-swap in SQL."""
-    for (old, new) in sorted(states.ALLOWED_INSTANCE_TRANSITIONS, key=str):
-        if new[0] == V.DELETED:
-            continue  # destroy() is the way there; walked below
+@pytest.mark.parametrize('name', sorted(operations.OPERATIONS))
+def test_walk_every_row_of_each_operation(ctx, flavor, name):
+    """Every change an operation's rows allow succeeds as a compare-and-swap in SQL
+    when the save names that operation."""
+    for old, new in sorted(operations.get(name).pairs, key=str):
         inst = _instance(ctx, flavor, old[0], old[1])
+        if new[0] == V.DELETED:
+            inst.destroy(expected_task_state=old[1])
+            continue
         inst.vm_state, inst.task_state = new
-        inst.save(expected_task_state=old[1])
+        inst.save(expected_task_state=old[1], operation=name)
         fresh = objects.Instance.get_by_uuid(ctx, inst.uuid)
         assert (fresh.vm_state, fresh.task_state) == (states.value(new[0]),
                                                       states.value(new[1]))
 
 
-def test_every_transition_outside_the_table_is_refused(ctx, flavor):
-    pairs = [(vm, task) for vm in V if vm != V.DELETED for task in [None, *T]]
+@pytest.mark.parametrize('name', sorted(operations.OPERATIONS))
+def test_a_write_outside_the_operations_rows_is_refused(ctx, flavor, name):
+    op = operations.get(name)
     refused = 0
-    for old, new in itertools.product(pairs, pairs):
-        if old == new or states.instance_transition_allowed(old, new):
+    for old, new in itertools.product(PAIRS, PAIRS):
+        if old == new or (old, new) in op.pairs:
             continue
-        if refused % 97 == 0:  # a spread sample through SQL; all through the checker
+        assert not op.allows(old, new)
+        if refused % 211 == 0:  # a spread sample through SQL; all through the checker
             inst = _instance(ctx, flavor, old[0], old[1])
             inst.vm_state, inst.task_state = new
             with pytest.raises(exception.InvalidStateTransition):
-                inst.save(expected_task_state=old[1])
+                inst.save(expected_task_state=old[1], operation=name)
         refused += 1
-    assert refused > 1000
+    assert refused > 500
 
 
-def test_state_change_needs_an_expected_task_state(ctx, flavor):
+def test_the_catch_all_rows_serve_only_their_operation(ctx, flavor):
+    """A reset's or a failure's change is refused to any other operation: e.g. a
+    resize step may not drop (ACTIVE, resize_finish) to (ACTIVE, no task)."""
+    old, new = (V.ACTIVE, T.RESIZE_FINISH), (V.ACTIVE, None)
+    assert operations.allowed('reset_state', old, new)
+    for name in set(operations.OPERATIONS) - {'reset_state'}:
+        assert not operations.allowed(name, old, new), name
+    inst = _instance(ctx, flavor, *old)
+    inst.vm_state, inst.task_state = new
+    with pytest.raises(exception.InvalidStateTransition):
+        inst.save(expected_task_state=T.RESIZE_FINISH, operation='resize')
+    inst.save(expected_task_state=T.RESIZE_FINISH, operation='reset_state')
+
+
+def test_a_state_change_must_name_its_operation(ctx, flavor):
     inst = _instance(ctx, flavor, V.ACTIVE, None)
     inst.task_state = T.POWERING_OFF
     with pytest.raises(ValueError):
-        inst.save()
+        inst.save(expected_task_state=None)
+    with pytest.raises(ValueError):
+        inst.save(expected_task_state=None, operation='no such operation')
+    inst.display_name = 'renamed'  # no state change: no operation needed
+    inst.obj_reset_changes(['task_state'])
+    inst.save()
+
+
+def test_every_task_state_is_resumed_by_one_operation():
+    """The recovery table's first column comes from the operations: every task state
+    has one Resume, given by an operation whose rows have that task state."""
+    assert set(operations.RESUME) == set(T)
+    for task, resume in operations.RESUME.items():
+        owners = [op.name for op in operations.OPERATIONS.values() if task in op.resume]
+        assert len(owners) == 1, (task, owners)
+        assert task in {state[1] for pair in operations.get(owners[0]).pairs
+                        for state in pair}, (task, owners)
+        assert (resume.step is None) != (resume.resolver is None), task
+        assert resume.resolver is None or resume.resolver in next_step._RESOLVERS
+
+
+def test_a_task_state_resumed_twice_is_refused():
+    twice = [operations.Operation('a', (), {T.POWERING_OFF: operations.Resume('x')}),
+             operations.Operation('b', (), {T.POWERING_OFF: operations.Resume('y')})]
+    with pytest.raises(ValueError):
+        operations._resume_table(twice)
+
+
+def test_api_guards_come_from_the_table():
+    assert set(move_api._MOVABLE_VM_STATES) == {V.ACTIVE, V.STOPPED}
+    assert operations.get('rebuild').start_vm_states(T.REBUILDING) == {
+        V.ACTIVE, V.STOPPED, V.ERROR}
+    assert operations.get('stop').start_vm_states(T.POWERING_OFF) == {V.ACTIVE}
+
+
+def test_pending_is_read_from_the_rows():
+    class Seen:
+        def __init__(self, vm, task):
+            self.vm_state, self.task_state = vm, task
+    stop = operations.get('stop')
+    assert stop.pending(Seen(V.ACTIVE, T.POWERING_OFF), T.POWERING_OFF)
+    assert not stop.pending(Seen(V.STOPPED, None), T.POWERING_OFF)  # done already
+    assert not stop.pending(Seen(V.ACTIVE, T.DELETING), T.POWERING_OFF)  # moved on
+    assert not stop.pending(Seen(V.STOPPED, T.POWERING_OFF), T.POWERING_OFF)  # no row
+    build = operations.get('build')
+    assert build.pending(Seen(V.BUILDING, T.SPAWNING), (T.SCHEDULING, T.SPAWNING))
+    assert build.pending(Seen(V.BUILDING, T.SCHEDULING), [T.SCHEDULING, T.SPAWNING])
+    assert not build.pending(Seen(V.ACTIVE, None), (T.SCHEDULING, T.SPAWNING))
+    assert operations.get('resize').task_states == (
+        T.RESIZE_FINISH, T.RESIZE_MIGRATED, T.RESIZE_MIGRATING, T.RESIZE_PREP)
+
+
+def test_state_fields_take_only_known_values():
+    with pytest.raises(ValueError):
+        objects.Instance(vm_state='sleeping')
+    with pytest.raises(ValueError):
+        objects.Instance(task_state='napping')
+    with pytest.raises(ValueError):
+        objects.Migration(status='wandering')
+    assert objects.Instance(task_state=None).task_state is None
+    assert objects.Instance(vm_state=V.ACTIVE).vm_state == 'active'
 
 
 def test_compare_and_swap_loses_to_a_concurrent_writer(ctx, flavor):
     inst = _instance(ctx, flavor, V.ACTIVE, None)
     other = objects.Instance.get_by_uuid(ctx, inst.uuid)
     other.task_state = T.POWERING_OFF
-    other.save(expected_task_state=None)
+    other.save(expected_task_state=None, operation='stop')
     inst.task_state = T.REBOOTING
     with pytest.raises(exception.UnexpectedTaskStateError):
-        inst.save(expected_task_state=None)
+        inst.save(expected_task_state=None, operation='reboot')
     assert objects.Instance.get_by_uuid(ctx, inst.uuid).task_state == T.POWERING_OFF
 
 
@@ -79,7 +162,7 @@ def test_deleting_is_reported_distinctly(ctx, flavor):
     stale = objects.Instance.get_by_uuid(ctx, inst.uuid)
     stale.task_state = T.POWERING_OFF
     with pytest.raises(exception.UnexpectedDeletingTaskStateError):
-        stale.save(expected_task_state=None)
+        stale.save(expected_task_state=None, operation='stop')
 
 
 def test_destroy_soft_deletes(ctx, flavor):
@@ -119,15 +202,12 @@ def test_migration_compare_and_swap(ctx):
 def test_reset_state_reaches_active_or_error_from_anywhere():
     """os-resetState abandons any task from any state but deleted, to active or error
     with no task; nothing else (stopped, or a task kept) is a reset."""
-    for vm in set(V) - {V.DELETED}:
-        for task in [None, *T]:
-            for target in (V.ACTIVE, V.ERROR):
-                if (vm, task) != (target, None):
-                    assert 'reset_state' in states.ALLOWED_INSTANCE_TRANSITIONS[
-                        ((vm, task), (target, None))]
-    assert not any('reset_state' in operations and (new[0] not in (V.ACTIVE, V.ERROR)
-                                                    or new[1] is not None)
-                   for (_, new), operations in states.ALLOWED_INSTANCE_TRANSITIONS.items())
+    reset = operations.get('reset_state')
+    for vm, task in PAIRS:
+        for target in (V.ACTIVE, V.ERROR):
+            if (vm, task) != (target, None):
+                assert reset.allows((vm, task), (target, None))
+    assert all(new[0] in (V.ACTIVE, V.ERROR) and new[1] is None for _, new in reset.pairs)
 
 
 @pytest.mark.parametrize('vm, vm_after', [(V.ACTIVE, V.ACTIVE), (V.STOPPED, V.STOPPED),
@@ -139,20 +219,20 @@ def test_rebuild_walks_its_phases_through_sql(ctx, flavor, vm, vm_after):
     phases = [None, T.REBUILDING, T.REBUILD_BLOCK_DEVICE_MAPPING, T.REBUILD_SPAWNING]
     for old, new in zip(phases, phases[1:]):
         inst.task_state = new
-        inst.save(expected_task_state=old)
-        assert 'rebuild' in states.ALLOWED_INSTANCE_TRANSITIONS[((vm, old), (vm, new))]
+        inst.save(expected_task_state=old, operation='rebuild')
     inst.vm_state, inst.task_state = vm_after, None
-    inst.save(expected_task_state=T.REBUILD_SPAWNING)
+    inst.save(expected_task_state=T.REBUILD_SPAWNING, operation='rebuild')
     fresh = objects.Instance.get_by_uuid(ctx, inst.uuid)
     assert (fresh.vm_state, fresh.task_state) == (vm_after, None)
 
 
 def test_rebuild_skips_no_phase_and_starts_only_from_idle_servers():
-    allowed = states.instance_transition_allowed
-    assert not allowed((V.ACTIVE, T.REBUILDING), (V.ACTIVE, T.REBUILD_SPAWNING))
-    assert not allowed((V.STOPPED, T.REBUILDING), (V.STOPPED, None))
-    assert 'rebuild' not in states.ALLOWED_INSTANCE_TRANSITIONS[
-        ((V.STOPPED, T.REBUILD_SPAWNING), (V.ACTIVE, None))]  # a reset's, not a rebuild's
+    rebuild = operations.get('rebuild')
+    assert not rebuild.allows((V.ACTIVE, T.REBUILDING), (V.ACTIVE, T.REBUILD_SPAWNING))
+    assert not rebuild.allows((V.STOPPED, T.REBUILDING), (V.STOPPED, None))
+    assert not rebuild.allows((V.STOPPED, T.REBUILD_SPAWNING), (V.ACTIVE, None))
+    assert operations.allowed('reset_state', (V.STOPPED, T.REBUILD_SPAWNING),
+                              (V.ACTIVE, None))  # a reset's, not a rebuild's
     for vm in (V.BUILDING, V.RESIZED):
-        assert not allowed((vm, None), (vm, T.REBUILDING))
-    assert not allowed((V.ACTIVE, T.POWERING_OFF), (V.ACTIVE, T.REBUILDING))
+        assert not rebuild.allows((vm, None), (vm, T.REBUILDING))
+    assert not rebuild.allows((V.ACTIVE, T.POWERING_OFF), (V.ACTIVE, T.REBUILDING))

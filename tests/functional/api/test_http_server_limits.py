@@ -3,7 +3,6 @@ bounded workers, idle and half-sent connections closed, chunk sizes and body siz
 checked before a body is read, a client that goes away mid-body closed quietly, and a
 pathological name filter that neither takes long nor delays another client."""
 import contextlib
-import json
 import socket
 import threading
 import time

@@ -7,7 +7,6 @@ import time
 import pytest
 
 from compute_svc import recovery
-from svc_common import compute_rpcapi
 from svc_common.conf import CONF
 from svc_common import context as nimbus_context
 from svc_common import objects
@@ -199,7 +198,7 @@ def test_reset_to_error_and_back_clears_the_task(cloud, server_id):
     _action(cloud, server_id, {'lock': None})  # admins reset locked servers too
     instance = objects.Instance.get_by_uuid(_ctx(), server_id)
     instance.task_state = 'powering-off'  # a stop that never came back
-    instance.save(expected_task_state=None)
+    instance.save(expected_task_state=None, operation='stop')
     _action(cloud, server_id, {'os-resetState': {'state': 'error'}}, admin=True)
     shown = _show(cloud, server_id, admin=True)
     assert (shown['status'], shown['OS-EXT-STS:vm_state'],
@@ -228,12 +227,10 @@ def test_reset_of_a_stuck_resize_is_left_alone_after(cloud, server_id, reconcile
     with the migration pre-migrating. After a reset to error the migration is over,
     the claims are the instance's on its host again, and neither the reconciler nor
     a compute's start-up recovery sends a step of the abandoned resize."""
-    sent = []
-    monkeypatch.setattr(compute_rpcapi.ComputeAPI, 'resize_instance',
-                        lambda self, *args, **kwargs: sent.append(args))
+    cloud.aio.bus.lose('resize_instance', times=None)
     source = _show(cloud, server_id, admin=True)['OS-EXT-SRV-ATTR:host']
     _action(cloud, server_id, {'resize': {'flavorRef': '2'}})
-    cloud.wait_for(lambda: sent, what='prep_resize to cast resize_instance')
+    cloud.wait_for(lambda: cloud.aio.bus.lost, what='prep_resize to cast resize_instance')
     [migration] = objects.MigrationList.get_by_filters(_ctx(), {'instance_uuid': server_id})
     assert migration.status == 'pre-migrating' and migration.dest_compute != source
     assert _claims() == {(server_id, migration.dest_compute), (migration.uuid, source)}
@@ -249,7 +246,7 @@ def test_reset_of_a_stuck_resize_is_left_alone_after(cloud, server_id, reconcile
     assert server_id not in conductor.reconcile()
     for host in ('host1', 'host2'):
         assert server_id not in recovery.recover(cloud.aio.compute(host), _ctx())
-    assert len(sent) == 1
+    assert cloud.aio.bus.lost == ['resize_instance']  # sent once, never again
     assert _claims() == {(server_id, source)}
     # An admin can then delete it (or reset it to active).
     assert cloud.admin('DELETE', '/v2.1/servers/%s' % server_id).status_int == 204

@@ -5,7 +5,6 @@ import base64
 
 import pytest
 
-from svc_common import compute_rpcapi
 from svc_common import context as nimbus_context
 from svc_common import objects
 from tests.functional.api import helpers
@@ -86,11 +85,10 @@ def test_rebuild_server_in_error_comes_back_active(cloud, images, server_id):
 
 
 def test_status_is_rebuild_until_the_host_is_done(cloud, images, server_id, monkeypatch):
-    sent = []
-    monkeypatch.setattr(compute_rpcapi.ComputeAPI, 'rebuild_instance',
-                        lambda self, ctxt, instance: sent.append(instance.uuid))
+    cloud.aio.bus.lose('rebuild_instance')
     _rebuild(cloud, server_id, {'imageRef': images[1]})
-    assert sent == [server_id]
+    assert [kwargs['instance'].uuid for _, _, kwargs in cloud.aio.bus.lost_casts] == [
+        server_id]
     shown = _show(cloud, server_id)
     assert (shown['status'], shown['OS-EXT-STS:task_state']) == ('REBUILD', 'rebuilding')
     _rebuild(cloud, server_id, {'imageRef': images[1]}, expect=409)  # one at a time

@@ -235,27 +235,25 @@ def test_failed_shelve_leaves_the_server_as_it_was(cloud, server_id):
                    what='the shelved image to go')
 
 
-def _stalled(cloud, server_id, monkeypatch, body, method, rpc_class):
+def _stalled(cloud, server_id, body, method):
     """Ask for an action whose cast goes nowhere; the instance as SQL has it then."""
-    monkeypatch.setattr(rpc_class, method, lambda self, ctxt, instance: None)
+    cloud.aio.bus.lose(method)
     _action(cloud, server_id, body)
-    monkeypatch.undo()
+    assert cloud.aio.bus.lost[-1] == method
     return objects.Instance.get_by_uuid(nimbus_context.get_admin_context(), server_id)
 
 
 @pytest.mark.parametrize('task', [T.SHELVING, T.SHELVING_IMAGE_PENDING_UPLOAD,
                                   T.SHELVING_IMAGE_UPLOADING])
-def test_each_shelve_phase_resumes(cloud, server_id, monkeypatch, task):
-    from svc_common import compute_rpcapi
-    instance = _stalled(cloud, server_id, monkeypatch, {'shelve': None},
-                        'shelve_instance', compute_rpcapi.ComputeAPI)
+def test_each_shelve_phase_resumes(cloud, server_id, task):
+    instance = _stalled(cloud, server_id, {'shelve': None}, 'shelve_instance')
     manager = cloud.aio.compute(instance.host)
     previous = T.SHELVING
     for following in (T.SHELVING_IMAGE_PENDING_UPLOAD, T.SHELVING_IMAGE_UPLOADING):
         if task == previous:
             break
         instance.task_state = following.value
-        instance.save(expected_task_state=previous)
+        instance.save(expected_task_state=previous, operation='shelve')
         previous = following
     ctx = nimbus_context.get_admin_context()
     manager.shelve_instance(ctx, instance)
@@ -264,26 +262,23 @@ def test_each_shelve_phase_resumes(cloud, server_id, monkeypatch, task):
     assert _images(cloud)['shelver-shelved']['status'] == 'active'
 
 
-def test_lost_unshelve_casts_are_sent_again(cloud, server_id, monkeypatch):
+def test_lost_unshelve_casts_are_sent_again(cloud, server_id):
     """The conductor's reconciler finds an unshelve that made no progress (its cast to
     the conductor, then its cast to the compute host, lost) and sends the step again."""
-    from svc_common import compute_rpcapi
-    from svc_common import conductor_rpcapi
     CONF.set_override('reconcile_after', 1, group='conductor')
     try:
         _action(cloud, server_id, {'shelve': None})
         _wait(cloud, server_id, 'SHELVED_OFFLOADED')
-        _stalled(cloud, server_id, monkeypatch, {'unshelve': None}, 'unshelve_instance',
-                 conductor_rpcapi.ConductorAPI)
-        monkeypatch.setattr(compute_rpcapi.ComputeAPI, 'unshelve_instance',
-                            lambda self, ctxt, instance: None)
+        _stalled(cloud, server_id, {'unshelve': None}, 'unshelve_instance')
+        cloud.aio.bus.lose('unshelve_instance', to_host=True)
         conductor = next(s.manager for s in cloud.aio.services
                          if s.binary == 'nimbus-conductor')
         cloud.wait_for(lambda: server_id in conductor.reconcile(), timeout=20,
                        interval=0.2, what='the reconciler to schedule the unshelve')
         cloud.wait_for(lambda: helpers.server_host(cloud, server_id),
                        what='the unshelve to be scheduled')  # then its cast is lost
-        monkeypatch.undo()
+        cloud.wait_for(lambda: len(cloud.aio.bus.lost) == 2, what='the cast to be lost')
+        assert [c[1] is None for c in cloud.aio.bus.lost_casts[-2:]] == [True, False]
         cloud.wait_for(lambda: server_id in conductor.reconcile(), timeout=20,
                        interval=0.2, what='the reconciler to re-send the unshelve')
         _wait(cloud, server_id, 'ACTIVE')

@@ -127,7 +127,7 @@ def test_refused_requests(cloud, server_id):
     ctx = nimbus_context.get_admin_context()
     instance = objects.Instance.get_by_uuid(ctx, server_id)
     instance.task_state = T.POWERING_OFF.value
-    instance.save(expected_task_state=None)
+    instance.save(expected_task_state=None, operation='stop')
     resp = _action(cloud, server_id, {'createImage': {'name': 'x'}}, expect=409)
     assert 'task_state' in resp.json_body_or_none['conflictingRequest']['message']
     # Nothing was made for a refused request.
@@ -183,12 +183,9 @@ def test_failed_capture_deletes_the_image(cloud, server_id):
 
 def _start_snapshot(cloud, server_id, monkeypatch):
     """A createImage whose cast went nowhere: (instance, image id)."""
-    from svc_common import compute_rpcapi
-    monkeypatch.setattr(compute_rpcapi.ComputeAPI, 'snapshot_instance',
-                        lambda self, ctxt, instance: None)
+    cloud.aio.bus.lose('snapshot_instance')
     snapshot_id = _action(cloud, server_id, {'createImage': {'name': 's'}}).json_body_or_none[
         'image_id']
-    monkeypatch.undo()
     instance = objects.Instance.get_by_uuid(nimbus_context.get_admin_context(), server_id)
     return instance, snapshot_id
 
@@ -204,10 +201,10 @@ def test_each_phase_resumes_and_a_redelivery_does_nothing(cloud, server_id, monk
         os.makedirs(os.path.dirname(path), exist_ok=True)
         manager.driver.snapshot(None, instance, path)
         instance.task_state = T.IMAGE_PENDING_UPLOAD.value
-        instance.save(expected_task_state=T.IMAGE_SNAPSHOT)
+        instance.save(expected_task_state=T.IMAGE_SNAPSHOT, operation='snapshot')
         if task == T.IMAGE_UPLOADING:
             instance.task_state = task.value
-            instance.save(expected_task_state=T.IMAGE_PENDING_UPLOAD)
+            instance.save(expected_task_state=T.IMAGE_PENDING_UPLOAD, operation='snapshot')
     ctx = nimbus_context.get_admin_context()
     manager.snapshot_instance(ctx, instance)
     captures = [c for c in manager.driver.calls if c == ('snapshot', server_id)]

@@ -1,0 +1,116 @@
+"""One way to run a step of an operation, for compute handlers and conductor tasks alike.
+
+    reload -> done already? -> action event -> work -> sort the error -> roll back or fail
+
+``current`` reloads the instance and answers "done already?" from the operation's rows
+(``svc_common.operations``): a step whose instance is gone, or no longer in a task state
+the step finishes, has nothing to do (a redelivery, or someone else moved it on). ``run``
+does the work under the request's action event and sorts what it raises:
+
+- ``INTERRUPTED``: the conductor, broker or database is away (``service.UNAVAILABLE``).
+  Not a failure: the progress is in SQL and the reconciler sends the step again.
+- ``DELETED``: the instance was deleted meanwhile; the delete owns it now.
+- ``SUPERSEDED``: a compare-and-swap lost to another delivery of the same operation
+  (or a reset): the operation is in other hands, and rolling back would undo theirs.
+- ``FAILED``: anything else; the step's ``on_failure`` rolls back or fails the
+  instance.
+
+A step that does not sort deletions or lost races apart leaves ``on_deleted`` or
+``on_superseded`` out, and those go to ``on_failure`` too.
+"""
+import enum
+from typing import Callable, Optional
+
+from oslo_log import log as logging
+
+from svc_common import exception
+from svc_common import instance_events
+from svc_common import objects
+from svc_common import operations
+from svc_common import service
+
+LOG = logging.getLogger(__name__)
+Handler = Optional[Callable[[BaseException], None]]
+
+
+class Outcome(enum.Enum):
+    DONE = 'done'
+    INTERRUPTED = 'interrupted'
+    DELETED = 'deleted'
+    SUPERSEDED = 'superseded'
+    FAILED = 'failed'
+
+
+def deleted(error: BaseException) -> bool:
+    """The instance went away, or a delete took it over, under the step."""
+    return isinstance(error, (exception.InstanceNotFound,
+                              exception.UnexpectedDeletingTaskStateError))
+
+
+def superseded(error: BaseException) -> bool:
+    """A compare-and-swap lost to the operation's own next step (not to a delete)."""
+    return isinstance(error, (exception.UnexpectedTaskStateError,
+                              exception.UnexpectedMigrationStatus)) and not deleted(error)
+
+
+def current(context, instance, operation: str, task_states, what: str):
+    """The instance as SQL has it now, or None when ``what`` has nothing to do: the
+    instance is gone, or not in one of ``task_states`` with a row of ``operation``
+    to move on by."""
+    try:
+        instance = objects.Instance.get_by_uuid(context, instance.uuid)
+    except exception.InstanceNotFound:
+        LOG.info('%s: instance %s is gone', what, instance.uuid)
+        return None
+    if not operations.get(operation).pending(instance, task_states):
+        LOG.info('%s already done (%s/%s)', what, instance.vm_state, instance.task_state,
+                 instance=instance)
+        return None
+    return instance
+
+
+def _sort(error: BaseException) -> Outcome:
+    if isinstance(error, service.UNAVAILABLE):
+        return Outcome.INTERRUPTED
+    if deleted(error):
+        return Outcome.DELETED
+    if superseded(error):
+        return Outcome.SUPERSEDED
+    return Outcome.FAILED
+
+
+def run(context, instance, event: Optional[str], host, work: Callable[[], None], *,
+        on_failure: Callable[[BaseException], None], on_deleted: Handler = None,
+        on_superseded: Handler = None, what: Optional[str] = None,
+        reraise: bool = False) -> Outcome:
+    """Run ``work()`` under the action event ``event`` (None: no event) and sort what it
+    raises (see the module's docstring). With ``reraise`` a failure is raised again
+    once ``on_failure`` ran (the RPC dispatcher logs it)."""
+    what = what or event or 'step'
+    try:
+        if event is None:
+            work()
+        else:
+            with instance_events.action_event(context, instance, event, host):
+                work()
+    except Exception as error:  # sorted below; nothing is swallowed unsorted
+        outcome = _sort(error)
+        handler = {Outcome.DELETED: on_deleted, Outcome.SUPERSEDED: on_superseded}.get(
+            outcome, on_failure)
+        if outcome == Outcome.INTERRUPTED:
+            LOG.warning('%s interrupted (%s: %s); left for the reconciler', what,
+                        type(error).__name__, error, instance=instance)
+            return outcome
+        if handler is None:
+            outcome, handler = Outcome.FAILED, on_failure
+        elif outcome != Outcome.FAILED:
+            LOG.info('%s %s: %s', what, outcome.value, error, instance=instance)
+        handler(error)
+        if outcome == Outcome.FAILED and reraise:
+            raise
+        return outcome
+    return Outcome.DONE
+
+
+def log_only(error: BaseException) -> None:
+    """A handler for outcomes that need nothing but the log line ``run`` wrote."""

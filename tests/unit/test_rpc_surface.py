@@ -1,0 +1,74 @@
+"""The RPC surface is explicit: only the methods the clients call are reachable over the
+bus (``@rpc.expose`` under oslo.messaging's explicit access policy); start-up, periodic
+and helper methods of the managers are not."""
+import oslo_messaging as messaging
+from oslo_messaging.rpc import dispatcher as rpc_dispatcher
+import pytest
+
+from compute_svc import manager as compute_manager
+from conductor_svc import manager as conductor_manager
+from svc_common import compute_rpcapi
+from svc_common import conductor_rpcapi
+from svc_common import rpc
+
+SURFACES = [(compute_manager.ComputeManager, compute_rpcapi.ComputeAPI),
+            (conductor_manager.ConductorManager, conductor_rpcapi.ConductorAPI)]
+
+
+def _exposed(cls):
+    return {name for name in dir(cls)
+            if getattr(getattr(cls, name, None), 'exposed', False)}
+
+
+def _client_methods(cls):
+    return {name for name, value in vars(cls).items()
+            if callable(value) and not name.startswith('_')}
+
+
+@pytest.mark.parametrize('manager, client', SURFACES)
+def test_what_is_exposed_is_what_the_client_calls(manager, client):
+    assert _exposed(manager) == _client_methods(client)
+
+
+def _dispatch(endpoint, method):
+    dispatcher = rpc_dispatcher.RPCDispatcher([endpoint], serializer=None,
+                                              access_policy=rpc.ACCESS_POLICY)
+
+    class Incoming:
+        ctxt = {}
+        client_timeout = None
+        message = {'method': method, 'args': {}, 'version': endpoint.target.version}
+    return dispatcher.dispatch(Incoming())
+
+
+class _Compute(compute_manager.ComputeManager):
+    def __init__(self):  # no driver, no clients: only what dispatching looks at
+        self.called = []
+
+    def instance_lock(self, instance):
+        raise AssertionError('not reached')
+
+    @rpc.expose
+    def get_console_output(self, context, instance=None, tail_length=None):
+        self.called.append('get_console_output')
+        return 'console'
+
+
+class _Conductor(conductor_manager.ConductorManager):
+    def __init__(self):
+        pass
+
+
+@pytest.mark.parametrize('endpoint, method', [
+    (_Compute, 'init_host'), (_Compute, 'reap_deleted'), (_Compute, 'after_start'),
+    (_Compute, 'sync_power_states'), (_Conductor, 'reconcile'),
+    (_Conductor, 'periodic_tasks'), (_Conductor, '_migrate_server')])
+def test_methods_off_the_surface_are_refused(endpoint, method):
+    with pytest.raises(messaging.NoSuchMethod):
+        _dispatch(endpoint(), method)
+
+
+def test_an_exposed_method_is_dispatched():
+    endpoint = _Compute()
+    assert _dispatch(endpoint, 'get_console_output') == 'console'
+    assert endpoint.called == ['get_console_output']
