@@ -18,9 +18,9 @@ guest writes into its disk before its operation, so the checks also find whether
 disk files are where they belong and unchanged.
 
 Every point gets servers of its own, prepared together up front (booted on cmp1, some
-stopped, paused, suspended, rescued or soft-deleted, some resized to cmp2), so one deployment serves the whole
-matrix. The matrix (point -> outcome, seconds) and its totals are printed at the end of
-the run.
+stopped, paused, suspended, rescued or soft-deleted, some resized to cmp2), so one
+deployment serves the whole matrix. The matrix (point -> outcome, seconds) and its totals
+are printed at the end of the run.
 """
 import hashlib
 import os
