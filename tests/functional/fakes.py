@@ -65,6 +65,9 @@ class _FaultyClient:
     def cast(self, ctxt, method, **kwargs):
         self._bus._cast(self._client, self._server, ctxt, method, kwargs)
 
+    def can_send_version(self, version):
+        return self._client.can_send_version(version)
+
     def call(self, ctxt, method, **kwargs):
         return self._client.call(ctxt, method, **kwargs)
 
