@@ -28,16 +28,27 @@ from svc_common.live_migration_record import finish_task
 from svc_common.live_migration_record import migrate_data_of
 from svc_common import notifications
 from svc_common import objects
-from svc_common import service
 from svc_common import states
+from svc_common import step_runner
 
 LOG = logging.getLogger(__name__)
 T, V, M, P = states.TaskState, states.VmState, states.MigrationStatus, states.PowerState
 
 
-def _reload(context, instance, migration):
-    return (objects.Instance.get_by_uuid(context, instance.uuid),
-            objects.Migration.get_by_id(context, migration.id))
+def _reload(context, instance, migration, what):
+    """The instance and migration as SQL has them, or (None, None) when ``what`` has
+    nothing to do: the instance gone, or no longer live migrating."""
+    instance = step_runner.current(context, instance, 'live_migrate', T.MIGRATING, what)
+    if instance is None:
+        return None, None
+    return instance, objects.Migration.get_by_id(context, migration.id)
+
+
+def _run(manager, context, instance, event, work, on_failure, what, **handlers):
+    """``work`` as a step (``svc_common.step_runner``): an outage of the conductor or
+    database leaves it for the reconciler."""
+    return step_runner.run(context, instance, event, manager.host, work,
+                           on_failure=on_failure, what=what, **handlers)
 
 
 def _notify(context, instance, action, phase, manager, migration):
@@ -79,36 +90,36 @@ def live_migration(manager, context, instance, migration):
     destination; done again when resumed), preparing -> running (the driver moves the
     guest), running -> post-migrating. Resumed at 'running' (a crash, a redelivery) the
     driver says where the guest is: gone from here means it moved."""
-    instance, migration = _reload(context, instance, migration)
-    if instance.task_state == T.MIGRATING and migration.status == M.CANCELLED:
+    instance, migration = _reload(context, instance, migration, 'live_migration')
+    if instance is None:
+        return
+    if migration.status == M.CANCELLED:
         rollback_live_migration(manager, context, instance, migration, M.CANCELLED)
         return
-    if instance.task_state != T.MIGRATING or \
-            migration.status not in (M.QUEUED, M.PREPARING, M.RUNNING):
+    if migration.status not in (M.QUEUED, M.PREPARING, M.RUNNING):
         LOG.info('live_migration already done (migration %s)', migration.status,
                  instance=instance)
         return
     _notify(context, instance, 'live_migration', 'start', manager, migration)
-    try:
-        with events.action_event(context, instance, 'compute_live_migration', manager.host):
-            _move_guest(manager, context, instance, migration)
-    except service.UNAVAILABLE as error:
-        LOG.warning('live_migration interrupted (%s); left for the reconciler', error,
-                    instance=instance)
-        return
-    except exception.LiveMigrationAborted as error:
-        rollback_live_migration(manager, context, instance, migration, M.CANCELLED, error)
-        return
-    except exception.UnexpectedMigrationStatus as error:
+
+    def failed(error):
+        if isinstance(error, exception.LiveMigrationAborted):
+            status = M.CANCELLED
+        else:
+            LOG.warning('Live migration failed: %s', error, instance=instance)
+            status = M.FAILED
+        rollback_live_migration(manager, context, instance, migration, status, error)
+
+    def superseded(error):
         current = objects.Migration.get_by_id(context, migration.id)
         if current.status == M.CANCELLED:  # aborted before it ran
             rollback_live_migration(manager, context, instance, current, M.CANCELLED, error)
-        else:
-            LOG.info('live_migration superseded: %s', error, instance=instance)
-        return
-    except Exception as error:
-        LOG.warning('Live migration failed: %s', error, instance=instance)
-        rollback_live_migration(manager, context, instance, migration, M.FAILED, error)
+
+    outcome = _run(manager, context, instance, 'compute_live_migration',
+                   lambda: _move_guest(manager, context, instance, migration), failed,
+                   'live_migration', on_superseded=superseded,
+                   on_deleted=step_runner.log_only)
+    if outcome != step_runner.Outcome.DONE:
         return
     _notify(context, instance, 'live_migration', 'end', manager, migration)
     post_live_migration(manager, context, instance, migration)
@@ -139,28 +150,25 @@ def _move_guest(manager, context, instance, migration):
 def post_live_migration(manager, context, instance, migration):
     """The guest runs on the destination: drop what is left here and the source claim,
     make the destination the instance's host, hand over to it."""
-    instance, migration = _reload(context, instance, migration)
-    if instance.task_state != T.MIGRATING or migration.status != M.POST_MIGRATING:
-        LOG.info('post_live_migration already done (migration %s)', migration.status,
-                 instance=instance)
+    instance, migration = _reload(context, instance, migration, 'post_live_migration')
+    if instance is None or migration.status != M.POST_MIGRATING:
+        LOG.info('post_live_migration already done')
         return
     if instance.host == migration.source_compute:
         _notify(context, instance, 'live_migration_post', 'start', manager, migration)
-        try:
-            with events.action_event(context, instance, 'compute_post_live_migration',
-                                     manager.host):
-                manager.driver.post_live_migration(context, instance,
-                                                   migrate_data_of(instance))
-                faults.point('post_live_migration.after_source_cleanup')
-                objects.ResourceClaim.release(context, migration.uuid)
-                instance.host = migration.dest_compute
-                instance.node = migration.dest_node
-                instance.save(expected_task_state=T.MIGRATING, operation='live_migrate')
-        except service.UNAVAILABLE as error:
-            LOG.warning('post_live_migration interrupted (%s)', error, instance=instance)
-            return
-        except Exception as error:
-            _fail_moved(manager, context, instance, migration, error)
+
+        def work():
+            manager.driver.post_live_migration(context, instance, migrate_data_of(instance))
+            faults.point('post_live_migration.after_source_cleanup')
+            objects.ResourceClaim.release(context, migration.uuid)
+            instance.host = migration.dest_compute
+            instance.node = migration.dest_node
+            instance.save(expected_task_state=T.MIGRATING, operation='live_migrate')
+
+        outcome = _run(manager, context, instance, 'compute_post_live_migration', work,
+                       lambda error: _fail_moved(manager, context, instance, migration,
+                                                 error), 'post_live_migration')
+        if outcome != step_runner.Outcome.DONE:
             return
         faults.point('post_live_migration.after_host_changed')
     manager.compute_rpcapi.post_live_migration_at_destination(context, instance, migration)
@@ -168,30 +176,27 @@ def post_live_migration(manager, context, instance, migration):
 
 # -- destination: post_live_migration_at_destination ---------------------------------------
 def post_live_migration_at_destination(manager, context, instance, migration):
-    instance, migration = _reload(context, instance, migration)
-    if instance.task_state != T.MIGRATING or \
-            migration.status not in (M.POST_MIGRATING, M.COMPLETED):
-        LOG.info('post_live_migration_at_destination already done (migration %s)',
-                 migration.status, instance=instance)
+    instance, migration = _reload(context, instance, migration,
+                                  'post_live_migration_at_destination')
+    if instance is None or migration.status not in (M.POST_MIGRATING, M.COMPLETED):
+        LOG.info('post_live_migration_at_destination already done')
         return
-    try:
-        with events.action_event(context, instance,
-                                 'compute_post_live_migration_at_destination', manager.host):
-            if migration.status == M.POST_MIGRATING:
-                manager.driver.post_live_migration_at_destination(
-                    context, instance, migrate_data_of(instance))
-                _set_status(migration, M.COMPLETED, (M.POST_MIGRATING,))
-                faults.point('post_live_migration_at_destination.after_completed')
-            power_state = manager.driver.get_info(instance).power_state
-            finish_task(instance, power_state=power_state)
-    except service.UNAVAILABLE as error:
-        LOG.warning('post_live_migration_at_destination interrupted (%s)', error,
-                    instance=instance)
-        return
-    except Exception as error:
-        _fail_moved(manager, context, instance, migration, error)
-        return
-    _notify(context, instance, 'live_migration_post', 'end', manager, migration)
+
+    def work():
+        if migration.status == M.POST_MIGRATING:
+            manager.driver.post_live_migration_at_destination(
+                context, instance, migrate_data_of(instance))
+            _set_status(migration, M.COMPLETED, (M.POST_MIGRATING,))
+            faults.point('post_live_migration_at_destination.after_completed')
+        power_state = manager.driver.get_info(instance).power_state
+        finish_task(instance, power_state=power_state)
+
+    outcome = _run(manager, context, instance, 'compute_post_live_migration_at_destination',
+                   work, lambda error: _fail_moved(manager, context, instance, migration,
+                                                   error),
+                   'post_live_migration_at_destination')
+    if outcome == step_runner.Outcome.DONE:
+        _notify(context, instance, 'live_migration_post', 'end', manager, migration)
 
 
 def _fail_moved(manager, context, instance, migration, error):
@@ -199,7 +204,7 @@ def _fail_moved(manager, context, instance, migration, error):
     LOG.exception('Live migration failed after the guest moved', instance=instance)
     _notify(context, instance, 'live_migration_post', 'error', manager, migration)
     migration.fail()
-    events.set_error(context, instance, error, manager.host)
+    events.set_error(context, instance, error, manager.host, 'live_migrate')
 
 
 # -- source: rollback_live_migration ---------------------------------------------------------
@@ -208,8 +213,8 @@ def rollback_live_migration(manager, context, instance, migration, status=M.FAIL
     """The guest stayed here: record how the migration ended (first, so that a crash
     from here on resumes the rollback), clean the destination, give the claims back and
     end the task with the instance active here."""
-    instance, migration = _reload(context, instance, migration)
-    if instance.task_state != T.MIGRATING:
+    instance, migration = _reload(context, instance, migration, 'rollback_live_migration')
+    if instance is None:
         return
     if not migration.is_terminal:
         _set_status(migration, status, (migration.status,))

@@ -40,6 +40,7 @@ from svc_common import instance_events as events
 from svc_common import notifications
 from svc_common import objects
 from svc_common import states
+from svc_common import step_runner
 
 LOG = logging.getLogger(__name__)
 T, V, P = states.TaskState, states.VmState, states.PowerState
@@ -62,32 +63,14 @@ def _without_shelve_keys(system_metadata):
     return {k: v for k, v in system_metadata.items() if k not in _KEYS}
 
 
-def _current(context, instance, task_states):
-    try:
-        instance = objects.Instance.get_by_uuid(context, instance.uuid)
-    except exception.InstanceNotFound:
-        return None
-    if instance.task_state not in task_states:
-        LOG.info('Nothing to do: task state is %s', instance.task_state, instance=instance)
-        return None
-    return instance
-
-
-def _ignorable(error, instance, what):
-    """Whether ``error`` ends the step quietly: the instance is being deleted, another
-    delivery moved it on, or the conductor is unreachable (the reconciler resends)."""
-    if isinstance(error, (exception.InstanceNotFound,
-                          exception.UnexpectedDeletingTaskStateError)):
-        LOG.info('Instance deleted during %s', what, instance=instance)
-        return True
-    if isinstance(error, exception.UnexpectedTaskStateError):
-        LOG.warning('%s superseded: %s', what, error, instance=instance)
-        return True
-    if isinstance(error, snapshot.RETRYABLE):
-        LOG.warning('%s interrupted (%s); left for the reconciler', what, error,
-                    instance=instance)
-        return True
-    return False
+def _run(manager, context, instance, event, work, failed, what, on_deleted=None):
+    """``work`` as a step (``svc_common.step_runner``): a delete or another delivery
+    that moved the instance on ends it quietly, an outage of the conductor, database or
+    image API leaves it for the reconciler; a failure runs ``failed`` and is raised."""
+    return step_runner.run(context, instance, event, manager.host, work,
+                           on_failure=failed, on_deleted=on_deleted or step_runner.log_only,
+                           on_superseded=step_runner.log_only,
+                           interrupted=snapshot.RETRYABLE, what=what, reraise=True)
 
 
 def _end_failed(manager, context, instance, operation, current=None):
@@ -104,37 +87,38 @@ def _end_failed(manager, context, instance, operation, current=None):
 
 # -- shelve ---------------------------------------------------------------------------
 def shelve_instance(manager, context, instance):
-    instance = _current(context, instance, states.SHELVING_TASKS)
+    instance = step_runner.current(context, instance, 'shelve', states.SHELVING_TASKS,
+                                   'Shelve')
     if instance is None:
         return
     image_id = instance.system_metadata.get(SHELVED_IMAGE_ID)
     was_active = instance.vm_state == V.ACTIVE
+    offload = CONF.shelved_offload_time == 0
     notifications.notify_instance(context, instance, 'shelve', 'start', manager.host)
-    with events.action_event(context, instance, 'compute_shelve_instance', manager.host):
-        try:
-            snapshot.capture_and_upload(
-                manager, context, instance, image_id, PHASES,
-                before_capture=lambda: manager.driver.power_off(
-                    instance, timeout=CONF.libvirt.shutdown_timeout if was_active else 0))
-            offload = CONF.shelved_offload_time == 0
-            if not offload:  # offloaded at once, it is SHELVED only when offloaded
-                instance.vm_state = V.SHELVED
-            instance.power_state = P.SHUTDOWN
-            instance.task_state = T.SHELVING_OFFLOADING if offload else None
-            instance.system_metadata = dict(
-                instance.system_metadata, **{SHELVED_AT: timeutils.utcnow().isoformat(),
-                                             SHELVED_HOST: manager.host})
-            instance.save(expected_task_state=T.SHELVING_IMAGE_UPLOADING,
-                          operation='shelve')
-        except Exception as error:
-            if _ignorable(error, instance, 'shelve'):
-                if isinstance(error, (exception.InstanceNotFound,
-                                      exception.UnexpectedDeletingTaskStateError)):
-                    snapshot.discard(manager, context, image_id)
-                return
-            LOG.exception('Shelve failed', instance=instance)
-            _undo_shelve(manager, context, instance, image_id, was_active, error)
-            raise
+
+    def work():
+        snapshot.capture_and_upload(
+            manager, context, instance, image_id, PHASES,
+            before_capture=lambda: manager.driver.power_off(
+                instance, timeout=CONF.libvirt.shutdown_timeout if was_active else 0))
+        if not offload:  # offloaded at once, it is SHELVED only when offloaded
+            instance.vm_state = V.SHELVED
+        instance.power_state = P.SHUTDOWN
+        instance.task_state = T.SHELVING_OFFLOADING if offload else None
+        instance.system_metadata = dict(
+            instance.system_metadata, **{SHELVED_AT: timeutils.utcnow().isoformat(),
+                                         SHELVED_HOST: manager.host})
+        instance.save(expected_task_state=T.SHELVING_IMAGE_UPLOADING, operation='shelve')
+
+    def failed(error):
+        LOG.exception('Shelve failed', instance=instance)
+        _undo_shelve(manager, context, instance, image_id, was_active, error)
+
+    outcome = _run(manager, context, instance, 'compute_shelve_instance', work, failed,
+                   'Shelve', on_deleted=lambda error: snapshot.discard(manager, context,
+                                                                       image_id))
+    if outcome != step_runner.Outcome.DONE:
+        return
     notifications.notify_instance(context, instance, 'shelve', 'end', manager.host)
     if offload:
         _offload_recorded(manager, context, instance)
@@ -154,7 +138,8 @@ def _undo_shelve(manager, context, instance, image_id, was_active, error):
 
 # -- offload --------------------------------------------------------------------------
 def shelve_offload_instance(manager, context, instance):
-    instance = _current(context, instance, {T.SHELVING_OFFLOADING})
+    instance = step_runner.current(context, instance, 'shelve_offload',
+                                   T.SHELVING_OFFLOADING, 'Shelve offload')
     if instance is not None:
         _offload_recorded(manager, context, instance)
 
@@ -162,21 +147,19 @@ def shelve_offload_instance(manager, context, instance):
 def _offload_recorded(manager, context, instance):
     notifications.notify_instance(context, instance, 'shelve_offload', 'start',
                                   manager.host)
-    with events.action_event(context, instance, 'compute_shelve_offload_instance',
-                             manager.host):
-        try:
-            _offload(manager, context, instance)
-        except Exception as error:
-            if _ignorable(error, instance, 'shelve offload'):
-                return
-            LOG.exception('Shelve offload failed', instance=instance)
-            events.record_fault(context, instance, error, manager.host)
-            instance.vm_state = V.SHELVED  # shelved, its image uploaded: not offloaded
-            instance.task_state = None
-            instance.save(expected_task_state=T.SHELVING_OFFLOADING,
-                          operation='shelve_offload')
-            raise
-    notifications.notify_instance(context, instance, 'shelve_offload', 'end', manager.host)
+
+    def failed(error):
+        LOG.exception('Shelve offload failed', instance=instance)
+        events.record_fault(context, instance, error, manager.host)
+        instance.vm_state = V.SHELVED  # shelved, its image uploaded: not offloaded
+        instance.task_state = None
+        instance.save(expected_task_state=T.SHELVING_OFFLOADING, operation='shelve_offload')
+
+    outcome = _run(manager, context, instance, 'compute_shelve_offload_instance',
+                   lambda: _offload(manager, context, instance), failed, 'Shelve offload')
+    if outcome == step_runner.Outcome.DONE:
+        notifications.notify_instance(context, instance, 'shelve_offload', 'end',
+                                      manager.host)
 
 
 def _offload(manager, context, instance):
@@ -222,33 +205,37 @@ def offload_expired(manager, context):
 
 # -- unshelve -------------------------------------------------------------------------
 def unshelve_instance(manager, context, instance):
-    instance = _current(context, instance, {T.UNSHELVING, T.SPAWNING})
+    instance = step_runner.current(context, instance, 'unshelve',
+                                   (T.UNSHELVING, T.SPAWNING), 'Unshelve')
     if instance is None:
         return
     offloaded = instance.vm_state == V.SHELVED_OFFLOADED
     image_id = instance.system_metadata.get(SHELVED_IMAGE_ID)
     notifications.notify_instance(context, instance, 'unshelve', 'start', manager.host)
-    with events.action_event(context, instance, 'compute_unshelve_instance', manager.host):
-        try:
-            if offloaded:
-                _spawn_from_shelved_image(manager, context, instance, image_id)
-            else:
-                manager.driver.power_on(context, instance)
-            faults.point('unshelve.after_spawn')
-            current = instance.task_state
-            instance.vm_state = V.ACTIVE
-            instance.power_state = P.RUNNING
-            instance.task_state = None
-            instance.system_metadata = _without_shelve_keys(instance.system_metadata)
-            if offloaded:
-                instance.launched_at = timeutils.utcnow()
-            instance.save(expected_task_state=current, operation='unshelve')
-        except Exception as error:
-            if _ignorable(error, instance, 'unshelve'):
-                return
-            LOG.exception('Unshelve failed', instance=instance)
-            _undo_unshelve(manager, context, instance, offloaded, error)
-            raise
+
+    def work():
+        if offloaded:
+            _spawn_from_shelved_image(manager, context, instance, image_id)
+        else:
+            manager.driver.power_on(context, instance)
+        faults.point('unshelve.after_spawn')
+        current = instance.task_state
+        instance.vm_state = V.ACTIVE
+        instance.power_state = P.RUNNING
+        instance.task_state = None
+        instance.system_metadata = _without_shelve_keys(instance.system_metadata)
+        if offloaded:
+            instance.launched_at = timeutils.utcnow()
+        instance.save(expected_task_state=current, operation='unshelve')
+
+    def failed(error):
+        LOG.exception('Unshelve failed', instance=instance)
+        _undo_unshelve(manager, context, instance, offloaded, error)
+
+    outcome = _run(manager, context, instance, 'compute_unshelve_instance', work, failed,
+                   'Unshelve')
+    if outcome != step_runner.Outcome.DONE:
+        return
     if image_id:
         snapshot.discard(manager, context, image_id)  # the shelved image has served
     notifications.notify_instance(context, instance, 'unshelve', 'end', manager.host)

@@ -33,9 +33,8 @@ from svc_common import exception
 from svc_common import faults
 from svc_common import instance_events as events
 from svc_common import notifications
-from svc_common import objects
-from svc_common import service
 from svc_common import states
+from svc_common import step_runner
 
 LOG = logging.getLogger(__name__)
 T = states.TaskState
@@ -47,61 +46,55 @@ BACKUP_ROTATION = states.SNAPSHOT_BACKUP_ROTATION
 KEYS = (IMAGE_ID, BACKUP_TYPE, BACKUP_ROTATION)
 
 CAPTURE_TASKS = (T.IMAGE_SNAPSHOT, T.IMAGE_BACKUP)
-# Errors that leave the task state for the reconciler (or start-up recovery) to resume:
-# the conductor or database unreachable, or the image API (an upload it did not take,
-# say because it died: the image may be left saving, which the resumed step resolves).
-RETRYABLE = service.UNAVAILABLE + (exception.ImageServiceUnreachable,)
+# Errors that leave the task state for the reconciler (or start-up recovery) to resume,
+# beyond the conductor or database away (the step runner's own): the image API away (an
+# upload it did not take, say because it died: the image may be left saving, which the
+# resumed step resolves).
+RETRYABLE = (exception.ImageServiceUnreachable,)
 SAVING_GRACE = 10.0  # seconds an image may stay 'saving' before it is given up
 
 
 def snapshot_instance(manager, context, instance):
-    try:
-        instance = objects.Instance.get_by_uuid(context, instance.uuid)
-    except exception.InstanceNotFound:
-        LOG.info('Instance %s was deleted before its snapshot', instance.uuid)
-        return
-    if instance.task_state not in states.SNAPSHOT_TASKS:
-        LOG.info('Snapshot already resolved (task state %s)', instance.task_state,
-                 instance=instance)
+    instance = step_runner.current(context, instance, 'snapshot', states.SNAPSHOT_TASKS,
+                                   'Snapshot')
+    if instance is None:
         return
     image_id = instance.system_metadata.get(IMAGE_ID)
     backup = BACKUP_TYPE in instance.system_metadata
     event = 'compute_backup_instance' if backup else 'compute_snapshot_instance'
     notifications.notify_instance(context, instance, 'snapshot', 'start', manager.host)
-    with events.action_event(context, instance, event, manager.host):
+    image_gone = []
+
+    def work():
+        if not image_id:
+            raise exception.SnapshotAbandoned(image_id=None, reason='no image recorded')
         try:
-            if not image_id:
-                raise exception.SnapshotAbandoned(image_id=None,
-                                                  reason='no image recorded')
             _run_phases(manager, context, instance, image_id)
-        except (exception.InstanceNotFound, exception.UnexpectedDeletingTaskStateError):
-            LOG.info('Instance deleted while its snapshot was taken; image %s deleted',
-                     image_id, instance=instance)
-            discard(manager, context, image_id)
-            return
-        except exception.UnexpectedTaskStateError as error:
-            LOG.warning('Snapshot superseded: %s', error, instance=instance)
-            return
-        except RETRYABLE as error:
-            LOG.warning('Snapshot interrupted (%s); left for the reconciler', error,
-                        instance=instance)
-            return
         except exception.ImageNotFound:
             LOG.info('Image %s deleted during the snapshot; nothing to upload', image_id,
                      instance=instance)
+            image_gone.append(image_id)
             discard(manager, context, image_id, delete_image=False)
             _end(instance)
-            return
-        except Exception as error:
-            LOG.exception('Snapshot to image %s failed', image_id, instance=instance)
-            events.record_fault(context, instance, error, manager.host)
-            discard(manager, context, image_id)
-            _end(instance, quiet=True)
-            notifications.notify_instance(context, instance, 'snapshot', 'error',
-                                          manager.host)
-            raise
-    notifications.notify_instance(context, instance, 'snapshot', 'end', manager.host)
-    LOG.info('Snapshot uploaded as image %s', image_id, instance=instance)
+
+    def deleted(error):
+        LOG.info('Image %s deleted with the instance', image_id, instance=instance)
+        discard(manager, context, image_id)
+
+    def failed(error):
+        LOG.exception('Snapshot to image %s failed', image_id, instance=instance)
+        events.record_fault(context, instance, error, manager.host)
+        discard(manager, context, image_id)
+        _end(instance, quiet=True)
+        notifications.notify_instance(context, instance, 'snapshot', 'error', manager.host)
+
+    outcome = step_runner.run(context, instance, event, manager.host, work,
+                              on_failure=failed, on_deleted=deleted,
+                              on_superseded=step_runner.log_only, interrupted=RETRYABLE,
+                              what='Snapshot', reraise=True)
+    if outcome == step_runner.Outcome.DONE and not image_gone:
+        notifications.notify_instance(context, instance, 'snapshot', 'end', manager.host)
+        LOG.info('Snapshot uploaded as image %s', image_id, instance=instance)
 
 
 def _path(manager, image_id):

@@ -53,14 +53,17 @@ def superseded(error: BaseException) -> bool:
                               exception.UnexpectedMigrationStatus)) and not deleted(error)
 
 
-def current(context, instance, operation: str, task_states, what: str):
+def current(context, instance, operation: str, task_states, what: str,
+            on_gone: Optional[Callable[[], None]] = None):
     """The instance as SQL has it now, or None when ``what`` has nothing to do: the
-    instance is gone, or not in one of ``task_states`` with a row of ``operation``
-    to move on by."""
+    instance is gone (then ``on_gone()``, if given), or not in one of ``task_states``
+    with a row of ``operation`` to move on by."""
     try:
         instance = objects.Instance.get_by_uuid(context, instance.uuid)
     except exception.InstanceNotFound:
         LOG.info('%s: instance %s is gone', what, instance.uuid)
+        if on_gone is not None:
+            on_gone()
         return None
     if not operations.get(operation).pending(instance, task_states):
         LOG.info('%s already done (%s/%s)', what, instance.vm_state, instance.task_state,
@@ -69,8 +72,8 @@ def current(context, instance, operation: str, task_states, what: str):
     return instance
 
 
-def _sort(error: BaseException) -> Outcome:
-    if isinstance(error, service.UNAVAILABLE):
+def _sort(error: BaseException, interrupted: tuple = ()) -> Outcome:
+    if isinstance(error, service.UNAVAILABLE + tuple(interrupted)):
         return Outcome.INTERRUPTED
     if deleted(error):
         return Outcome.DELETED
@@ -82,10 +85,11 @@ def _sort(error: BaseException) -> Outcome:
 def run(context, instance, event: Optional[str], host, work: Callable[[], None], *,
         on_failure: Callable[[BaseException], None], on_deleted: Handler = None,
         on_superseded: Handler = None, what: Optional[str] = None,
-        reraise: bool = False) -> Outcome:
+        reraise: bool = False, interrupted: tuple = ()) -> Outcome:
     """Run ``work()`` under the action event ``event`` (None: no event) and sort what it
-    raises (see the module's docstring). With ``reraise`` a failure is raised again
-    once ``on_failure`` ran (the RPC dispatcher logs it)."""
+    raises (see the module's docstring); ``interrupted`` names more errors that leave
+    the step for the reconciler (e.g. the image API away). With ``reraise`` a failure
+    is raised again once ``on_failure`` ran (the RPC dispatcher logs it)."""
     what = what or event or 'step'
     try:
         if event is None:
@@ -94,7 +98,7 @@ def run(context, instance, event: Optional[str], host, work: Callable[[], None],
             with instance_events.action_event(context, instance, event, host):
                 work()
     except Exception as error:  # sorted below; nothing is swallowed unsorted
-        outcome = _sort(error)
+        outcome = _sort(error, interrupted)
         handler = {Outcome.DELETED: on_deleted, Outcome.SUPERSEDED: on_superseded}.get(
             outcome, on_failure)
         if outcome == Outcome.INTERRUPTED:

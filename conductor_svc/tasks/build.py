@@ -1,4 +1,6 @@
 """Scheduling and starting the build of new instances."""
+import functools
+
 from oslo_log import log as logging
 
 from svc_common.conf import CONF
@@ -7,8 +9,8 @@ from svc_common import faults
 from svc_common import instance_events
 from svc_common import objects
 from svc_common.objects import claim as claim_obj
-from svc_common import service
 from svc_common import states
+from svc_common import step_runner
 from conductor_svc.scheduler import manager as scheduler_mod
 
 LOG = logging.getLogger(__name__)
@@ -26,6 +28,7 @@ class BuildTask:
     concurrent attempt's), a loser drops its own unless it chose the same node."""
 
     EVENT = EVENT
+    OPERATION, TASK_STATE = 'build', T.SCHEDULING  # what this task moves on
 
     def __init__(self, context, instances, image, scheduler, compute_rpcapi,
                  legacy_spec=None):
@@ -38,24 +41,26 @@ class BuildTask:
 
     def execute(self):
         for instance in self.instances:
-            try:
-                self._build_one(instance)
-            except service.UNAVAILABLE as error:
-                LOG.warning('Scheduling interrupted (%s); left for the reconciler', error,
-                            instance=instance)
-            except Exception:
-                LOG.exception('Scheduling failed unexpectedly', instance=instance)
+            step_runner.run(self.context, instance, None, CONF.host,
+                            functools.partial(self._build_one, instance),
+                            on_failure=self._unexpected, what='Scheduling')
+
+    @staticmethod
+    def _unexpected(error):
+        LOG.error('Scheduling failed unexpectedly: %s', error, exc_info=error)
 
     def _build_one(self, instance):
-        try:
-            instance = objects.Instance.get_by_uuid(self.context, instance.uuid)
-        except exception.InstanceNotFound:
-            objects.ResourceClaim.release(self.context, instance.uuid)
-            return
-        if instance.task_state != T.SCHEDULING:
+        uuid = instance.uuid
+        instance = step_runner.current(
+            self.context, instance, self.OPERATION, self.TASK_STATE, 'Scheduling',
+            on_gone=lambda: objects.ResourceClaim.release(self.context, uuid))
+        if instance is None:
             return
         if instance.host is None and not self._schedule(instance):
             return
+        self._cast(instance)
+
+    def _cast(self, instance):
         # The compute reads nothing from the spec argument of its RPC API 1.0.
         self.compute_rpcapi.build_and_run_instance(self.context, instance.host, instance,
                                                    self.image, {})

@@ -18,8 +18,8 @@ from svc_common import faults
 from svc_common import instance_events
 from svc_common import objects
 from svc_common.objects import claim as claim_obj
-from svc_common import service
 from svc_common import states
+from svc_common import step_runner
 
 LOG = logging.getLogger(__name__)
 T, M = states.TaskState, states.MigrationStatus
@@ -38,31 +38,28 @@ class LiveMigrationTask:
 
     def execute(self):
         """Returns why the migration could not start (a message), or None."""
-        self.instance = objects.Instance.get_by_uuid(self.context, self.instance.uuid)
+        instance = step_runner.current(self.context, self.instance, 'live_migrate',
+                                       T.MIGRATING, 'Live migration')
+        if instance is None:
+            return None
+        self.instance = instance
         self.migration = objects.Migration.get_by_id(self.context, self.migration.id)
-        if self.instance.task_state != T.MIGRATING or self.migration.status != M.ACCEPTED:
-            LOG.info('Not live-migrating: task state %s, migration %s',
-                     self.instance.task_state, self.migration.status, instance=self.instance)
-            return
-        instance_events.start_event(self.context, self.instance.uuid, EVENT, CONF.host)
-        try:
-            self._execute()
-        except service.UNAVAILABLE as error:
-            LOG.warning('Live migration interrupted (%s); left for the reconciler', error,
-                        instance=self.instance)
-            return
-        except (exception.UnexpectedTaskStateError, exception.UnexpectedMigrationStatus) \
-                as error:
-            LOG.info('Live migration superseded: %s', error, instance=self.instance)
-            self._drop_dest_claim()
-            return
-        except Exception as error:
+        if self.migration.status != M.ACCEPTED:
+            LOG.info('Not live-migrating: migration %s', self.migration.status,
+                     instance=self.instance)
+            return None
+        failure = []
+
+        def failed(error):
             LOG.warning('Live migration could not start: %s', error, instance=self.instance)
             self.rollback(error)
-            instance_events.finish_event(self.context, self.instance.uuid, EVENT, error)
-            return getattr(error, 'message', None) or str(error)
-        instance_events.finish_event(self.context, self.instance.uuid, EVENT)
-        return None
+            failure.append(getattr(error, 'message', None) or str(error))
+
+        step_runner.run(self.context, self.instance, EVENT, CONF.host, self._execute,
+                        on_failure=failed,
+                        on_superseded=lambda error: self._drop_dest_claim(),
+                        what='Live migration')
+        return failure[0] if failure else None
 
     def _execute(self):
         request = live_mod.request_of(self.instance)

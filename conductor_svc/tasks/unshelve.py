@@ -17,26 +17,18 @@ from svc_common import objects
 from svc_common import states
 
 LOG = logging.getLogger(__name__)
-T, V = states.TaskState, states.VmState
+T = states.TaskState
 
 
 class UnshelveTask(build.BuildTask):
 
     EVENT = 'conductor_unshelve_instance'
+    OPERATION, TASK_STATE = 'unshelve', T.UNSHELVING
 
     def __init__(self, context, instance, scheduler, compute_rpcapi):
         super().__init__(context, [instance], None, scheduler, compute_rpcapi)
 
-    def _build_one(self, instance):
-        try:
-            instance = objects.Instance.get_by_uuid(self.context, instance.uuid)
-        except exception.InstanceNotFound:
-            objects.ResourceClaim.release(self.context, instance.uuid)
-            return
-        if instance.vm_state != V.SHELVED_OFFLOADED or instance.task_state != T.UNSHELVING:
-            return
-        if instance.host is None and not self._schedule(instance):
-            return
+    def _cast(self, instance):
         self.compute_rpcapi.unshelve_instance(self.context, instance)
 
     def _scheduler_request(self, instance, spec):
