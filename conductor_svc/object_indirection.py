@@ -2,9 +2,9 @@
 
 ``ObjectIndirection`` is mixed into the conductor manager (its RPC endpoint); a compute
 process installs the conductor RPC client as the objects' indirection API
-(``svc_common.objects.base.use_indirection``). The
-indirection hook is per process, so the all-in-one (one process for every service)
-does not install it: there the compute code reaches the same objects directly.
+(``svc_common.objects.base.use_indirection``). An all-in-one started with
+``object_indirection`` (the fast test tiers) installs it for its computes' threads only
+(``use_indirection_for_role``), so their object calls take the same path.
 """
 import contextlib
 

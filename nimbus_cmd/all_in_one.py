@@ -15,6 +15,7 @@ from svc_common.cmd import common
 from svc_common.conf import CONF
 from svc_common import context as nimbus_context
 from svc_common import defaults
+from svc_common.objects import base as obj_base
 from svc_common import rpc
 from svc_common import service
 
@@ -35,12 +36,16 @@ class AllInOne:
     """Every Nimbus service in this process; ``start()`` then ``stop()``."""
 
     def __init__(self, compute_hosts=None, with_api=True, with_api_server=True, drivers=None,
-                 bus=None, scheduler=None):
+                 bus=None, scheduler=None, object_indirection=False):
         """``bus``: what every service's RPC clients send through (the in-process
         transport by default; tests pass one that loses or repeats casts);
-        ``scheduler``: the conductor's (the configured filters and weighers)."""
+        ``scheduler``: the conductor's (the configured filters and weighers);
+        ``object_indirection``: the computes' object calls go to the conductor over the
+        bus as in a compute process (``objects.base.use_indirection_for_role``), instead
+        of reaching the database directly."""
         self.compute_hosts = list(compute_hosts or [CONF.host])
         self.bus = bus
+        self.object_indirection = object_indirection
         self.scheduler = scheduler
         self.compute_rpcapi = self.conductor_rpcapi = None
         self.with_api = with_api
@@ -65,6 +70,8 @@ class AllInOne:
         from svc_common import conductor_rpcapi
         self.compute_rpcapi = compute_rpcapi.ComputeAPI(self.bus)
         self.conductor_rpcapi = conductor_rpcapi.ConductorAPI(self.bus)
+        if self.object_indirection:
+            obj_base.use_indirection_for_role(compute_rpcapi.TOPIC, self.conductor_rpcapi)
         defaults.create_default_flavors(nimbus_context.get_admin_context())
         self.services.append(conductor_cmd.make_service(bus=self.bus,
                                                         scheduler=self.scheduler))
@@ -98,6 +105,9 @@ class AllInOne:
             self.http.shutdown()
             self.http.server_close()
         service.stop_all(self.services)
+        if self.object_indirection:
+            from svc_common import compute_rpcapi
+            obj_base.use_indirection_for_role(compute_rpcapi.TOPIC, None)
         rpc.cleanup()
 
 

@@ -101,13 +101,15 @@ class Service:
         self.service_ref = wait_for_dependencies(
             'Registering %s on %s' % (self.binary, self.host), register, context,
             self.host, self.binary, self.topic)
-        if hasattr(self.manager, 'init_host'):
-            wait_for_dependencies('Preparing %s' % self.host, self.manager.init_host)
+        if hasattr(self.manager, 'init_host'):  # the service's own work (its role)
+            with stats.role(self.topic):
+                wait_for_dependencies('Preparing %s' % self.host, self.manager.init_host)
         target = messaging.Target(topic=self.topic, server=self.host)
         self.rpcserver = rpc.get_server(target, [self.manager])
         self.rpcserver.start()
         if hasattr(self.manager, 'after_start'):
-            wait_for_dependencies('Recovering %s' % self.host, self.manager.after_start)
+            with stats.role(self.topic):
+                wait_for_dependencies('Recovering %s' % self.host, self.manager.after_start)
         tasks = [(CONF.report_interval, self.heartbeat)]
         if hasattr(self.manager, 'periodic_tasks'):
             tasks += self.manager.periodic_tasks()

@@ -1,8 +1,12 @@
 """Base classes for Nimbus versioned objects.
 
 ``NimbusObject.indirection_api`` is set in compute processes: every remotable method then
-runs in the conductor (over RPC, or in-process for the all-in-one) instead of locally,
-which is how compute reaches the database without any database code of its own.
+runs in the conductor over RPC instead of locally, which is how compute reaches the
+database without any database code of its own. A process that hosts a conductor beside
+its computes (the all-in-one the fast tiers run) sets it for the compute's work only
+(``use_indirection_for_role``): its message handlers and periodic tasks, the threads whose
+role is the compute's, send their object calls to the conductor over the bus as a
+compute process does; the conductor and the API reach the database directly.
 """
 import datetime
 import enum
@@ -12,6 +16,8 @@ from oslo_utils import timeutils
 from oslo_versionedobjects import base as ovo_base
 from oslo_versionedobjects import fields
 from sqlalchemy.orm import attributes as orm_attributes
+
+from svc_common import stats
 
 remotable = ovo_base.remotable
 remotable_classmethod = ovo_base.remotable_classmethod
@@ -40,9 +46,29 @@ class NimbusObjectRegistry(ovo_base.VersionedObjectRegistry):
             setattr(objects, cls.obj_name(), cls)
 
 
+class _Indirection:
+    """``indirection_api`` as oslo.versionedobjects reads it (on the class or an object):
+    the API of the thread's role if one is set for it, else the process's."""
+
+    def __init__(self):
+        self.process_api = None
+        self.by_role = {}
+
+    def __get__(self, obj, owner=None):
+        if self.by_role:
+            api = self.by_role.get(stats.current_role())
+            if api is not None:
+                return api
+        return self.process_api
+
+
+_INDIRECTION = _Indirection()
+
+
 class NimbusObject(ovo_base.VersionedObject):
     OBJ_SERIAL_NAMESPACE = 'nimbus_object'
     OBJ_PROJECT_NAMESPACE = 'nimbus'
+    indirection_api = _INDIRECTION
 
 
 class NimbusPersistentObject:
@@ -121,4 +147,14 @@ def naive(value):
 
 def use_indirection(api):
     """Route every remotable method of this process through ``api``."""
-    NimbusObject.indirection_api = api
+    _INDIRECTION.process_api = api
+
+
+def use_indirection_for_role(role, api):
+    """Route the remotable methods of the threads working as ``role`` (a service's topic:
+    its message handlers and periodic tasks, see ``svc_common.stats``) through ``api``;
+    None: no more."""
+    if api is None:
+        _INDIRECTION.by_role.pop(role, None)
+    else:
+        _INDIRECTION.by_role[role] = api

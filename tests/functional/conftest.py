@@ -122,7 +122,8 @@ def cloud(tmp_path):
     CONF.set_override('transport_url', 'inproc://')
     CONF.set_override('report_interval', 1)
     aio = all_in_one.AllInOne(compute_hosts=['host1', 'host2'], with_api_server=False,
-                              bus=fakes.FaultyBus(), scheduler=fakes.RecordingScheduler())
+                              bus=fakes.FaultyBus(), scheduler=fakes.RecordingScheduler(),
+                              object_indirection=True)
     image_client.HttpImageClient.session_factory = staticmethod(_session_factory(aio))
     aio.start()
     try:
@@ -157,7 +158,8 @@ def core(tmp_path):
     CONF.set_override('connection', 'sqlite:///%s/n.sqlite' % tmp_path, group='database')
     CONF.set_override('transport_url', 'inproc://')
     aio = all_in_one.AllInOne(compute_hosts=['host1', 'host2', 'host3'], with_api=False,
-                              bus=fakes.FaultyBus(), scheduler=fakes.RecordingScheduler())
+                              bus=fakes.FaultyBus(), scheduler=fakes.RecordingScheduler(),
+                              object_indirection=True)
     aio.start()
     try:
         yield aio

@@ -13,6 +13,7 @@ class FaultyBus(rpc.Bus):
         self.lost = []        # methods whose casts were dropped, in order
         self.lost_casts = []  # (method, server it was for, its arguments)
         self.duplicated = []  # methods whose casts were sent twice
+        self.calls = []       # methods called (with a reply), in order
         self._to_lose = {}    # method -> casts still to drop (None: every one)
         self._to_duplicate = []
 
@@ -69,6 +70,7 @@ class _FaultyClient:
         return self._client.can_send_version(version)
 
     def call(self, ctxt, method, **kwargs):
+        self._bus.calls.append((method, kwargs.get('objmethod')))
         return self._client.call(ctxt, method, **kwargs)
 
 

@@ -1,0 +1,31 @@
+"""The fast tiers' computes reach the database as a compute process does: their object
+calls go to the conductor over the bus (object indirection), while the conductor and
+the API in the same process reach it directly."""
+from svc_common import context as nimbus_context
+from svc_common.objects import base as obj_base
+from svc_common import states
+from svc_common import stats
+from tests.functional.conftest import new_instance
+from tests.functional.conftest import wait_instance
+
+V = states.VmState
+
+
+def test_a_computes_object_calls_cross_the_bus_to_the_conductor(core):
+    ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
+    instance = new_instance(ctx)
+    core.conductor_rpcapi.build_instances(ctx, [instance], None)
+    wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.ACTIVE)
+    calls = set(core.bus.calls)
+    assert ('object_class_action_versions', 'get_by_uuid') in calls  # the step's reload
+    assert ('object_action', 'save') in calls  # spawning, then active
+
+
+def test_only_the_computes_threads_are_routed(core):
+    assert obj_base.NimbusObject.indirection_api is None  # this thread: the process's
+    with stats.role('compute'):
+        assert obj_base.NimbusObject.indirection_api is core.conductor_rpcapi
+    with stats.role('conductor'):
+        assert obj_base.NimbusObject.indirection_api is None
+    with stats.role('api'):
+        assert obj_base.NimbusObject.indirection_api is None
