@@ -59,11 +59,27 @@ wait_for() {
 
 tcp_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
+# A broker that takes connections can still be unable to make a queue (seen here after
+# it ran out of file descriptors: every queue.declare answered 541 INTERNAL_ERROR).
+rabbitmq_declares() {
+    timeout 30 "$VENV/bin/python" -c "
+import kombu
+with kombu.Connection('amqp://guest:guest@127.0.0.1:5672//', connect_timeout=10) as c:
+    kombu.Queue('nimbus-probe', exclusive=True, channel=c.channel()).declare()
+" >/dev/null 2>&1
+}
+
 ensure_rabbitmq() {
-    tcp_open 127.0.0.1 5672 && return 0
+    if tcp_open 127.0.0.1 5672; then
+        rabbitmq_declares && return 0
+        log "RabbitMQ cannot declare a queue: restarting it"
+        rabbitmqctl stop >/dev/null 2>&1 || true
+        wait_for "RabbitMQ to stop" 60 bash -c '! (echo > /dev/tcp/127.0.0.1/5672) 2>/dev/null'
+    fi
     log "Starting RabbitMQ"
     rabbitmq-server -detached || die "rabbitmq-server -detached failed"
     wait_for RabbitMQ 120 tcp_open 127.0.0.1 5672
+    wait_for "RabbitMQ to declare queues" 60 rabbitmq_declares
 }
 
 pg_up() { pg_isready -q -h 127.0.0.1 -p 5432; }
