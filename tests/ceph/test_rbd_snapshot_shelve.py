@@ -35,7 +35,7 @@ def test_snapshot_then_shelve_and_unshelve_on_rbd(ceph_cloud, rbd_conf, demo_gue
     # uploaded through it.
     uploads = []
     rest._spy(cloud.aio.compute(first_host).image_client, 'upload',
-              lambda result, *args: uploads.append(args))
+              lambda result, *args, **kwargs: uploads.append(args))
     started = time.monotonic()
     snap_id = cloud.call('POST', '/v2.1/servers/%s/action' % sid,
                          {'createImage': {'name': 'rbd-snap-image'}},
