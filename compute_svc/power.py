@@ -67,4 +67,4 @@ def reboot_instance(manager, context, instance, reboot_type):
     if instance is not None:
         finish(context, manager, instance, 'reboot', task, V.ACTIVE, P.RUNNING,
                lambda: manager.driver.reboot(context, instance, reboot_type),
-               'compute_reboot_instance')
+               'compute_reboot_instance', 'reboot.after_driver')

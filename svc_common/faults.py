@@ -15,7 +15,7 @@ POINTS = (
     'build.before_spawn', 'build.after_spawn',
     'conductor.build.after_claim', 'conductor.build.after_host_saved',
     'delete.after_destroy', 'delete.after_release',
-    'stop.after_power_off', 'start.after_power_on',
+    'stop.after_power_off', 'start.after_power_on', 'reboot.after_driver',
     'conductor.migrate.after_migration_created', 'conductor.migrate.after_dest_claim',
     'prep_resize.after_claim', 'prep_resize.after_save',
     'resize_instance.after_migrating', 'resize_instance.during_disk_copy',

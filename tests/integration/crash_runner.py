@@ -16,6 +16,7 @@ from tests.integration import deployment
 
 OUTCOMES = ('recovered', 'ERROR-with-fault', 'failed')
 ACTIONS = {'stop': {'os-stop': None}, 'start': {'os-start': None},
+           'hard-reboot': {'reboot': {'type': 'HARD'}},
            'confirm': {'confirmResize': None}, 'revert': {'revertResize': None},
            'pause': {'pause': None}, 'unpause': {'unpause': None},
            'suspend': {'suspend': None}, 'resume': {'resume': None},

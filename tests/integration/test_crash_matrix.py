@@ -3,10 +3,10 @@
 For each point of ``svc_common.faults.POINTS``, in one deployment (API, a conductor and
 two computes as separate processes over RabbitMQ and PostgreSQL): the service that
 reaches the point is restarted with ``fault_points = <point>``, the operation that passes
-it (boot, delete, stop, start, resize, confirm, revert, rebuild, snapshot, pause,
-unpause, suspend, resume, shelve, unshelve, rescue, unrescue, soft delete, restore) is
-asked for through the REST API, the service dies there (exit 137, nothing cleaned up, the
-message in hand
+it (boot, delete, stop, start, hard reboot, resize, confirm, revert, rebuild, snapshot,
+pause, unpause, suspend, resume, shelve, unshelve, rescue, unrescue, soft delete,
+restore) is asked for through the REST API, the service dies there (exit 137, nothing
+cleaned up, the message in hand
 lost), and it is started again without the point. Within BOUND seconds the server must
 have got where the operation takes it (a resize: VERIFY_RESIZE, then a confirm that must
 complete) or be in ERROR with a fault that says why, and ``crash_checks`` must find
@@ -52,6 +52,8 @@ PLAN = {
     'delete.after_release': (SOURCE, 'ACTIVE', 'delete'),
     'stop.after_power_off': (SOURCE, 'ACTIVE', 'stop'),
     'start.after_power_on': (SOURCE, 'SHUTOFF', 'start'),
+    # A hard reboot of a suspended server: its saved state dropped, booted afresh.
+    'reboot.after_driver': (SOURCE, 'SUSPENDED', 'hard-reboot'),
     'conductor.migrate.after_migration_created': (CONDUCTOR, 'ACTIVE', 'resize'),
     'conductor.migrate.after_dest_claim': (CONDUCTOR, 'ACTIVE', 'resize'),
     'prep_resize.after_claim': (DEST, 'ACTIVE', 'resize'),
@@ -109,6 +111,7 @@ EXPECTED = {
     'delete': None,
     'stop': ('SHUTOFF', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
     'start': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
+    'hard-reboot': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
     # after VERIFY_RESIZE and a confirm
     'resize': ('ACTIVE', DEST, FLAVOR_NAMES[NEW_FLAVOR]),
     'confirm': ('ACTIVE', DEST, FLAVOR_NAMES[NEW_FLAVOR]),
