@@ -1,8 +1,9 @@
 """The Tempest tier: Tempest's compute API tests against a Nimbus deployment behind a
 private Keystone (see cloud.py), with the selection of selection.py.
 
-Every selected test must pass or be skipped by Tempest itself; the totals, the failures
-and the slowest tests go to the end of pytest's report.
+Every test must pass or be skipped by Tempest itself, but for the known gaps of
+selection.py (run and reported, their failure accepted); the totals, the failures, the
+known gaps and the slowest tests go to the end of pytest's report.
 """
 import os
 import pathlib
@@ -48,8 +49,7 @@ def _run_tempest(workdir):
     """``tempest run`` in its own process group (its stestr workers included); its exit
     code. Past TIMEOUT the whole group is killed."""
     command = [str(BIN / 'tempest'), 'run', '--config-file', 'tempest.conf',
-               '--concurrency', str(CONCURRENCY), '--regex', selection.include_regex(),
-               '--exclude-regex', selection.exclude_regex()]
+               '--concurrency', str(CONCURRENCY), '--regex', selection.include_regex()]
     with open(workdir / 'tempest-run.txt', 'wb') as out:
         proc = subprocess.Popen(command, cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
@@ -74,13 +74,20 @@ def test_tempest_compute_api(tmp_path, tempest_cloud, nimbus):
     returncode = _run_tempest(workdir)
     wall = time.monotonic() - started
     results = results_mod.read_last_run(BIN / 'stestr', workdir)
+    failed = {test_id for test_id, r in results.items() if r.status == 'failed'}
+    gaps = {test_id: selection.known_gap(test_id) for test_id in results
+            if selection.known_gap(test_id)}
     deployment_mod.REPORTS.append(('tempest (%s)' % workdir, '\n'.join(
-        results_mod.summary(results, wall) + ['Excluded (Nimbus lacks it):'] +
-        ['  %s: %s' % (name, why) for name, why in selection.EXCLUDED.items()
-         if not selection.ALL])))
+        results_mod.summary(results, wall) + ['Known gaps (run; Nimbus lacks it):'] +
+        ['  %s %s: %s' % ('FAILED' if test_id in failed else results[test_id].status,
+                          test_id, why) for test_id, why in sorted(gaps.items())])))
     counts = results_mod.counts(results)
-    assert not counts['failed'] and not counts['unexpected success'], (
-        'Tempest failures (full log: %s):\n%s' % (
-            workdir / 'tempest.log', results_mod.failure_details(results)))
-    assert returncode == 0, (workdir / 'tempest-run.txt').read_text()[-5000:]
+    unexpected = {test_id: r for test_id, r in results.items()
+                  if test_id in failed - set(gaps) or r.status == 'unexpected success'}
+    assert not unexpected, 'Tempest failures (full log: %s):\n%s' % (
+        workdir / 'tempest.log', results_mod.failure_details(unexpected))
+    closed = [test_id for test_id in gaps if results[test_id].status == 'passed']
+    assert not closed, 'known gaps that pass now (take them out of KNOWN_GAPS): %s' % closed
+    assert returncode == 0 or failed <= set(gaps), (
+        workdir / 'tempest-run.txt').read_text()[-5000:]
     assert selection.ONLY or counts['passed'] >= MIN_PASSED, counts
