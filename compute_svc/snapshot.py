@@ -173,20 +173,20 @@ def _in_image_store(manager, context, instance, image_id):
         location = in_store()
         if location is None:
             return False
-        faults.point(SNAPSHOT.faults + '.after_capture')
-        _advance(instance, instance.task_state, SNAPSHOT.pending)
+        faults.point(SNAPSHOT.operation + '.after_capture')
+        _advance(instance, instance.task_state, SNAPSHOT.pending, SNAPSHOT.operation)
     if instance.task_state == SNAPSHOT.pending:
         location = in_store()
         if location is None:
             return False
-        _advance(instance, SNAPSHOT.pending, SNAPSHOT.uploading)
+        _advance(instance, SNAPSHOT.pending, SNAPSHOT.uploading, SNAPSHOT.operation)
     client = manager.image_client
     if _settled_status(client, context, image_id) != 'active':
         location = in_store()
         if location is None:
             return False
         client.add_location(context, image_id, location)
-        faults.point(SNAPSHOT.faults + '.after_upload')
+        faults.point(SNAPSHOT.operation + '.after_upload')
     return True
 
 
