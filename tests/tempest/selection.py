@@ -8,7 +8,6 @@ object storage) and of features its defaults turn off.
 ``NIMBUS_TEMPEST_ALL=1`` accepts no failure at all, known gaps included.
 """
 import os
-import re
 
 ALL = os.environ.get('NIMBUS_TEMPEST_ALL') == '1'
 # NIMBUS_TEMPEST_REGEX=R runs only the selected tests whose names R matches (re.search),
