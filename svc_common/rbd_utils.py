@@ -117,8 +117,13 @@ class RbdCluster:
         """(total, free) bytes this pool may hold: its quota when it has one (read from
         the OSD map), otherwise the cluster's raw space."""
         with self._cluster() as client:
-            ret, out, err = client.mon_command(
-                json.dumps({'prefix': 'osd dump', 'format': 'json'}), b'', timeout=30)
+            command = json.dumps({'prefix': 'osd dump', 'format': 'json'})
+            ret, out, err = client.mon_command(command, b'', timeout=30)
+            if ret and 'wrong fsid' in err:
+                # Sent before this client had the monitor's map (its fsid still zero, seen
+                # on a cluster that had just started): once it has the maps, again.
+                client.wait_for_latest_osdmap()
+                ret, out, err = client.mon_command(command, b'', timeout=30)
             if ret:
                 raise exception.NimbusException('ceph osd dump failed: %s' % err)
             pools = {p['pool_name']: p for p in json.loads(out)['pools']}
