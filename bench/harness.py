@@ -6,10 +6,14 @@ import json
 import os
 import pathlib
 import platform
-import socket
+import sys
 import tempfile
 
 import webob
+
+sys.path.insert(1, str(pathlib.Path(__file__).resolve().parent.parent))  # for tests.
+
+from tests import ports  # noqa: E402
 
 from nimbus_cmd import all_in_one
 from svc_common.conf import CONF
@@ -26,7 +30,7 @@ def start(compute_hosts, transport_url='inproc://', overrides=None, api_server=F
     hosts fetch images from it (what a real driver needs)."""
     tmp = tempfile.mkdtemp(prefix='nimbus-bench-')
     if api_server:
-        port = _free_port()
+        port = ports.free_port()
         overrides = {('api', 'listen'): '127.0.0.1', ('api', 'port'): port,
                      ('image', 'api_endpoint'): 'http://127.0.0.1:%d/image' % port,
                      **(overrides or {})}
@@ -42,10 +46,7 @@ def start(compute_hosts, transport_url='inproc://', overrides=None, api_server=F
                                with_api_server=api_server).start()
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+
 
 
 def stop(aio, overrides=None):
