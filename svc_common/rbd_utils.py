@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import re
+import time
 import urllib.parse
 
 from oslo_log import log as logging
@@ -32,6 +33,25 @@ def _bindings():
         raise exception.NimbusException(
             'The rados/rbd Python bindings are missing (run tools/install-ceph)') from None
     return rados, rbd
+
+
+NO_FSID = '00000000-0000-0000-0000-000000000000'
+
+
+def connect(client, timeout):
+    """Connect a ``rados.Rados`` client and wait until it has the monitors' map.
+
+    ``connect()`` may return before the map arrives (seen on a loaded host, against a
+    monitor started moments before); until then the client's fsid is all zeros, and a
+    monitor answers every command it sends with 'wrong fsid'."""
+    client.connect(timeout=timeout)
+    deadline = time.monotonic() + timeout
+    while client.get_fsid() == NO_FSID:
+        if time.monotonic() >= deadline:
+            raise exception.NimbusException(
+                'Connected to Ceph, but no monitor map arrived within %ss' % timeout)
+        time.sleep(0.01)
+    return client
 
 
 def parse_location(url):
@@ -82,7 +102,7 @@ class RbdCluster:
         rados, _rbd = _bindings()
         client = rados.Rados(conffile=self.ceph_conf, rados_id=self.user)
         try:
-            client.connect(timeout=self.connect_timeout)
+            connect(client, self.connect_timeout)
             yield client
         finally:
             client.shutdown()
@@ -106,7 +126,6 @@ class RbdCluster:
     # -- the cluster ------------------------------------------------------------------
     def fsid(self):
         with self._cluster() as client:
-            client.open_ioctx(self.pool).close()  # once a pool opened, the fsid is known
             return client.get_fsid()
 
     def mon_hosts(self):
@@ -119,11 +138,6 @@ class RbdCluster:
         with self._cluster() as client:
             command = json.dumps({'prefix': 'osd dump', 'format': 'json'})
             ret, out, err = client.mon_command(command, b'', timeout=30)
-            if ret and 'wrong fsid' in err:
-                # Sent before this client had the monitor's map (its fsid still zero, seen
-                # on a cluster that had just started): once it has the maps, again.
-                client.wait_for_latest_osdmap()
-                ret, out, err = client.mon_command(command, b'', timeout=30)
             if ret:
                 raise exception.NimbusException('ceph osd dump failed: %s' % err)
             pools = {p['pool_name']: p for p in json.loads(out)['pools']}

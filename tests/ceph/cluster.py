@@ -9,6 +9,8 @@ import subprocess
 import time
 import uuid
 
+from svc_common import rbd_utils
+
 
 class Cluster:
     def __init__(self, directory, port, osd_bytes=4 * 1024 ** 3):
@@ -63,8 +65,7 @@ class Cluster:
 
     def mon_command(self, **cmd):
         import rados
-        client = rados.Rados(conffile=self.conf)
-        client.connect(timeout=60)
+        client = rbd_utils.connect(rados.Rados(conffile=self.conf), 60)
         try:
             ret, out, err = client.mon_command(json.dumps(cmd), b'', timeout=60)
         finally:
@@ -86,10 +87,8 @@ class Cluster:
         self.mon_command(prefix='osd create', uuid=osd_uuid)
         self._run('ceph-osd', '-c', self.conf, '-i', '0', '--mkfs', '--osd-uuid', osd_uuid)
         self._run('ceph-osd', '-c', self.conf, '-i', '0')
-        # (through the CLI: sent as a raw mon_command the monitor answers 'wrong fsid')
         self.ceph('osd', 'crush', 'add', 'osd.0', '1.0', 'root=default')
-        client = rados.Rados(conffile=self.conf)
-        client.connect(timeout=60)
+        client = rbd_utils.connect(rados.Rados(conffile=self.conf), 60)
         try:
             for pool in pools:
                 client.create_pool(pool)

@@ -11,6 +11,7 @@ import time
 import rbd
 
 from api_svc.images import store
+from svc_common import rbd_utils
 from tests.ceph import conftest
 from tests.libvirt import test_rest_guests as rest
 
@@ -33,8 +34,7 @@ def _upload_raw_demo(cloud, demo_guest):
 
 def _images(ceph, pool='vms'):
     import rados
-    client = rados.Rados(conffile=ceph.conf)
-    client.connect(timeout=30)
+    client = rbd_utils.connect(rados.Rados(conffile=ceph.conf), 30)
     try:
         with client.open_ioctx(pool) as ioctx:
             out = {}

@@ -216,3 +216,32 @@ def test_snapshot_into_the_image_store_stays_in_the_cluster(rbd):
     # An imported disk (or a file disk) has no store image to be copied next to.
     assert rbd.snapshot_to_store(dict(entry, cloned_from=None), 'i3', Still) is None
     assert rbd.snapshot_to_store({'format': 'qcow2'}, 'i3', Still) is None
+
+
+class _SlowMapClient:
+    """A rados client whose monitor map arrives some polls after connect() returned
+    (as seen on a loaded host against a monitor just started)."""
+
+    def __init__(self, polls_before_map):
+        self.polls = polls_before_map
+        self.connected = False
+
+    def connect(self, timeout):
+        self.connected = True
+
+    def get_fsid(self):
+        if self.polls:
+            self.polls -= 1
+            return rbd_utils.NO_FSID
+        return '2f7ae0a4-52b1-4b8b-9d59-4b5e1c6c8a11'
+
+
+def test_a_connection_waits_for_the_monitor_map_before_any_command():
+    client = _SlowMapClient(polls_before_map=3)
+    assert rbd_utils.connect(client, timeout=5) is client
+    assert client.polls == 0 and client.get_fsid() != rbd_utils.NO_FSID
+
+
+def test_a_monitor_map_that_never_arrives_is_a_clear_error():
+    with pytest.raises(exception.NimbusException, match='no monitor map'):
+        rbd_utils.connect(_SlowMapClient(polls_before_map=10 ** 9), timeout=0.05)
