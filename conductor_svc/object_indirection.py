@@ -9,6 +9,7 @@ process installs the conductor RPC client as the objects' indirection API
 import contextlib
 
 from oslo_db import exception as db_exc
+import oslo_messaging as messaging
 
 from svc_common import exception
 from svc_common import rpc
@@ -25,9 +26,16 @@ def _database_errors_for_rpc():
         raise exception.DatabaseUnavailable(reason=str(error).splitlines()[0]) from error
 
 
+# The domain errors an object method raises are answers for its caller (a lost compare-
+# and-swap, a record gone, the database away), who decides what they mean: the RPC
+# server logs them at debug, not as errors of its own with a traceback.
+_answers = messaging.expected_exceptions(exception.NimbusException)
+
+
 class ObjectIndirection:
 
     @rpc.expose
+    @_answers
     def object_class_action_versions(self, context, objname, objmethod, object_versions,
                                      args, kwargs):
         objclass = obj_base.NimbusObject.obj_class_from_name(
@@ -38,6 +46,7 @@ class ObjectIndirection:
             return getattr(objclass, objmethod)(context, *args, **kwargs)
 
     @rpc.expose
+    @_answers
     def object_action(self, context, objinst, objmethod, args, kwargs):
         before = objinst.obj_clone()
         with _database_errors_for_rpc():
@@ -53,6 +62,7 @@ class ObjectIndirection:
         return updates, result
 
     @rpc.expose
+    @_answers
     def object_backport_versions(self, context, objinst, object_versions):
         target = object_versions[objinst.obj_name()]
         return objinst.obj_to_primitive(target_version=target, version_manifest=object_versions)

@@ -1,7 +1,14 @@
 """The fast tiers' computes reach the database as a compute process does: their object
 calls go to the conductor over the bus (object indirection), while the conductor and
 the API in the same process reach it directly."""
+import logging
+
+from oslo_utils import uuidutils
+import pytest
+
 from svc_common import context as nimbus_context
+from svc_common import exception
+from svc_common import objects
 from svc_common.objects import base as obj_base
 from svc_common import states
 from svc_common import stats
@@ -29,3 +36,18 @@ def test_only_the_computes_threads_are_routed(core):
         assert obj_base.NimbusObject.indirection_api is None
     with stats.role('api'):
         assert obj_base.NimbusObject.indirection_api is None
+
+
+def test_an_answer_like_not_found_is_the_callers_not_an_error_of_the_conductor(
+        core, caplog):
+    """A domain error (a record gone, a lost compare-and-swap) reaches the compute as
+    itself, and the conductor's RPC server does not log it as an error of its own."""
+    ctx = nimbus_context.get_admin_context()
+    missing = uuidutils.generate_uuid()
+    with caplog.at_level(logging.DEBUG, logger='oslo_messaging.rpc.server'):
+        with stats.role('compute'):
+            with pytest.raises(exception.InstanceNotFound):
+                objects.Instance.get_by_uuid(ctx, missing)
+    records = [r for r in caplog.records if r.name == 'oslo_messaging.rpc.server']
+    assert [r.levelname for r in records if r.levelno > logging.DEBUG] == []
+    assert any('Expected exception' in r.getMessage() for r in records)

@@ -7,6 +7,7 @@ from unittest import mock
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import engines
 import oslo_messaging as messaging
+from oslo_messaging.rpc import dispatcher
 import pytest
 import sqlalchemy as sa
 
@@ -41,9 +42,11 @@ def test_conductor_reports_a_database_outage_as_database_unavailable(ctx):
     versions = {'Service': objects.Service.VERSION}
     with mock.patch.object(objects.Service, 'get_by_host_and_binary',
                            side_effect=db_exc.DBConnectionError('gone')):
-        with pytest.raises(exception.DatabaseUnavailable):
+        with pytest.raises(dispatcher.ExpectedException) as raised:
             indirection.object_class_action_versions(
                 ctx, 'Service', 'get_by_host_and_binary', versions, ('h', 'b'), {})
+    # (the RPC server sends the caller the exception inside, and logs it at debug only)
+    assert isinstance(raised.value.exc_info[1], exception.DatabaseUnavailable)
 
 
 @pytest.mark.parametrize('error', [

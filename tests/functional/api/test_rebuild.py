@@ -61,8 +61,12 @@ def test_rebuild_active_server(cloud, images, server_id):
     ctx = nimbus_context.get_admin_context()
     action = objects.InstanceActionList.get_by_instance_uuid(ctx, server_id)[0]
     assert action.action == 'rebuild'
-    events = objects.InstanceActionEventList.get_by_action(ctx, action.id)
-    assert [(e.event, e.result) for e in events] == [('compute_rebuild_instance', 'Success')]
+
+    def events():  # the event is finished just after the server is saved ACTIVE
+        return [(e.event, e.result)
+                for e in objects.InstanceActionEventList.get_by_action(ctx, action.id)]
+    cloud.wait_for(lambda: events() == [('compute_rebuild_instance', 'Success')],
+                   what='the rebuild event to finish')
 
 
 def test_rebuild_stopped_server_stays_shutoff(cloud, images, server_id):

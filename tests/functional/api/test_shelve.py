@@ -273,13 +273,13 @@ def test_lost_unshelve_casts_are_sent_again(cloud, server_id):
         cloud.aio.bus.lose('unshelve_instance', to_host=True)
         conductor = next(s.manager for s in cloud.aio.services
                          if s.binary == 'nimbus-conductor')
-        cloud.wait_for(lambda: server_id in conductor.reconcile(), timeout=20,
+        cloud.wait_for(lambda: server_id in conductor.reconcile(), timeout=60,
                        interval=0.2, what='the reconciler to schedule the unshelve')
         cloud.wait_for(lambda: helpers.server_host(cloud, server_id),
                        what='the unshelve to be scheduled')  # then its cast is lost
         cloud.wait_for(lambda: len(cloud.aio.bus.lost) == 2, what='the cast to be lost')
         assert [c[1] is None for c in cloud.aio.bus.lost_casts[-2:]] == [True, False]
-        cloud.wait_for(lambda: server_id in conductor.reconcile(), timeout=20,
+        cloud.wait_for(lambda: server_id in conductor.reconcile(), timeout=60,
                        interval=0.2, what='the reconciler to re-send the unshelve')
         _wait(cloud, server_id, 'ACTIVE')
     finally:
