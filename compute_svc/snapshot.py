@@ -12,8 +12,9 @@ records how far the snapshot got, each phase ending in a compare-and-swap:
     image_pending_upload            the capture is complete on this host
     image_uploading                 sending it to the image API (queued -> saving ->
                                     active); a backup then rotates: only the newest
-                                    ``rotation`` backups of its type for the server stay;
-                                    then no task (the vm_state never changed)
+                                    ``rotation`` backups of its type for the server stay
+                                    (one still in use stays too, logged); then no task
+                                    (the vm_state never changed)
 
 A second delivery, start-up recovery and the reconciler's copy start at the phase SQL
 records. The capture outlives a crash; one that is missing is taken again. An upload
@@ -206,7 +207,14 @@ def _settled_status(client, context, image_id):
 
 
 def _rotate(client, context, instance):
-    """Keep the newest ``rotation`` backups of this type for this server."""
+    """Keep the newest ``rotation`` backups of this type for this server.
+
+    An older backup the image API will not delete now is kept, with a warning naming
+    it and why: on an RBD store, a server booted from it holds it (its disk is a
+    copy-on-write clone of the backup's data); or its owner protected it. It is still
+    one of this server's backups, so a later rotation deletes it once it can. The
+    backup just made stands either way; only an image API that cannot be reached
+    leaves the step to be resumed (and rotated) later."""
     backup_type = instance.system_metadata[BACKUP_TYPE]
     rotation = int(instance.system_metadata.get(BACKUP_ROTATION) or 0)
     current = instance.system_metadata[IMAGE_ID]
@@ -219,7 +227,14 @@ def _rotate(client, context, instance):
     for image_id in ([current] + older)[rotation:]:
         LOG.info('Rotating out backup %s (%s, keeping %d)', image_id, backup_type,
                  rotation, instance=instance)
-        client.delete(context, image_id)
+        try:
+            client.delete(context, image_id)
+        except exception.ImageServiceUnreachable:
+            raise
+        except exception.NimbusException as error:
+            LOG.warning('Backup %s (%s) is kept beyond the rotation of %d, the image API '
+                        'would not delete it now: %s', image_id, backup_type, rotation,
+                        error, instance=instance)
 
 
 def _advance(instance, current, following, operation):

@@ -188,6 +188,10 @@ class HttpImageClient(ImageClient):
     def delete(self, context, image_id):
         url = '%s/v2/images/%s' % (self.endpoint, image_id)
         resp = self._send(context, 'DELETE', url, image_id)
+        if resp.status_code == 409:  # e.g. its data in RBD, and disks cloned from it
+            raise exception.ImageInUse(image_id=image_id, reason=resp.text[:200])
+        if resp.status_code == 403:
+            raise exception.ImageForbidden(action='delete', image_id=image_id)
         if resp.status_code not in (204, 404):
             raise exception.ImageUploadFailed(
                 image_id=image_id, reason='DELETE %s returned %s' % (url, resp.status_code))

@@ -2,6 +2,7 @@
 properties, its status as the image API and the /images proxy show it), the answer at
 each microversion, backup rotation, failures, and every snapshot task state resumed
 from what SQL records (a redelivery, a crash)."""
+import json
 import os
 
 import pytest
@@ -156,6 +157,43 @@ def test_backup_rotation_keeps_the_newest_of_its_type(cloud, server_id):
     events = cloud.request('GET', '/v2.1/servers/%s/os-instance-actions' % server_id,
                            version='2.51').json_body_or_none['instanceActions']
     assert [e['action'] for e in events][:4] == ['createBackup'] * 4
+
+
+def test_an_old_backup_that_cannot_be_deleted_is_kept_and_the_new_one_stands(cloud,
+                                                                             server_id):
+    """Rotation meets an older backup the image API refuses to delete (here its owner
+    protected it; on an RBD store, a server booted from it holds it: 409): the backup
+    just made completes, the refused one stays, no fault; once deletable, the next
+    rotation takes it."""
+    def backup(name):
+        resp = _action(cloud, server_id, {'createBackup': {
+            'name': name, 'backup_type': 'daily', 'rotation': 1}})
+        _wait_idle(cloud, server_id)
+        return resp.json_body_or_none['image_id']
+
+    def protect(image_id, value):
+        ops = [{'op': 'replace', 'path': '/protected', 'value': value}]
+        resp = cloud.request('PATCH', '/image/v2/images/%s' % image_id,
+                             raw=json.dumps(ops).encode(), headers={
+                                 'Content-Type': 'application/openstack-images-v2.1-json-patch'})
+        assert resp.status_int == 200, resp.body
+
+    first = backup('daily-0')
+    protect(first, True)
+    second = backup('daily-1')
+    assert _image(cloud, second)['status'] == 'active'
+    assert _image(cloud, first) is not None  # kept: refused
+    events = cloud.request('GET', '/v2.1/servers/%s/os-instance-actions' % server_id,
+                           version='2.51').json_body_or_none['instanceActions']
+    detail = cloud.request('GET', '/v2.1/servers/%s/os-instance-actions/%s' % (
+        server_id, events[0]['request_id']), version='2.51').json_body_or_none
+    assert detail['instanceAction']['events'][0]['result'] == 'Success'
+    assert 'fault' not in cloud.admin('GET', '/v2.1/servers/%s' % server_id
+                                      ).json_body_or_none['server']
+    protect(first, False)
+    third = backup('daily-2')
+    assert _image(cloud, first) is None and _image(cloud, second) is None
+    assert _image(cloud, third)['status'] == 'active'
 
 
 def test_backup_rotation_zero_keeps_none(cloud, server_id):
