@@ -5,7 +5,9 @@ the task state ``shelving`` (one compare-and-swap); each step below resumes at t
 phase SQL records and ends in a compare-and-swap:
 
     shelving                        power the guest off, capture its root disk
-    shelving_image_pending_upload   (the snapshot's phases: compute_svc/snapshot.py)
+    shelving_image_pending_upload   (the snapshot's phases: compute_svc/snapshot.py;
+                                    RBD disks cloned from the image store are copied
+                                    inside the cluster, nothing uploaded)
     shelving_image_uploading        upload; then SHELVED with no task, or, when
                                     [DEFAULT]/shelved_offload_time is 0, on at once to
     shelving_offloading             (vm_state still as it was: SHELVED only once

@@ -16,6 +16,11 @@ records how far the snapshot got, each phase ending in a compare-and-swap:
                                     (one still in use stays too, logged); then no task
                                     (the vm_state never changed)
 
+Disks on the storage of the image API's store (RBD disks cloned from its images) are
+captured there instead, through the same task states: the copy is made inside the
+cluster and the image API is given its location; nothing passes through this host.
+Shelve (compute_svc/shelve.py) runs the same phases under its own task states.
+
 A second delivery, start-up recovery and the reconciler's copy start at the phase SQL
 records. The capture outlives a crash; one that is missing is taken again. An upload
 cut short leaves the image queued (the image API sees fewer bytes than announced), and
@@ -102,13 +107,6 @@ def _path(manager, image_id):
     return os.path.join(manager.driver.snapshot_dir(), image_id)
 
 
-def _capture(manager, context, instance, image_id):
-    path = _path(manager, image_id)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    manager.driver.snapshot(context, instance, path)
-    return path
-
-
 @dataclasses.dataclass(frozen=True)
 class Phases:
     """The task states of an operation that captures a disk and uploads it, and the
@@ -124,71 +122,71 @@ SNAPSHOT = Phases(CAPTURE_TASKS, T.IMAGE_PENDING_UPLOAD, T.IMAGE_UPLOADING, 'sna
 
 
 def capture_and_upload(manager, context, instance, image_id, phases, before_capture=None):
-    """From the phase the task state records to a complete upload of image
-    ``image_id``; the task state is then ``phases.uploading`` and the capture gone.
-    ``before_capture`` (shelve: power off) runs first in the capture phase."""
-    path = _path(manager, image_id)
+    """From the phase the task state records to image ``image_id`` complete in the
+    image API; the task state is then ``phases.uploading`` and the capture gone.
+    ``before_capture`` (shelve: power off) runs first in the capture phase, once.
+
+    Disks on the storage of the image API's store (RBD disks cloned from its RBD
+    images) are captured there (``driver.snapshot_to_image_store``) and the image API
+    is handed the location: nothing is captured on this host nor uploaded. Others are
+    captured on this host and uploaded; a capture on this host under way goes on."""
+    capture = _Capture(manager, context, instance, image_id)
     if instance.task_state in phases.capture:
         if before_capture is not None:
             before_capture()
-        _capture(manager, context, instance, image_id)
+        capture.take()
         faults.point(phases.operation + '.after_capture')
         _advance(instance, instance.task_state, phases.pending, phases.operation)
     if instance.task_state == phases.pending:
-        if not os.path.exists(path):
-            _capture(manager, context, instance, image_id)
+        capture.ensure()
         _advance(instance, phases.pending, phases.uploading, phases.operation)
     client = manager.image_client
     if _settled_status(client, context, image_id) != 'active':
-        if not os.path.exists(path):
-            _capture(manager, context, instance, image_id)
-        client.upload(context, image_id, path,
-                      reader=lambda source: _FaultingReader(source,
-                                                             phases.operation + '.during_upload'))
+        capture.hand_over(client, phases.operation + '.during_upload')
         faults.point(phases.operation + '.after_upload')
-    _remove(path)
+    _remove(capture.path)
+
+
+class _Capture:
+    """The capture of one image: its location in the image store when it was made
+    there, else a file on this host (each made again when missing)."""
+
+    def __init__(self, manager, context, instance, image_id):
+        self._manager, self._context = manager, context
+        self._instance, self._image_id = instance, image_id
+        self.path = _path(manager, image_id)
+        self.location = None
+
+    def take(self):
+        driver = self._manager.driver
+        if not os.path.exists(self.path):
+            self.location = driver.snapshot_to_image_store(self._context, self._instance,
+                                                           self._image_id)
+            if self.location is not None:
+                return
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        driver.snapshot(self._context, self._instance, self.path)
+
+    def ensure(self):
+        if self.location is None and not os.path.exists(self.path):
+            self.take()
+
+    def hand_over(self, client, upload_point):
+        """The image API gets the location, or the file's data (passing
+        ``upload_point`` half way)."""
+        self.ensure()
+        if self.location is not None:
+            client.add_location(self._context, self._image_id, self.location)
+            return
+        client.upload(self._context, self._image_id, self.path,
+                      reader=lambda source: _FaultingReader(source, upload_point))
 
 
 def _run_phases(manager, context, instance, image_id):
-    if not _in_image_store(manager, context, instance, image_id):
-        capture_and_upload(manager, context, instance, image_id, SNAPSHOT)
+    capture_and_upload(manager, context, instance, image_id, SNAPSHOT)
     if BACKUP_TYPE in instance.system_metadata:
         _rotate(manager.image_client, context, instance)
     _end(instance)
-
-
-def _in_image_store(manager, context, instance, image_id):
-    """Disks on the storage of the image API's store (RBD disks cloned from its RBD
-    images): the snapshot is made there (``driver.snapshot_to_image_store``) and handed
-    to the image API as the image's location, through the same task states; nothing is
-    captured on this host nor uploaded. False when the disks share no storage with the
-    store, or a capture on this host is under way (it goes on)."""
-    if os.path.exists(_path(manager, image_id)):
-        return False
-    location = None
-
-    def in_store():
-        return location or manager.driver.snapshot_to_image_store(context, instance,
-                                                                  image_id)
-    if instance.task_state in SNAPSHOT.capture:
-        location = in_store()
-        if location is None:
-            return False
-        faults.point(SNAPSHOT.operation + '.after_capture')
-        _advance(instance, instance.task_state, SNAPSHOT.pending, SNAPSHOT.operation)
-    if instance.task_state == SNAPSHOT.pending:
-        location = in_store()
-        if location is None:
-            return False
-        _advance(instance, SNAPSHOT.pending, SNAPSHOT.uploading, SNAPSHOT.operation)
-    client = manager.image_client
-    if _settled_status(client, context, image_id) != 'active':
-        location = in_store()
-        if location is None:
-            return False
-        client.add_location(context, image_id, location)
-        faults.point(SNAPSHOT.operation + '.after_upload')
-    return True
 
 
 def _settled_status(client, context, image_id):

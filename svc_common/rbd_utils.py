@@ -224,8 +224,14 @@ class RbdCluster:
 
     def flatten(self, name, pool=None):
         """Copy into a clone what it shares with its parent (inside the cluster): it
-        then depends on nothing."""
+        then depends on nothing. Nothing for an image without a parent (flattened
+        before)."""
+        _rados, rbd = _bindings()
         with self.image(name, pool) as image:
+            try:
+                image.parent_info()
+            except rbd.ImageNotFound:
+                return
             image.flatten()
 
     def import_file(self, path, name, owner=None):

@@ -1,12 +1,17 @@
-"""Snapshots, shelve and unshelve of real guests whose disks are RBD clones, through the
-REST API: a snapshot is copied inside the cluster (no data through the compute host),
-and a server booted from it is a clone that finds what the source's guest wrote; a
-shelved server leaves no RBD image behind and, unshelved on the other host, boots from
-its own disk's data; the image it was cloned from can go afterwards."""
+"""Snapshots, backups, shelve and unshelve of real guests whose disks are RBD clones,
+through the REST API: a snapshot is copied inside the cluster (no data through the
+compute host), and a server booted from it is a clone that finds what the source's
+guest wrote; a backup's rotation keeps an older backup a clone still holds (Ceph
+refuses to delete it) and takes it once free; a shelve is copied inside the cluster
+too (nothing uploaded), leaves no RBD image of the server behind and, unshelved on the
+other host, is a clone of the shelved image, detached from it so that the shelved
+image goes, leaving no image nor snapshot of it; the image the server was cloned from
+can go afterwards."""
 import os
 import time
 
 from api_svc.images import store
+from svc_common import rbd_utils
 from tests.ceph import test_rbd_guests as guests
 from tests.libvirt import test_rest_guests as rest
 
@@ -68,20 +73,35 @@ def test_snapshot_then_shelve_and_unshelve_on_rbd(ceph_cloud, rbd_conf, demo_gue
                    == 404, 60, 0.2, 'the copy to go')
     assert _of(ceph, copy_id) == {}
 
-    # Shelve (offloaded at once): its RBD images go; the shelved image holds its disk.
+    backups_s = _backup_rotation_keeps_what_a_clone_holds(cloud, ceph, sid)
+    assert uploads == []
+
+    # Shelve (offloaded at once): copied inside the cluster like the snapshot, nothing
+    # uploaded; its RBD images go; the shelved image holds its disk.
     rest._action(cloud, sid, {'shelve': None})
     assert rest._wait_status(cloud, sid, 'SHELVED_OFFLOADED')[HOST] is None
     assert _of(ceph, sid) == {}
     images = cloud.call('GET', '/image/v2/images', expect=200).json_body['images']
     shelved = next(i for i in images if i['name'] == 'rbd-snap-shelved')
+    assert shelved['status'] == 'active' and shelved['disk_format'] == 'raw'
+    assert shelved['direct_url'] == 'rbd://%s/images/%s/snap' % (ceph.fsid, shelved['id'])
+    assert uploads == [] and not (os.path.isdir(captures) and os.listdir(captures))
+    assert guests._images(ceph, 'images')[shelved['id']]['parent'] is None
     read_before = store.BYTES_READ[shelved['id']]
     rest._action(cloud, sid, {'unshelve': {'host': other_host}})
     assert rest._wait_status(cloud, sid, 'ACTIVE')[HOST] == other_host
     assert rest._wait_boot(cloud, sid, 2)['marker'] == marker
+    # Unshelved as a clone of the shelved image (nothing read from the store), then
+    # detached from it (flattened), so the shelved image went, its RBD image too.
+    unshelve_read = store.BYTES_READ[shelved['id']] - read_before
+    assert unshelve_read == 0
     cloud.call('GET', '/image/v2/images/%s' % shelved['id'], expect=404)  # it served
+    assert shelved['id'] not in guests._images(ceph, 'images')
     held = _of(ceph, sid)
     assert sorted(held) == [sid + '_disk'] and held[sid + '_disk']['parent'] is None
-    unshelve_read = store.BYTES_READ[shelved['id']] - read_before
+    assert held[sid + '_disk']['snaps'] == []
+    entry = guests._disk_info(cloud, other_host, sid)['disks']['disk']
+    assert entry['detached_from'] == 'images/%s@snap' % shelved['id']
 
     rest._delete_and_check_nothing_left(cloud, [sid])
     assert _of(ceph, sid) == {}
@@ -89,4 +109,39 @@ def test_snapshot_then_shelve_and_unshelve_on_rbd(ceph_cloud, rbd_conf, demo_gue
         cloud.call('DELETE', '/image/v2/images/%s' % image_id, expect=204)
     rest._report('rbd snapshot and shelve', snapshot_s=round(taken, 1),
                  snapshot_bytes_uploaded_by_host=0, api_bytes_read_to_checksum=snap['size'],
+                 three_backups_s=round(backups_s, 1), shelve_bytes_uploaded_by_host=0,
                  unshelve_bytes_read=unshelve_read)
+
+
+def _backup_rotation_keeps_what_a_clone_holds(cloud, ceph, sid):
+    """createBackup (rotation 1) three times; a clone of the first backup's data (what
+    a server booted from it has) stands while the second is made, so Ceph refuses its
+    delete: the second backup completes and the first is kept; with the clone gone,
+    the third rotates both out. Returns the seconds the three took."""
+    started = time.monotonic()
+
+    def backup(name):
+        image_id = rest._action(cloud, sid, {'createBackup': {
+            'name': name, 'backup_type': 'daily', 'rotation': 1}}).json_body['image_id']
+        rest._wait_status(cloud, sid, 'ACTIVE')
+        image = cloud.call('GET', '/image/v2/images/%s' % image_id, expect=200).json_body
+        assert image['status'] == 'active'
+        assert image['direct_url'] == 'rbd://%s/images/%s/snap' % (ceph.fsid, image_id)
+        return image_id
+
+    pool = rbd_utils.RbdCluster(ceph.conf, 'vms')
+    first = backup('rbd-daily-0')
+    pool.clone('images', first, 'snap', 'booted-from-backup')
+    try:
+        second = backup('rbd-daily-1')
+        cloud.call('GET', '/image/v2/images/%s' % first, expect=200)  # kept: in use
+        cloud.call('DELETE', '/image/v2/images/%s' % first, expect=409)
+    finally:
+        pool.remove('booted-from-backup')
+    third = backup('rbd-daily-2')
+    for gone in (first, second):
+        cloud.call('GET', '/image/v2/images/%s' % gone, expect=404)
+        assert gone not in guests._images(ceph, 'images')
+    taken = time.monotonic() - started
+    cloud.call('DELETE', '/image/v2/images/%s' % third, expect=204)
+    return taken

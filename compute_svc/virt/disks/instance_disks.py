@@ -448,11 +448,16 @@ class InstanceDisks:
 
     def detach_root_from_image(self, uuid):
         """Merge the root disk's base into it (a standalone qcow2, recorded without a
-        base): what it was made from may be deleted (an unshelve's shelved image), and
-        a move to another host must not need to fetch it. Done again, nothing changes."""
+        base; an RBD clone flattened): what it was made from may be deleted (an
+        unshelve's shelved image), and a move to another host must not need to fetch
+        it. Done again, nothing changes."""
         inst_dir = self.inst_dir(uuid)
         info = self.read_info(inst_dir)
         entry = info['disks'].get('disk')
+        if entry and rbd_disks.is_rbd(entry):
+            info['disks']['disk'] = self.rbd.detach_from_image(entry)
+            self.write_info(inst_dir, info)
+            return
         if not entry or entry['format'] != 'qcow2' or not entry.get('base'):
             return
         path = os.path.join(inst_dir, 'disk')

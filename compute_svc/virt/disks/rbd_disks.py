@@ -16,8 +16,10 @@ Names in ``[libvirt] images_rbd_pool``::
                          copy in the image store is complete
 
 The instance's directory (disk.info, console log) stays on the host; disk.info records
-each RBD disk as ``{'backend': 'rbd', 'rbd': 'pool/name', ...}``. The pool is shared by
-every compute host, so nothing is copied on a resize or a cold migration.
+each RBD disk as ``{'backend': 'rbd', 'rbd': 'pool/name', ...}``, a clone's parent as
+``cloned_from: 'pool/image@snap'`` (``detached_from`` once flattened: an unshelved disk
+outlives its shelved image). The pool is shared by every compute host, so nothing is
+copied on a resize or a cold migration.
 """
 import os
 
@@ -185,6 +187,16 @@ class RbdDisks:
             if is_rbd(entry):
                 self.cluster.snap_remove(entry['rbd'].split('/', 1)[1], RESIZE_SNAP)
 
+    def detach_from_image(self, entry):
+        """The clone ``entry`` made independent of the image it was cloned from (what
+        it shares with it copied in the cluster), so that image may be deleted; returns
+        the entry to record. Done again, nothing changes."""
+        if not entry.get('cloned_from'):
+            return entry
+        self.cluster.flatten(entry['rbd'].split('/', 1)[1])
+        LOG.info('RBD disk %s detached from %s', entry['rbd'], entry['cloned_from'])
+        return dict(entry, cloned_from=None, detached_from=entry['cloned_from'])
+
     # -- snapshots into the image store ------------------------------------------------
     def snapshot_to_store(self, entry, image_id, held_still):
         """The root disk ``entry`` as image ``image_id`` of the image API's RBD store,
@@ -192,12 +204,15 @@ class RbdDisks:
         disk (taken ``with held_still():``), cloned into the store's pool, flattened so
         that it depends on no instance, with the store's protected snapshot; then the
         disk's snapshot goes. Returns the image's location, or None when the disk is not
-        a clone of an image in that store (its pool is known from the clone's parent).
-        Run again after a crash, it finishes what is missing (a copy cut short is made
-        again from the disk's snapshot)."""
-        if not entry or not is_rbd(entry) or not entry.get('cloned_from'):
+        made as a clone of an image in that store (its pool is known from the clone's
+        parent, and still after the clone was detached from it). Run again after a
+        crash, it finishes what is missing (a copy cut short is made again from the
+        disk's snapshot)."""
+        origin = entry and is_rbd(entry) and (entry.get('cloned_from') or
+                                              entry.get('detached_from'))
+        if not origin:
             return None
-        pool = entry['cloned_from'].split('/', 1)[0]
+        pool = origin.split('/', 1)[0]
         name, snap, cluster = entry['rbd'].split('/', 1)[1], CAPTURE_PREFIX + image_id, \
             self.cluster
         if not cluster.has_snap(image_id, rbd_utils.IMAGE_SNAP, pool=pool):

@@ -1,6 +1,7 @@
 """RBD instance disks without Ceph: the clone-or-import decision, sizes, names, the
 resize snapshot's life, and the libvirt network disk (a recording stand-in for the
 cluster; the Ceph tier proves the same against a real one)."""
+import contextlib
 import types
 
 import pytest
@@ -188,7 +189,7 @@ class StoreCluster(Cluster):
                            '%s/%s' % (pool, name)))
 
     def flatten(self, name, pool=None):
-        self.calls.append(('flatten', '%s/%s' % (pool, name)))
+        self.calls.append(('flatten', '%s/%s' % (pool or self.pool, name)))
 
 
 def test_snapshot_into_the_image_store_stays_in_the_cluster(rbd):
@@ -216,6 +217,23 @@ def test_snapshot_into_the_image_store_stays_in_the_cluster(rbd):
     # An imported disk (or a file disk) has no store image to be copied next to.
     assert rbd.snapshot_to_store(dict(entry, cloned_from=None), 'i3', Still) is None
     assert rbd.snapshot_to_store({'format': 'qcow2'}, 'i3', Still) is None
+
+
+def test_an_unshelved_clone_is_detached_and_still_copied_next_to_the_store(rbd):
+    """Unshelve clones the disk from the shelved image, then detaches it (flattened in
+    the cluster) so that the image can be deleted; a later snapshot of the disk still
+    goes to the store's pool inside the cluster."""
+    rbd.cluster = StoreCluster()
+    entry = {'backend': 'rbd', 'rbd': 'vms/u1_disk', 'cloned_from': 'images/shelved@snap'}
+    detached = rbd.detach_from_image(entry)
+    assert rbd.cluster.calls == [('flatten', 'vms/u1_disk')]
+    assert detached == dict(entry, cloned_from=None, detached_from='images/shelved@snap')
+    del rbd.cluster.calls[:]
+    assert rbd.detach_from_image(detached) == detached  # done again: nothing
+    assert rbd.cluster.calls == []
+    url = rbd.snapshot_to_store(detached, 'i4', contextlib.nullcontext)
+    assert url == rbd_utils.location(FSID, 'images', 'i4', 'snap')
+    assert ('clone', 'vms/u1_disk@nimbus_snapshot_i4', 'images/i4') in rbd.cluster.calls
 
 
 class _SlowMapClient:
