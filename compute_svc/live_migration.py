@@ -21,6 +21,7 @@ a compare-and-swap.
 
 from oslo_log import log as logging
 
+from compute_svc import disk_storage
 from svc_common import exception
 from svc_common import faults
 from svc_common import instance_events as events
@@ -65,11 +66,15 @@ def check_can_live_migrate_destination(manager, context, instance, migration, re
     data = manager.driver.check_can_live_migrate_destination(
         context, instance, request.get('block_migration', 'auto'))
     data['dest_address'] = manager.driver.migration_address() or manager.host
+    data[disk_storage.MIGRATE_DATA_KEY] = manager.driver.disk_storage()
     return manager.compute_rpcapi.check_can_live_migrate_source(context, instance,
                                                                 migration, data)
 
 
 def check_can_live_migrate_source(manager, context, instance, migration, migrate_data):
+    disk_storage.check(manager.driver.disk_storage(),
+                       migrate_data.get(disk_storage.MIGRATE_DATA_KEY),
+                       migration.dest_compute)
     return manager.driver.check_can_live_migrate_source(context, instance, migrate_data)
 
 

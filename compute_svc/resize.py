@@ -14,6 +14,7 @@ import datetime
 from oslo_log import log as logging
 from oslo_utils import timeutils
 
+from compute_svc import disk_storage
 from svc_common.conf import CONF
 from svc_common import exception
 from svc_common import faults
@@ -96,7 +97,9 @@ def prep_resize(manager, context, instance, flavor, migration, alternates):
         instance.old_flavor = instance.flavor
         instance.new_flavor = flavor
         instance.system_metadata = dict(instance.system_metadata,
-                                        **{OLD_VM_STATE: instance.vm_state})
+                                        **{OLD_VM_STATE: instance.vm_state,
+                                           disk_storage.DEST_KEY:
+                                               manager.driver.disk_storage()})
         instance.save(expected_task_state=T.RESIZE_PREP, operation='resize')
         faults.point('prep_resize.after_save')
 
@@ -135,9 +138,15 @@ def _reschedule_or_rollback(manager, context, instance, flavor, migration, alter
         manager.conductor_rpcapi.migrate_server(context, instance, flavor,
                                                 migration=migration, host_list=alternates)
         return
+    _roll_back(context, instance, migration)
+
+
+def _roll_back(context, instance, migration):
+    """Nothing moved (the destination's claim already released): the source's claim
+    back to the instance, the migration ``error``, the server as it was."""
     objects.ResourceClaim.move(context, migration.uuid, instance.uuid)
     migration.fail()
-    instance.task_state = None
+    _forget_resize(instance)
     instance.save(expected_task_state=T.RESIZE_PREP, operation='resize')
 
 
@@ -158,6 +167,10 @@ def resize_instance(manager, context, instance, migration, flavor):
                                   migration)
 
     def work():
+        if instance.task_state == T.RESIZE_PREP:  # nothing moved yet: may be refused
+            disk_storage.check(manager.driver.disk_storage(),
+                               instance.system_metadata.get(disk_storage.DEST_KEY),
+                               migration.dest_compute)
         if migration.status in (M.PRE_MIGRATING, M.MIGRATING):
             _move_disks(manager, context, instance, migration, flavor)
         if instance.task_state == T.RESIZE_MIGRATING:
@@ -167,13 +180,30 @@ def resize_instance(manager, context, instance, migration, flavor):
             instance.task_state = T.RESIZE_MIGRATED
             instance.save(expected_task_state=T.RESIZE_MIGRATING, operation='resize')
 
-    if not _run_step(context, manager, instance, 'compute_resize_instance', work,
-                     _fail_moved_handler(context, manager, instance, migration,
-                                         'resize')):
+    def failed(error):
+        if isinstance(error, exception.MigrationPreCheckError) and \
+                instance.task_state == T.RESIZE_PREP:
+            _refused(context, manager, instance, migration, error)
+        else:
+            _fail_moved(context, manager, instance, migration, error, 'resize')
+
+    if not _run_step(context, manager, instance, 'compute_resize_instance', work, failed):
         return
     notifications.notify_instance(context, instance, 'resize', 'end', manager.host,
                                   migration)
     manager.compute_rpcapi.finish_resize(context, instance, migration)
+
+
+def _refused(context, manager, instance, migration, error):
+    """The source refused the move before anything moved: rolled back, with a fault."""
+    LOG.warning('Resize refused: %s', error, instance=instance)
+    notifications.notify_instance(context, instance, 'resize', 'error', manager.host,
+                                  migration)
+    events.record_fault(context, instance, error, manager.host)
+    objects.ResourceClaim.release(
+        context, instance.uuid,
+        compute_node_id=_node_id(context, migration.dest_compute, migration.dest_node))
+    _roll_back(context, instance, migration)
 
 
 def _move_disks(manager, context, instance, migration, flavor):
@@ -281,7 +311,7 @@ def _forget_resize(instance):
     instance.old_flavor = None
     instance.new_flavor = None
     instance.system_metadata = {k: v for k, v in instance.system_metadata.items()
-                                if k != OLD_VM_STATE}
+                                if k not in (OLD_VM_STATE, disk_storage.DEST_KEY)}
 
 
 # -- destination: revert_resize; source: finish_revert_resize ---------------------------------

@@ -52,6 +52,12 @@ class ComputeDriver(abc.ABC):
         every host shares (the reaper then looks there for leftovers), else None."""
         return None
 
+    def disk_storage(self):
+        """Where this host keeps instance disks: 'rbd' or 'file'; a move between hosts
+        whose storage differs is refused (compute_svc/disk_storage.py). None: no disks
+        (no constraint)."""
+        return None
+
     @abc.abstractmethod
     def spawn(self, context, instance, image_meta, power_on=True):
         """Create the instance's disks and guest and start it."""

@@ -40,6 +40,7 @@ class FakeDriver(driver.ComputeDriver):
         self.fail_on = {}  # method name -> exception raised once (failure injection)
         self.host = None
         self.disks = None  # InstanceDisks, with [fake_driver]/disks
+        self.storage = None  # the disk storage a host without disks claims (tests)
 
     def init_host(self, host):
         self.host = host
@@ -84,6 +85,10 @@ class FakeDriver(driver.ComputeDriver):
         if self.disks is not None and CONF.libvirt.images_type == 'rbd':
             return self.disks
         return None
+
+    def disk_storage(self):
+        """With real disks, theirs; without, what a test set as ``storage``."""
+        return self.disks.storage() if self.disks is not None else self.storage
 
     def _record(self, method, instance):
         self.calls.append((method, instance.uuid))

@@ -135,6 +135,13 @@ class InstanceDisks:
     reverting = staticmethod(reverting)
 
     @staticmethod
+    def storage():
+        """Where this host keeps instance disks: 'rbd' (the Ceph pool every RBD host
+        shares) or 'file' (its instances path; qcow2 and flat disks move between such
+        hosts, RBD disks and files do not: compute_svc/disk_storage.py)."""
+        return 'rbd' if CONF.libvirt.images_type == 'rbd' else 'file'
+
+    @staticmethod
     def uses_rbd(info=None):
         return CONF.libvirt.images_type == 'rbd' or bool(
             info and any(rbd_disks.is_rbd(e) for e in info['disks'].values()))

@@ -232,6 +232,9 @@ class LibvirtDriver(driver.ComputeDriver):
     def rbd_instance_disks(self):
         return self.disks if CONF.libvirt.images_type == 'rbd' else None
 
+    def disk_storage(self):
+        return self.disks.storage()
+
     def spawn(self, context, instance, image_meta, power_on=True):
         guest = self._guest(instance.uuid)
         if guest is not None:  # built before: just make sure it runs

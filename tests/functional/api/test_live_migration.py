@@ -263,3 +263,35 @@ def test_a_failed_move_rolls_back_both_hosts(cloud, server):
     # It can go again afterwards.
     _live(cloud, sid, {'host': None, 'block_migration': 'auto'}, version='2.25')
     assert _host(_settled(cloud, sid)) == _other(source)
+
+
+@pytest.fixture
+def storages(cloud):
+    """Set the disk storage each fake host claims; back to none (no constraint)."""
+    def claim(**by_host):
+        for host, storage in by_host.items():
+            cloud.aio.compute(host).driver.storage = storage
+    yield claim
+    claim(**{host: None for host in HOSTS})
+
+
+def test_a_move_between_rbd_and_file_disks_is_refused_by_the_source(cloud, server,
+                                                                    storages):
+    """compute_svc/disk_storage.py: the source's check refuses a destination that keeps
+    disks on the other storage (at 2.25 the request answers 400 with the reason); the
+    server stays where it was, running."""
+    sid, source = server['id'], _host(server)
+    dest = _other(source)
+    storages(**{source: 'rbd', dest: 'file'})
+    resp = _live(cloud, sid, {'host': dest, 'block_migration': 'auto'}, version='2.25',
+                 expect=400)
+    message = helpers.fault(resp)[1]
+    assert 'RBD images in a Ceph pool' in message and 'files on the host' in message
+    cloud.wait_for(lambda: _migration(sid).status == 'error', what='migration error')
+    back = _settled(cloud, sid)
+    assert (back['status'], _host(back)) == ('ACTIVE', source)
+    assert _claims() == {(sid, source): TINY}
+    assert sid not in _guests(cloud, dest)
+    storages(**{dest: 'rbd'})  # the same storage: it moves
+    _live(cloud, sid, {'host': dest, 'block_migration': 'auto'}, version='2.25')
+    assert _host(_settled(cloud, sid)) == dest

@@ -147,6 +147,37 @@ def test_failed_revert_ends_in_error_not_in_a_task_state(cloud, server):
     assert 'stuck' in _show(cloud, server['id'])['fault']['message']
 
 
+def test_a_move_between_rbd_and_file_disks_is_refused_and_rolled_back(cloud, server):
+    """compute_svc/disk_storage.py: a source with RBD disks, a destination keeping
+    files. The source refuses before the guest stops; the resize is rolled back (the
+    server running where it was, its old flavor and claim, the migration error) and a
+    fault says why. Between hosts of the same storage it goes."""
+    source = _host(server)
+    dest = next(h for h in HOSTS if h != source)
+    drivers = {h: cloud.aio.compute(h).driver for h in HOSTS}
+    drivers[source].storage, drivers[dest].storage = 'rbd', 'file'
+    try:
+        _action(cloud, server['id'], {'resize': {'flavorRef': '2'}})
+        cloud.wait_for(lambda: [m.status for m in _migrations(server['id'])] == ['error'],
+                       what='the migration to fail')
+        cloud.wait_for_server(server['id'], 'ACTIVE')
+        shown = _show(cloud, server['id'])
+        assert _host(shown) == source and shown['flavor']['original_name'] == 'm1.tiny'
+        assert (shown['OS-EXT-STS:vm_state'], shown['OS-EXT-STS:task_state'],
+                shown['OS-EXT-STS:power_state']) == ('active', None, 1)
+        assert _claims() == {(server['id'], source): TINY}
+        assert ('migrate_disk_and_power_off', server['id']) not in drivers[source].calls
+        fault = objects.InstanceFault.get_latest_for_instance(_ctx(), server['id'])
+        assert 'RBD images in a Ceph pool' in fault.message
+        instance = objects.Instance.get_by_uuid(_ctx(), server['id'])
+        assert instance.old_flavor is None and instance.new_flavor is None
+        assert 'resize_dest_disk_storage' not in instance.system_metadata
+        drivers[dest].storage = 'rbd'
+        assert _host(_resize(cloud, server['id'])) == dest
+    finally:
+        drivers[source].storage = drivers[dest].storage = None
+
+
 def test_resize_of_a_stopped_server(cloud, server):
     _action(cloud, server['id'], {'os-stop': None})
     cloud.wait_for_server(server['id'], 'SHUTOFF')
