@@ -64,7 +64,8 @@ class AllInOne:
 
         os.makedirs(CONF.state_path, exist_ok=True)
         migrations.upgrade(CONF.database.connection)
-        db_api.use_database(CONF.database.connection)
+        db_api.use_database(CONF.database.connection,
+                            synchronous=CONF.database.sqlite_synchronous)
         rpc.init(CONF)
         from svc_common import compute_rpcapi
         from svc_common import conductor_rpcapi

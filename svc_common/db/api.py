@@ -34,13 +34,15 @@ _FACADE_KEYS = {
 }
 
 
-def use_database(url):
-    """Swap in a fresh engine for ``url`` (tests and tools that switch databases)."""
+def use_database(url, synchronous=True):
+    """Swap in a fresh engine for ``url`` (tests and tools that switch databases).
+    ``synchronous=False``: SQLite does not wait for the disk at each commit (oslo.db's
+    ``sqlite_synchronous``; for throwaway test databases)."""
     global _restore_factory
     if _restore_factory is not None:
         _restore_factory()
     factory = enginefacade._TransactionFactory()
-    factory.configure(connection=url, sqlite_fk=True)
+    factory.configure(connection=url, sqlite_fk=True, sqlite_synchronous=synchronous)
     _restore_factory = context_manager.patch_factory(factory)
     return factory
 

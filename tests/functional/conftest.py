@@ -118,6 +118,7 @@ def cloud(tmp_path):
     CONF.set_override('state_path', str(tmp_path))
     CONF.set_override('api_endpoint', IMAGE_ENDPOINT, group='image')
     CONF.set_override('connection', 'sqlite:///%s/nimbus.sqlite' % tmp_path, group='database')
+    CONF.set_override('sqlite_synchronous', False, group='database')  # throwaway: no fsync
     CONF.set_override('auth_strategy', 'noauth', group='api')
     CONF.set_override('transport_url', 'inproc://')
     CONF.set_override('report_interval', 1)
@@ -135,6 +136,7 @@ def cloud(tmp_path):
         CONF.clear_override('api_endpoint', group='image')
         CONF.clear_override('state_path')
         CONF.clear_override('connection', group='database')
+        CONF.clear_override('sqlite_synchronous', group='database')
         CONF.clear_override('auth_strategy', group='api')
         CONF.clear_override('transport_url')
         CONF.clear_override('report_interval')
@@ -156,6 +158,7 @@ def core(tmp_path):
     """Conductor and three compute hosts (host1..host3) without the REST API."""
     CONF.set_override('state_path', str(tmp_path))
     CONF.set_override('connection', 'sqlite:///%s/n.sqlite' % tmp_path, group='database')
+    CONF.set_override('sqlite_synchronous', False, group='database')
     CONF.set_override('transport_url', 'inproc://')
     aio = all_in_one.AllInOne(compute_hosts=['host1', 'host2', 'host3'], with_api=False,
                               bus=fakes.FaultyBus(), scheduler=fakes.RecordingScheduler(),
@@ -168,6 +171,7 @@ def core(tmp_path):
         for name in ('state_path', 'transport_url'):
             CONF.clear_override(name)
         CONF.clear_override('connection', group='database')
+        CONF.clear_override('sqlite_synchronous', group='database')
 
 
 def new_instance(ctx, flavor_name='m1.tiny', request_spec=None):

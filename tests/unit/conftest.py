@@ -13,7 +13,7 @@ def ctx(tmp_path):
     """An admin context over a fresh, migrated SQLite database."""
     url = 'sqlite:///%s/unit.sqlite' % tmp_path
     migrations.upgrade(url)
-    db_api.use_database(url)
+    db_api.use_database(url, synchronous=False)  # a throwaway database: no fsync
     return nimbus_context.get_admin_context()
 
 

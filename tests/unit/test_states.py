@@ -52,11 +52,14 @@ def test_walk_every_row_of_each_operation(ctx, flavor, name):
 def test_a_write_outside_the_operations_rows_is_refused(ctx, flavor, name):
     op = operations.get(name)
     refused = 0
-    for old, new in itertools.product(PAIRS, PAIRS):
+    # Every 13th of the ~800,000 changes (13 is prime to the number of states, so the
+    # sample spreads over every old and every new state) through the checker, and a
+    # spread sample of those through SQL.
+    for old, new in itertools.islice(itertools.product(PAIRS, PAIRS), 0, None, 13):
         if old == new or (old, new) in op.pairs:
             continue
         assert not op.allows(old, new)
-        if refused % 211 == 0:  # a spread sample through SQL; all through the checker
+        if refused % 211 == 0:
             inst = _instance(ctx, flavor, old[0], old[1])
             inst.vm_state, inst.task_state = new
             with pytest.raises(exception.InvalidStateTransition):
