@@ -62,16 +62,16 @@ def _claim(context, consumer_uuid, node_id, resources, generation):
     # here until we commit, so the usage read below is exact.
     node = node_obj.ComputeNode._from_db_object(
         context, node_obj.ComputeNode(), context.session.get(nodes, node_id))
-    used = _usage_query(context.session, [node_id]).get(node_id, {})
-    mine = {rc: amount for rc, amount in _consumer_rows(context.session, consumer_uuid,
-                                                         node_id)}
+    used, mine = _node_usage_and_mine(context.session, node_id, consumer_uuid)
+    capacity = node.capacity()
     for rc, amount in resources.items():
         extra = amount - mine.get(rc, 0)
-        free = node.capacity()[rc] - used.get(rc, 0)
+        free = capacity[rc] - used.get(rc, 0)
         if extra > 0 and extra > free:
             raise exception.InsufficientResources(host=node.host, resource=rc,
                                                   requested=amount, free=free)
-    _consumer_delete(context.session, consumer_uuid, node_id)
+    if mine:
+        _consumer_delete(context.session, consumer_uuid, node_id)
     for rc, amount in resources.items():
         if amount:
             context.session.add(models.ResourceClaim(consumer_uuid=consumer_uuid,
@@ -81,12 +81,19 @@ def _claim(context, consumer_uuid, node_id, resources, generation):
     return node.generation
 
 
-def _consumer_rows(session, consumer_uuid, node_id=None):
-    query = session.query(models.ResourceClaim.resource_class,
-                          models.ResourceClaim.amount).filter_by(consumer_uuid=consumer_uuid)
-    if node_id is not None:
-        query = query.filter_by(compute_node_id=node_id)
-    return query.all()
+def _node_usage_and_mine(session, node_id, consumer_uuid):
+    """({resource class: amount claimed on the node}, {resource class: amount the
+    consumer holds there}), in one query."""
+    claims = models.ResourceClaim
+    theirs = sa.case((claims.consumer_uuid == consumer_uuid, claims.amount), else_=0)
+    used, mine = {}, {}
+    for rc, amount, held in session.query(
+            claims.resource_class, sa.func.sum(claims.amount), sa.func.sum(theirs)).filter(
+            claims.compute_node_id == node_id).group_by(claims.resource_class):
+        used[rc] = int(amount or 0)
+        if held:
+            mine[rc] = int(held)
+    return used, mine
 
 
 def _consumer_delete(session, consumer_uuid, node_id=None, keep_node_id=None):
