@@ -1,8 +1,15 @@
-"""Host filters: each answers whether one host can take one request."""
+"""Host filters: each answers whether one host can take one request.
+
+A choice runs every filter over every host, so a filter works out what the request
+needs once (``for_request``) and returns a check of one host that only reads the host
+state's plain attributes -- or None when the request leaves every host passing.
+"""
 import collections
 
 from conductor_svc.scheduler import extra_specs_ops
+from svc_common.conf import CONF
 from svc_common.objects import instance_group as instance_group_obj
+from svc_common.objects import service as service_obj
 
 
 class BaseFilter:
@@ -11,23 +18,31 @@ class BaseFilter:
     # (Request.hint_hosts), not once per host.
     hint = None
 
-    def host_passes(self, host_state, request):
+    def for_request(self, request):
+        """A function of one HostState: whether that host can take ``request``; None
+        when every host can."""
         raise NotImplementedError
+
+    def host_passes(self, host_state, request):
+        check = self.for_request(request)
+        return check is None or check(host_state)
 
 
 class ComputeFilter(BaseFilter):
     """The host's compute service is enabled and has reported recently."""
 
-    def host_passes(self, host_state, request):
-        return host_state.service_up()
+    def for_request(self, request):
+        cutoff = service_obj.up_cutoff(CONF.service_down_time)
+        return lambda host_state: host_state.service_up(cutoff)
 
 
 class _ResourceFilter(BaseFilter):
     resource_class = None
 
-    def host_passes(self, host_state, request):
-        return request.resources.get(self.resource_class, 0) <= host_state.free(
-            self.resource_class)
+    def for_request(self, request):
+        resource_class = self.resource_class
+        needed = request.resources.get(resource_class, 0)
+        return lambda host_state: needed <= host_state.free_of[resource_class]
 
 
 class RamFilter(_ResourceFilter):
@@ -47,9 +62,11 @@ class _ServerAffinityFilter(BaseFilter):
     the hint every host passes."""
     with_them = None
 
-    def host_passes(self, host_state, request):
-        hosts = request.hint_hosts.get(self.hint)
-        return hosts is None or (host_state.host in hosts) == self.with_them
+    def for_request(self, request):
+        hosts, with_them = request.hint_hosts.get(self.hint), self.with_them
+        if hosts is None:
+            return None
+        return lambda host_state: (host_state.host in hosts) == with_them
 
 
 class SameHostFilter(_ServerAffinityFilter):
@@ -70,12 +87,12 @@ class _ServerGroupFilter(BaseFilter):
     hint = 'group'
     policy = None
 
-    def host_passes(self, host_state, request):
+    def for_request(self, request):
         group = request.group
         if group is None or group.policy != self.policy:
-            return True
+            return None
         members_on = request.hint_hosts.get(self.hint) or collections.Counter()
-        return self.members_allow(members_on, host_state.host, group)
+        return lambda host_state: self.members_allow(members_on, host_state.host, group)
 
     def members_allow(self, members_on, host, group):
         raise NotImplementedError
@@ -103,9 +120,11 @@ class AvailabilityZoneFilter(BaseFilter):
     """The host is in the zone the server is pinned to (any host for an unpinned one):
     the zone of its aggregates, or the default zone."""
 
-    def host_passes(self, host_state, request):
-        return request.availability_zone is None or \
-            host_state.availability_zone == request.availability_zone
+    def for_request(self, request):
+        zone, default = request.availability_zone, CONF.default_availability_zone
+        if zone is None:
+            return None
+        return lambda host_state: (host_state.zone or default) == zone
 
 
 _AGGREGATE_SCOPE = 'aggregate_instance_extra_specs'
@@ -116,17 +135,24 @@ class AggregateInstanceExtraSpecsFilter(BaseFilter):
     'aggregate_instance_extra_specs:', is met by the metadata of one of the host's
     aggregates (operators as in extra_specs_ops). Other scopes are not its business."""
 
-    def host_passes(self, host_state, request):
+    def for_request(self, request):
+        wanted = []  # [(metadata key, requirement)]
         for key, requirement in (request.extra_specs or {}).items():
             scope, _, rest = key.partition(':')
             if rest:
                 if scope != _AGGREGATE_SCOPE:
                     continue
                 key = rest
-            values = {m[key] for m in host_state.aggregate_metadata if key in m}
-            if not any(extra_specs_ops.match(v, requirement) for v in values):
-                return False
-        return True
+            wanted.append((key, requirement))
+        if not wanted:
+            return None
+        return lambda host_state: all(self._met(host_state, key, requirement)
+                                      for key, requirement in wanted)
+
+    @staticmethod
+    def _met(host_state, key, requirement):
+        values = {m[key] for m in host_state.aggregate_metadata if key in m}
+        return any(extra_specs_ops.match(v, requirement) for v in values)
 
 
 _TENANT_KEY = 'filter_tenant_id'
@@ -136,12 +162,16 @@ class AggregateMultiTenancyIsolation(BaseFilter):
     """A host in aggregates with 'filter_tenant_id*' metadata takes only servers of the
     projects those keys list (comma separated); other hosts take anyone's."""
 
-    def host_passes(self, host_state, request):
+    def for_request(self, request):
+        return lambda host_state: self._allows(host_state, request.project_id)
+
+    @staticmethod
+    def _allows(host_state, project_id):
         allowed = {project.strip()
                    for metadata in host_state.aggregate_metadata
                    for key, value in metadata.items() if key.startswith(_TENANT_KEY)
                    for project in value.split(',')}
-        return not allowed or request.project_id in allowed
+        return not allowed or project_id in allowed
 
 
 ALL_FILTERS = {cls.__name__: cls for cls in (ComputeFilter, RamFilter, DiskFilter, CoreFilter,

@@ -1,55 +1,56 @@
 """What the scheduler knows of each compute node at one moment."""
 import collections
-import dataclasses
 
 from svc_common.conf import CONF
 from svc_common import objects
 from svc_common.objects import aggregate as aggregate_obj
+from svc_common.objects import service as service_obj
 
 
-@dataclasses.dataclass
 class HostState:
-    node: 'objects.ComputeNode'
-    service: 'objects.Service | None'
-    used: dict
-    # The metadata of each aggregate the host is in.
-    aggregate_metadata: list = dataclasses.field(default_factory=list)
+    """One compute node as plain values, computed when it is built -- when the node, its
+    usage, its service or its aggregates changed -- not per request: every choice reads
+    every host, so a filter or weigher must find what it needs in an attribute or a
+    dictionary, not in a versioned object's fields."""
 
-    @property
-    def host(self):
-        return self.node.host
+    __slots__ = ('node', 'service', 'used', 'aggregate_metadata', 'host', 'nodename',
+                 'generation', 'free_of', 'zone', 'enabled', 'last_seen_up')
 
-    @property
-    def nodename(self):
-        return self.node.hypervisor_hostname
+    def __init__(self, node, service, used, aggregate_metadata=()):
+        self.node, self.service, self.used = node, service, used
+        # The metadata of each aggregate the host is in.
+        self.aggregate_metadata = list(aggregate_metadata)
+        capacity = node.capacity() if node is not None else {}
+        self.host = node.host if node is not None else None
+        self.nodename = node.hypervisor_hostname if node is not None else None
+        self.generation = node.generation if node is not None else None
+        self.free_of = {rc: amount - used.get(rc, 0) for rc, amount in capacity.items()}
+        zones = {m[aggregate_obj.AZ_KEY] for m in self.aggregate_metadata
+                 if aggregate_obj.AZ_KEY in m}
+        self.zone = aggregate_obj.zone_of(zones) if zones else None  # None: the default
+        self.enabled = (service is not None and not service.disabled
+                        and not service.forced_down)
+        self.last_seen_up = service.last_seen_up if service is not None else None
 
-    @property
-    def generation(self):
-        return self.node.generation
+    def with_used(self, extra):
+        """This host with ``extra`` ({resource class: amount}) used besides, at the same
+        generation."""
+        used = collections.Counter(self.used)
+        used.update(extra)
+        return HostState(self.node, self.service, dict(used), self.aggregate_metadata)
 
     def free(self, resource_class):
-        return self.node.capacity()[resource_class] - self.used.get(resource_class, 0)
+        return self.free_of[resource_class]
 
     @property
     def availability_zone(self):
-        return aggregate_obj.zone_of({m[aggregate_obj.AZ_KEY] for m in self.aggregate_metadata
-                                      if aggregate_obj.AZ_KEY in m})
+        return self.zone or CONF.default_availability_zone
 
-    def service_up(self):
-        return (self.service is not None and not self.service.disabled
-                and self.service.is_up(CONF.service_down_time))
-
-
-def host_states(context, nodes, services, usage):
-    """[HostState] of ``nodes`` with their services ({host: Service}), usage ({node id:
-    {resource class: amount}}) and the aggregates they are in (read now)."""
-    metadata = collections.defaultdict(list)
-    for aggregate in objects.AggregateList.get_all(context):
-        for host in aggregate.hosts:
-            metadata[host].append(dict(aggregate.metadata))
-    return [HostState(node=n, service=services.get(n.host), used=usage.get(n.id, {}),
-                      aggregate_metadata=metadata[n.host])
-            for n in nodes]
+    def service_up(self, cutoff=None):
+        """The service is enabled, not forced down and was seen at or after ``cutoff``
+        (default: service_down_time ago)."""
+        return self.enabled and service_obj.seen_since(
+            self.last_seen_up, cutoff or service_obj.up_cutoff(CONF.service_down_time))
 
 
 def hosts_of_servers(context, named):

@@ -8,6 +8,7 @@ not to have moved onto the node since the hosts were read: its claim succeeds on
 the generation the choice was based on, and losing that race re-reads the hosts.
 """
 import dataclasses
+import threading
 
 from oslo_log import log as logging
 
@@ -77,6 +78,7 @@ class Scheduler:
         self.weighers = weighers_mod.get_weighers(CONF.scheduler.enabled_weighers)
         self.server_hints = {f.hint for f in self.filters + self.weighers if f.hint}
         self.hosts = host_view_mod.HostView()
+        self._choosing = threading.Lock()
 
     def _resolve_hints(self, context, request, consumer_uuid):
         """Where the servers the hints name are; a group hint names the group's members
@@ -92,20 +94,33 @@ class Scheduler:
     def candidates(self, context, request, consumer_uuid=None, fresh=False):
         """Hosts passing the filters, best first; ``fresh``: from a read of every host
         now rather than the view kept in memory (see host_view)."""
+        return self._choose(context, request, consumer_uuid, fresh, claim=False)[0]
+
+    def _choose(self, context, request, consumer_uuid, fresh, claim=True):
+        """The candidates and, with ``claim``, the best one marked as being claimed in
+        the view (HostView.claiming): ranked and marked under one lock, so that the
+        choices this conductor makes at once see each other's claims and spread."""
         # Hosts first, then the hints: a claim committed in between shows in the hints,
         # and one committed later changed the generation read here (its node's claim
         # then conflicts, and the next attempt sees it).
-        hosts = self.hosts.host_states(context, fresh=fresh)
+        read, hosts = self.hosts.read(context, fresh=fresh)
         self._resolve_hints(context, request, consumer_uuid)
-        passing = []
-        for host in hosts:
-            if host.host in request.ignore_hosts:
-                continue
-            if request.force_host and host.host != request.force_host:
-                continue
-            if all(f.host_passes(host, request) for f in self.filters):
-                passing.append(host)
-        return weighers_mod.order_hosts(self.weighers, passing, request)
+        with self._choosing:
+            ranked = self._rank(self.hosts.with_claims(read, hosts), request)
+            if not claim or not ranked:
+                return ranked, None
+            return ranked, self.hosts.claiming(ranked[0].node.id, request.resources)
+
+    def _rank(self, hosts, request):
+        if request.ignore_hosts:
+            hosts = [h for h in hosts if h.host not in request.ignore_hosts]
+        if request.force_host:
+            hosts = [h for h in hosts if h.host == request.force_host]
+        for host_filter in self.filters:
+            check = host_filter.for_request(request)
+            if check is not None:
+                hosts = list(filter(check, hosts))
+        return weighers_mod.order_hosts(self.weighers, hosts, request)
 
     def select_and_claim(self, context, consumer_uuid, request):
         """Claim ``request.resources`` for ``consumer_uuid`` on the best host that fits."""
@@ -118,32 +133,47 @@ class Scheduler:
         for attempt in range(CONF.scheduler.claim_retries):
             if raced:  # only a lost generation race waits before trying again
                 claim_obj.backoff(attempt)
-            ranked = self.candidates(context, request, consumer_uuid, fresh=fresh)
+            ranked, claiming = self._choose(context, request, consumer_uuid, fresh)
             if not ranked and not fresh:  # "no host" only from a read of every host
                 fresh = True
-                ranked = self.candidates(context, request, consumer_uuid, fresh=True)
+                ranked, claiming = self._choose(context, request, consumer_uuid, fresh)
             if not ranked:
                 raise exception.NoValidHost(reason='There are not enough hosts available.')
             exact = exact or bool(request.hint_hosts)
-            raced = False
-            for index, host in enumerate(ranked):
-                try:
-                    objects.ResourceClaim.claim(context, consumer_uuid, host.node.id,
-                                                request.resources,
-                                                host.generation if exact else None)
-                except exception.ClaimConflict:
-                    LOG.debug('Lost a claim race on %s, re-reading hosts', host.host)
-                    raced = True
-                    break
-                except exception.InsufficientResources as e:
-                    LOG.debug('Claim on %s refused: %s', host.host, e)
-                    continue
-                alternates = [(h.host, h.nodename) for h in ranked[index + 1:]]
-                return Selection(host.host, host.nodename, host.node.id,
-                                 alternates[:CONF.scheduler.max_attempts - 1])
+            selection, raced = self._claim_best(context, consumer_uuid, request, ranked,
+                                                claiming, exact)
+            if selection is not None:
+                return selection
             if not raced:  # every host refused
                 if exact and fresh:
                     raise exception.NoValidHost(reason='No host had room for the request.')
                 fresh = True  # try them again as read now, at the generations read
             exact = True
         raise exception.NoValidHost(reason='Too many concurrent claims; try again.')
+
+    def _claim_best(self, context, consumer_uuid, request, ranked, claiming, exact):
+        """Claim on the first of ``ranked`` that takes the request (``claiming``: the
+        first marked as being claimed), at the generation read if ``exact``.
+        (Selection, False); (None, True) after a lost generation race; (None, False)
+        when every host refused."""
+        for index, host in enumerate(ranked):
+            if index:
+                claiming = self.hosts.claiming(host.node.id, request.resources)
+            committed = False
+            try:
+                objects.ResourceClaim.claim(context, consumer_uuid, host.node.id,
+                                            request.resources,
+                                            host.generation if exact else None)
+                committed = True
+            except exception.ClaimConflict:
+                LOG.debug('Lost a claim race on %s, re-reading hosts', host.host)
+                return None, True
+            except exception.InsufficientResources as e:
+                LOG.debug('Claim on %s refused: %s', host.host, e)
+                continue
+            finally:
+                self.hosts.claimed(claiming, committed)
+            alternates = [(h.host, h.nodename) for h in ranked[index + 1:]]
+            return Selection(host.host, host.nodename, host.node.id,
+                             alternates[:CONF.scheduler.max_attempts - 1]), False
+        return None, False

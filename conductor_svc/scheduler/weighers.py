@@ -9,6 +9,11 @@ class BaseWeigher:
     def weight(self, host_state, request):
         raise NotImplementedError
 
+    def weights(self, host_states, request):
+        """The weight of each host in ``host_states`` for ``request``, in order; None
+        when every host weighs the same (the weigher then changes nothing)."""
+        return [self.weight(h, request) for h in host_states]
+
     def multiplier(self):
         return 1.0
 
@@ -36,11 +41,17 @@ class _ServerGroupSoftWeigher(BaseWeigher):
     policy = None
     option = None
 
-    def weight(self, host_state, request):
+    def _applies(self, request):
         group = request.group if request is not None else None
-        if group is None or group.policy != self.policy:
+        return group is not None and group.policy == self.policy
+
+    def weight(self, host_state, request):
+        if not self._applies(request):
             return 0
         return (request.hint_hosts.get(self.hint) or {}).get(host_state.host, 0)
+
+    def weights(self, host_states, request):
+        return super().weights(host_states, request) if self._applies(request) else None
 
     def multiplier(self):
         return getattr(CONF.scheduler, self.option)
@@ -86,9 +97,12 @@ def order_hosts(weighers, host_states, request=None):
     """Hosts best first; ties keep a stable order by host name."""
     totals = [0.0] * len(host_states)
     for weigher in weighers:
-        raw = [weigher.weight(h, request) for h in host_states]
+        multiplier = weigher.multiplier()
+        raw = weigher.weights(host_states, request) if multiplier else None
+        if raw is None:
+            continue
         for i, value in enumerate(_normalise(raw)):
-            totals[i] += weigher.multiplier() * value
+            totals[i] += multiplier * value
     ranked = sorted(zip(totals, host_states), key=lambda pair: (-pair[0], pair[1].host,
                                                                 pair[1].nodename))
     return [h for _, h in ranked]

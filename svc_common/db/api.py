@@ -81,6 +81,13 @@ def writer(fn):
     return _guard(context_manager.writer(fn))
 
 
+@reader
+def read_together(context, fn, *args):
+    """``fn(context, *args)``, the readers it calls with ``context`` sharing one
+    transaction: one connection checkout and one BEGIN/ROLLBACK instead of one each."""
+    return fn(context, *args)
+
+
 def get_engine():
     _check_allowed()
     return context_manager.writer.get_engine()

@@ -236,6 +236,19 @@ def _get_all(context, host=None):
 
 
 @db_api.reader
+def _metadata_by_host(context):
+    hosts, metadata = models.AggregateHost, models.AggregateMetadata
+    rows = context.session.query(hosts.host, hosts.aggregate_id, metadata.key,
+                                 metadata.value).join(
+        metadata, metadata.aggregate_id == hosts.aggregate_id).order_by(
+        hosts.host, hosts.aggregate_id)
+    by_host = {}
+    for host, aggregate_id, key, value in rows:
+        by_host.setdefault(host, {}).setdefault(aggregate_id, {})[key] = value
+    return {host: list(of.values()) for host, of in by_host.items()}
+
+
+@db_api.reader
 def _host_zones(context):
     return {host: zone_of(zones) for host, zones in _zones_by_host(context).items()}
 
@@ -320,3 +333,9 @@ def host_zones(context):
     """{host: zone} of the hosts aggregates put in a zone; others are in the default
     zone (``zone_of(set())``)."""
     return _host_zones(context)
+
+
+def metadata_by_host(context):
+    """{host: [the metadata of each aggregate it is in that has any]}, in one query:
+    what the scheduler's filters read of aggregates."""
+    return _metadata_by_host(context)

@@ -1,6 +1,7 @@
 from oslo_db import exception as db_exc
 from oslo_utils import uuidutils
 from oslo_versionedobjects import fields
+import sqlalchemy as sa
 
 from svc_common.db import api as db_api
 from svc_common.db import models
@@ -67,9 +68,24 @@ def _node_get_all(context, host):
 
 @db_api.reader
 def _node_get_changed(context, since):
+    """Rows (plain, not loaded into the session: the caller keeps few of them)."""
     nodes = models.ComputeNode
-    return context.session.query(nodes).filter(
-        (nodes.updated_at >= since) | (nodes.created_at >= since)).order_by(nodes.id).all()
+    return context.session.execute(sa.select(nodes.__table__).where(
+        (nodes.updated_at >= since) | (nodes.created_at >= since)).order_by(nodes.id)).all()
+
+
+def _unchanged(node, row):
+    """Whether ``row`` is ``node`` as already read: every change of a node (its
+    inventory, a claim, a release, its deletion) moves its updated_at, and a claim
+    its generation too. (Where timestamps keep whole seconds only, MySQL, a release
+    in the second of the previous read can go unnoticed: a node then looks fuller than
+    it is until it changes again.)"""
+    return (node is not None and not row.deleted and row.generation == node.generation
+            and _naive(node.updated_at) == row.updated_at)
+
+
+def _naive(when):
+    return when.replace(tzinfo=None) if when is not None else None
 
 
 @base.NimbusObjectRegistry.register
@@ -147,8 +163,12 @@ class ComputeNodeList(base.ObjectListBase, base.NimbusObject):
         return base.make_list(context, cls(context), ComputeNode, _node_get_all(context, host))
 
     @classmethod
-    def get_changed_since(cls, context, since):
+    def get_changed_since(cls, context, since, known=None):
         """The nodes created or changed (inventory, a claim, a release, a deletion) at
-        or after ``since`` (naive UTC), deleted ones included (``deleted`` set)."""
-        return base.make_list(context, cls(context), ComputeNode,
-                              _node_get_changed(context, since))
+        or after ``since`` (naive UTC), deleted ones included (``deleted`` set);
+        ``known``: {node id: ComputeNode} the caller holds, left out where they have not
+        changed since they were read."""
+        rows = _node_get_changed(context, since)
+        if known:
+            rows = [row for row in rows if not _unchanged(known.get(row.id), row)]
+        return base.make_list(context, cls(context), ComputeNode, rows)

@@ -16,6 +16,19 @@ _FIELDS = ('id', 'uuid', 'host', 'binary', 'topic', 'report_count', 'disabled',
            'updated_at', 'deleted_at', 'deleted')
 
 
+def up_cutoff(down_time, now=None):
+    """The earliest last_seen_up (aware UTC) of a service up at ``now`` (default: now):
+    seen within ``down_time`` seconds."""
+    return (now or datetime.datetime.now(datetime.timezone.utc)) - datetime.timedelta(
+        seconds=down_time)
+
+
+def seen_since(last_seen_up, cutoff):
+    """Whether a service last seen at ``last_seen_up`` (None: never) is up, seen at or
+    after ``cutoff`` (from up_cutoff)."""
+    return last_seen_up is not None and last_seen_up >= cutoff
+
+
 def _query(context):
     return context.session.query(models.Service).filter_by(deleted=0)
 
@@ -181,10 +194,8 @@ class Service(base.NimbusPersistentObject, base.NimbusObject):
 
     def is_up(self, down_time, now=None):
         """Up when not forced down and seen within ``down_time`` seconds."""
-        if self.forced_down or self.last_seen_up is None:
-            return False
-        now = now or datetime.datetime.now(datetime.timezone.utc)
-        return (now - self.last_seen_up).total_seconds() <= down_time
+        return not self.forced_down and seen_since(self.last_seen_up,
+                                                   up_cutoff(down_time, now))
 
 
 @base.NimbusObjectRegistry.register

@@ -44,8 +44,8 @@ def test_choices_after_the_first_read_only_what_changed(ctx):
         changed = []
         real = objects.ComputeNodeList.get_changed_since
 
-        def spy(context, since):
-            nodes = real(context, since)
+        def spy(context, since, **kwargs):
+            nodes = real(context, since, **kwargs)
             changed.append(len(nodes))
             return nodes
         with mock.patch.object(objects.ComputeNodeList, 'get_changed_since', spy):
@@ -103,7 +103,7 @@ def test_last_seen_is_reread_so_a_dead_host_goes_down_and_a_live_one_stays_up(ct
     clock.now += host_view_mod.seen_refresh()
     with mock.patch('svc_common.objects.service.datetime') as dt:
         dt.datetime.now.return_value = later + datetime.timedelta(seconds=1)
-        dt.timezone = datetime.timezone
+        dt.timezone, dt.timedelta = datetime.timezone, datetime.timedelta
         up = {h.host: h.service_up() for h in view.host_states(ctx)}
     assert up == {'h1': False, 'h2': True}
 
