@@ -8,10 +8,9 @@ generation check turns races into retries, and this shows what they cost.
 """
 import argparse
 import tempfile
-import threading
-import time
 import uuid
 
+import harness  # bench/harness.py
 import migrations
 from conductor_svc.scheduler import manager as scheduler_mod
 from svc_common.conf import CONF
@@ -42,13 +41,7 @@ def _run(ctx, total, threads):
         for _ in range(per_thread):
             scheduler.select_and_claim(ctx, str(uuid.uuid4()),
                                        scheduler_mod.Request({'VCPU': 1, 'MEMORY_MB': 1}))
-    workers = [threading.Thread(target=work) for _ in range(threads)]
-    start = time.perf_counter()
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    return per_thread * threads / (time.perf_counter() - start)
+    return per_thread * threads / harness.at_once([work] * threads)
 
 
 def _postgres_url():

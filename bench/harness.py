@@ -8,6 +8,8 @@ import pathlib
 import platform
 import sys
 import tempfile
+import threading
+import time
 
 import webob
 
@@ -65,6 +67,18 @@ def request(app, method, path, body=None, project='bench', roles='admin,member')
         req.content_type = 'application/json'
     resp = req.get_response(app)
     return resp.status_int, (json.loads(resp.body) if resp.body else None)
+
+
+def at_once(calls):
+    """Run each of ``calls`` (callables without arguments) in a thread of its own, all
+    started together; the wall seconds until every one has returned."""
+    threads = [threading.Thread(target=call) for call in calls]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - start
 
 
 def table(title, columns, rows):

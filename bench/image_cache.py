@@ -8,12 +8,11 @@ Prints the downloads and the wall time of N concurrent boots, against one boot o
 uncached image on a fresh host in the same run (the baseline).
 """
 import argparse
+import functools
 import pathlib
 import shutil
 import sys
 import tempfile
-import threading
-import time
 
 sys.path.insert(1, str(pathlib.Path(__file__).resolve().parent.parent))  # for tests.
 
@@ -49,13 +48,7 @@ def _boots(drv, images, count):
             drv.spawn(None, inst, images.root)
         except Exception as error:  # noqa: BLE001 (counted and shown)
             failures.append(repr(error))
-    threads = [threading.Thread(target=boot, args=(inst,)) for inst in instances]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - start
+    seconds = harness.at_once([functools.partial(boot, inst) for inst in instances])
     for inst in instances:
         drv.destroy(None, inst)
     return seconds, images.downloads[images.root['id']] - before, failures
