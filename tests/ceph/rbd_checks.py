@@ -4,7 +4,8 @@ tests/integration/crash_checks.py as for the file backends):
 
 - a live instance has exactly ``<uuid>_disk`` (its flavor has no other disk), of the
   flavor's root size, whose first ``VIEW_BYTES`` are what its guest saw before the
-  operation (the image's data and what the guest wrote after it);
+  operation (the image's data and what the guest wrote after it); an offloaded one has
+  none (its shelved image holds its disk);
 - that disk has the resize snapshot exactly while a resize awaits its confirmation;
 - a deleted instance has no image at all, and no image belongs to no instance.
 Instances in ERROR are left to an operator, as there.
@@ -59,6 +60,9 @@ def problems_of(uuid, row, awaiting_confirmation, pool, views):
                 for n in sorted(held)]
     if row.vm_state == 'error':
         return []
+    if row.vm_state == 'shelved_offloaded':
+        return ['%s: leftover RBD image %s of an offloaded instance' % (uuid, n)
+                for n in sorted(held)]
     disk = uuid + '_disk'
     problems = ['%s: leftover RBD image %s' % (uuid, n) for n in sorted(held) if n != disk]
     if disk not in held:

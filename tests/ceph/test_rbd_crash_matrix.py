@@ -8,13 +8,15 @@ guests and instance directories are checked as for the file backends, and the po
 ``rbd_checks`` (the disk present, its size, what the guest reads, the resize snapshot
 only while a resize awaits confirmation, nothing left of a deleted instance).
 
-The snapshot points are those of the copy inside the cluster (snapshot.during_upload
-is never reached there: nothing is uploaded); the image must end active holding what
-the guest sees, or deleted. Not here: shelve and unshelve (captured and uploaded as
-on the file backends; tests/ceph/test_rbd_snapshot_shelve.py runs them on RBD without
-crashes), rebuild, and the power and pause points, which do not touch disks.
+The snapshot and shelve points are those of the copy inside the cluster (their
+during_upload is never reached there: nothing is uploaded); the image must end active
+holding what the guest sees, or deleted (a snapshot given up). An offloaded server has
+no RBD image left; an unshelved one is a clone of its shelved image detached from it,
+and the shelved image is gone, from the image API and from the store's pool. Not here:
+rebuild, and the power and pause points, which do not touch disks.
 """
 import pytest
+import rbd
 
 from svc_common import faults
 from svc_common import rbd_utils
@@ -41,8 +43,11 @@ POINTS = [
     'live_migration.after_guest_moved', 'post_live_migration.after_source_cleanup',
     'post_live_migration_at_destination.after_completed',
     'rollback_live_migration.after_status',
-    # createImage copied inside the cluster (no capture file, no upload to cut short)
+    # createImage and shelve copied inside the cluster (no capture file, no upload to
+    # cut short)
     'snapshot.after_capture', 'snapshot.after_upload',
+    'shelve.after_capture', 'shelve.after_upload', 'shelve_offload.after_destroy',
+    'shelve_offload.after_release', 'unshelve.after_spawn',
 ]
 DIRS = disk_checks.Expected(instance_files={'disk.info'})  # RBD: no disk file on hosts
 VIEWS = {}  # server id -> what its guest reads from its disk
@@ -111,7 +116,9 @@ def _problems(cloud, pool, uuids=None):
 
 
 def _snapshot_problems(cloud, pool, server_id):
-    image_id = files.SNAPSHOTS[server_id]
+    image_id = files.SNAPSHOTS.get(server_id) or files._shelved_image(cloud, server_id)
+    if image_id is None:
+        return ['no shelved image']
     resp = cloud.request('GET', '/image/v2/images/%s' % image_id)
     if resp.status_code == 404:
         return []  # given up and deleted
@@ -122,6 +129,21 @@ def _snapshot_problems(cloud, pool, server_id):
     if rbd_checks.view_of(store, image_id)[0] != VIEWS[server_id]:
         return ['snapshot image %s does not hold what the guest sees' % image_id]
     return []
+
+
+def _unshelve_problems(cloud, pool, server_id):
+    """The shelved image served and went (its RBD image too); the disk no longer
+    depends on it."""
+    problems = []
+    if files._shelved_image(cloud, server_id):
+        problems.append('the shelved image is left after the unshelve')
+    with pool.image(server_id + '_disk', read_only=True) as disk:
+        try:
+            problems.append('the unshelved disk is still a clone of %s/%s@%s'
+                            % disk.parent_info())
+        except rbd.ImageNotFound:
+            pass
+    return problems
 
 
 @pytest.mark.parametrize('point', POINTS)
@@ -137,8 +159,10 @@ def test_crash_on_rbd_at(cloud, servers, pool, point):
         seconds = crash.seconds()
         outcome, detail = crash_runner.outcome(server, files.EXPECTED[operation])
         problems = _problems(cloud, pool, [server_id])
-        if operation == 'snapshot':
+        if operation in ('snapshot', 'shelve'):
             problems += _snapshot_problems(cloud, pool, server_id)
+        if operation == 'unshelve':
+            problems += _unshelve_problems(cloud, pool, server_id)
         if problems:
             outcome, detail = 'failed', '; '.join(problems)
         crash.record(outcome, detail, seconds)
