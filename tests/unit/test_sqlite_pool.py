@@ -1,0 +1,43 @@
+"""An SQLite file database keeps its connections (oslo.db alone would open the file and
+run the connect pragmas again for every transaction)."""
+import threading
+
+import sqlalchemy as sa
+
+from svc_common.db import api as db_api
+from svc_common import objects
+
+
+def test_transactions_reuse_the_connections_of_an_sqlite_file(ctx):
+    engine = db_api.get_engine()
+    assert isinstance(engine.pool, sa.pool.QueuePool)
+    opened = []
+    sa.event.listen(engine, 'connect', lambda *args: opened.append(1))
+    for _ in range(20):
+        objects.FlavorList.get_all(ctx)
+    assert len(opened) <= 1
+
+
+def test_a_pooled_connection_serves_other_threads(ctx):
+    """(the file is opened shareable between threads: a pooled connection moves)"""
+    errors = []
+
+    def read():
+        try:
+            objects.FlavorList.get_all(ctx)
+        except Exception as error:  # noqa: BLE001 - collected for the assertion
+            errors.append(error)
+    for _ in range(3):
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+
+
+def test_other_databases_are_left_to_oslo_db():
+    assert db_api._pooled_sqlite('postgresql://u:p@127.0.0.1/nimbus') is None
+    assert db_api._pooled_sqlite('sqlite://') is None
+    assert db_api._pooled_sqlite('sqlite:////var/lib/nimbus/nimbus.sqlite') == (
+        'sqlite:////var/lib/nimbus/nimbus.sqlite?check_same_thread=false')
