@@ -29,7 +29,10 @@ class SoftDeleteMixin:
 class Service(Base, TimestampMixin, SoftDeleteMixin):
     __tablename__ = 'services'
     __table_args__ = (sa.UniqueConstraint('host', 'binary', 'deleted',
-                                          name='uniq_services0host0binary0deleted'),)
+                                          name='uniq_services0host0binary0deleted'),
+                      # The scheduler reads the services changed since its last read.
+                      sa.Index('services_updated_at_idx', 'updated_at'),
+                      sa.Index('services_created_at_idx', 'created_at'))
     id = sa.Column(sa.Integer, primary_key=True)
     uuid = sa.Column(sa.String(36), nullable=False, unique=True)
     host = sa.Column(sa.String(255), nullable=False)
@@ -46,7 +49,10 @@ class Service(Base, TimestampMixin, SoftDeleteMixin):
 class ComputeNode(Base, TimestampMixin, SoftDeleteMixin):
     __tablename__ = 'compute_nodes'
     __table_args__ = (sa.UniqueConstraint('host', 'hypervisor_hostname', 'deleted',
-                                          name='uniq_compute_nodes0host0hypervisor_hostname0deleted'),)
+                                          name='uniq_compute_nodes0host0hypervisor_hostname0deleted'),
+                      # The scheduler reads the nodes changed since its last read.
+                      sa.Index('compute_nodes_updated_at_idx', 'updated_at'),
+                      sa.Index('compute_nodes_created_at_idx', 'created_at'))
     id = sa.Column(sa.Integer, primary_key=True)
     uuid = sa.Column(sa.String(36), nullable=False, unique=True)
     host = sa.Column(sa.String(255), nullable=False)
