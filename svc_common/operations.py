@@ -115,6 +115,17 @@ _RESIZE = Resume(resolver='resize')
 _SNAPSHOT = Resume('snapshot_instance')
 _SHELVE = Resume('shelve_instance')
 
+
+def _one_step(name, vm_from, task, vm_to, step):
+    """An operation of one compute step: from ``vm_from`` (no task) to ``task``, then to
+    ``vm_to`` when the step succeeds or back to ``vm_from`` when it fails; ``step``
+    resumes it."""
+    return Operation(name, (
+        (vm_from, None, vm_from, task),
+        (vm_from, task, {vm_to, vm_from}, None),
+    ), {task: Resume(step)})
+
+
 _OPERATIONS = [
     Operation('build', (
         (V.BUILDING, T.SCHEDULING, V.BUILDING, T.SPAWNING),
@@ -122,16 +133,8 @@ _OPERATIONS = [
         (V.BUILDING, {T.SCHEDULING, T.SPAWNING}, V.ERROR, None),
     ), {T.SCHEDULING: Resume(resolver='schedule'),
         T.SPAWNING: Resume(resolver='spawn')}),
-    Operation('stop', (
-        (V.ACTIVE, None, V.ACTIVE, T.POWERING_OFF),
-        (V.ACTIVE, T.POWERING_OFF, V.STOPPED, None),
-        (V.ACTIVE, T.POWERING_OFF, V.ACTIVE, None),
-    ), {T.POWERING_OFF: Resume('stop_instance')}),
-    Operation('start', (
-        (V.STOPPED, None, V.STOPPED, T.POWERING_ON),
-        (V.STOPPED, T.POWERING_ON, V.ACTIVE, None),
-        (V.STOPPED, T.POWERING_ON, V.STOPPED, None),
-    ), {T.POWERING_ON: Resume('start_instance')}),
+    _one_step('stop', V.ACTIVE, T.POWERING_OFF, V.STOPPED, 'stop_instance'),
+    _one_step('start', V.STOPPED, T.POWERING_ON, V.ACTIVE, 'start_instance'),
     # A hard reboot also boots a paused or suspended server's guest afresh (whatever
     # it held in memory is gone); a failed one leaves the server as it was.
     Operation('reboot', (
@@ -188,22 +191,10 @@ _OPERATIONS = [
         T.IMAGE_PENDING_UPLOAD: _SNAPSHOT, T.IMAGE_UPLOADING: _SNAPSHOT}),
     # Holding a running guest: paused in memory, or suspended (its memory saved to disk,
     # its resources kept). A failed step leaves the server as it was.
-    Operation('pause', (
-        (V.ACTIVE, None, V.ACTIVE, T.PAUSING),
-        (V.ACTIVE, T.PAUSING, {V.PAUSED, V.ACTIVE}, None),
-    ), {T.PAUSING: Resume('pause_instance')}),
-    Operation('unpause', (
-        (V.PAUSED, None, V.PAUSED, T.UNPAUSING),
-        (V.PAUSED, T.UNPAUSING, {V.ACTIVE, V.PAUSED}, None),
-    ), {T.UNPAUSING: Resume('unpause_instance')}),
-    Operation('suspend', (
-        (V.ACTIVE, None, V.ACTIVE, T.SUSPENDING),
-        (V.ACTIVE, T.SUSPENDING, {V.SUSPENDED, V.ACTIVE}, None),
-    ), {T.SUSPENDING: Resume('suspend_instance')}),
-    Operation('resume', (
-        (V.SUSPENDED, None, V.SUSPENDED, T.RESUMING),
-        (V.SUSPENDED, T.RESUMING, {V.ACTIVE, V.SUSPENDED}, None),
-    ), {T.RESUMING: Resume('resume_instance')}),
+    _one_step('pause', V.ACTIVE, T.PAUSING, V.PAUSED, 'pause_instance'),
+    _one_step('unpause', V.PAUSED, T.UNPAUSING, V.ACTIVE, 'unpause_instance'),
+    _one_step('suspend', V.ACTIVE, T.SUSPENDING, V.SUSPENDED, 'suspend_instance'),
+    _one_step('resume', V.SUSPENDED, T.RESUMING, V.ACTIVE, 'resume_instance'),
     # Live migration: the task state stays migrating while the migration record moves
     # on; the step that resumes it depends on the record (svc_common.next_step).
     Operation('live_migrate', (
@@ -258,10 +249,7 @@ _OPERATIONS = [
         (SOFT_DELETABLE, T.SOFT_DELETING, V.SOFT_DELETED, None),
         (SOFT_DELETABLE, T.SOFT_DELETING, SAME, None),
     ), {T.SOFT_DELETING: Resume('soft_delete_instance')}),
-    Operation('restore', (
-        (V.SOFT_DELETED, None, V.SOFT_DELETED, T.RESTORING),
-        (V.SOFT_DELETED, T.RESTORING, {V.ACTIVE, V.SOFT_DELETED}, None),
-    ), {T.RESTORING: Resume('restore_instance')}),
+    _one_step('restore', V.SOFT_DELETED, T.RESTORING, V.ACTIVE, 'restore_instance'),
     # The periodic power-state sync: a guest found off is recorded as stopped.
     Operation('sync_power_state', (
         (V.ACTIVE, None, V.STOPPED, None),
