@@ -221,6 +221,10 @@ def unshelve_instance(manager, context, instance):
         else:
             manager.driver.power_on(context, instance)
         faults.point('unshelve.after_spawn')
+        # The shelved image has served (the disk no longer needs it): it goes before the
+        # record says ACTIVE, so no crash can leave it behind unnamed.
+        snapshot.discard(manager, context, image_id)
+        faults.point('unshelve.after_image_discarded')
         current = instance.task_state
         instance.vm_state = V.ACTIVE
         instance.power_state = P.RUNNING
@@ -238,8 +242,6 @@ def unshelve_instance(manager, context, instance):
                    'Unshelve')
     if outcome != step_runner.Outcome.DONE:
         return
-    if image_id:
-        snapshot.discard(manager, context, image_id)  # the shelved image has served
     notifications.notify_instance(context, instance, 'unshelve', 'end', manager.host)
     LOG.info('Instance unshelved', instance=instance)
 
@@ -250,8 +252,10 @@ def _spawn_from_shelved_image(manager, context, instance, image_id):
         instance.save(expected_task_state=T.UNSHELVING, operation='unshelve')
     if not image_id:
         raise exception.ImageNotFound(image_id=None)
-    image_meta = manager.image_client.record(context, image_id)
-    manager.driver.spawn(context, instance, image_meta, power_on=False)
+    if instance.uuid not in manager.driver.list_instance_uuids():
+        # (resumed after the guest was built, the shelved image may be gone already)
+        image_meta = manager.image_client.record(context, image_id)
+        manager.driver.spawn(context, instance, image_meta, power_on=False)
     # The disks outlive the shelved image: they must not need it (e.g. to move hosts).
     manager.driver.detach_root_from_image(context, instance)
     manager.driver.power_on(context, instance)

@@ -39,7 +39,7 @@ POINTS = (
     'rollback_live_migration.after_status',
     'shelve.after_capture', 'shelve.during_upload', 'shelve.after_upload',
     'shelve_offload.after_destroy', 'shelve_offload.after_release',
-    'unshelve.after_spawn',
+    'unshelve.after_spawn', 'unshelve.after_image_discarded',
     'rescue.after_driver', 'unrescue.after_driver',
     'soft_delete.after_driver', 'restore.after_driver',
 )

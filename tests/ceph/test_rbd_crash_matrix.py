@@ -48,6 +48,7 @@ POINTS = [
     'snapshot.after_capture', 'snapshot.after_upload',
     'shelve.after_capture', 'shelve.after_upload', 'shelve_offload.after_destroy',
     'shelve_offload.after_release', 'unshelve.after_spawn',
+    'unshelve.after_image_discarded',
 ]
 DIRS = disk_checks.Expected(instance_files={'disk.info'})  # RBD: no disk file on hosts
 VIEWS = {}  # server id -> what its guest reads from its disk

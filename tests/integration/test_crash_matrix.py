@@ -99,6 +99,7 @@ PLAN = {
     'shelve_offload.after_destroy': (SOURCE, 'ACTIVE', 'shelve'),
     'shelve_offload.after_release': (SOURCE, 'ACTIVE', 'shelve'),
     'unshelve.after_spawn': (DEST, 'SHELVED_OFFLOADED', 'unshelve'),
+    'unshelve.after_image_discarded': (DEST, 'SHELVED_OFFLOADED', 'unshelve'),
     'rescue.after_driver': (SOURCE, 'ACTIVE', 'rescue'),
     'unrescue.after_driver': (SOURCE, 'RESCUE', 'unrescue'),
     'soft_delete.after_driver': (SOURCE, 'ACTIVE', 'soft_delete'),

@@ -3,7 +3,9 @@ what it holds on which host, its shelved image, the answers at each microversion
 409s of the shelved states, the periodic offload, and each task state resumed."""
 import pytest
 
+from compute_svc import recovery
 from compute_svc import shelve as compute_shelve
+from svc_common import faults
 from svc_common.conf import CONF
 from svc_common import context as nimbus_context
 from svc_common import objects
@@ -101,8 +103,7 @@ def test_shelve_offloads_at_once_and_unshelve_schedules_again(cloud, server_id):
     server = _wait(cloud, server_id, 'ACTIVE')
     new_host = server['OS-EXT-SRV-ATTR:host']
     assert new_host and _claims(server_id)
-    cloud.wait_for(lambda: 'shelver-shelved' not in _images(cloud),
-                   what='the shelved image to go')
+    assert 'shelver-shelved' not in _images(cloud)  # gone before the server is ACTIVE
     new_driver = cloud.aio.compute(new_host).driver
     calls = [c for c, uuid in new_driver.calls if uuid == server_id]
     assert calls[-3:] == ['spawn', 'detach_root_from_image', 'power_on']
@@ -284,3 +285,41 @@ def test_lost_unshelve_casts_are_sent_again(cloud, server_id):
         _wait(cloud, server_id, 'ACTIVE')
     finally:
         CONF.clear_override('reconcile_after', group='conductor')
+
+
+class Killed(BaseException):
+    """The compute process ends at a fault point (no handler may catch it)."""
+
+
+def test_unshelve_killed_after_its_image_went_is_finished_by_recovery(
+        cloud, server_id, monkeypatch):
+    """The shelved image goes before the record says ACTIVE; a compute that dies between
+    the two finds its guest built when it starts again, and ends the unshelve without
+    the image."""
+    _action(cloud, server_id, {'shelve': None})
+    _wait(cloud, server_id, 'SHELVED_OFFLOADED')
+    cloud.aio.bus.lose('unshelve_instance', to_host=True)
+    _action(cloud, server_id, {'unshelve': None})
+    host = cloud.wait_for(lambda: helpers.server_host(cloud, server_id),
+                          what='the unshelve to be scheduled')
+    manager = cloud.aio.compute(host)
+    ctx = nimbus_context.get_admin_context()
+    real_point = faults.point
+
+    def die_at(point):
+        real_point(point)
+        if point == 'unshelve.after_image_discarded':
+            raise Killed(point)
+    monkeypatch.setattr(faults, 'point', die_at)
+    with pytest.raises(Killed):
+        manager.unshelve_instance(
+            ctx, objects.Instance.get_by_uuid(ctx, server_id))
+    monkeypatch.undo()
+    assert 'shelver-shelved' not in _images(cloud)
+    assert objects.Instance.get_by_uuid(ctx, server_id).task_state == T.SPAWNING
+    before = len(manager.driver.calls)
+    assert recovery.recover(manager, ctx) == {server_id: 'unshelve_instance'}
+    server = _wait(cloud, server_id, 'ACTIVE')
+    assert server['OS-EXT-SRV-ATTR:host'] == host
+    again = [c for c, uuid in manager.driver.calls[before:] if uuid == server_id]
+    assert 'spawn' not in again  # the guest built before the crash serves
