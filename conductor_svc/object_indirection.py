@@ -32,6 +32,17 @@ def _database_errors_for_rpc():
 _answers = messaging.expected_exceptions(exception.NimbusException)
 
 
+def _remotable(target, objmethod):
+    """``target``'s method ``objmethod``, if it is remotable: only those are the
+    objects' RPC surface (a compute calls nothing else through here); any other name
+    (a helper, a setter, ``_from_db_object``) is refused."""
+    cls = target if isinstance(target, type) else type(target)
+    if not getattr(getattr(cls, objmethod, None), 'remotable', False):
+        raise exception.ObjectMethodNotRemotable(objname=cls.obj_name(),
+                                                 objmethod=objmethod)
+    return getattr(target, objmethod)
+
+
 class ObjectIndirection:
 
     @rpc.expose
@@ -43,14 +54,14 @@ class ObjectIndirection:
         # A caller that cannot read the result's version asks for a backport through
         # object_backport_versions (the serializer does that on its side).
         with _database_errors_for_rpc():
-            return getattr(objclass, objmethod)(context, *args, **kwargs)
+            return _remotable(objclass, objmethod)(context, *args, **kwargs)
 
     @rpc.expose
     @_answers
     def object_action(self, context, objinst, objmethod, args, kwargs):
         before = objinst.obj_clone()
         with _database_errors_for_rpc():
-            result = getattr(objinst, objmethod)(*args, **kwargs)
+            result = _remotable(objinst, objmethod)(*args, **kwargs)
         updates = {}
         for name, field in objinst.fields.items():
             if not objinst.obj_attr_is_set(name):

@@ -29,6 +29,10 @@ class ValidationError(Invalid):
     msg_fmt = 'Invalid input for field/attribute %(field)s. %(reason)s'
 
 
+class ObjectMethodNotRemotable(Invalid):
+    msg_fmt = '%(objname)s.%(objmethod)s is not a remotable method'
+
+
 class Forbidden(NimbusException):
     msg_fmt = 'Policy does not allow %(action)s to be performed.'
     code = 403

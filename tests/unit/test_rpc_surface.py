@@ -1,14 +1,18 @@
 """The RPC surface is explicit: only the methods the clients call are reachable over the
 bus (``@rpc.expose`` under oslo.messaging's explicit access policy); start-up, periodic
-and helper methods of the managers are not."""
+and helper methods of the managers are not, nor any method of an object but its
+remotable ones through the conductor's object indirection."""
 import oslo_messaging as messaging
 from oslo_messaging.rpc import dispatcher as rpc_dispatcher
 import pytest
 
 from compute_svc import manager as compute_manager
 from conductor_svc import manager as conductor_manager
+from conductor_svc import object_indirection
 from svc_common import compute_rpcapi
 from svc_common import conductor_rpcapi
+from svc_common import exception
+from svc_common import objects
 from svc_common import rpc
 
 SURFACES = [(compute_manager.ComputeManager, compute_rpcapi.ComputeAPI),
@@ -76,3 +80,40 @@ def test_an_exposed_method_is_dispatched():
     endpoint = _Compute()
     assert _dispatch(endpoint, 'get_console_output') == 'console'
     assert endpoint.called == ['get_console_output']
+
+
+# -- the objects' surface: object indirection runs remotable methods only ---------------
+def _answer(call):
+    """What the conductor's RPC server would send back for ``call()``."""
+    with pytest.raises(rpc_dispatcher.ExpectedException) as raised:
+        call()
+    return raised.value.exc_info[1]
+
+
+@pytest.mark.parametrize('objmethod', ['_from_db_object', 'obj_class_from_name',
+                                       '_to_db_values', 'no_such_method'])
+def test_object_indirection_refuses_class_methods_that_are_not_remotable(ctx, objmethod):
+    indirection = object_indirection.ObjectIndirection()
+    versions = {'Instance': objects.Instance.VERSION}
+    error = _answer(lambda: indirection.object_class_action_versions(
+        ctx, 'Instance', objmethod, versions, (), {}))
+    assert isinstance(error, exception.ObjectMethodNotRemotable)
+
+
+@pytest.mark.parametrize('objmethod', ['obj_reset_changes', 'obj_load_attr', 'obj_clone'])
+def test_object_indirection_refuses_instance_methods_that_are_not_remotable(
+        ctx, flavor, objmethod):
+    indirection = object_indirection.ObjectIndirection()
+    error = _answer(lambda: indirection.object_action(ctx, flavor, objmethod, (), {}))
+    assert isinstance(error, exception.ObjectMethodNotRemotable)
+
+
+def test_object_indirection_runs_remotable_methods(ctx, flavor):
+    indirection = object_indirection.ObjectIndirection()
+    found = indirection.object_class_action_versions(
+        ctx, 'Flavor', 'get_by_flavor_id', {'Flavor': objects.Flavor.VERSION},
+        (flavor.flavorid,), {})
+    assert found.name == flavor.name
+    flavor.description = 'renamed'
+    indirection.object_action(ctx, flavor, 'save', (), {})
+    assert objects.Flavor.get_by_flavor_id(ctx, flavor.flavorid).description == 'renamed'
