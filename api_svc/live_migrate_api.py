@@ -35,10 +35,8 @@ class LiveMigrateAPI:
         True, False or 'auto'. Raises InstanceInvalidState, ComputeHostNotFound,
         CannotMigrateToSameHost; with ``wait`` (before 2.34) also MigrationPreCheckError
         when no destination could be chosen and checked."""
-        _check_state(instance, 'os-migrateLive', _MIGRATABLE_VM_STATES, None)
-        if instance.host is None:
-            raise exception.InstanceNotReady(instance_id=instance.uuid,
-                                             reason='it has no host')
+        compute_api.check_can_start(instance, 'os-migrateLive', T.MIGRATING,
+                                    operation='live_migrate')
         if host is not None:
             if compute_api.compute_service(context, host) is None:
                 raise exception.ComputeHostNotFound(host=host)

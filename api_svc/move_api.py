@@ -19,7 +19,7 @@ from svc_common import resize_begin
 from svc_common import states
 
 LOG = logging.getLogger(__name__)
-V, T, M = states.VmState, states.TaskState, states.MigrationStatus
+T, M = states.TaskState, states.MigrationStatus
 
 # Instance action names, as Nova records them.
 ACTION_RESIZE, ACTION_MIGRATE = 'resize', 'migrate'
@@ -40,7 +40,7 @@ class MoveAPI:
 
         Raises FlavorNotFound (unknown or disabled flavor), CannotResizeToSameFlavor,
         CannotResizeDisk, InstanceInvalidState, OverQuota."""
-        self._check_movable(context, instance, 'resize')
+        compute_api.check_can_start(instance, 'resize', T.RESIZE_PREP)
         current = instance.flavor
         new = flavor_access.get_visible(context, flavor_id)
         if new.disabled:
@@ -55,7 +55,7 @@ class MoveAPI:
         """Cold-migrate ``instance`` (a resize to its own flavor), to ``host`` if named.
 
         Raises CannotMigrateToSameHost, ComputeHostNotFound, InstanceInvalidState."""
-        self._check_movable(context, instance, 'migrate')
+        compute_api.check_can_start(instance, 'migrate', T.RESIZE_PREP, operation='resize')
         if host is not None:
             if host == instance.host:
                 raise exception.CannotMigrateToSameHost()
@@ -74,45 +74,34 @@ class MoveAPI:
         LOG.info('%s to flavor %s requested', action, flavor.flavorid, instance=instance)
         self.conductor.migrate_server(context, instance, flavor, target_host=target_host)
 
-    @staticmethod
-    def _check_movable(context, instance, method):
-        if instance.vm_state not in _MOVABLE_VM_STATES:
-            raise exception.InstanceInvalidState(method=method, instance_uuid=instance.uuid,
-                                                 attr='vm_state', state=instance.vm_state)
-        if instance.task_state is not None:
-            raise exception.InstanceInvalidState(method=method, instance_uuid=instance.uuid,
-                                                 attr='task_state', state=instance.task_state)
-        if instance.host is None:
-            raise exception.InstanceNotReady(instance_id=instance.uuid,
-                                             reason='it has no host')
-
     # -- ending a move ----------------------------------------------------------------
     def confirm_resize(self, context, instance):
         """Keep the new flavor and host: clean the source. Raises InstanceInvalidState
         outside VERIFY_RESIZE, MigrationNotFound without a finished migration."""
-        migration = self._finished_migration(context, instance, 'confirmResize')
+        migration = _finished_migration(context, instance, 'confirmResize',
+                                        'confirm_resize', T.RESIZE_CONFIRMING)
         objects.InstanceAction.action_start(context, instance.uuid, ACTION_CONFIRM_RESIZE)
         resize_begin.begin_confirm(context, instance, migration, self.compute)
 
     def revert_resize(self, context, instance):
         """Go back to the old flavor and host."""
-        migration = self._finished_migration(context, instance, 'revertResize')
+        migration = _finished_migration(context, instance, 'revertResize',
+                                        'revert_resize', T.RESIZE_REVERTING)
         objects.InstanceAction.action_start(context, instance.uuid, ACTION_REVERT_RESIZE)
         resize_begin.begin_revert(context, instance, migration, self.compute)
 
-    @staticmethod
-    def _finished_migration(context, instance, method):
-        if instance.vm_state != V.RESIZED:
-            raise exception.InstanceInvalidState(method=method, instance_uuid=instance.uuid,
-                                                 attr='vm_state', state=instance.vm_state)
-        if instance.task_state is not None:
-            raise exception.InstanceInvalidState(method=method, instance_uuid=instance.uuid,
-                                                 attr='task_state', state=instance.task_state)
-        for migration in objects.MigrationList.get_by_filters(
-                context.elevated(), {'instance_uuid': instance.uuid,
-                                     'status': [M.FINISHED.value]}):
-            return migration
-        raise exception.MigrationNotFound(migration_id='of instance %s' % instance.uuid)
+
+
+def _finished_migration(context, instance, method, operation, task_state):
+    """The finished migration a confirm or a revert (``operation``, starting
+    ``task_state``) ends, once the operation's rows let the instance start it."""
+    compute_api.check_can_start(instance, method, task_state, operation=operation,
+                                needs_host=False)
+    for migration in objects.MigrationList.get_by_filters(
+            context.elevated(), {'instance_uuid': instance.uuid,
+                                 'status': [M.FINISHED.value]}):
+        return migration
+    raise exception.MigrationNotFound(migration_id='of instance %s' % instance.uuid)
 
 
 def _check_disks(current, new):

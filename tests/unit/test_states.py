@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from api_svc import live_migrate_api
 from api_svc import move_api
 from svc_common import exception
 from svc_common import next_step
@@ -119,6 +120,36 @@ def test_api_guards_come_from_the_table():
     assert operations.get('rebuild').start_vm_states(T.REBUILDING) == {
         V.ACTIVE, V.STOPPED, V.ERROR}
     assert operations.get('stop').start_vm_states(T.POWERING_OFF) == {V.ACTIVE}
+
+
+def _start_rows_without(name, vm_state):
+    """Operation ``name`` with no row starting from ``vm_state``."""
+    op = operations.get(name)
+    rows = tuple(row if row[1] is not None else
+                 ({v for v in operations._as_set(row[0]) if v != vm_state},) + row[1:]
+                 for row in op.rows)
+    return operations.Operation(name, rows, op.resume)
+
+
+@pytest.mark.parametrize('name, vm_state, ask', [
+    ('resize', V.STOPPED, lambda api, ctx, inst: api.resize(ctx, inst, '2')),
+    ('resize', V.ACTIVE, lambda api, ctx, inst: api.migrate(ctx, inst)),
+    ('confirm_resize', V.RESIZED, lambda api, ctx, inst: api.confirm_resize(ctx, inst)),
+    ('revert_resize', V.RESIZED, lambda api, ctx, inst: api.revert_resize(ctx, inst)),
+    ('live_migrate', V.PAUSED,
+     lambda api, ctx, inst: live_migrate_api.LiveMigrateAPI(None, None).live_migrate(
+         ctx, inst, None, 'auto')),
+])
+def test_the_move_apis_guards_follow_the_table(ctx, monkeypatch, name, vm_state, ask):
+    """The resize, migrate, confirm, revert and live-migration requests ask the
+    operation's rows whether the server may start it: a table without the row refuses
+    a server the real table lets start."""
+    inst = objects.Instance(context=ctx, uuid=str(uuid.uuid4()), vm_state=vm_state,
+                            task_state=None, host=None)
+    monkeypatch.setitem(operations.OPERATIONS, name, _start_rows_without(name, vm_state))
+    with pytest.raises(exception.InstanceInvalidState) as refused:
+        ask(move_api.MoveAPI(None, None), ctx, inst)
+    assert refused.value.kwargs['attr'] == 'vm_state'
 
 
 def test_pending_is_read_from_the_rows():
