@@ -141,8 +141,12 @@ class Migration(base.NimbusPersistentObject, base.NimbusObject):
     def save(self, expected_status=None, expected_dest=base.NO_CHECK):
         """Write changes; with ``expected_status`` (a tuple) the write is refused unless
         the stored status is one of them, with ``expected_dest`` unless the stored
-        destination host is that one (None: not chosen yet)."""
+        destination host is that one (None: not chosen yet). A change of status must
+        name the statuses it expects to replace, so that no write silently wins a race."""
         values = {k: base.naive(v) for k, v in self.obj_get_changes().items()}
+        if 'status' in values and expected_status is None:
+            raise ValueError('status change of migration %s without expected_status'
+                             % self.uuid)
         if values:
             expected = None if expected_status is None else tuple(
                 states.value(s) for s in expected_status)

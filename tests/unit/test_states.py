@@ -220,7 +220,22 @@ def test_walk_the_migration_table(ctx):
                 assert objects.Migration.get_by_id(ctx, migration.id).status == new
             else:
                 with pytest.raises(exception.InvalidStateTransition):
-                    migration.save()
+                    migration.save(expected_status=(old,))
+
+
+def test_a_migration_status_change_must_name_the_status_it_replaces(ctx):
+    migration = objects.Migration(context=ctx, instance_uuid=str(uuid.uuid4()),
+                                  migration_type='resize')
+    migration.create()
+    migration.status = states.MigrationStatus.MIGRATING
+    with pytest.raises(ValueError):
+        migration.save()
+    assert objects.Migration.get_by_id(ctx, migration.id).status == \
+        states.MigrationStatus.PRE_MIGRATING
+    migration.save(expected_status=(states.MigrationStatus.PRE_MIGRATING,))
+    migration.obj_reset_changes()
+    migration.progress = 50  # no status change: nothing to expect
+    migration.save()
 
 
 def test_migration_compare_and_swap(ctx):
