@@ -35,7 +35,7 @@ def run(manager, context, instance, name):
     notifications.notify_instance(context, instance, name, 'start', manager.host)
     try:
         done = power.finish(context, manager, instance, name, action.task_state,
-                            action.vm_state, action.power_state,
+                            action.power_state,
                             _driver_call(manager, context, instance, name),
                             'compute_%s_instance' % name, '%s.after_driver' % name,
                             fail_to_error=action.fail_to_error)

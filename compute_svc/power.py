@@ -3,12 +3,13 @@ when a redelivered message finds the work already done."""
 from oslo_log import log as logging
 
 from svc_common import faults
+from svc_common import operations
 from svc_common import states
 from svc_common import step_runner
 from svc_common import instance_events as events
 
 LOG = logging.getLogger(__name__)
-T, V, P = states.TaskState, states.VmState, states.PowerState
+T, P = states.TaskState, states.PowerState
 
 
 def current(context, instance, operation, task_state):
@@ -17,11 +18,14 @@ def current(context, instance, operation, task_state):
     return step_runner.current(context, instance, operation, task_state, operation)
 
 
-def finish(context, manager, instance, operation, task_state, vm_state, power_state, work,
+def finish(context, manager, instance, operation, task_state, power_state, work,
            event, fault_point=None, fail_to_error=False):
-    """Do ``work`` and end ``task_state`` in ``vm_state``/``power_state``; True when
-    done, False when an outage left the task state for the reconciler. A failure ends
-    the task with a fault, in ERROR with ``fail_to_error``."""
+    """Do ``work`` and end ``task_state`` in the vm_state the operation's rows end it
+    in, with ``power_state``; True when done, False when an outage left the task state
+    for the reconciler. A failure ends the task with a fault, in ERROR with
+    ``fail_to_error``."""
+    vm_state = operations.get(operation).ends_in(task_state)
+
     def step():
         work()
         if fault_point:
@@ -48,7 +52,7 @@ def finish(context, manager, instance, operation, task_state, vm_state, power_st
 def stop_instance(manager, context, instance):
     instance = current(context, instance, 'stop', T.POWERING_OFF)
     if instance is not None:
-        finish(context, manager, instance, 'stop', T.POWERING_OFF, V.STOPPED, P.SHUTDOWN,
+        finish(context, manager, instance, 'stop', T.POWERING_OFF, P.SHUTDOWN,
                lambda: manager.driver.power_off(instance), 'compute_stop_instance',
                'stop.after_power_off')
 
@@ -56,7 +60,7 @@ def stop_instance(manager, context, instance):
 def start_instance(manager, context, instance):
     instance = current(context, instance, 'start', T.POWERING_ON)
     if instance is not None:
-        finish(context, manager, instance, 'start', T.POWERING_ON, V.ACTIVE, P.RUNNING,
+        finish(context, manager, instance, 'start', T.POWERING_ON, P.RUNNING,
                lambda: manager.driver.power_on(context, instance), 'compute_start_instance',
                'start.after_power_on')
 
@@ -65,6 +69,6 @@ def reboot_instance(manager, context, instance, reboot_type):
     task = T.REBOOTING_HARD if reboot_type == 'HARD' else T.REBOOTING
     instance = current(context, instance, 'reboot', task)
     if instance is not None:
-        finish(context, manager, instance, 'reboot', task, V.ACTIVE, P.RUNNING,
+        finish(context, manager, instance, 'reboot', task, P.RUNNING,
                lambda: manager.driver.reboot(context, instance, reboot_type),
                'compute_reboot_instance', 'reboot.after_driver')

@@ -24,9 +24,10 @@ compute_svc/guest_actions.py runs:
 """
 import dataclasses
 
+from svc_common import operations
 from svc_common import states
 
-T, V, P = states.TaskState, states.VmState, states.PowerState
+P = states.PowerState
 
 # system_metadata key holding the image a rescue boots.
 RESCUE_IMAGE = 'rescue_image_ref'
@@ -34,19 +35,30 @@ RESCUE_IMAGE = 'rescue_image_ref'
 
 @dataclasses.dataclass(frozen=True)
 class GuestAction:
-    task_state: T
-    vm_state: V      # where the step takes the server
-    power_state: P   # the guest's power state then
-    fail_to_error: bool = False  # a failure leaves ERROR, not the state before
+    """What the operations table does not say: the guest's power state once the step
+    is done, and whether a failure leaves ERROR instead of the state before. The task
+    state and the vm_state the step ends in are read from the operation's rows."""
+    name: str        # the operation's
+    power_state: P
+    fail_to_error: bool = False
+
+    @property
+    def task_state(self) -> states.TaskState:
+        return operations.get(self.name).task_state
+
+    @property
+    def vm_state(self) -> states.VmState:
+        """Where the step takes the server."""
+        return operations.get(self.name).ends_in(self.task_state)
 
 
-ACTIONS = {
-    'pause': GuestAction(T.PAUSING, V.PAUSED, P.PAUSED),
-    'unpause': GuestAction(T.UNPAUSING, V.ACTIVE, P.RUNNING),
-    'suspend': GuestAction(T.SUSPENDING, V.SUSPENDED, P.SHUTDOWN),
-    'resume': GuestAction(T.RESUMING, V.ACTIVE, P.RUNNING),
-    'rescue': GuestAction(T.RESCUING, V.RESCUED, P.RUNNING, fail_to_error=True),
-    'unrescue': GuestAction(T.UNRESCUING, V.ACTIVE, P.RUNNING, fail_to_error=True),
-    'soft_delete': GuestAction(T.SOFT_DELETING, V.SOFT_DELETED, P.SHUTDOWN),
-    'restore': GuestAction(T.RESTORING, V.ACTIVE, P.RUNNING),
-}
+ACTIONS = {action.name: action for action in [
+    GuestAction('pause', P.PAUSED),
+    GuestAction('unpause', P.RUNNING),
+    GuestAction('suspend', P.SHUTDOWN),
+    GuestAction('resume', P.RUNNING),
+    GuestAction('rescue', P.RUNNING, fail_to_error=True),
+    GuestAction('unrescue', P.RUNNING, fail_to_error=True),
+    GuestAction('soft_delete', P.SHUTDOWN),
+    GuestAction('restore', P.RUNNING),
+]}

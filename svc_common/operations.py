@@ -83,6 +83,22 @@ class Operation:
         return frozenset(old[0] for old, new in self.pairs
                          if old[1] is None and new[1] == task_state)
 
+    @property
+    def task_state(self) -> states.TaskState:
+        """The one task state of an operation of one step."""
+        if len(self.task_states) != 1:
+            raise ValueError('%s has task states %s' % (self.name, self.task_states))
+        return self.task_states[0]
+
+    def ends_in(self, task_state: states.TaskState) -> states.VmState:
+        """The vm_state a step finishing ``task_state`` leaves the instance in when it
+        succeeds: the one its rows move to, other than where it started and ERROR."""
+        found = {new[0] for old, new in self.pairs
+                 if old[1] == task_state and new[1] is None and new[0] not in (old[0], V.ERROR)}
+        if len(found) != 1:
+            raise ValueError('%s ends %s in %s' % (self.name, task_state, sorted(found)))
+        return found.pop()
+
     def pending(self, instance, task_state: TaskStates) -> bool:
         """Whether ``instance`` is still where a step of this operation that finishes
         ``task_state`` (one or several) has work: in that task state, with a vm_state

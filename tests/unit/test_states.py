@@ -8,6 +8,7 @@ import pytest
 from api_svc import live_migrate_api
 from api_svc import move_api
 from svc_common import exception
+from svc_common import guest_actions
 from svc_common import next_step
 from svc_common import objects
 from svc_common import operations
@@ -150,6 +151,35 @@ def test_the_move_apis_guards_follow_the_table(ctx, monkeypatch, name, vm_state,
     with pytest.raises(exception.InstanceInvalidState) as refused:
         ask(move_api.MoveAPI(None, None), ctx, inst)
     assert refused.value.kwargs['attr'] == 'vm_state'
+
+
+def test_one_step_operations_end_where_their_rows_say():
+    """The vm_state a one-step operation's step ends in, and its task state, are read
+    from its rows (compute_svc/power.py and the guest actions take them from there)."""
+    ends = {name: (operations.get(name).task_state,
+                   operations.get(name).ends_in(operations.get(name).task_state))
+            for name in [*guest_actions.ACTIONS, 'stop', 'start']}
+    assert ends == {
+        'pause': (T.PAUSING, V.PAUSED), 'unpause': (T.UNPAUSING, V.ACTIVE),
+        'suspend': (T.SUSPENDING, V.SUSPENDED), 'resume': (T.RESUMING, V.ACTIVE),
+        'rescue': (T.RESCUING, V.RESCUED), 'unrescue': (T.UNRESCUING, V.ACTIVE),
+        'soft_delete': (T.SOFT_DELETING, V.SOFT_DELETED),
+        'restore': (T.RESTORING, V.ACTIVE),
+        'stop': (T.POWERING_OFF, V.STOPPED), 'start': (T.POWERING_ON, V.ACTIVE)}
+    reboot = operations.get('reboot')
+    assert reboot.ends_in(T.REBOOTING) == reboot.ends_in(T.REBOOTING_HARD) == V.ACTIVE
+    with pytest.raises(ValueError):
+        reboot.task_state  # two task states
+    with pytest.raises(ValueError):
+        # offloaded, or (a shelve's own offload that failed) shelved: not one
+        operations.get('shelve_offload').ends_in(T.SHELVING_OFFLOADING)
+
+
+def test_a_guest_action_follows_the_table(monkeypatch):
+    monkeypatch.setitem(operations.OPERATIONS, 'pause', operations._one_step(
+        'pause', V.ACTIVE, T.SUSPENDING, V.SUSPENDED, 'suspend_instance'))
+    pause = guest_actions.ACTIONS['pause']
+    assert (pause.task_state, pause.vm_state) == (T.SUSPENDING, V.SUSPENDED)
 
 
 def test_pending_is_read_from_the_rows():
