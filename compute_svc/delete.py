@@ -4,25 +4,23 @@ That order makes a crash at any point resumable: the record still says 'deleting
 and running this again destroys nothing twice and releases nothing twice."""
 from oslo_log import log as logging
 
-from svc_common import exception
 from svc_common import faults
 from svc_common import objects
 from svc_common import states
+from svc_common import step_runner
 from svc_common import instance_events as events
 
 LOG = logging.getLogger(__name__)
 
 
 def terminate_instance(manager, context, instance):
-    try:
-        current = objects.Instance.get_by_uuid(context, instance.uuid)
-    except exception.InstanceNotFound:
-        # Already deleted: make sure nothing of it is left here.
+    def gone():  # already deleted: make sure nothing of it is left here
         manager.driver.destroy(context, instance)
         objects.ResourceClaim.release(context, instance.uuid)
-        return
-    if current.task_state != states.TaskState.DELETING:
-        LOG.info('Nothing to delete: task state is %s', current.task_state, instance=current)
+
+    current = step_runner.current(context, instance, 'delete', states.TaskState.DELETING,
+                                  'Delete', on_gone=gone)
+    if current is None:
         return
     with events.action_event(context, current, 'compute_terminate_instance', manager.host):
         manager.driver.destroy(context, current)

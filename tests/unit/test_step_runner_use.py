@@ -35,6 +35,9 @@ def test_the_operations_that_landed_later_use_the_runner():
     for name in ('snapshot.py', 'shelve.py', 'live_migration.py', 'power.py',
                  'build.py', 'rebuild.py', 'resize.py'):
         assert 'step_runner.run(' in (ROOT / 'compute_svc' / name).read_text(), name
+    # a delete's step asks the runner "done already?" too (its work is not undone on
+    # a failure: the record stays deleting and the step is sent again)
+    assert 'step_runner.current(' in (ROOT / 'compute_svc' / 'delete.py').read_text()
     for name in ('build.py', 'migrate.py', 'live_migrate.py'):
         text = (ROOT / 'conductor_svc' / 'tasks' / name).read_text()
         assert 'step_runner.run(' in text and 'step_runner.current(' in text, name
