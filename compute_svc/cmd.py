@@ -12,9 +12,11 @@ def make_service(host=None, driver=None, bus=None):
     """The compute service, its RPC clients sending through ``bus`` (this process's
     transport by default)."""
     from compute_svc import manager
+    from compute_svc.virt import loader
     from svc_common import compute_rpcapi
     from svc_common import conductor_rpcapi
-    mgr = manager.ComputeManager(host=host, driver=driver,
+    mgr = manager.ComputeManager(host=host or CONF.host,
+                                 driver=driver or loader.load_driver(CONF.compute.compute_driver),
                                  compute_rpcapi=compute_rpcapi.ComputeAPI(bus),
                                  conductor_rpcapi=conductor_rpcapi.ConductorAPI(bus))
     return service.Service(manager.BINARY, compute_rpcapi.TOPIC, mgr, host=mgr.host)

@@ -22,11 +22,8 @@ from compute_svc import resource_tracker
 from compute_svc import shelve
 from compute_svc import snapshot
 from compute_svc import usage_audit
-from svc_common import compute_rpcapi as compute_rpcapi_mod
-from svc_common import conductor_rpcapi as conductor_rpcapi_mod
 from compute_svc.virt.disks import image_client
 from svc_common import rpc
-from compute_svc.virt import loader as driver_loader
 
 LOG = logging.getLogger(__name__)
 BINARY = 'nimbus-compute'
@@ -35,13 +32,14 @@ BINARY = 'nimbus-compute'
 class ComputeManager:
     target = messaging.Target(version='1.9')
 
-    def __init__(self, host=None, driver=None, compute_rpcapi=None, conductor_rpcapi=None):
-        """The RPC clients come from the composition root (``cmd.make_service``)."""
-        self.host = host or CONF.host
-        self.driver = driver or driver_loader.load_driver(CONF.compute.compute_driver)
+    def __init__(self, host, driver, compute_rpcapi, conductor_rpcapi):
+        """The driver and the RPC clients come from the composition root
+        (``cmd.make_service``); this class makes none of its own."""
+        self.host = host
+        self.driver = driver
         self.tracker = resource_tracker.ResourceTracker(self.host, self.driver)
-        self.compute_rpcapi = compute_rpcapi or compute_rpcapi_mod.ComputeAPI()
-        self.conductor_rpcapi = conductor_rpcapi or conductor_rpcapi_mod.ConductorAPI()
+        self.compute_rpcapi = compute_rpcapi
+        self.conductor_rpcapi = conductor_rpcapi
         self._image_client = None
 
     @property

@@ -4,12 +4,9 @@ from oslo_concurrency import lockutils
 import oslo_messaging as messaging
 from oslo_log import log as logging
 
-from svc_common import compute_rpcapi as compute_rpcapi_mod
 from conductor_svc import heartbeats
 from conductor_svc import object_indirection
 from conductor_svc import reconciler
-from svc_common import conductor_rpcapi as conductor_rpcapi_mod
-from conductor_svc.scheduler import manager as scheduler_mod
 from conductor_svc.tasks import build
 from conductor_svc.tasks import live_migrate
 from conductor_svc.tasks import migrate
@@ -24,12 +21,12 @@ BINARY = 'nimbus-conductor'
 class ConductorManager(object_indirection.ObjectIndirection):
     target = messaging.Target(version='1.8')
 
-    def __init__(self, scheduler=None, compute_rpcapi=None, conductor_rpcapi=None):
+    def __init__(self, scheduler, compute_rpcapi, conductor_rpcapi):
         """The scheduler and RPC clients come from the composition root
-        (``cmd.make_service``)."""
-        self.scheduler = scheduler or scheduler_mod.Scheduler()
-        self.compute_rpcapi = compute_rpcapi or compute_rpcapi_mod.ComputeAPI()
-        self.conductor_rpcapi = conductor_rpcapi or conductor_rpcapi_mod.ConductorAPI()
+        (``cmd.make_service``); this class makes none of its own."""
+        self.scheduler = scheduler
+        self.compute_rpcapi = compute_rpcapi
+        self.conductor_rpcapi = conductor_rpcapi
         self.heartbeats = heartbeats.HeartbeatBatch()
 
     def periodic_tasks(self):

@@ -2,6 +2,8 @@
 bus (``@rpc.expose`` under oslo.messaging's explicit access policy); start-up, periodic
 and helper methods of the managers are not, nor any method of an object but its
 remotable ones through the conductor's object indirection."""
+import inspect
+
 import oslo_messaging as messaging
 from oslo_messaging.rpc import dispatcher as rpc_dispatcher
 import pytest
@@ -117,3 +119,17 @@ def test_object_indirection_runs_remotable_methods(ctx, flavor):
     flavor.description = 'renamed'
     indirection.object_action(ctx, flavor, 'save', (), {})
     assert objects.Flavor.get_by_flavor_id(ctx, flavor.flavorid).description == 'renamed'
+
+
+# -- wiring: the composition root makes the collaborators, the managers none -----------
+@pytest.mark.parametrize('manager', [compute_manager.ComputeManager,
+                                     conductor_manager.ConductorManager])
+def test_a_manager_makes_no_collaborator_of_its_own(manager):
+    """Without the clients (and the scheduler, the driver) cmd.make_service passes, a
+    manager is not made: nothing can reach the bus around the composition root."""
+    with pytest.raises(TypeError):
+        manager()
+    names = set(inspect.signature(manager.__init__).parameters) - {'self'}
+    assert {'compute_rpcapi', 'conductor_rpcapi'} <= names
+    assert all(p.default is inspect.Parameter.empty
+               for p in inspect.signature(manager.__init__).parameters.values())
