@@ -11,6 +11,7 @@ compute process does; the conductor and the API reach the database directly.
 import datetime
 import enum
 import json
+from typing import Any, TYPE_CHECKING
 
 from oslo_utils import timeutils
 from oslo_versionedobjects import base as ovo_base
@@ -69,6 +70,9 @@ class NimbusObject(ovo_base.VersionedObject):
     OBJ_SERIAL_NAMESPACE = 'nimbus_object'
     OBJ_PROJECT_NAMESPACE = 'nimbus'
     indirection_api = _INDIRECTION
+
+    if TYPE_CHECKING:  # the fields are attributes made at run time, from ``fields``
+        def __getattr__(self, name: str) -> Any: ...
 
 
 class NimbusPersistentObject:
