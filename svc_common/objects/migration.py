@@ -91,6 +91,9 @@ def _migration_get_all(context, filters, limit=None, marker=None):
     return paging.fetch(paging.ordered(query, keys), keys, limit)
 
 
+_UNDER_WAY = tuple(sorted(set(states.MigrationStatus) - states.TERMINAL_MIGRATION_STATUSES))
+
+
 @base.NimbusObjectRegistry.register
 class Migration(base.NimbusPersistentObject, base.NimbusObject):
     # Version 1.0: Initial version
@@ -154,13 +157,17 @@ class Migration(base.NimbusPersistentObject, base.NimbusObject):
                 self._context, self.id, values, expected, expected_dest))
 
     def fail(self):
-        """Set status error unless the migration already ended (safe to repeat)."""
-        current = self.get_by_id(self._context, self.id)
-        if not current.is_terminal:
-            was = current.status
-            current.status = states.MigrationStatus.ERROR
-            current.save(expected_status=(was,))
-        self.status = current.status
+        """Set status error unless the migration already ended (safe to repeat): the
+        write expects any status of a migration under way, so it loses only to the
+        end of the migration, not to a step of it that moved on meanwhile."""
+        error = type(self)(context=self._context, id=self.id)
+        error.obj_reset_changes()
+        error.status = states.MigrationStatus.ERROR
+        try:
+            error.save(expected_status=_UNDER_WAY)
+        except exception.UnexpectedMigrationStatus:
+            pass  # it ended
+        self.status = self.get_by_id(self._context, self.id).status
         self.obj_reset_changes(['status'])
 
     @property

@@ -268,6 +268,48 @@ def test_a_migration_status_change_must_name_the_status_it_replaces(ctx):
     migration.save()
 
 
+def test_a_migration_fails_whatever_step_it_is_at(ctx, monkeypatch):
+    """fail() ends a migration under way in error even when a step moves it on while
+    fail() runs (its write expects any status under way, not one it read first)."""
+    migration = objects.Migration(context=ctx, instance_uuid=str(uuid.uuid4()),
+                                  migration_type='resize')
+    migration.create()
+    real_get = objects.Migration.get_by_id.__func__
+    moved = []
+
+    def get_then_move_on(cls, context, migration_id):
+        found = real_get(cls, context, migration_id)
+        if not moved:  # a step moves the migration on right after this read
+            moved.append(1)
+            step = real_get(cls, context, migration_id)
+            step.status = states.MigrationStatus.MIGRATING
+            try:
+                step.save(expected_status=(states.MigrationStatus.PRE_MIGRATING,))
+            except exception.UnexpectedMigrationStatus:
+                pass  # fail() came first
+        return found
+    monkeypatch.setattr(objects.Migration, 'get_by_id', classmethod(get_then_move_on))
+    migration.fail()
+    monkeypatch.undo()
+    assert objects.Migration.get_by_id(ctx, migration.id).status == \
+        states.MigrationStatus.ERROR
+
+
+def test_an_ended_migration_is_not_failed(ctx):
+    migration = objects.Migration(context=ctx, instance_uuid=str(uuid.uuid4()),
+                                  migration_type='resize')
+    migration.create()
+    stale = objects.Migration.get_by_id(ctx, migration.id)
+    M = states.MigrationStatus
+    path = [M.PRE_MIGRATING, M.MIGRATING, M.POST_MIGRATING, M.FINISHED, M.CONFIRMED]
+    for was, new in zip(path, path[1:]):
+        migration.status = new
+        migration.save(expected_status=(was,))
+    stale.fail()  # read while pre-migrating
+    assert stale.status == M.CONFIRMED and not stale.obj_what_changed()
+    assert objects.Migration.get_by_id(ctx, migration.id).status == M.CONFIRMED
+
+
 def test_migration_compare_and_swap(ctx):
     migration = objects.Migration(context=ctx, instance_uuid=str(uuid.uuid4()),
                                   migration_type='resize')
