@@ -23,15 +23,22 @@ def _migration(status, dest='dst'):
 
 
 def test_every_task_state_and_migration_status_has_a_row():
-    for task, status, host in itertools.product(
-            list(T), [None, *M], ['src', 'dst', None]):
+    """Every (task state, migration status, host) is answered with a step that exists
+    where it is sent, and every task state is resumed by some step other than 'fail'
+    (a task state only ever failed would have no row)."""
+    resumed = {task: set() for task in T}
+    for task, status, host, vm in itertools.product(
+            list(T), [None, *M], ['src', 'dst', None], [V.ACTIVE, V.SHELVED_OFFLOADED]):
         migration = _migration(status) if status else None
-        step = next_step.next_step(_instance(task, host), migration)
-        assert step is not None, (task, status, host)
+        instance = _instance(task, host)
+        instance.vm_state = vm
+        step = next_step.next_step(instance, migration)
         if step.host is next_step.CONDUCTOR:
             assert step.name in CONDUCTOR_STEPS, (task, status, step)
         else:
             assert step.name in COMPUTE_STEPS, (task, status, step)
+        resumed[task].add(step.name)
+    assert [task for task, steps in resumed.items() if not steps - {'fail'}] == []
 
 
 def test_no_task_means_nothing_to_do():
@@ -82,6 +89,8 @@ def test_live_migration_rows():
         assert step(status) == ('rollback_live_migration', 'src')
     assert step(M.FINISHED)[0] == 'fail'
     assert next_step.next_step(_instance(T.MIGRATING), None).name == 'fail'
+
+
 def test_snapshot_and_shelve_rows():
     for task in (T.IMAGE_SNAPSHOT, T.IMAGE_BACKUP, T.IMAGE_PENDING_UPLOAD,
                  T.IMAGE_UPLOADING):
