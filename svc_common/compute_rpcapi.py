@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from svc_common.objects.flavor import Flavor
     from svc_common.objects.instance import Instance
     from svc_common.objects.migration import Migration
-    from svc_common.objects.request_spec import RequestSpec
 
 TOPIC = 'compute'
 
@@ -47,7 +46,7 @@ class ComputeAPI:
         return self.client.prepare(server=host, version=version)
 
     def build_and_run_instance(self, ctxt: RequestContext, host: str, instance: Instance,
-                               image: Optional[dict], request_spec: Optional[RequestSpec]) -> None:
+                               image: Optional[dict], request_spec: dict) -> None:
         self._at(host).cast(ctxt, 'build_and_run_instance', instance=instance, image=image,
                             request_spec=request_spec)
 

@@ -18,7 +18,7 @@ state it introduces, the compute RPC method that resumes it) plus that task stat
 """
 import dataclasses
 import functools
-from typing import Iterable, Mapping, Optional, Union
+from typing import Any, Iterable, Mapping, Optional, Union
 
 from svc_common import states
 
@@ -31,7 +31,7 @@ TaskStates = Union[states.TaskState, None, frozenset, set, tuple]
 Pair = tuple  # (vm_state, task_state)
 
 
-def _as_set(value) -> frozenset:
+def _as_set(value: Any) -> frozenset:
     return frozenset(value) if isinstance(value, (set, frozenset, tuple, list)) \
         else frozenset({value})
 
@@ -99,7 +99,7 @@ class Operation:
             raise ValueError('%s ends %s in %s' % (self.name, task_state, sorted(found)))
         return found.pop()
 
-    def pending(self, instance, task_state: TaskStates) -> bool:
+    def pending(self, instance: Any, task_state: TaskStates) -> bool:
         """Whether ``instance`` is still where a step of this operation that finishes
         ``task_state`` (one or several) has work: in that task state, with a vm_state
         some row moves on from. False means the step was done already (or someone
@@ -110,11 +110,11 @@ class Operation:
             old == current for old, new in self.pairs if new != old)
 
 
-def _task(value) -> Optional[states.TaskState]:
+def _task(value: Any) -> Optional[states.TaskState]:
     return None if value is None else T(value)
 
 
-def _pair(pair) -> Pair:
+def _pair(pair: Pair) -> Pair:
     return (V(pair[0]), _task(pair[1]))
 
 
@@ -132,7 +132,8 @@ _SNAPSHOT = Resume('snapshot_instance')
 _SHELVE = Resume('shelve_instance')
 
 
-def _one_step(name, vm_from, task, vm_to, step):
+def _one_step(name: str, vm_from: states.VmState, task: states.TaskState,
+              vm_to: states.VmState, step: str) -> Operation:
     """An operation of one compute step: from ``vm_from`` (no task) to ``task``, then to
     ``vm_to`` when the step succeeds or back to ``vm_from`` when it fails; ``step``
     resumes it."""

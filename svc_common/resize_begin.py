@@ -1,11 +1,22 @@
 """Starting a confirm or a revert of a finished resize: run by the API for the user's
 request and by the destination compute's auto-confirm periodic task."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from svc_common import states
+
+if TYPE_CHECKING:
+    from svc_common.compute_rpcapi import ComputeAPI
+    from svc_common.context import RequestContext
+    from svc_common.objects.instance import Instance
+    from svc_common.objects.migration import Migration
 
 T, V, M = states.TaskState, states.VmState, states.MigrationStatus
 
 
-def begin_confirm(context, instance, migration, compute_rpcapi) -> None:
+def begin_confirm(context: RequestContext, instance: Instance, migration: Migration,
+                  compute_rpcapi: ComputeAPI) -> None:
     """RESIZED/None -> RESIZE_CONFIRMING, then finished -> confirming, then cast the source.
 
     The instance goes first: its compare-and-swap is what decides a race with another
@@ -15,13 +26,14 @@ def begin_confirm(context, instance, migration, compute_rpcapi) -> None:
     compute_rpcapi.confirm_resize(context, instance, migration)
 
 
-def begin_revert(context, instance, migration, compute_rpcapi) -> None:
+def begin_revert(context: RequestContext, instance: Instance, migration: Migration,
+                 compute_rpcapi: ComputeAPI) -> None:
     """As begin_confirm, for a revert (cast to the destination)."""
     _begin(instance, migration, 'revert_resize', T.RESIZE_REVERTING, M.REVERTING)
     compute_rpcapi.revert_resize(context, instance, migration)
 
 
-def _begin(instance, migration, operation: str, task_state: states.TaskState,
+def _begin(instance: Instance, migration: Migration, operation: str, task_state: states.TaskState,
            status: states.MigrationStatus) -> None:
     instance.task_state = task_state
     instance.save(expected_task_state=None, expected_vm_state=V.RESIZED, operation=operation)

@@ -6,6 +6,7 @@ each status change against ``MIGRATION_TRANSITIONS`` below. A write neither tabl
 fails loudly instead of leaving a record in a state nobody planned for.
 """
 import enum
+from typing import Any
 
 
 class VmState(str, enum.Enum):
@@ -22,7 +23,7 @@ class VmState(str, enum.Enum):
     SHELVED = 'shelved'
     SHELVED_OFFLOADED = 'shelved_offloaded'
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.value
 
 
@@ -62,7 +63,7 @@ class TaskState(str, enum.Enum):
     SOFT_DELETING = 'soft-deleting'
     RESTORING = 'restoring'
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.value
 
 
@@ -94,7 +95,7 @@ class MigrationStatus(str, enum.Enum):
     FAILED = 'failed'
     CANCELLED = 'cancelled'
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.value
 
 
@@ -103,7 +104,7 @@ class MigrationType(str, enum.Enum):
     MIGRATION = 'migration'
     LIVE_MIGRATION = 'live-migration'
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.value
 
 
@@ -152,13 +153,13 @@ MIGRATION_TRANSITIONS = {
 }
 
 
-def migration_transition_allowed(old, new):
+def migration_transition_allowed(old: str, new: str) -> bool:
     if old == new:
         return True
     return MigrationStatus(new) in MIGRATION_TRANSITIONS[MigrationStatus(old)]
 
 
-def value(state):
+def value(state: Any) -> Any:
     """The string (or int) stored in SQL for an enum member."""
     return None if state is None else (state.value if isinstance(state, enum.Enum) else state)
 

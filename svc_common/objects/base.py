@@ -74,6 +74,8 @@ class NimbusObject(ovo_base.VersionedObject):
     if TYPE_CHECKING:  # the fields are attributes made at run time, from ``fields``
         def __getattr__(self, name: str) -> Any: ...
 
+        def __setattr__(self, name: str, value: Any) -> None: ...
+
 
 class NimbusPersistentObject:
     fields = {
