@@ -10,6 +10,7 @@ from svc_common import instance_events as events
 
 LOG = logging.getLogger(__name__)
 T, V = states.TaskState, states.VmState
+EVENT = 'compute_build_and_run_instance'
 
 
 def build_and_run_instance(manager, context, instance, image):
@@ -18,7 +19,7 @@ def build_and_run_instance(manager, context, instance, image):
     A second delivery finds the instance already ACTIVE (nothing to do) or still
     SPAWNING after a crash (the driver's spawn is idempotent, so it is finished)."""
     instance = step_runner.current(context, instance, 'build', (T.SCHEDULING, T.SPAWNING),
-                                   'Build')
+                                   'Build', event=EVENT, host=manager.host)
     if instance is None:
         return
 
@@ -46,8 +47,8 @@ def build_and_run_instance(manager, context, instance, image):
         objects.ResourceClaim.release(context, instance.uuid)
         events.set_error(context, instance, error, manager.host, 'build')
 
-    outcome = step_runner.run(context, instance, 'compute_build_and_run_instance',
-                              manager.host, work, on_failure=failed, on_deleted=deleted,
+    outcome = step_runner.run(context, instance, EVENT, manager.host, work,
+                              on_failure=failed, on_deleted=deleted,
                               on_superseded=step_runner.log_only, what='Build',
                               reraise=True)
     if outcome == step_runner.Outcome.DONE:

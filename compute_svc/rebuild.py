@@ -29,13 +29,15 @@ from svc_common import instance_events as events
 
 LOG = logging.getLogger(__name__)
 T, V, P = states.TaskState, states.VmState, states.PowerState
+EVENT = 'compute_rebuild_instance'
 
 PRESERVE_EPHEMERAL = states.PRESERVE_EPHEMERAL
 PHASES = (T.REBUILDING, T.REBUILD_BLOCK_DEVICE_MAPPING, T.REBUILD_SPAWNING)
 
 
 def rebuild_instance(manager, context, instance):
-    instance = step_runner.current(context, instance, 'rebuild', PHASES, 'Rebuild')
+    instance = step_runner.current(context, instance, 'rebuild', PHASES, 'Rebuild',
+                                   event=EVENT, host=manager.host)
     if instance is None:
         return
 
@@ -45,7 +47,7 @@ def rebuild_instance(manager, context, instance):
 
     # A delete meanwhile removes the guest; another delivery (or a state reset) that
     # moved the instance on owns it.
-    outcome = step_runner.run(context, instance, 'compute_rebuild_instance', manager.host,
+    outcome = step_runner.run(context, instance, EVENT, manager.host,
                               lambda: _run_phases(manager, context, instance),
                               on_failure=failed, on_deleted=step_runner.log_only,
                               on_superseded=step_runner.log_only, what='Rebuild',

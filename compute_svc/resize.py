@@ -20,7 +20,6 @@ from svc_common import exception
 from svc_common import faults
 from svc_common import notifications
 from svc_common import objects
-from svc_common import operations
 from svc_common.objects import claim as claim_obj
 from svc_common import resize_begin
 from svc_common import states
@@ -30,11 +29,6 @@ from svc_common import instance_events as events
 LOG = logging.getLogger(__name__)
 T, V, M, P = states.TaskState, states.VmState, states.MigrationStatus, states.PowerState
 OLD_VM_STATE = 'old_vm_state'
-
-
-def _reload(context, instance, migration):
-    return (objects.Instance.get_by_uuid(context, instance.uuid),
-            objects.Migration.get_by_id(context, migration.id))
 
 
 def _node_id(context, host, node):
@@ -52,16 +46,19 @@ def _ensure_claim(context, consumer, node_id, resources):
     objects.ResourceClaim.claim(context, consumer, node_id, resources)
 
 
-def _current(context, instance, migration, operation, task_states, statuses, what):
+def _current(context, instance, migration, operation, task_states, statuses, what,
+             event=None, host=None):
     """The instance and migration as SQL has them now, or (None, None) when ``what``
-    was done already: the migration is past ``statuses`` or the instance no longer in
-    one of ``task_states`` (read from ``operation``'s rows)."""
-    instance, migration = _reload(context, instance, migration)
-    if migration.status not in statuses or \
-            not operations.get(operation).pending(instance, task_states):
+    was done already: the migration is past ``statuses``, or the instance gone or no
+    longer in one of ``task_states`` (read from ``operation``'s rows). With ``event``,
+    the step's action event starts with the instance's read (``step_runner.current``)."""
+    migration = objects.Migration.get_by_id(context, migration.id)
+    if migration.status not in statuses:
         LOG.info('%s already done (migration %s)', what, migration.status, instance=instance)
         return None, None
-    return instance, migration
+    instance = step_runner.current(context, instance, operation, task_states, what,
+                                   event=event, host=host)
+    return (None, None) if instance is None else (instance, migration)
 
 
 def _run_step(context, manager, instance, event, work, on_error):
@@ -81,7 +78,8 @@ def _was_stopped(instance):
 # -- destination: prep_resize ---------------------------------------------------------
 def prep_resize(manager, context, instance, flavor, migration, alternates):
     instance, migration = _current(context, instance, migration, 'resize', T.RESIZE_PREP,
-                                   (M.PRE_MIGRATING,), 'prep_resize')
+                                   (M.PRE_MIGRATING,), 'prep_resize',
+                                   'compute_prep_resize', manager.host)
     if instance is None:
         return
     notifications.notify_instance(context, instance, 'resize_prep', 'start', manager.host,
@@ -160,7 +158,8 @@ def resize_instance(manager, context, instance, migration, flavor):
     instance, migration = _current(
         context, instance, migration, 'resize',
         (T.RESIZE_PREP, T.RESIZE_MIGRATING, T.RESIZE_MIGRATED),
-        (M.PRE_MIGRATING, M.MIGRATING, M.POST_MIGRATING), 'resize_instance')
+        (M.PRE_MIGRATING, M.MIGRATING, M.POST_MIGRATING), 'resize_instance',
+        'compute_resize_instance', manager.host)
     if instance is None:
         return
     notifications.notify_instance(context, instance, 'resize', 'start', manager.host,
@@ -242,7 +241,8 @@ def finish_resize(manager, context, instance, migration):
     finishes and the migration -> finished; (3) the instance -> resized."""
     instance, migration = _current(
         context, instance, migration, 'resize', (T.RESIZE_MIGRATED, T.RESIZE_FINISH),
-        (M.POST_MIGRATING, M.FINISHED), 'finish_resize')
+        (M.POST_MIGRATING, M.FINISHED), 'finish_resize', 'compute_finish_resize',
+        manager.host)
     if instance is None:
         return
     notifications.notify_instance(context, instance, 'resize_finish', 'start', manager.host,
@@ -353,7 +353,8 @@ def finish_revert_resize(manager, context, instance, migration):
     """Give the claims back, restore the old flavor and guest, show ACTIVE/SHUTOFF."""
     instance, migration = _current(context, instance, migration, 'revert_resize',
                                    T.RESIZE_REVERTING, (M.REVERTING, M.REVERTED),
-                                   'finish_revert_resize')
+                                   'finish_revert_resize', 'compute_finish_revert_resize',
+                                   manager.host)
     if instance is None:
         return
     power_on = not _was_stopped(instance)

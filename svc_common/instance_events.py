@@ -32,11 +32,11 @@ def finish_event(context, instance_uuid, event, error=None):
 
 
 @contextlib.contextmanager
-def action_event(context, instance, event, host):
-    """Record ``event`` of the request's action around the block: start, then
-    Success or Error with the traceback. A request without an action (an internal
-    retry) still runs, unrecorded."""
-    recorded = start_event(context, instance.uuid, event, host)
+def action_event(context, instance, event, host, started=False):
+    """Record ``event`` of the request's action around the block: start (unless
+    ``started`` already), then Success or Error with the traceback. A request without
+    an action (an internal retry) still runs, unrecorded."""
+    recorded = started or start_event(context, instance.uuid, event, host)
     try:
         yield
     except Exception as error:

@@ -26,7 +26,6 @@ from oslo_log import log as logging
 from svc_common import exception
 from svc_common import instance_events
 from svc_common import objects
-from svc_common import operations
 from svc_common import service
 
 LOG = logging.getLogger(__name__)
@@ -54,22 +53,26 @@ def superseded(error: BaseException) -> bool:
 
 
 def current(context, instance, operation: str, task_states, what: str,
-            on_gone: Optional[Callable[[], None]] = None):
+            on_gone: Optional[Callable[[], None]] = None, event: Optional[str] = None,
+            host=None):
     """The instance as SQL has it now, or None when ``what`` has nothing to do: the
     instance is gone (then ``on_gone()``, if given), or not in one of ``task_states``
-    with a row of ``operation`` to move on by."""
+    with a row of ``operation`` to move on by. With ``event``, the step's action event
+    starts with that read (``run`` then only finishes it)."""
     try:
-        instance = objects.Instance.get_by_uuid(context, instance.uuid)
+        found = objects.Instance.get_for_step(context, instance.uuid, operation,
+                                              task_states, event, host)
     except exception.InstanceNotFound:
         LOG.info('%s: instance %s is gone', what, instance.uuid)
         if on_gone is not None:
             on_gone()
         return None
-    if not operations.get(operation).pending(instance, task_states):
-        LOG.info('%s already done (%s/%s)', what, instance.vm_state, instance.task_state,
+    if found is None:
+        LOG.info('%s already done (not in %s any more)', what, task_states,
                  instance=instance)
         return None
-    return instance
+    found._started_event = event
+    return found
 
 
 def _sort(error: BaseException, interrupted: tuple = ()) -> Outcome:
@@ -95,7 +98,9 @@ def run(context, instance, event: Optional[str], host, work: Callable[[], None],
         if event is None:
             work()
         else:
-            with instance_events.action_event(context, instance, event, host):
+            started = getattr(instance, '_started_event', None) == event
+            with instance_events.action_event(context, instance, event, host,
+                                              started=started):
                 work()
     except Exception as error:  # sorted below; nothing is swallowed unsorted
         outcome = _sort(error, interrupted)

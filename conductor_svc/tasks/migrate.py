@@ -38,7 +38,7 @@ class MigrationTask:
 
     def execute(self):
         instance = step_runner.current(self.context, self.instance, 'resize', T.RESIZE_PREP,
-                                       'Migration')
+                                       'Migration', event=EVENT, host=CONF.host)
         if instance is None:
             return
         self.instance = instance

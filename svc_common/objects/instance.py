@@ -15,6 +15,7 @@ from svc_common import name_filter
 from svc_common.objects import base
 from svc_common.objects import fault as fault_obj
 from svc_common.objects import flavor as flavor_obj
+from svc_common.objects import instance_action as instance_action_obj
 from svc_common.objects import instance_group as instance_group_obj
 from svc_common.objects import request_spec as request_spec_obj
 from svc_common import operations
@@ -56,6 +57,24 @@ def _instance_get(context, uuid, read_deleted=None):
     row = _base_query(context, context.session, read_deleted).filter_by(uuid=uuid).first()
     if row is None:
         raise exception.InstanceNotFound(instance_id=uuid)
+    return row
+
+
+@db_api.writer
+def _instance_for_step(context, uuid, operation, task_states, event, host):
+    """The row, or None when a step of ``operation`` finishing ``task_states`` has
+    nothing to do (``operations.Operation.pending``); when it has, the start of
+    ``event`` (if named) is recorded in the request's action in the same transaction
+    (not at all for a request without an action, e.g. an internal retry)."""
+    row = _instance_get(context, uuid)
+    wanted = tuple(states.TaskState(states.value(t)) for t in _as_tuple(task_states))
+    if not operations.get(operation).pending(row, wanted):
+        return None
+    if event is not None:
+        try:
+            instance_action_obj.record_event_start(context, uuid, event, host)
+        except exception.ActionNotFound:
+            pass
     return row
 
 
@@ -275,7 +294,8 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
     # Version 1.2: key_data (the public key of the key pair named at create)
     # Version 1.3: lock() and unlock()
     # Version 1.4: save() names its operation; vm_state and task_state are enum fields
-    VERSION = '1.4'
+    # Version 1.5: get_for_step()
+    VERSION = '1.5'
 
     fields = dict(base.NimbusPersistentObject.fields, **{
         'id': fields.IntegerField(),
@@ -364,6 +384,16 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
     def get_by_uuid(cls, context, uuid, expected_attrs=None, read_deleted=None):
         return cls._from_db_object(context, cls(), _instance_get(context, uuid, read_deleted),
                                    expected_attrs)
+
+    @base.remotable_classmethod
+    def get_for_step(cls, context, uuid, operation, task_states, event=None, host=None):
+        """The instance a step of ``operation`` that finishes ``task_states`` works on,
+        or None when that step has nothing to do; the step's action ``event`` (if
+        named) started with the same read: one round trip and one transaction."""
+        row = _instance_for_step(context, uuid, operation,
+                                 [states.value(t) for t in _as_tuple(task_states)],
+                                 event, host)
+        return None if row is None else cls._from_db_object(context, cls(), row)
 
     @base.remotable
     def create(self, request_spec=None):

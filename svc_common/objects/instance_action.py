@@ -81,6 +81,12 @@ def _event_start(context, instance_uuid, request_id, event, host):
                   sa.literal(now, sa.DateTime), sa.literal(now, sa.DateTime))))
 
 
+def record_event_start(context, instance_uuid, event, host):
+    """The start of ``event`` in the request's action, in the caller's transaction;
+    ActionNotFound for a request without an action."""
+    _event_start(context, instance_uuid, context.request_id, event, host)
+
+
 @db_api.writer
 def _event_finish(context, instance_uuid, request_id, event, result, tb):
     now = base.utcnow()
