@@ -78,7 +78,7 @@ def _busy(instance, open_migration):
     return None
 
 
-def plan(host, uuid, images, instance, open_migration, recorded):
+def plan(host, uuid, images, instance, open_migration, recorded):  # noqa: C901
     """What to do with the images of instance ``uuid`` seen by ``host``.
 
     ``images``: {name: {'owner', 'snaps', 'watchers'}}; ``instance``: its record (deleted

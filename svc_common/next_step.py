@@ -168,16 +168,24 @@ def _resize_step(task: states.TaskState, instance, migration) -> Step:
         if status in statuses:
             return Step(name, host)
         return _fail('%s with migration %s' % (task, status))
-    if task == T.RESIZE_REVERTING and status == M.REVERTED:
+    if task == T.RESIZE_REVERTING:
+        return _revert_step(instance, migration, status)
+    return _fail('%s with migration %s' % (task, status))
+
+
+def _revert_step(instance, migration, status: states.MigrationStatus) -> Step:
+    """resize_reverting: the destination's step until the instance is back on the
+    source, then the source's."""
+    if status == M.REVERTED:
         return Step('finish_revert_resize', migration.source_compute)
-    if task == T.RESIZE_REVERTING and status == M.FINISHED:
+    if status == M.FINISHED:
         return Step('revert_resize', migration.dest_compute)
-    if task == T.RESIZE_REVERTING and status == M.REVERTING:
+    if status == M.REVERTING:
         moved_back = (instance.host == migration.source_compute
                       and migration.source_compute != migration.dest_compute)
         return Step('finish_revert_resize', migration.source_compute) if moved_back else \
             Step('revert_resize', migration.dest_compute)
-    return _fail('%s with migration %s' % (task, status))
+    return _fail('%s with migration %s' % (T.RESIZE_REVERTING, status))
 
 
 _RESOLVERS = {'schedule': _schedule_step, 'spawn': _spawn_step, 'unshelve': _unshelve_step,

@@ -11,7 +11,7 @@ from svc_common import states
 LOG = logging.getLogger(__name__)
 
 
-def send(context, step: next_step.Step, instance, migration, compute_rpcapi,
+def send(context, step: next_step.Step, instance, migration, compute_rpcapi,  # noqa: C901
          conductor_rpcapi) -> None:
     """Cast ``step`` to where it runs, or do it here for the two steps that are plain
     record changes (``fail`` and ``local_delete``)."""

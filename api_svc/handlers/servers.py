@@ -100,7 +100,7 @@ def _list(req, detail):
     return api_request.json_response(body)
 
 
-def _list_query(req, detail):
+def _list_query(req, detail):  # noqa: C901
     """The ListQuery of this request, or None when nothing can match."""
     context, params = req.context, req.GET
     req.check_query(LIST_PARAMETERS)

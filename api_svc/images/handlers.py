@@ -190,7 +190,7 @@ def _from_v20(ops):
     return converted
 
 
-def _apply_patch(image, ops):
+def _apply_patch(image, ops):  # noqa: C901
     """(changed column values, all free properties) after the JSON-patch ``ops``."""
     values = {}
     properties = copy.deepcopy(image.properties)

@@ -76,7 +76,7 @@ class Snapshot:
         return row is not None and not row.deleted
 
 
-def violations(snapshot, uuids=None):
+def violations(snapshot, uuids=None):  # noqa: C901
     """What is wrong, as sentences; ``uuids`` limits the checks to those instances (and
     their migrations), otherwise the whole deployment is checked, orphans included."""
     problems = []

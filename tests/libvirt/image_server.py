@@ -64,7 +64,7 @@ class ImageServer:
         return dict(record)
 
 
-def _handler(server):
+def _handler(server):  # noqa: C901
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = 'HTTP/1.1'

@@ -56,7 +56,7 @@ def _seeds(cloud):
             'quota_class': 'default'}
 
 
-def test_fuzz_every_operation(cloud):
+def test_fuzz_every_operation(cloud):  # noqa: C901
     seeds = _seeds(cloud)
     totals = {'operations': 0, 'requests': 0, 'problems': []}
     statuses = {}
