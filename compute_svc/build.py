@@ -33,7 +33,7 @@ def build_and_run_instance(manager, context, instance, image):
         instance.task_state = None
         instance.power_state = states.PowerState.RUNNING
         instance.launched_at = timeutils.utcnow()
-        instance.save(expected_task_state=T.SPAWNING, operation='build')
+        step_runner.final_save(instance, expected_task_state=T.SPAWNING, operation='build')
 
     def deleted(error):
         LOG.info('Instance deleted while building; cleaning up', instance=instance)

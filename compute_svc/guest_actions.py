@@ -29,7 +29,9 @@ def run(manager, context, instance, name):
     ``compute_<name>_instance``, the fault point ``<name>.after_driver`` and the
     notifications ``instance.<name>.start|end|error``."""
     action = guest_actions.ACTIONS[name]
-    instance = power.current(context, instance, name, action.task_state)
+    event = 'compute_%s_instance' % name
+    instance = power.current(context, instance, name, action.task_state, event,
+                             manager.host)
     if instance is None:
         return
     notifications.notify_instance(context, instance, name, 'start', manager.host)
@@ -37,7 +39,7 @@ def run(manager, context, instance, name):
         done = power.finish(context, manager, instance, name, action.task_state,
                             action.power_state,
                             _driver_call(manager, context, instance, name),
-                            'compute_%s_instance' % name, '%s.after_driver' % name,
+                            event, '%s.after_driver' % name,
                             fail_to_error=action.fail_to_error)
     except Exception:
         notifications.notify_instance(context, instance, name, 'error', manager.host)

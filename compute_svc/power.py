@@ -12,10 +12,12 @@ LOG = logging.getLogger(__name__)
 T, P = states.TaskState, states.PowerState
 
 
-def current(context, instance, operation, task_state):
+def current(context, instance, operation, task_state, event=None, host=None):
     """The instance as SQL has it, or None when ``operation``'s step that finishes
-    ``task_state`` was done already (see step_runner.current)."""
-    return step_runner.current(context, instance, operation, task_state, operation)
+    ``task_state`` was done already (see step_runner.current; ``event`` starts with
+    the read)."""
+    return step_runner.current(context, instance, operation, task_state, operation,
+                               event=event, host=host)
 
 
 def finish(context, manager, instance, operation, task_state, power_state, work,
@@ -33,7 +35,8 @@ def finish(context, manager, instance, operation, task_state, power_state, work,
         instance.vm_state = vm_state
         instance.task_state = None
         instance.power_state = power_state
-        instance.save(expected_task_state=task_state, operation=operation)
+        step_runner.final_save(instance, expected_task_state=task_state,
+                               operation=operation)
 
     def failed(error):
         LOG.exception('%s failed', event, instance=instance)
@@ -50,7 +53,8 @@ def finish(context, manager, instance, operation, task_state, power_state, work,
 
 
 def stop_instance(manager, context, instance):
-    instance = current(context, instance, 'stop', T.POWERING_OFF)
+    instance = current(context, instance, 'stop', T.POWERING_OFF, 'compute_stop_instance',
+                       manager.host)
     if instance is not None:
         finish(context, manager, instance, 'stop', T.POWERING_OFF, P.SHUTDOWN,
                lambda: manager.driver.power_off(instance), 'compute_stop_instance',
@@ -58,7 +62,8 @@ def stop_instance(manager, context, instance):
 
 
 def start_instance(manager, context, instance):
-    instance = current(context, instance, 'start', T.POWERING_ON)
+    instance = current(context, instance, 'start', T.POWERING_ON,
+                       'compute_start_instance', manager.host)
     if instance is not None:
         finish(context, manager, instance, 'start', T.POWERING_ON, P.RUNNING,
                lambda: manager.driver.power_on(context, instance), 'compute_start_instance',
@@ -67,7 +72,8 @@ def start_instance(manager, context, instance):
 
 def reboot_instance(manager, context, instance, reboot_type):
     task = T.REBOOTING_HARD if reboot_type == 'HARD' else T.REBOOTING
-    instance = current(context, instance, 'reboot', task)
+    instance = current(context, instance, 'reboot', task, 'compute_reboot_instance',
+                       manager.host)
     if instance is not None:
         finish(context, manager, instance, 'reboot', task, P.RUNNING,
                lambda: manager.driver.reboot(context, instance, reboot_type),

@@ -74,7 +74,8 @@ def _run_phases(manager, context, instance):
     instance.launched_at = timeutils.utcnow()
     instance.system_metadata = {k: v for k, v in instance.system_metadata.items()
                                 if k != PRESERVE_EPHEMERAL}
-    instance.save(expected_task_state=T.REBUILD_SPAWNING, operation='rebuild')
+    step_runner.final_save(instance, expected_task_state=T.REBUILD_SPAWNING,
+                           operation='rebuild')
 
 
 def _tear_down(manager, context, instance):

@@ -98,7 +98,8 @@ def prep_resize(manager, context, instance, flavor, migration, alternates):
                                         **{OLD_VM_STATE: instance.vm_state,
                                            disk_storage.DEST_KEY:
                                                manager.driver.disk_storage()})
-        instance.save(expected_task_state=T.RESIZE_PREP, operation='resize')
+        step_runner.final_save(instance, expected_task_state=T.RESIZE_PREP,
+                               operation='resize')
         faults.point('prep_resize.after_save')
 
     def failed(error):
@@ -177,7 +178,8 @@ def resize_instance(manager, context, instance, migration, flavor):
             instance.node = migration.dest_node
             instance.power_state = P.SHUTDOWN
             instance.task_state = T.RESIZE_MIGRATED
-            instance.save(expected_task_state=T.RESIZE_MIGRATING, operation='resize')
+            step_runner.final_save(instance, expected_task_state=T.RESIZE_MIGRATING,
+                                   operation='resize')
 
     def failed(error):
         if isinstance(error, exception.MigrationPreCheckError) and \
@@ -266,7 +268,8 @@ def finish_resize(manager, context, instance, migration):
         instance.vm_state = V.RESIZED
         instance.task_state = None
         instance.power_state = P.RUNNING if power_on else P.SHUTDOWN
-        instance.save(expected_task_state=T.RESIZE_FINISH, operation='resize')
+        step_runner.final_save(instance, expected_task_state=T.RESIZE_FINISH,
+                               operation='resize')
 
     if not _run_step(context, manager, instance, 'compute_finish_resize', work,
                      _fail_moved_handler(context, manager, instance, migration,
@@ -375,7 +378,8 @@ def finish_revert_resize(manager, context, instance, migration):
         instance.vm_state = V.ACTIVE if power_on else V.STOPPED
         instance.power_state = P.RUNNING if power_on else P.SHUTDOWN
         _forget_resize(instance)
-        instance.save(expected_task_state=T.RESIZE_REVERTING, operation='revert_resize')
+        step_runner.final_save(instance, expected_task_state=T.RESIZE_REVERTING,
+                               operation='revert_resize')
 
     if not _run_step(context, manager, instance, 'compute_finish_revert_resize', work,
                      _fail_moved_handler(context, manager, instance, migration,

@@ -43,8 +43,8 @@ def action_event(context, instance, event, host, started=False):
         if recorded:
             finish_event(context, instance.uuid, event, error)
         raise
-    if recorded:
-        finish_event(context, instance.uuid, event)
+    if recorded and getattr(instance, '_finished_event', None) != event:
+        finish_event(context, instance.uuid, event)  # (not ended with a final save)
 
 
 def record_fault(context, instance, error, host):

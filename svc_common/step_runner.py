@@ -75,6 +75,18 @@ def current(context, instance, operation: str, task_states, what: str,
     return found
 
 
+def final_save(instance, **save_args) -> None:
+    """The step's last write (``Instance.save(**save_args)``), which also ends the
+    action event the step's reload started (``current`` with an event): one round
+    trip and one transaction fewer. ``run`` then does not end it again."""
+    event = getattr(instance, '_started_event', None)
+    if event is None or not instance.obj_what_changed():
+        instance.save(**save_args)
+        return
+    instance.save(finish_event=event, **save_args)
+    instance._finished_event = event
+
+
 def _sort(error: BaseException, interrupted: tuple = ()) -> Outcome:
     if isinstance(error, service.UNAVAILABLE + tuple(interrupted)):
         return Outcome.INTERRUPTED

@@ -108,9 +108,11 @@ def _check_expected(row, expected_task, expected_vm):
 
 @db_api.writer
 def _instance_update(context, uuid, values, expected_task, expected_vm,
-                     expected_host=_NO_CHECK, operation=None):
+                     expected_host=_NO_CHECK, operation=None, finish_event=None):
     """Compare-and-swap: the row changes only if its states (and host) are still those
-    we checked, and a change of state only as one of ``operation``'s rows allows."""
+    we checked, and a change of state only as one of ``operation``'s rows allows. With
+    ``finish_event``, that event of the request's action ends (Success) in the same
+    transaction."""
     row = _instance_get(context, uuid)
     _check_expected(row, expected_task, expected_vm)
     if expected_host is not _NO_CHECK and row.host != expected_host:
@@ -138,6 +140,11 @@ def _instance_update(context, uuid, values, expected_task, expected_vm,
     if count != 1:
         raise exception.UnexpectedTaskStateError(instance_uuid=uuid, expected=old,
                                                  actual='changed concurrently')
+    if finish_event is not None:
+        try:
+            instance_action_obj.record_event_finish(context, uuid, finish_event)
+        except exception.ActionNotFound:
+            pass
     return base.written(context.session, row, values)
 
 
@@ -295,7 +302,8 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
     # Version 1.3: lock() and unlock()
     # Version 1.4: save() names its operation; vm_state and task_state are enum fields
     # Version 1.5: get_for_step()
-    VERSION = '1.5'
+    # Version 1.6: save() can finish an action event
+    VERSION = '1.6'
 
     fields = dict(base.NimbusPersistentObject.fields, **{
         'id': fields.IntegerField(),
@@ -415,11 +423,12 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
 
     @base.remotable
     def save(self, expected_task_state=_NO_CHECK, expected_vm_state=_NO_CHECK,
-             expected_host=_NO_CHECK, operation=None):
+             expected_host=_NO_CHECK, operation=None, finish_event=None):
         """Write the changed fields. A change of vm_state or task_state must name the
         task state it expects to replace, so that no write silently wins a race, and
         the ``operation`` (a name in ``svc_common.operations``) whose rows allow it;
-        ``expected_host`` guards a change of host the same way."""
+        ``expected_host`` guards a change of host the same way. ``finish_event`` ends
+        that action event (Success) with the write (nothing written: not ended)."""
         changes = self.obj_get_changes()
         if ('vm_state' in changes or 'task_state' in changes) and \
                 (expected_task_state is _NO_CHECK or operation is None):
@@ -432,7 +441,7 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
                 changes[name] = getattr(changes['flavor'], name)
         row = _instance_update(self._context, self.uuid, self._to_db_values(changes),
                                expected_task_state, expected_vm_state, expected_host,
-                               operation)
+                               operation, finish_event)
         self._from_db_object(self._context, self, row)
 
     @base.remotable

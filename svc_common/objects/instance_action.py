@@ -87,6 +87,12 @@ def record_event_start(context, instance_uuid, event, host):
     _event_start(context, instance_uuid, context.request_id, event, host)
 
 
+def record_event_finish(context, instance_uuid, event):
+    """``event`` ended with Success, in the caller's transaction; ActionNotFound for a
+    request without an action."""
+    _event_finish(context, instance_uuid, context.request_id, event, 'Success', None)
+
+
 @db_api.writer
 def _event_finish(context, instance_uuid, request_id, event, result, tb):
     now = base.utcnow()

@@ -89,12 +89,14 @@ def test_resize_then_confirm(core, ctx):
     assert _claims(ctx) == {
         (instance.uuid, resized.host): {'VCPU': 1, 'MEMORY_MB': 2048, 'DISK_GB': 20}}
     assert core.compute(source).driver.resize_leftovers() == set()
-    events = [e.event for e in objects.InstanceActionEventList.get_by_action(
+    events = objects.InstanceActionEventList.get_by_action(
         ctx, objects.InstanceAction.get_by_request_id(ctx, instance.uuid,
-                                                      ctx.request_id).id)]
-    for step in ('conductor_migrate_server', 'compute_prep_resize', 'compute_resize_instance',
-                 'compute_finish_resize', 'compute_confirm_resize'):
-        assert step in events
+                                                      ctx.request_id).id)
+    # Each step's event once, started with its reload and ended with its last save.
+    ended = sorted((e.event, e.result) for e in events if e.start_time and e.finish_time)
+    assert ended == sorted((step, 'Success') for step in (
+        'conductor_migrate_server', 'compute_prep_resize', 'compute_resize_instance',
+        'compute_finish_resize', 'compute_confirm_resize'))
 
 
 def test_resize_then_revert(core, ctx):

@@ -14,7 +14,7 @@ EXPECTED = {
     'ComputeNodeList': '1.0-4d7772da63342b5bd3aacb0ddced9bcd',
     'Flavor': '1.1-1f72f002cc84b3a1bfb273ea9b421c22',
     'FlavorList': '1.0-fd37e8708824fcc656c293dbde653fc9',
-    'Instance': '1.5-11232eac8bfc7bd0068d1cb50e739111',
+    'Instance': '1.6-9a4169025930f5bdee908c20fa3a916c',
     'InstanceAction': '1.0-0cf45d7c932079e721b502a2b141c9f9',
     'InstanceActionEvent': '1.0-c059fd678d603f53f966305b18f588bc',
     'InstanceActionEventList': '1.0-13d92fb953030cdbfee56481756e02be',
