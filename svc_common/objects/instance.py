@@ -201,7 +201,7 @@ def _instance_destroy(context, uuid, expected_task):
     return row
 
 
-def _filtered(context, filters):
+def _filtered(context, filters):  # noqa: C901
     """The rows that pass ``filters``, but for the name regex (see _name_matcher)."""
     model = models.Instance
     deleted = filters.get('deleted')

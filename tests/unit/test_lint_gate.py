@@ -17,15 +17,10 @@ def test_the_complexity_gate_is_on():
     assert lint['mccabe']['max-complexity'] <= 10
 
 
-# A file still exempt as a whole (its one function over the gate not yet marked): this
-# list only shrinks.
-STILL_EXEMPT = {'svc_common/objects/instance.py'}
-
-
 def test_no_file_is_exempt_from_the_complexity_gate():
     exempt = {path for path, codes in _lint_config().get('per-file-ignores', {}).items()
               if any('C901'.startswith(code) for code in codes)}
-    assert exempt <= STILL_EXEMPT
+    assert exempt == set()
 
 
 def test_each_exemption_is_one_function():
