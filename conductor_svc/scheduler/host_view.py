@@ -2,7 +2,7 @@
 changed instead of read whole for every choice.
 
 Each choice re-reads, in one transaction, only the nodes changed since the previous
-read (a claim, a release, an inventory report, a deletion all move a node's updated_at)
+read (a claim, a release, a changed inventory, a deletion all move a node's updated_at)
 with their usage, the compute services changed since (created, disabled, forced down,
 deleted: a heartbeat does not move updated_at) and the aggregates' metadata; the
 services' last_seen_up is re-read every few seconds, and everything at least once

@@ -30,7 +30,8 @@ def _node_get(context, **by):
 @db_api.writer
 def _node_upsert(context, host, nodename, inventory):
     """Create the node or update its inventory; a changed inventory bumps the generation
-    so that a claim computed against the old one cannot commit."""
+    so that a claim computed against the old one cannot commit. An unchanged one writes
+    nothing: updated_at tells the schedulers' host views what to read again."""
     row = _query(context).filter_by(host=host, hypervisor_hostname=nodename).first()
     if row is None:
         row = models.ComputeNode(uuid=uuidutils.generate_uuid(), host=host,
@@ -46,8 +47,8 @@ def _node_upsert(context, host, nodename, inventory):
         for key, value in inventory.items():
             setattr(row, key, value)
         row.generation += 1
-    row.updated_at = base.utcnow()
-    context.session.flush()
+        row.updated_at = base.utcnow()
+        context.session.flush()
     return row
 
 

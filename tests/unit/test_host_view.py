@@ -60,6 +60,23 @@ def test_choices_after_the_first_read_only_what_changed(ctx):
     assert read_all.call_count == 1
 
 
+def test_an_unchanged_inventory_report_is_not_a_change(ctx):
+    """A compute's periodic full report of the same inventory writes nothing, so the
+    host views read nothing again; a changed one moves the node's updated_at."""
+    node = compute_hosts.add_host(ctx, 'h1')
+    before = objects.ComputeNode.get_by_id(ctx, node.id)
+    since = before.updated_at or before.created_at
+    compute_hosts.add_host(ctx, 'h1')  # the same inventory again
+    again = objects.ComputeNode.get_by_id(ctx, node.id)
+    assert (again.updated_at, again.generation) == (before.updated_at, before.generation)
+    assert len(objects.ComputeNodeList.get_changed_since(
+        ctx, since + datetime.timedelta(microseconds=1))) == 0
+    compute_hosts.add_host(ctx, 'h1', vcpus=8)
+    changed = objects.ComputeNode.get_by_id(ctx, node.id)
+    assert changed.generation == before.generation + 1
+    assert changed.updated_at > since
+
+
 def test_claims_releases_inventory_and_new_hosts_show_at_the_next_choice(ctx):
     node = compute_hosts.add_host(ctx, 'h1')
     view, clock = _view()
