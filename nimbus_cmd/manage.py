@@ -4,6 +4,8 @@
     nimbus-manage flavor list | create NAME --id ID --ram MB --vcpus N --disk GB
                   [--ephemeral GB] [--swap MB] [--private] | create-defaults | delete ID
     nimbus-manage service list
+    nimbus-manage network list | create --label L --cidr C [--bridge B] [--gateway G]
+                  [--project P] | delete ID
 """
 import argparse
 import sys
@@ -38,7 +40,24 @@ def _parser():
     delete.add_argument('id')
     service = sub.add_parser('service').add_subparsers(dest='action', required=True)
     service.add_parser('list')
+    _network_parser(sub)
     return parser
+
+
+def _network_parser(sub):
+    network = sub.add_parser('network', help="The operator's flat networks guests get "
+                                             "their fixed addresses on.")
+    actions = network.add_subparsers(dest='action', required=True)
+    actions.add_parser('list')
+    create = actions.add_parser('create')
+    create.add_argument('--label', required=True)
+    create.add_argument('--cidr', required=True, help='an IPv4 CIDR, e.g. 10.0.0.0/24')
+    create.add_argument('--bridge', help='the host bridge guests\' NICs join (without '
+                                         'one, guests get an address but no NIC)')
+    create.add_argument('--gateway', help='default: the first host of the CIDR')
+    create.add_argument('--project', help="a project's own network (default: shared)")
+    delete = actions.add_parser('delete', help='refused while addresses are allocated')
+    delete.add_argument('id')
 
 
 def _table(rows, headers):
@@ -83,10 +102,29 @@ def _service(args, context):
            ('ID', 'Binary', 'Host', 'Status', 'State', 'Last seen'))
 
 
+def _network(args, context):
+    if args.action == 'list':
+        _table([(n.uuid, n.label, n.cidr, n.gateway, n.bridge or '-',
+                 n.project_id or '(shared)') for n in objects.NetworkList.get_all(context)],
+               ('ID', 'Label', 'CIDR', 'Gateway', 'Bridge', 'Project'))
+    elif args.action == 'create':
+        network = objects.Network(context=context, label=args.label, cidr=args.cidr,
+                                  gateway=args.gateway, bridge=args.bridge,
+                                  project_id=args.project)
+        network.create()
+        print('Created network', network.uuid)
+    elif args.action == 'delete':
+        objects.Network.get_by_uuid(context, args.id).destroy()
+        print('Deleted network', args.id)
+
+
+_CATEGORIES = {'flavor': _flavor, 'service': _service, 'network': _network}
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     # oslo.config options (--config-file, --config-dir) come before the command.
-    split = next((i for i, a in enumerate(argv) if a in ('db', 'flavor', 'service')),
+    split = next((i for i, a in enumerate(argv) if a == 'db' or a in _CATEGORIES),
                  len(argv))
     common.setup(argv[:split], 'nimbus-manage')
     args = _parser().parse_args(argv[split:])
@@ -95,10 +133,8 @@ def main(argv=None):
     try:
         if args.category == 'db':
             _db(args)
-        elif args.category == 'flavor':
-            _flavor(args, context)
         else:
-            _service(args, context)
+            _CATEGORIES[args.category](args, context)
     except exception.NimbusException as error:
         print('Error:', error, file=sys.stderr)
         return 1

@@ -442,6 +442,22 @@ class Gone(NimbusException):
     code = 410
 
 
+# -- added for the operator's own networks (svc_common/objects/network.py) ----------
+
+class InvalidNetwork(Invalid):
+    msg_fmt = 'Invalid network: %(reason)s'
+
+
+class NetworkInUse(Conflict):
+    msg_fmt = ('Network %(network_id)s still has %(count)d allocated addresses: delete '
+               'their servers first.')
+
+
+class NoMoreFixedIps(NimbusException):
+    msg_fmt = 'No fixed IP addresses available for network: %(net)s'
+    code = 409
+
+
 # -- added for live migration ------------------------------------------------------------------
 
 class MigrationPreCheckError(Invalid):

@@ -1,11 +1,15 @@
-"""/os-networks and /os-tenant-networks: the network proxies Nova kept until 2.35.
-This cloud has no network service, so there are no networks to list or show; what
-only nova-network could do (create, delete, associate) is gone (410), as in Nova."""
+"""/os-networks and /os-tenant-networks: the network APIs Nova kept until 2.35, over
+the operator's own flat networks (``nimbus-manage network``). A caller sees the shared
+networks and its project's own; an admin sees them all. What only nova-network's
+managers could do through the API (create, delete, associate) is gone (410), as in Nova:
+networks are the operator's, made with nimbus-manage."""
 from api_svc.policies import networks as network_policies
 from api_svc import policy
 from api_svc import request as api_request
 from api_svc import validation
+from api_svc.views import networks as views
 from svc_common import exception
+from svc_common import objects
 
 
 def _check_version(req):
@@ -14,19 +18,35 @@ def _check_version(req):
                                          'the network service.')
 
 
-def _lister(policy_name):
+def visible_networks(context):
+    """The networks the caller may see and use."""
+    if context.is_admin:
+        return objects.NetworkList.get_all(context)
+    return objects.NetworkList.get_for_project(context, context.project_id)
+
+
+def _visible_network(context, network_id):
+    network = objects.Network.get_by_uuid(context, network_id)
+    if not context.is_admin and not network.visible_to(context.project_id):
+        raise exception.NetworkNotFound(network_id=network_id)
+    return network
+
+
+def _lister(policy_name, view):
     def index(req):
         _check_version(req)
         policy.authorize(req.context, policy_name)
-        return api_request.json_response({'networks': []})
+        return api_request.json_response({'networks': [
+            view(req.context, n) for n in visible_networks(req.context)]})
     return index
 
 
-def _shower(policy_name):
+def _shower(policy_name, view):
     def show(req, network_id):
         _check_version(req)
         policy.authorize(req.context, policy_name)
-        raise exception.NetworkNotFound(network_id=network_id)
+        network = _visible_network(req.context, network_id)
+        return api_request.json_response({'network': view(req.context, network)})
     return show
 
 
@@ -36,7 +56,7 @@ def gone(req, **path_args):
     raise exception.Gone(what='Managing networks through the compute API')
 
 
-index = _lister(network_policies.LIST)
-show = _shower(network_policies.SHOW)
-tenant_index = _lister(network_policies.TENANT_LIST)
-tenant_show = _shower(network_policies.TENANT_SHOW)
+index = _lister(network_policies.LIST, views.network)
+show = _shower(network_policies.SHOW, views.network)
+tenant_index = _lister(network_policies.TENANT_LIST, views.tenant_network)
+tenant_show = _shower(network_policies.TENANT_SHOW, views.tenant_network)

@@ -377,3 +377,35 @@ class TaskLog(Base, TimestampMixin):
     message = sa.Column(sa.String(255), nullable=False)
     task_items = sa.Column(sa.Integer, nullable=False, default=0)
     errors = sa.Column(sa.Integer, nullable=False, default=0)
+
+
+class Network(Base, TimestampMixin, SoftDeleteMixin):
+    """An operator's flat IPv4 network: shared (no project) or one project's own."""
+    __tablename__ = 'networks'
+    __table_args__ = (sa.UniqueConstraint('uuid', name='uniq_networks0uuid'),
+                      sa.Index('networks_project_id_deleted_idx', 'project_id', 'deleted'))
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    label = sa.Column(sa.String(255), nullable=False)
+    cidr = sa.Column(sa.String(43), nullable=False)
+    gateway = sa.Column(sa.String(39))
+    bridge = sa.Column(sa.String(15))  # the host bridge guests' NICs join (none: no NIC)
+    project_id = sa.Column(sa.String(255))
+
+
+class FixedIP(Base, TimestampMixin):
+    """An instance's address and MAC on a network; deleted when released. The unique
+    keys make allocating a compare-and-swap."""
+    __tablename__ = 'fixed_ips'
+    __table_args__ = (
+        sa.UniqueConstraint('network_id', 'address', name='uniq_fixed_ips0network_id0address'),
+        sa.UniqueConstraint('network_id', 'instance_uuid',
+                            name='uniq_fixed_ips0network_id0instance_uuid'),
+        sa.UniqueConstraint('mac_address', name='uniq_fixed_ips0mac_address'),
+        sa.Index('fixed_ips_instance_uuid_idx', 'instance_uuid'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    network_id = sa.Column(sa.Integer, sa.ForeignKey('networks.id'), nullable=False)
+    address = sa.Column(sa.String(39), nullable=False)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    mac_address = sa.Column(sa.String(17), nullable=False)

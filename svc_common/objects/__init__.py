@@ -16,6 +16,7 @@ def register_all():
     __import__('svc_common.objects.instance_group')
     __import__('svc_common.objects.aggregate')
     __import__('svc_common.objects.task_log')
+    __import__('svc_common.objects.network')
 
 
 def __getattr__(name: str) -> Any:

@@ -17,6 +17,7 @@ from svc_common.objects import fault as fault_obj
 from svc_common.objects import flavor as flavor_obj
 from svc_common.objects import instance_action as instance_action_obj
 from svc_common.objects import instance_group as instance_group_obj
+from svc_common.objects import network as network_obj
 from svc_common.objects import request_spec as request_spec_obj
 from svc_common import operations
 from svc_common import states
@@ -190,7 +191,8 @@ def _instance_set_lock(context, uuid, locked_by, reason, attempts=5):
 
 @db_api.writer
 def _instance_destroy(context, uuid, expected_task):
-    """Soft-delete the instance row; its request spec goes in the same transaction."""
+    """Soft-delete the instance row; its request spec, group membership and fixed
+    addresses go in the same transaction."""
     row = _instance_update(context, uuid,
                            {'vm_state': states.VmState.DELETED.value, 'task_state': None,
                             'terminated_at': base.utcnow(),
@@ -198,6 +200,7 @@ def _instance_destroy(context, uuid, expected_task):
                            expected_task, _NO_CHECK, operation='delete')
     request_spec_obj.remove(context, uuid)
     instance_group_obj.remove_member(context, uuid)
+    network_obj.release(context, uuid)
     return row
 
 

@@ -21,7 +21,8 @@ def database(request, tmp_path):
 _SERVER_GROUPS = {'instance_groups', 'instance_group_members'}
 _AGGREGATES = {'aggregates', 'aggregate_hosts', 'aggregate_metadata'}
 ADDED_BY = {'0004': {'key_pairs'}, '0005': _SERVER_GROUPS, '0006': _AGGREGATES,
-            '0007': {'flavor_projects'}, '0008': {'quota_classes'}, '0009': {'task_log'}}
+            '0007': {'flavor_projects'}, '0008': {'quota_classes'}, '0009': {'task_log'},
+            '0012': {'networks', 'fixed_ips'}}
 
 
 def _tables(db):
@@ -226,3 +227,22 @@ def test_0009_adds_the_task_log(database):
                 conn.execute(insert)
     migrations.downgrade(database.url, '0008')
     assert _tables(database) == _model_tables('0008')
+
+
+def test_0012_adds_networks_and_their_fixed_ips(database):
+    migrations.upgrade(database.url, '0012')
+    with database.engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO networks (id, uuid, label, cidr, gateway, deleted) VALUES "
+            "(1, 'n1', 'private', '10.0.0.0/24', '10.0.0.1', 0)"))
+        allocate = sa.text("INSERT INTO fixed_ips (network_id, address, instance_uuid, "
+                           "mac_address) VALUES (1, :a, :i, :m)")
+        conn.execute(allocate, {'a': '10.0.0.2', 'i': 'i1', 'm': 'fa:16:3e:00:00:01'})
+        for taken in ({'a': '10.0.0.2', 'i': 'i2', 'm': 'fa:16:3e:00:00:02'},  # address
+                      {'a': '10.0.0.3', 'i': 'i1', 'm': 'fa:16:3e:00:00:03'},  # instance
+                      {'a': '10.0.0.4', 'i': 'i3', 'm': 'fa:16:3e:00:00:01'}):  # MAC
+            with pytest.raises(sa.exc.IntegrityError):
+                with conn.begin_nested():
+                    conn.execute(allocate, taken)
+    migrations.downgrade(database.url, '0011')
+    assert _tables(database) == _model_tables('0011')

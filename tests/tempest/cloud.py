@@ -3,7 +3,10 @@
 Nimbus runs as the integration tier runs it (``tests/integration/deployment.py``: real
 processes over RabbitMQ and PostgreSQL, fake hypervisors, two compute hosts for the
 cold-migration tests), with ``[api] auth_strategy = keystone``. Keystone's catalog
-names Nimbus as ``compute`` (``/v2.1``) and ``image`` (``/image``).
+names Nimbus as ``compute`` (``/v2.1``) and ``image`` (``/image``). The operator has made
+one shared network (``nimbus-manage network create``, no bridge: the hypervisors are
+fake), as a cloud without a network service has: Tempest's servers get their fixed
+addresses on it, and it lists it through /os-networks.
 """
 import contextlib
 import dataclasses
@@ -14,6 +17,7 @@ from tests.integration import deployment as deployment_mod
 from tests.tempest import keystone as keystone_mod
 
 COMPUTE_HOSTS = ('cmp1', 'cmp2')
+NETWORK = ('private', '10.20.0.0/16')  # room for every server Tempest makes
 # The default quotas (the integration tier lifts them), so Tempest's over-quota tests run.
 QUOTAS = {opt.dest: str(opt.default) for opt in quota_conf.opts}
 
@@ -53,6 +57,7 @@ def cloud(workdir, backend='postgresql'):
     try:
         with deployment_mod.deployment(workdir / 'nimbus', backend, computes=COMPUTE_HOSTS,
                                        with_api=False) as nimbus:
+            nimbus.manage('network', 'create', '--label', NETWORK[0], '--cidr', NETWORK[1])
             keystone_started()
             nimbus.start_api({'api': {'auth_strategy': 'keystone'}, 'quota': QUOTAS,
                               'keystone_authtoken': keystone.authtoken_options()})

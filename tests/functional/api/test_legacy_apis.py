@@ -12,7 +12,7 @@ def test_extensions(cloud):
     assert cloud.request('GET', '/v2.1/extensions', version='2.96').status_int == 200
 
 
-def test_network_proxies_without_a_network_service(cloud):
+def test_network_proxies_without_networks(cloud):
     for base in ('/v2.1/os-networks', '/v2.1/os-tenant-networks'):
         assert cloud.request('GET', base, version='2.35').json_body_or_none == {
             'networks': []}
