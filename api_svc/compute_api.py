@@ -15,6 +15,7 @@ from oslo_utils import uuidutils
 
 from api_svc import flavor_access
 from api_svc.images import store as image_store
+from api_svc import network_api
 from api_svc import quota
 from api_svc import security_groups
 from api_svc import server_group_api
@@ -67,6 +68,7 @@ class CreateRequest:
     scheduler_hints: dict = dataclasses.field(default_factory=dict)  # {name: [str]}
     host: str | None = None  # the requested destination (microversion 2.74)
     hypervisor_hostname: str | None = None
+    networks: list | None = None  # network uuids; None: every one the project may use
 
 
 UNCHANGED = object()  # a rebuild argument the request leaves out
@@ -193,12 +195,14 @@ class API:
         count = quota.allowed_instances(context, context.project_id, flavor,
                                         request.min_count, request.max_count)
         server_group_api.check_members(context, group, count)
+        networks = network_api.networks_for_boot(context, request.networks)
         reservation_id = _reservation_id()
         spec = objects.RequestSpec(
             project_id=context.project_id, user_id=context.user_id,
             flavor_id=flavor.flavorid, image_id=image.id,
             availability_zone=request.availability_zone, force_host=force_host,
-            scheduler_hints=request.scheduler_hints, num_instances=count)
+            scheduler_hints=request.scheduler_hints, num_instances=count,
+            requested_networks=networks)
         instances = [self._create_instance(context, request, flavor, image, key_pair,
                                            reservation_id, index, count, spec.obj_clone())
                      for index in range(count)]

@@ -20,6 +20,7 @@ from api_svc.handlers import instance_usage_audit_log
 from api_svc.handlers import keypairs
 from api_svc.handlers import limits
 from api_svc.handlers import migrations
+from api_svc.handlers import ips
 from api_svc.handlers import networks
 from api_svc.handlers import quota_classes
 from api_svc.handlers import quota_sets
@@ -44,6 +45,8 @@ COMPUTE_ROUTES = {
     '/servers/{server_id}': {'GET': servers.show, 'PUT': servers.update,
                              'DELETE': servers.delete},
     '/servers/{server_id}/action': {'POST': server_actions.dispatch},
+    '/servers/{server_id}/ips': {'GET': ips.index},
+    '/servers/{server_id}/ips/{network_label}': {'GET': ips.show},
     '/servers/{server_id}/os-instance-actions': {'GET': instance_actions.index},
     '/servers/{server_id}/os-instance-actions/{request_id}': {
         'GET': instance_actions.show},

@@ -45,5 +45,7 @@ def _reap_guests(manager, context):
         with manager.instance_lock(instance):
             LOG.warning('Removing the guest and disks of deleted instance', instance=instance)
             manager.driver.destroy(context, instance, destroy_disks=True)
+            # Its deletion released its addresses; whatever it still holds goes now.
+            objects.FixedIPList.release_for_instance(context, uuid)
         reaped.append(uuid)
     return reaped

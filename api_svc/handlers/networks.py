@@ -3,13 +3,13 @@ the operator's own flat networks (``nimbus-manage network``). A caller sees the 
 networks and its project's own; an admin sees them all. What only nova-network's
 managers could do through the API (create, delete, associate) is gone (410), as in Nova:
 networks are the operator's, made with nimbus-manage."""
+from api_svc import network_api
 from api_svc.policies import networks as network_policies
 from api_svc import policy
 from api_svc import request as api_request
 from api_svc import validation
 from api_svc.views import networks as views
 from svc_common import exception
-from svc_common import objects
 
 
 def _check_version(req):
@@ -18,26 +18,12 @@ def _check_version(req):
                                          'the network service.')
 
 
-def visible_networks(context):
-    """The networks the caller may see and use."""
-    if context.is_admin:
-        return objects.NetworkList.get_all(context)
-    return objects.NetworkList.get_for_project(context, context.project_id)
-
-
-def _visible_network(context, network_id):
-    network = objects.Network.get_by_uuid(context, network_id)
-    if not context.is_admin and not network.visible_to(context.project_id):
-        raise exception.NetworkNotFound(network_id=network_id)
-    return network
-
-
 def _lister(policy_name, view):
     def index(req):
         _check_version(req)
         policy.authorize(req.context, policy_name)
         return api_request.json_response({'networks': [
-            view(req.context, n) for n in visible_networks(req.context)]})
+            view(req.context, n) for n in network_api.visible_networks(req.context)]})
     return index
 
 
@@ -45,7 +31,7 @@ def _shower(policy_name, view):
     def show(req, network_id):
         _check_version(req)
         policy.authorize(req.context, policy_name)
-        network = _visible_network(req.context, network_id)
+        network = network_api.visible_network(req.context, network_id)
         return api_request.json_response({'network': view(req.context, network)})
     return show
 

@@ -5,6 +5,7 @@ import ipaddress
 
 
 from api_svc import compute_api
+from api_svc import network_api
 from api_svc.policies import admin_actions as admin_action_policies
 from api_svc.policies import lock_server as lock_policies
 from api_svc.policies import servers as server_policies
@@ -139,6 +140,8 @@ def _list_query(req, detail):  # noqa: C901
             query.filters['deleted'] = True
     else:
         req.query_bool('deleted')  # accepted (openstackclient sends deleted=False)
+    if not _filter_by_address(req, query):
+        return None
     if req.version.matches('2.73'):
         locked = req.query_bool('locked')
         if locked is not None:
@@ -149,6 +152,20 @@ def _list_query(req, detail):  # noqa: C901
         query.include_deleted = True
     query.sort_keys, query.sort_dirs = _sorting(req, all_filters)
     return query
+
+
+def _filter_by_address(req, query):
+    """Narrow ``query`` to the servers with an address ``ip`` matches (a regular
+    expression matched from the address's start, as Nova's); False when none can
+    match (an ``ip6`` filter: no server has an IPv6 address)."""
+    if req.GET.get('ip6'):
+        return False
+    if not req.GET.get('ip'):
+        return True
+    uuids = network_api.instances_with_address(req.context, req.GET['ip'],
+                                               query.project_id)
+    query.filters['uuid'] = uuids
+    return bool(uuids)
 
 
 def _all_tenants(req):
@@ -233,7 +250,7 @@ def create(req):
     policy.authorize(context, server_policies.CREATE)
     body = req.validated_body()
     server = body['server']
-    _check_networks(server.get('networks'))
+    networks = network_api.requested_uuids(server.get('networks'))
     check_user_data(server.get('user_data'))
     availability_zone, forced_host = _placement(req, server)
     _authorize_destination(req, server)
@@ -252,7 +269,8 @@ def create(req):
         access_ip_v6=_access_ip(server.get('accessIPv6')), tags=server.get('tags') or [],
         security_groups=server.get('security_groups') or [],
         hostname=server.get('hostname'), scheduler_hints=_scheduler_hints(body),
-        host=server.get('host'), hypervisor_hostname=server.get('hypervisor_hostname'))
+        host=server.get('host'), hypervisor_hostname=server.get('hypervisor_hostname'),
+        networks=networks)
     try:
         instances, reservation_id = req.services.compute_api.create(context, request,
                                                                     forced_host)
@@ -278,13 +296,6 @@ def _access_ip(value):
 
 def _bool(value):
     return str(value).lower() in ('true', '1', 'on', 'yes')
-
-
-def _check_networks(networks):
-    if isinstance(networks, list) and networks:
-        raise exception.Invalid(
-            message="Networking is not available in this cloud: create servers with "
-                    "networks 'none' (or 'auto', or an empty list).")
 
 
 def check_user_data(user_data):

@@ -17,6 +17,7 @@ from api_svc.policies import hypervisors
 from api_svc.policies import images
 from api_svc.policies import instance_actions
 from api_svc.policies import instance_usage_audit_log
+from api_svc.policies import ips
 from api_svc.policies import keypairs
 from api_svc.policies import limits
 from api_svc.policies import lock_server
@@ -44,7 +45,7 @@ MODULES = (base, servers, flavors, flavor_access, services, hosts, hypervisors, 
            simple_tenant_usage, keypairs, lock_server, admin_actions, server_groups,
            networks, extensions, server_migrations, server_shares, consoles, volume_attachments,
            snapshots, guest_actions, server_diagnostics, server_external_events,
-           security_groups, shelve, deferred_delete)
+           security_groups, shelve, deferred_delete, ips)
 
 
 def list_rules():

@@ -2,15 +2,18 @@
 import re
 
 from api_svc import compute_api
+from api_svc import network_api
 from api_svc.policies import servers as server_policies
 from api_svc import policy
 from api_svc import security_groups
 from api_svc import server_status
+from api_svc.views import addresses as address_views
 from api_svc.views import common
 from api_svc import zones as zones_mod
 from svc_common import exception
 from svc_common import objects
 from svc_common.objects import request_spec as request_spec_obj
+from svc_common import states
 
 
 class ServerView:
@@ -27,6 +30,7 @@ class ServerView:
         self._host_states = {}
         self._zones = None
         self._hints = {}
+        self._addresses = {}
 
     # -- public ----------------------------------------------------------------------
     def summary(self, instance):
@@ -35,6 +39,8 @@ class ServerView:
 
     def prefetch(self, instances):
         """Read what the bodies of ``instances`` need from other tables in one go."""
+        self._addresses.update(network_api.addresses_of(self.req.context,
+                                                        [i.uuid for i in instances]))
         if self.version.matches('2.100'):
             self._hints.update(request_spec_obj.scheduler_hints(
                 self.req.context, [i.uuid for i in instances]))
@@ -58,10 +64,11 @@ class ServerView:
         return body
 
     def updated(self, instance):
-        """PUT /servers/{id}: a reduced body until 2.75, then the full one."""
+        """PUT /servers/{id}: a reduced body until 2.75 (addresses without their type
+        and MAC, as Nova), then the full one."""
         if self.version.matches('2.75'):
             return self.show(instance)
-        body = self._basic(instance)
+        body = self._basic(instance, extended_addresses=False)
         if self.version.matches('2.71'):
             body['server_groups'] = self._server_groups(instance)
         return body
@@ -83,7 +90,17 @@ class ServerView:
         return body
 
     # -- parts -----------------------------------------------------------------------
-    def _basic(self, instance):
+    def _addresses_of(self, instance, extended):
+        """Hidden while the server builds, as Nova's default
+        ``[api]/hide_server_address_states`` has them."""
+        if states.value(instance.vm_state) == states.VmState.BUILDING.value:
+            return {}
+        if instance.uuid not in self._addresses:
+            self._addresses.update(network_api.addresses_of(self.req.context,
+                                                            [instance.uuid]))
+        return address_views.grouped(self._addresses[instance.uuid], extended)
+
+    def _basic(self, instance, extended_addresses=True):
         req, version = self.req, self.version
         status = server_status.status_of(instance.vm_state, instance.task_state)
         body = {
@@ -98,7 +115,7 @@ class ServerView:
             'flavor': self._flavor(instance),
             'created': common.iso_z(instance.created_at),
             'updated': common.iso_z(instance.updated_at or instance.created_at),
-            'addresses': {},
+            'addresses': self._addresses_of(instance, extended_addresses),
             'accessIPv4': instance.access_ip_v4 or '',
             'accessIPv6': instance.access_ip_v6 or '',
             'links': common.links(req, 'servers', instance.uuid),

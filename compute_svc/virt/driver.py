@@ -6,11 +6,13 @@ succeed without doing the work twice.
 """
 import abc
 import dataclasses
+import ipaddress
 import os
 
 from svc_common.conf import CONF
 
 from svc_common import exception
+from svc_common import objects
 
 
 @dataclasses.dataclass
@@ -27,6 +29,34 @@ class HostResources:
 @dataclasses.dataclass
 class GuestInfo:
     power_state: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Vif:
+    """A guest NIC: one per fixed address the instance holds on a network with a host
+    bridge (an address on a network without one is the instance's all the same, but no
+    device carries it)."""
+    network_id: str   # the network's uuid
+    bridge: str
+    mac_address: str
+    address: str      # the fixed IPv4 address
+    cidr: str
+    gateway: str | None
+
+    @property
+    def netmask(self):
+        return str(ipaddress.IPv4Network(self.cidr).netmask)
+
+
+def vifs_for(context, instance) -> list:
+    """The instance's NICs in the order its addresses were allocated, read from its
+    allocations each time a guest is defined (so a moved or rebuilt guest gets the NICs
+    its addresses say)."""
+    return [Vif(network_id=ip.network.uuid, bridge=ip.network.bridge,
+                mac_address=ip.mac_address, address=ip.address, cidr=ip.network.cidr,
+                gateway=ip.network.gateway)
+            for ip in objects.FixedIPList.get_by_instance(context, instance.uuid)
+            if ip.network.bridge]
 
 
 class ComputeDriver(abc.ABC):

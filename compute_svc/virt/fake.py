@@ -30,7 +30,10 @@ def _hostname(instance):
 
 class FakeDriver(driver.ComputeDriver):
 
-    def __init__(self):
+    def __init__(self, vifs=None):
+        """``vifs(context, instance)``: a guest's NICs (default: from its instance's
+        addresses)."""
+        self.vifs = vifs or driver.vifs_for
         # uuid -> {'power_state': int, 'flavor': name, and the console (fake_console)}
         self._guests = {}
         self._resize_sources = {}  # uuid -> the guest kept on the source until confirm
@@ -106,11 +109,12 @@ class FakeDriver(driver.ComputeDriver):
             if image_meta is None:
                 image_meta = self.disks.image_client.show(context, instance.image_ref)
             self.disks.create(context, instance, image_meta)
+        interfaces = self._interfaces(context, instance)
         with self._lock:
             self._guests.setdefault(instance.uuid, dict(
                 power_state=states.PowerState.RUNNING if power_on
                 else states.PowerState.SHUTDOWN, flavor=instance.flavor.name,
-                **fake_console.new(_hostname(instance), power_on)))
+                interfaces=interfaces, **fake_console.new(_hostname(instance), power_on)))
             self._save()
 
     def destroy(self, context, instance, destroy_disks=True, preserve_ephemeral=False):
@@ -134,6 +138,16 @@ class FakeDriver(driver.ComputeDriver):
         if guest is None:
             raise exception.InstanceNotFound(instance_id=instance.uuid)
         return guest
+
+    def _interfaces(self, context, instance):
+        """The NICs a real guest would have, as the fake records them."""
+        return [{'bridge': v.bridge, 'mac_address': v.mac_address, 'address': v.address}
+                for v in self.vifs(context, instance)]
+
+    def interfaces(self, uuid):
+        """The NICs recorded for a guest of this host ([] for none or no guest)."""
+        with self._lock:
+            return list(self._guests.get(uuid, {}).get('interfaces', []))
 
     def get_info(self, instance):
         with self._lock:
@@ -256,10 +270,12 @@ class FakeDriver(driver.ComputeDriver):
         self._record('finish_migration', instance)
         if self.disks is not None:
             self.disks.adopt(context, instance, resize_instance)
+        interfaces = self._interfaces(context, instance)
         with self._lock:
             guest = self._guests.setdefault(instance.uuid, fake_console.new(
                 _hostname(instance), powered_on=False))
             guest['flavor'] = instance.flavor.name
+            guest['interfaces'] = interfaces
             guest['power_state'] = (states.PowerState.RUNNING if power_on
                                     else states.PowerState.SHUTDOWN)
             note = 'resized to %s' % instance.flavor.name

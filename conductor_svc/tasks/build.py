@@ -19,8 +19,9 @@ EVENT = 'conductor_schedule_and_build_instances'
 
 
 class BuildTask:
-    """For each instance: claim a host as its stored RequestSpec asks, record it, cast
-    the build to that host.
+    """For each instance: allocate its fixed addresses on the networks its stored
+    RequestSpec names, claim a host as the spec asks, record it, cast the build to that
+    host.
 
     Safe to run twice, even at once in two conductors: an instance that already has a
     host is only re-cast (compute's build is idempotent). Recording the host is a
@@ -56,9 +57,30 @@ class BuildTask:
             on_gone=lambda: objects.ResourceClaim.release(self.context, uuid))
         if instance is None:
             return
-        if instance.host is None and not self._schedule(instance):
+        spec = self._request_spec(instance)
+        if not self._allocate_addresses(instance, spec):
+            return
+        if instance.host is None and not self._schedule(instance, spec):
             return
         self._cast(instance)
+
+    def _allocate_addresses(self, instance, spec):
+        """The instance's address on each requested network, before the compute builds
+        its guest. Each allocation is idempotent per instance and network, so a resumed
+        or duplicated build finds the addresses an earlier attempt took instead of
+        taking more. False when the build cannot go on: the instance was deleted (its
+        deletion released what it held), or a network is full or gone (the instance
+        goes to ERROR with the reason, and the addresses it got are released)."""
+        try:
+            for network_uuid in spec.requested_networks:
+                objects.FixedIP.allocate(self.context, network_uuid, instance.uuid)
+        except exception.InstanceNotFound:
+            return False
+        except (exception.NoMoreFixedIps, exception.NetworkNotFound) as error:
+            objects.FixedIPList.release_for_instance(self.context, instance.uuid)
+            self._fail(instance, error, False)
+            return False
+        return True
 
     def _cast(self, instance):
         # The compute reads nothing from the spec argument of its RPC API 1.0.
@@ -78,8 +100,7 @@ class BuildTask:
         return scheduler_mod.Request.for_instance(instance, force_host=spec.force_host,
                                                   hints=spec.scheduler_hints)
 
-    def _schedule(self, instance):
-        spec = self._request_spec(instance)
+    def _schedule(self, instance, spec):
         request = self._scheduler_request(instance, spec)
         event_started = instance_events.start_event(self.context, instance.uuid,
                                                     self.EVENT, CONF.host)

@@ -19,7 +19,7 @@ from svc_common.objects import base
 
 # What the request asked for; stored as the object's versioned primitive in one column.
 _SPEC_FIELDS = ('project_id', 'user_id', 'flavor_id', 'image_id', 'availability_zone',
-                'force_host', 'scheduler_hints', 'num_instances')
+                'force_host', 'scheduler_hints', 'num_instances', 'requested_networks')
 _ROW_FIELDS = ('id', 'instance_uuid', 'created_at', 'updated_at')
 
 
@@ -72,7 +72,8 @@ def _to_text(spec):
 @base.NimbusObjectRegistry.register
 class RequestSpec(base.NimbusObject):
     # Version 1.0: Initial version
-    VERSION = '1.0'
+    # Version 1.1: requested_networks
+    VERSION = '1.1'
 
     fields = {
         'id': fields.IntegerField(),
@@ -85,6 +86,9 @@ class RequestSpec(base.NimbusObject):
         'force_host': fields.StringField(nullable=True, default=None),
         'scheduler_hints': fields.DictOfListOfStringsField(default={}),
         'num_instances': fields.IntegerField(default=1),
+        # The uuids of the networks to give the instance an address on (the API
+        # resolves 'auto' to the project's networks; none: no address).
+        'requested_networks': fields.ListOfStringsField(default=[]),
         'created_at': fields.DateTimeField(nullable=True),
         'updated_at': fields.DateTimeField(nullable=True),
     }

@@ -31,7 +31,7 @@ EXPECTED = {
     'NetworkList': '1.0-79f105287745148403d0dc4a64df7394',
     'Migration': '1.2-fe603e20da50f1a2538f4e2153773cef',
     'MigrationList': '1.1-4f9ebd4e848a45235aa62142ca6d8fc6',
-    'RequestSpec': '1.0-653e9b4e12ce5d58d527820f0c659930',
+    'RequestSpec': '1.1-32599ddeab4a566b9768f4887bf64143',
     'ResourceClaim': '1.3-8a599f8e6645a2e744ad35c51c49f632',
     'ResourceClaimList': '1.0-e8a293e4c3fe007e014b82cd6fbaa87c',
     'Service': '1.0-1fd84b8d148cf9993e224570f9194353',

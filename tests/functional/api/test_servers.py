@@ -324,7 +324,7 @@ def test_project_isolation_and_admin_all_tenants(cloud, image):
     ({'name': 'x', 'flavorRef': '1', 'imageRef': 'IMAGE', 'bogus': 1},
      'Additional properties are not allowed'),
     ({'name': 'x', 'flavorRef': '1', 'imageRef': 'IMAGE', 'networks': [{'uuid': 'n'}]},
-     'Networking is not available'),
+     'Bad networks format: network uuid is not in proper format'),
     ({'name': 'x', 'flavorRef': '1', 'imageRef': 'IMAGE', 'availability_zone': 'mars'},
      'availability zone is not available'),
     ({'name': 'x', 'flavorRef': '1', 'imageRef': 'IMAGE', 'min_count': 0},

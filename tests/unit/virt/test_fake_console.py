@@ -36,7 +36,7 @@ def test_a_guest_made_powered_off_prints_nothing_until_it_boots():
 
 def test_the_fake_driver_console_has_more_than_a_few_lines_once_booted(monkeypatch):
     from compute_svc.virt import fake
-    drv = fake.FakeDriver()
+    drv = fake.FakeDriver(vifs=lambda context, instance: [])  # no database here
     inst = fakes.instance('image-1', fakes.flavor('small'))
     clock = [1000.0]
     monkeypatch.setattr(fake_console.time, 'time', lambda: clock[0])
