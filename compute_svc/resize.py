@@ -27,6 +27,7 @@ from svc_common import step_runner
 from svc_common import instance_events as events
 
 LOG = logging.getLogger(__name__)
+CONFIRM_EVENT = 'compute_confirm_resize'
 T, V, M, P = states.TaskState, states.VmState, states.MigrationStatus, states.PowerState
 OLD_VM_STATE = 'old_vm_state'
 
@@ -282,31 +283,55 @@ def finish_resize(manager, context, instance, migration):
 # -- source: confirm_resize -----------------------------------------------------------------
 def confirm_resize(manager, context, instance, migration):
     """Drop the source's copy and the migration's claim, then show ACTIVE/SHUTOFF.
-    Also used to clean the source when a server is deleted in VERIFY_RESIZE."""
+    Also used to clean the source when a server is deleted in VERIFY_RESIZE (then the
+    instance is being deleted, or gone, and only the source is cleaned)."""
     migration = objects.Migration.get_by_id(context, migration.id)
-    try:
-        instance = objects.Instance.get_by_uuid(context, instance.uuid)
-    except exception.InstanceNotFound:
-        instance = None  # deleted while resized: still clean the source
-    if migration.status in (M.CONFIRMING, M.FINISHED):
-        if instance is not None:
-            notifications.notify_instance(context, instance, 'resize_confirm', 'start',
-                                          manager.host, migration)
-        manager.driver.confirm_migration(context, migration, instance)
-        faults.point('confirm.after_driver')
-        objects.ResourceClaim.release(context, migration.uuid)
-        faults.point('confirm.after_release')
-        migration.status = M.CONFIRMED
-        migration.save(expected_status=(M.CONFIRMING, M.FINISHED))
-    if instance is None or instance.task_state != T.RESIZE_CONFIRMING or \
-            migration.status != M.CONFIRMED:
+    if migration.status not in (M.CONFIRMING, M.FINISHED, M.CONFIRMED):
+        LOG.info('confirm_resize: nothing to do (migration %s)', migration.status,
+                 instance=instance)
         return
-    with events.action_event(context, instance, 'compute_confirm_resize', manager.host):
-        instance.vm_state = V.STOPPED if _was_stopped(instance) else V.ACTIVE
-        _forget_resize(instance)
-        instance.save(expected_task_state=T.RESIZE_CONFIRMING, operation='confirm_resize')
-    notifications.notify_instance(context, instance, 'resize_confirm', 'end', manager.host,
-                                  migration)
+    gone = []
+    confirming = step_runner.current(context, instance, 'confirm_resize',
+                                     T.RESIZE_CONFIRMING, 'confirm_resize',
+                                     on_gone=lambda: gone.append(True),
+                                     event=CONFIRM_EVENT, host=manager.host)
+    if confirming is None:  # deleted in VERIFY_RESIZE (or confirmed already)
+        _drop_source(manager, context, None if gone else instance, migration)
+        return
+
+    def work():
+        _drop_source(manager, context, confirming, migration)
+        confirming.vm_state = V.STOPPED if _was_stopped(confirming) else V.ACTIVE
+        _forget_resize(confirming)
+        step_runner.final_save(confirming, expected_task_state=T.RESIZE_CONFIRMING,
+                               operation='confirm_resize')
+
+    def failed(error):  # the task state stays: the reconciler sends the step again
+        LOG.warning('confirm_resize failed: %s', error, instance=confirming)
+        events.record_fault(context, confirming, error, manager.host)
+
+    if step_runner.run(context, confirming, CONFIRM_EVENT, manager.host, work,
+                       on_failure=failed, on_deleted=step_runner.log_only,
+                       on_superseded=step_runner.log_only, what='confirm_resize',
+                       reraise=True) == step_runner.Outcome.DONE:
+        notifications.notify_instance(context, confirming, 'resize_confirm', 'end',
+                                      manager.host, migration)
+
+
+def _drop_source(manager, context, instance, migration):
+    """The source's copy of the guest and disks, and the migration's claim, go; the
+    migration is confirmed (nothing again once it is)."""
+    if migration.status not in (M.CONFIRMING, M.FINISHED):
+        return
+    if instance is not None:
+        notifications.notify_instance(context, instance, 'resize_confirm', 'start',
+                                      manager.host, migration)
+    manager.driver.confirm_migration(context, migration, instance)
+    faults.point('confirm.after_driver')
+    objects.ResourceClaim.release(context, migration.uuid)
+    faults.point('confirm.after_release')
+    migration.status = M.CONFIRMED
+    migration.save(expected_status=(M.CONFIRMING, M.FINISHED))
 
 
 def _forget_resize(instance):

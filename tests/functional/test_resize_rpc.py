@@ -99,6 +99,44 @@ def test_resize_then_confirm(core, ctx):
         'compute_finish_resize', 'compute_confirm_resize'))
 
 
+def test_a_failed_confirm_keeps_its_task_for_the_reconciler(core, ctx):
+    """The source's driver fails the confirm: the step records a fault and an Error
+    event and leaves the instance confirming, with the migration's claim; the step sent
+    again (as the reconciler does) confirms."""
+    instance = _boot(ctx)
+    source = instance.host
+    _resize(ctx, instance, 'm1.small')
+    resized = _resized(ctx, instance)
+    migration = _migration(ctx, instance)
+    manager = core.compute(source)
+    manager.driver.fail_on['confirm_migration'] = RuntimeError('source disk busy')
+    with pytest.raises(RuntimeError):
+        resize_begin.begin_confirm(ctx, resized, migration, _Direct(manager))
+    stuck = objects.Instance.get_by_uuid(ctx, instance.uuid, expected_attrs=['fault'])
+    assert (stuck.vm_state, stuck.task_state) == (V.RESIZED, T.RESIZE_CONFIRMING)
+    assert 'source disk busy' in stuck.fault.details
+    assert (migration.uuid, source) in _claims(ctx)  # the source's claim stays
+    events = objects.InstanceActionEventList.get_by_action(
+        ctx, objects.InstanceAction.get_by_request_id(ctx, instance.uuid,
+                                                      ctx.request_id).id)
+    assert [e.result for e in events if e.event == 'compute_confirm_resize'] == ['Error']
+    manager.confirm_resize(ctx, stuck, _migration(ctx, instance))
+    done = objects.Instance.get_by_uuid(ctx, instance.uuid)
+    assert (done.vm_state, done.task_state) == (V.ACTIVE, None)
+    assert _migration(ctx, instance).status == M.CONFIRMED
+    assert migration.uuid not in {c for c, _ in _claims(ctx)}
+
+
+class _Direct:
+    """A compute client whose confirm_resize runs the source's step in this thread."""
+
+    def __init__(self, manager):
+        self.manager = manager
+
+    def confirm_resize(self, context, instance, migration):
+        self.manager.confirm_resize(context, instance, migration)
+
+
 def test_resize_then_revert(core, ctx):
     instance = _boot(ctx)
     source = instance.host
