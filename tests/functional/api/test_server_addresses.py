@@ -265,7 +265,9 @@ def test_a_server_that_never_got_a_host_is_deleted_with_its_addresses(cloud, ima
     _network('private', '10.1.0.0/24')
     cloud.aio.bus.lose('build_and_run_instance', to_host=True)
     server_id = _boot(cloud, image)['server']['id']
-    cloud.wait_for(lambda: _allocated(server_id), what='the allocation')
+    # The conductor allocated, recorded a host and cast the build, which was lost.
+    cloud.wait_for(lambda: helpers.server_host(cloud, server_id), what='a host')
+    assert _allocated(server_id) == [('private', '10.1.0.2')]
     instance = objects.Instance.get_by_uuid(_ctx(), server_id)
     instance.host = None  # as if the build were lost before a host was recorded
     instance.save()
