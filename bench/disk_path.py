@@ -45,7 +45,7 @@ class Hosts:
             drv = libvirt_driver.LibvirtDriver(
                 instances_path=path, image_client=images,
                 remotefs=remotefs.LocalTransport(path, self.roots), uri='test:///default',
-                host=host)
+                host=host, vifs=lambda context, instance: [])  # no database: no NICs
             drv.init_host(host)
             self.drivers[host] = drv
 

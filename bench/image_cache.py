@@ -31,7 +31,7 @@ def _driver(root, host, images):
     drv = libvirt_driver.LibvirtDriver(
         instances_path=path, image_client=images,
         remotefs=remotefs.LocalTransport(path, {host: path}), uri='test:///default',
-        host=host)
+        host=host, vifs=lambda context, instance: [])  # no database: no NICs
     drv.init_host(host)
     return drv
 

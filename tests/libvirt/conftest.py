@@ -130,7 +130,7 @@ def make_driver(image_api, tmp_path):
             instances_path=roots[host],
             image_client=client or image_client.HttpImageClient(image_api.url),
             remotefs=remotefs.LocalTransport(roots[host], roots), uri=domains.URI,
-            host=host)
+            host=host, vifs=domains.no_nics)
         drv.init_host(host)
         drivers.append(drv)
         return drv

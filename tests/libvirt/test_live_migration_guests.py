@@ -42,7 +42,7 @@ def two_hosts(image_api, tmp_path, libvirt_conf):
                 instances_path=roots[host],
                 image_client=image_client.HttpImageClient(image_api.url),
                 remotefs=remotefs.LocalTransport(roots[host], roots), uri=uris[host],
-                host=host)
+                host=host, vifs=domains.no_nics)
             drv.init_host(host)
             drivers.append(drv)
         yield tuple(drivers)

@@ -5,7 +5,7 @@ reads::
 
     openstack/latest/meta_data.json      uuid, name, hostname, keys, metadata, zone
     openstack/latest/user_data           the user data, decoded (when there is any)
-    openstack/latest/network_data.json   links/networks/services (empty: no networking)
+    openstack/latest/network_data.json   each NIC (link) and its static IPv4 address
     openstack/latest/vendor_data.json    {}
     openstack/latest/vendor_data2.json   {}
 
@@ -65,15 +65,27 @@ def meta_data(instance):
     }
 
 
-def network_data(instance):
-    return {'links': [], 'networks': [], 'services': []}
+def network_data(vifs=()):
+    """The guest's NICs (links, by MAC) and the static address of each (networks); the
+    first network's gateway is the default route. ``vifs``: driver.Vif-like records."""
+    links, networks = [], []
+    for index, vif in enumerate(vifs):
+        link = 'interface%d' % index
+        links.append({'id': link, 'type': 'bridge', 'ethernet_mac_address': vif.mac_address,
+                      'mtu': None})
+        routes = [{'network': '0.0.0.0', 'netmask': '0.0.0.0', 'gateway': vif.gateway}] \
+            if index == 0 and vif.gateway else []
+        networks.append({'id': 'network%d' % index, 'type': 'ipv4', 'link': link,
+                         'ip_address': vif.address, 'netmask': vif.netmask,
+                         'routes': routes, 'network_id': vif.network_id})
+    return {'links': links, 'networks': networks, 'services': []}
 
 
-def files(instance):
-    """{path in the drive: bytes} for an instance."""
+def files(instance, vifs=()):
+    """{path in the drive: bytes} for an instance with NICs ``vifs``."""
     out = {
         VERSION_DIR + '/meta_data.json': json.dumps(meta_data(instance)).encode(),
-        VERSION_DIR + '/network_data.json': json.dumps(network_data(instance)).encode(),
+        VERSION_DIR + '/network_data.json': json.dumps(network_data(vifs)).encode(),
         VERSION_DIR + '/vendor_data.json': b'{}',
         VERSION_DIR + '/vendor_data2.json': b'{}',
     }
@@ -130,8 +142,9 @@ def read_iso(path):
         iso.close()
 
 
-def make(instance, path):
-    """Write the config drive of ``instance`` at ``path`` (replacing what is there)."""
+def make(instance, path, vifs=()):
+    """Write the config drive of ``instance`` (with NICs ``vifs``) at ``path``
+    (replacing what is there)."""
     tmp = path + '.tmp'
-    build_iso(files(instance), tmp)
+    build_iso(files(instance, vifs), tmp)
     os.replace(tmp, path)

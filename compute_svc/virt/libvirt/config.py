@@ -42,6 +42,13 @@ class RbdSource:
 
 
 @dataclasses.dataclass
+class Interface:
+    """A virtio NIC on a host bridge (the tap libvirt makes joins it)."""
+    bridge: str
+    mac_address: str
+
+
+@dataclasses.dataclass
 class GuestConfig:
     uuid: str
     virt_type: str           # 'qemu' | 'kvm'
@@ -54,6 +61,7 @@ class GuestConfig:
     cmdline: str | None = None
     metadata: dict = dataclasses.field(default_factory=dict)
     arch: str = dataclasses.field(default_factory=platform.machine)
+    interfaces: list = dataclasses.field(default_factory=list)  # [Interface]
 
     @property
     def name(self):
@@ -104,6 +112,11 @@ class GuestConfig:
         if any(disk.bus == 'scsi' for disk in self.disks):
             # The config drive is a SCSI cdrom (sr0): the guest's vdX stay its disks.
             ET.SubElement(devices, 'controller', type='scsi', index='0', model='virtio-scsi')
+        for interface in self.interfaces:
+            nic = ET.SubElement(devices, 'interface', type='bridge')
+            ET.SubElement(nic, 'mac', address=interface.mac_address)
+            ET.SubElement(nic, 'source', bridge=interface.bridge)
+            ET.SubElement(nic, 'model', type='virtio')
         # A file console in append mode: without append='on' QEMU truncates it on every
         # start, and the log of earlier boots (and of before a resize) would be lost.
         serial = ET.SubElement(devices, 'serial', type='file')
@@ -165,6 +178,13 @@ def owned_paths(xml):
     serial = [src.get('path') for src in root.findall('./devices/serial/source')
               if src.get('path')]
     return disk_paths(xml) + serial
+
+
+def interfaces(xml):
+    """(bridge, MAC) of the bridge NICs in a domain XML."""
+    root = ET.fromstring(xml)
+    return [(nic.find('source').get('bridge'), nic.find('mac').get('address'))
+            for nic in root.findall("./devices/interface[@type='bridge']")]
 
 
 def read_metadata(xml):

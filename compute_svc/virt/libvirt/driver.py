@@ -46,10 +46,12 @@ _MAX_CONSOLE_BYTES = 1024 * 1024
 class LibvirtDriver(driver.ComputeDriver):
 
     def __init__(self, instances_path=None, image_client=None, remotefs=None, uri=None,
-                 host=None):
+                 host=None, vifs=None):
         """The arguments are for composing it differently (tests, several compute
-        services in one process); by default everything comes from the config."""
+        services in one process); by default everything comes from the config, and a
+        guest's NICs from its instance's addresses (``vifs(context, instance)``)."""
         self.host = host or CONF.host
+        self.vifs = vifs or driver.vifs_for
         self._explicit_path = instances_path
         self._explicit_remotefs = remotefs
         self._image_client = image_client
@@ -97,7 +99,7 @@ class LibvirtDriver(driver.ComputeDriver):
         return guest
 
     # -- the domain ------------------------------------------------------------------
-    def _guest_config(self, instance, info, config_drive=None, rescue=False):
+    def _guest_config(self, instance, info, config_drive=None, rescue=False, vifs=()):
         """The domain of ``instance`` on the disks ``info`` records; ``rescue``: booted
         from the rescue disk with the rescue image's kernel and ramdisk, that disk
         first and the root disk second (legacy), or, when the rescue image asked for a
@@ -133,7 +135,8 @@ class LibvirtDriver(driver.ComputeDriver):
             vcpus=flavor.vcpus, disks=disks, console_log=os.path.join(inst_dir, CONSOLE_LOG),
             kernel=self.disks.boot_file(info, boot + 'kernel'),
             initrd=self.disks.boot_file(info, boot + 'ramdisk'),
-            cmdline=info['boot'].get(boot + 'cmdline'), metadata=metadata)
+            cmdline=info['boot'].get(boot + 'cmdline'), metadata=metadata,
+            interfaces=[config.Interface(v.bridge, v.mac_address) for v in vifs])
 
     def _disk(self, inst_dir, name, entry, target, **device):
         if rbd_disks.is_rbd(entry):
@@ -146,9 +149,9 @@ class LibvirtDriver(driver.ComputeDriver):
                                 user=CONF.libvirt.rbd_user,
                                 secret_uuid=CONF.libvirt.rbd_secret_uuid)
 
-    def _config_drive(self, instance):
-        """Make the instance's config drive from its record, when it has one; returns
-        its path, or its 'pool/name' when the disks are RBD images (or None)."""
+    def _config_drive(self, instance, vifs):
+        """Make the instance's config drive from its record and NICs, when it has one;
+        returns its path, or its 'pool/name' when the disks are RBD images (or None)."""
         path = os.path.join(self.disks.inst_dir(instance.uuid), CONFIG_DRIVE)
         on_rbd = CONF.libvirt.images_type == 'rbd'
         if not configdrive.required(instance):
@@ -157,7 +160,7 @@ class LibvirtDriver(driver.ComputeDriver):
             if on_rbd:
                 self.disks.rbd.remove_config_drive(instance.uuid)
             return None
-        configdrive.make(instance, path)
+        configdrive.make(instance, path, vifs)
         if not on_rbd:
             return path
         try:
@@ -165,10 +168,11 @@ class LibvirtDriver(driver.ComputeDriver):
         finally:
             os.unlink(path)
 
-    def _define_and_start(self, instance, info, power_on, rescue=False):
+    def _define_and_start(self, context, instance, info, power_on, rescue=False):
         inst_dir = self.disks.inst_dir(instance.uuid)
-        xml = self._guest_config(instance, info, self._config_drive(instance),
-                                 rescue).to_xml()
+        vifs = self.vifs(context, instance)
+        xml = self._guest_config(instance, info, self._config_drive(instance, vifs),
+                                 rescue, vifs).to_xml()
         with open(os.path.join(inst_dir, 'libvirt.xml'), 'w') as f:
             f.write(xml)
         open(os.path.join(inst_dir, CONSOLE_LOG), 'a').close()
@@ -180,7 +184,7 @@ class LibvirtDriver(driver.ComputeDriver):
     def _redefine(self, context, instance, power_on):
         """Define the domain again from what is on disk (for a lost definition)."""
         info = self.disks.attach_bases(context, instance.uuid)
-        return self._define_and_start(instance, info, power_on)
+        return self._define_and_start(context, instance, info, power_on)
 
     def _stop(self, guest, timeout):
         """Power off: ACPI first for up to ``timeout`` seconds, then hard."""
@@ -245,7 +249,7 @@ class LibvirtDriver(driver.ComputeDriver):
             image_meta = self.image_client.show(context, instance.image_ref)
         started = time.monotonic()
         info = self.disks.create(context, instance, image_meta)
-        self._define_and_start(instance, info, power_on)
+        self._define_and_start(context, instance, info, power_on)
         LOG.info('Spawned guest (disks and domain in %.2fs)', time.monotonic() - started,
                  instance=instance)
 
@@ -327,7 +331,7 @@ class LibvirtDriver(driver.ComputeDriver):
         if instance_disks.RESCUE_DISK not in info['disks']:
             image_meta = self.image_client.show(context, rescue_image_id)
             info = self.disks.create_rescue(context, instance.uuid, image_meta)
-        self._define_and_start(instance, info, power_on=True, rescue=True)
+        self._define_and_start(context, instance, info, power_on=True, rescue=True)
 
     def unrescue(self, context, instance):
         """Stop the rescue domain, start the guest on its own disks again, then remove
@@ -422,7 +426,7 @@ class LibvirtDriver(driver.ComputeDriver):
         if guest is not None and guest.is_active():
             return  # finished before
         info = self.disks.adopt(context, instance, resize_instance)
-        self._define_and_start(instance, info, power_on)
+        self._define_and_start(context, instance, info, power_on)
 
     def finish_revert_migration(self, context, instance, migration, power_on=True):
         """On the source: put ``<uuid>_resize`` back and start the guest as it was

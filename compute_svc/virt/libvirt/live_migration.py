@@ -65,7 +65,8 @@ class LiveMigrations:
             pass  # RBD disks: the pool is shared, the config drive is there too
         elif migrate_data['block_migration']:
             self.drv.disks.prepare_incoming(context, instance)
-            self.drv._config_drive(instance)  # the guest's cdrom, made from its record
+            # The guest's cdrom, made from its record and NICs.
+            self.drv._config_drive(instance, self.drv.vifs(context, instance))
         else:
             self.drv.disks.attach_bases(context, instance.uuid)
         return migrate_data

@@ -109,3 +109,25 @@ def test_the_domain_gets_it_as_a_read_only_scsi_cdrom():
     assert cdrom.find('readonly') is not None
     assert root.find("./devices/controller[@type='scsi']").get('model') == 'virtio-scsi'
     assert config.owned_paths(xml) == ['/i/u/disk', '/i/u/disk.config', '/i/u/console.log']
+
+
+def test_network_data_has_each_nic_and_its_static_address():
+    from compute_svc.virt import driver
+    vifs = [driver.Vif('net-1', 'br-a', 'fa:16:3e:00:00:01', '10.1.0.5', '10.1.0.0/24',
+                       '10.1.0.1'),
+            driver.Vif('net-2', 'br-b', 'fa:16:3e:00:00:02', '10.2.0.9', '10.2.0.0/28',
+                       '10.2.0.1')]
+    data = json.loads(configdrive.files(_instance(), vifs)[
+        'openstack/latest/network_data.json'])
+    assert data['links'] == [
+        {'id': 'interface0', 'type': 'bridge', 'ethernet_mac_address': 'fa:16:3e:00:00:01',
+         'mtu': None},
+        {'id': 'interface1', 'type': 'bridge', 'ethernet_mac_address': 'fa:16:3e:00:00:02',
+         'mtu': None}]
+    assert data['networks'] == [
+        {'id': 'network0', 'type': 'ipv4', 'link': 'interface0', 'ip_address': '10.1.0.5',
+         'netmask': '255.255.255.0', 'network_id': 'net-1',
+         'routes': [{'network': '0.0.0.0', 'netmask': '0.0.0.0', 'gateway': '10.1.0.1'}]},
+        {'id': 'network1', 'type': 'ipv4', 'link': 'interface1', 'ip_address': '10.2.0.9',
+         'netmask': '255.255.255.240', 'network_id': 'net-2', 'routes': []}]
+    assert data['services'] == []

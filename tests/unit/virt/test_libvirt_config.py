@@ -79,3 +79,15 @@ def test_a_device_boot_order_replaces_the_os_boot_device():
     disks = root.findall('devices/disk')
     assert [d.find('boot') is not None and d.find('boot').get('order') for d in disks] == [
         False, False, False, '1']
+
+
+def test_a_nic_per_interface_on_its_bridge_with_its_mac():
+    xml = _guest(interfaces=[config.Interface('br-a', 'fa:16:3e:00:00:01'),
+                             config.Interface('br-b', 'fa:16:3e:00:00:02')]).to_xml()
+    nics = ET.fromstring(xml).findall('devices/interface')
+    assert [(n.get('type'), n.find('source').attrib, n.find('mac').attrib,
+             n.find('model').get('type')) for n in nics] == [
+        ('bridge', {'bridge': 'br-a'}, {'address': 'fa:16:3e:00:00:01'}, 'virtio'),
+        ('bridge', {'bridge': 'br-b'}, {'address': 'fa:16:3e:00:00:02'}, 'virtio')]
+    assert config.interfaces(xml) == [('br-a', 'fa:16:3e:00:00:01'),
+                                      ('br-b', 'fa:16:3e:00:00:02')]

@@ -46,7 +46,7 @@ def make_driver(tmp_path, images):
         drv = libvirt_driver.LibvirtDriver(
             instances_path=roots[host], image_client=images,
             remotefs=remotefs.LocalTransport(roots[host], roots), uri='test:///default',
-            host=host)
+            host=host, vifs=lambda context, instance: [])
         drv.init_host(host)
         drivers.append(drv)
         return drv
@@ -555,3 +555,24 @@ def test_stable_device_rescue_keeps_every_disk_where_it_was(make_driver, images,
     assert not [key for key in info['boot'] if key.startswith('rescue_')]
     assert _disk_targets(drv._existing_guest(inst).xml()) == [
         ('disk', 'vda', 'virtio', 'disk', None), ('disk.local', 'vdb', 'virtio', 'disk', None)]
+
+
+def test_the_domain_has_a_nic_per_vif_and_the_config_drive_their_addresses(make_driver,
+                                                                           images):
+    from compute_svc.virt import driver as driver_mod
+    from compute_svc.virt.disks import configdrive
+    from compute_svc.virt.libvirt import config
+    vif = driver_mod.Vif('net-1', 'br-test', 'fa:16:3e:12:34:56', '10.1.0.5',
+                         '10.1.0.0/24', '10.1.0.1')
+    drv = make_driver()
+    drv.vifs = lambda context, instance: [vif]
+    inst = _instance(images)
+    inst.config_drive = 'True'
+    drv.spawn(None, inst, images.root)
+    xml = drv._guest(inst.uuid).xml()
+    assert config.interfaces(xml) == [('br-test', 'fa:16:3e:12:34:56')]
+    _label, files = configdrive.read_iso(os.path.join(drv.instances_path, inst.uuid,
+                                                      'disk.config'))
+    data = json.loads(files['openstack/latest/network_data.json'])
+    assert [(n['ip_address'], n['netmask']) for n in data['networks']] == [
+        ('10.1.0.5', '255.255.255.0')]
