@@ -45,6 +45,7 @@ if [ ${#paths[@]} -eq 0 ]; then
     # Two workers (the machine has 2 cores), a test file's tests in one worker (its
     # deployment is module-scoped); the workers' reports reach the controller through
     # tests/conftest.py.
-    set -- -n 2 --dist loadfile "$@"
+    # The slowest tests in the closing report: the suite must stay under 25 minutes.
+    set -- -n 2 --dist loadfile --durations=15 "$@"
 fi
 exec "$VENV/bin/python" -m pytest -ra "$@"
