@@ -2,6 +2,7 @@
 from oslo_log import log as logging
 from oslo_utils import timeutils
 
+from compute_svc import disk_storage
 from svc_common import faults
 from svc_common import objects
 from svc_common import states
@@ -33,6 +34,8 @@ def build_and_run_instance(manager, context, instance, image):
         instance.task_state = None
         instance.power_state = states.PowerState.RUNNING
         instance.launched_at = timeutils.utcnow()
+        instance.system_metadata = disk_storage.recorded(instance.system_metadata,
+                                                         manager.driver.disk_storage())
         step_runner.final_save(instance, expected_task_state=T.SPAWNING, operation='build')
 
     def deleted(error):

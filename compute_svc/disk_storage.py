@@ -8,8 +8,12 @@ makes for it (a config drive, a new swap disk) would land on the other storage, 
 no host's clean-up looks for it (a host with file disks runs no RBD reaper). So it is
 refused before anything moves, by the source, which knows its own storage:
 
-- resize and cold migration: the destination records its storage with what prep_resize
-  saves (``DEST_KEY`` in system_metadata); the source checks it before the guest stops,
+- resize and cold migration: the host that makes an instance's disks records their
+  storage (``INSTANCE_KEY`` in system_metadata, at build and at unshelve), and a
+  destination keeping disks elsewhere refuses in prep_resize, before it claims: the
+  resize goes on to the next host the scheduler chose (or, with none left, is rolled
+  back). For a server built before that key, the destination records its storage with
+  what prep_resize saves (``DEST_KEY``); the source checks it before the guest stops,
   and a refusal rolls the resize back (the server as it was, its claims back, the
   migration ``error``, a fault saying why);
 - live migration: the destination's checks add its storage to the migrate data, the
@@ -20,6 +24,7 @@ shelved image, and its old host removed its own when it offloaded it.
 """
 from svc_common import exception
 
+INSTANCE_KEY = 'disk_storage'  # system_metadata: where the instance's disks are
 DEST_KEY = 'resize_dest_disk_storage'  # system_metadata during a resize
 MIGRATE_DATA_KEY = 'disk_storage'  # a live migration's migrate data
 _NAMES = {'rbd': 'RBD images in a Ceph pool', 'file': 'files on the host'}
@@ -33,3 +38,9 @@ def check(here, there, dest_host):
             reason='the disks of this server are %s and host %s keeps disks as %s; moving '
                    'a server between the two is not supported' % (
                        _NAMES.get(here, here), dest_host, _NAMES.get(there, there)))
+
+
+def recorded(system_metadata, here):
+    """``system_metadata`` with this host's storage ``here`` recorded as where the
+    instance's disks are (unchanged for a driver without disks)."""
+    return dict(system_metadata, **{INSTANCE_KEY: here}) if here else system_metadata

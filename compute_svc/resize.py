@@ -88,6 +88,8 @@ def prep_resize(manager, context, instance, flavor, migration, alternates):
     dest_node_id = _node_id(context, migration.dest_compute, migration.dest_node)
 
     def work():
+        disk_storage.check(instance.system_metadata.get(disk_storage.INSTANCE_KEY),
+                           manager.driver.disk_storage(), manager.host)
         _ensure_claim(context, instance.uuid, dest_node_id,
                       claim_obj.resources_for_flavor(flavor))
         faults.point('prep_resize.after_claim')

@@ -34,6 +34,7 @@ import datetime
 from oslo_log import log as logging
 from oslo_utils import timeutils
 
+from compute_svc import disk_storage
 from compute_svc import snapshot
 from svc_common.conf import CONF
 from svc_common import exception
@@ -230,8 +231,10 @@ def unshelve_instance(manager, context, instance):
         instance.power_state = P.RUNNING
         instance.task_state = None
         instance.system_metadata = _without_shelve_keys(instance.system_metadata)
-        if offloaded:
+        if offloaded:  # its disks made here
             instance.launched_at = timeutils.utcnow()
+            instance.system_metadata = disk_storage.recorded(
+                instance.system_metadata, manager.driver.disk_storage())
         instance.save(expected_task_state=current, operation='unshelve')
 
     def failed(error):

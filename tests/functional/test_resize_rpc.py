@@ -1,5 +1,7 @@
 """Resize and cold migration through the conductor and compute RPC APIs, with three
 fake compute hosts: every step, both ways out (confirm, revert), and the failures."""
+import uuid
+
 import pytest
 
 from svc_common import resize_begin
@@ -135,6 +137,37 @@ class _Direct:
 
     def confirm_resize(self, context, instance, migration):
         self.manager.confirm_resize(context, instance, migration)
+
+
+def test_a_host_keeping_disks_elsewhere_refuses_and_the_next_host_takes_it(core, ctx):
+    """The host that made a server's disks records their storage; a destination that
+    keeps disks elsewhere (files, for a server on RBD) refuses in prep_resize before it
+    claims, and the resize goes on to the scheduler's next host."""
+    drivers = {h: core.compute(h).driver for h in ('host1', 'host2', 'host3')}
+    filler = str(uuid.uuid4())
+    for driver in drivers.values():
+        driver.storage = 'rbd'
+    try:
+        instance = _boot(ctx)
+        assert objects.Instance.get_by_uuid(ctx, instance.uuid).system_metadata[
+            'disk_storage'] == 'rbd'
+        files_host, rbd_host = sorted(h for h in drivers if h != instance.host)
+        drivers[files_host].storage = 'file'
+        # The files host has the most free memory: the scheduler's first choice.
+        node = objects.ComputeNode.get_by_host_and_nodename(ctx, rbd_host, rbd_host)
+        objects.ResourceClaim.claim(ctx, filler, node.id, {'MEMORY_MB': 1024})
+        _resize(ctx, instance, 'm1.small')
+        resized = _resized(ctx, instance)
+        assert resized.host == rbd_host
+        assert ('prepare_migration_target', instance.uuid) not in \
+            drivers[files_host].calls
+        assert (instance.uuid, files_host) not in _claims(ctx)
+        fault = objects.InstanceFault.get_latest_for_instance(ctx, instance.uuid)
+        assert 'RBD images in a Ceph pool' in fault.message
+    finally:
+        objects.ResourceClaim.release(ctx, filler)
+        for driver in drivers.values():
+            driver.storage = None
 
 
 def test_resize_then_revert(core, ctx):
