@@ -18,8 +18,10 @@ does the work under the request's action event and sorts what it raises:
 A step that does not sort deletions or lost races apart leaves ``on_deleted`` or
 ``on_superseded`` out, and those go to ``on_failure`` too.
 """
+from __future__ import annotations
+
 import enum
-from typing import Callable, Optional
+from typing import Any, Callable, Optional, TYPE_CHECKING
 
 from oslo_log import log as logging
 
@@ -27,6 +29,11 @@ from svc_common import exception
 from svc_common import instance_events
 from svc_common import objects
 from svc_common import service
+
+if TYPE_CHECKING:
+    from svc_common.context import RequestContext
+    from svc_common.objects.instance import Instance
+    from svc_common.operations import TaskStates
 
 LOG = logging.getLogger(__name__)
 Handler = Optional[Callable[[BaseException], None]]
@@ -52,9 +59,10 @@ def superseded(error: BaseException) -> bool:
                               exception.UnexpectedMigrationStatus)) and not deleted(error)
 
 
-def current(context, instance, operation: str, task_states, what: str,
+def current(context: RequestContext, instance: Instance, operation: str,
+            task_states: TaskStates, what: str,
             on_gone: Optional[Callable[[], None]] = None, event: Optional[str] = None,
-            host=None):
+            host: Optional[str] = None) -> Optional[Instance]:
     """The instance as SQL has it now, or None when ``what`` has nothing to do: the
     instance is gone (then ``on_gone()``, if given), or not in one of ``task_states``
     with a row of ``operation`` to move on by. With ``event``, the step's action event
@@ -75,7 +83,7 @@ def current(context, instance, operation: str, task_states, what: str,
     return found
 
 
-def final_save(instance, **save_args) -> None:
+def final_save(instance: Instance, **save_args: Any) -> None:
     """The step's last write (``Instance.save(**save_args)``), which also ends the
     action event the step's reload started (``current`` with an event): one round
     trip and one transaction fewer. ``run`` then does not end it again."""
@@ -97,7 +105,8 @@ def _sort(error: BaseException, interrupted: tuple = ()) -> Outcome:
     return Outcome.FAILED
 
 
-def run(context, instance, event: Optional[str], host, work: Callable[[], None], *,
+def run(context: RequestContext, instance: Instance, event: Optional[str],
+        host: Optional[str], work: Callable[[], None], *,
         on_failure: Callable[[BaseException], None], on_deleted: Handler = None,
         on_superseded: Handler = None, what: Optional[str] = None,
         reraise: bool = False, interrupted: tuple = ()) -> Outcome:
