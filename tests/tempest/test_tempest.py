@@ -27,7 +27,7 @@ BIN = pathlib.Path(sys.executable).parent
 CONCURRENCY = 2
 TIMEOUT = 900
 # Fewer passes than this means a broken set-up that made Tempest skip what it should run.
-MIN_PASSED = 250
+MIN_PASSED = 280  # 286 pass today (381 run, 95 skipped by Tempest for absent services)
 
 
 @pytest.fixture
@@ -78,7 +78,8 @@ def test_tempest_compute_api(tmp_path, tempest_cloud, nimbus):
     gaps = {test_id: selection.known_gap(test_id) for test_id in results
             if selection.known_gap(test_id)}
     deployment_mod.REPORTS.append(('tempest (%s)' % workdir, '\n'.join(
-        results_mod.summary(results, wall) + ['Known gaps (run; Nimbus lacks it):'] +
+        results_mod.summary(results, wall) +
+        ['Known gaps (run; Nimbus lacks it):' if gaps else 'Known gaps: none'] +
         ['  %s %s: %s' % ('FAILED' if test_id in failed else results[test_id].status,
                           test_id, why) for test_id, why in sorted(gaps.items())])))
     counts = results_mod.counts(results)
