@@ -105,7 +105,12 @@ class AllInOne:
         if self.http is not None:
             self.http.shutdown()
             self.http.server_close()
-        service.stop_all(self.services)
+        # The computes drain first: their steps in flight still ask the conductor (object
+        # calls, casts), which a stopped conductor would leave unanswered until the
+        # RPC reply timeout.
+        computes = [s for s in self.services if s.binary == 'nimbus-compute']
+        service.stop_all(computes)
+        service.stop_all([s for s in self.services if s not in computes])
         if self.object_indirection:
             from svc_common import compute_rpcapi
             obj_base.use_indirection_for_role(compute_rpcapi.TOPIC, None)
