@@ -111,7 +111,8 @@ def shelve_instance(manager, context, instance):
         instance.system_metadata = dict(
             instance.system_metadata, **{SHELVED_AT: timeutils.utcnow().isoformat(),
                                          SHELVED_HOST: manager.host})
-        instance.save(expected_task_state=T.SHELVING_IMAGE_UPLOADING, operation='shelve')
+        step_runner.final_save(instance, expected_task_state=T.SHELVING_IMAGE_UPLOADING,
+                               operation='shelve')
 
     def failed(error):
         LOG.exception('Shelve failed', instance=instance)
@@ -177,7 +178,8 @@ def _offload(manager, context, instance):
     instance.task_state = None
     instance.host = None
     instance.node = None
-    instance.save(expected_task_state=T.SHELVING_OFFLOADING, operation='shelve_offload')
+    step_runner.final_save(instance, expected_task_state=T.SHELVING_OFFLOADING,
+                           operation='shelve_offload')
     LOG.info('Shelved instance offloaded', instance=instance)
 
 
@@ -235,7 +237,7 @@ def unshelve_instance(manager, context, instance):
             instance.launched_at = timeutils.utcnow()
             instance.system_metadata = disk_storage.recorded(
                 instance.system_metadata, manager.driver.disk_storage())
-        instance.save(expected_task_state=current, operation='unshelve')
+        step_runner.final_save(instance, expected_task_state=current, operation='unshelve')
 
     def failed(error):
         LOG.exception('Unshelve failed', instance=instance)

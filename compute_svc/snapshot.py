@@ -247,7 +247,7 @@ def _end(instance, quiet=False):
                                 if k not in KEYS}
     instance.task_state = None
     try:
-        instance.save(expected_task_state=current, operation='snapshot')
+        step_runner.final_save(instance, expected_task_state=current, operation='snapshot')
     except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
         if not quiet:
             raise

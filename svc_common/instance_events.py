@@ -37,12 +37,15 @@ def action_event(context, instance, event, host, started=False):
     ``started`` already), then Success or Error with the traceback. A request without
     an action (an internal retry) still runs, unrecorded."""
     recorded = started or start_event(context, instance.uuid, event, host)
+    instance._open_event = event if recorded else None  # for step_runner.final_save
     try:
         yield
     except Exception as error:
+        instance._open_event = None
         if recorded:
             finish_event(context, instance.uuid, event, error)
         raise
+    instance._open_event = None
     if recorded and getattr(instance, '_finished_event', None) != event:
         finish_event(context, instance.uuid, event)  # (not ended with a final save)
 

@@ -85,14 +85,17 @@ def current(context: RequestContext, instance: Instance, operation: str,
 
 def final_save(instance: Instance, **save_args: Any) -> None:
     """The step's last write (``Instance.save(**save_args)``), which also ends the
-    action event the step's reload started (``current`` with an event): one round
-    trip and one transaction fewer. ``run`` then does not end it again."""
-    event = getattr(instance, '_started_event', None)
+    action event ``run`` has open for the step (Success): one round trip and one
+    transaction fewer, and whoever sees the step's end state sees its event ended.
+    ``run`` then does not end it again; outside ``run``'s work (e.g. in a failure
+    handler) this is a plain save."""
+    event = getattr(instance, '_open_event', None)
     if event is None or not instance.obj_what_changed():
         instance.save(**save_args)
         return
     instance.save(finish_event=event, **save_args)
     instance._finished_event = event
+    instance._open_event = None
 
 
 def _sort(error: BaseException, interrupted: tuple = ()) -> Outcome:
