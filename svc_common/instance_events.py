@@ -45,9 +45,9 @@ def action_event(context, instance, event, host, started=False):
         if recorded:
             finish_event(context, instance.uuid, event, error)
         raise
-    instance._open_event = None
-    if recorded and getattr(instance, '_finished_event', None) != event:
-        finish_event(context, instance.uuid, event)  # (not ended with a final save)
+    if recorded and instance._open_event == event:  # (not ended by a final save)
+        instance._open_event = None
+        finish_event(context, instance.uuid, event)
 
 
 def record_fault(context, instance, error, host):

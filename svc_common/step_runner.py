@@ -94,8 +94,7 @@ def final_save(instance: Instance, **save_args: Any) -> None:
         instance.save(**save_args)
         return
     instance.save(finish_event=event, **save_args)
-    instance._finished_event = event
-    instance._open_event = None
+    instance._open_event = None  # ended: run does not end it again
 
 
 def _sort(error: BaseException, interrupted: tuple = ()) -> Outcome:

@@ -81,16 +81,18 @@ def _event_start(context, instance_uuid, request_id, event, host):
                   sa.literal(now, sa.DateTime), sa.literal(now, sa.DateTime))))
 
 
-def record_event_start(context, instance_uuid, event, host):
-    """The start of ``event`` in the request's action, in the caller's transaction;
-    ActionNotFound for a request without an action."""
+def record_event_start(context, instance_uuid, event, host=None):
+    """The start of ``event`` in the request's action (in the caller's transaction,
+    if it has one); ActionNotFound for a request without an action."""
     _event_start(context, instance_uuid, context.request_id, event, host)
 
 
-def record_event_finish(context, instance_uuid, event):
-    """``event`` ended with Success, in the caller's transaction; ActionNotFound for a
-    request without an action."""
-    _event_finish(context, instance_uuid, context.request_id, event, 'Success', None)
+def record_event_finish(context, instance_uuid, event, error=None):
+    """``event`` ended: 'Success', or 'Error' with the traceback text ``error`` (in the
+    caller's transaction, if it has one); ActionNotFound for a request without an
+    action."""
+    _event_finish(context, instance_uuid, context.request_id, event,
+                  'Error' if error else 'Success', error)
 
 
 @db_api.writer
@@ -201,14 +203,13 @@ class InstanceActionEvent(base.NimbusObject):
     @base.remotable_classmethod
     def event_start(cls, context, instance_uuid, event, host=None):
         """Record the start of ``event`` in the request's action (returns nothing)."""
-        _event_start(context, instance_uuid, context.request_id, event, host)
+        record_event_start(context, instance_uuid, event, host)
 
     @base.remotable_classmethod
     def event_finish(cls, context, instance_uuid, event, error=None):
         """Finish ``event``: 'Success', or 'Error' with the traceback of ``error``
         (passed as text, since exceptions do not cross RPC). Returns nothing."""
-        result = 'Error' if error else 'Success'
-        _event_finish(context, instance_uuid, context.request_id, event, result, error)
+        record_event_finish(context, instance_uuid, event, error)
 
     @staticmethod
     def format_error(error):
