@@ -11,10 +11,12 @@ def is_compute(service) -> bool:
 
 
 class Zones:
-    """The zones of one moment (read once: for one request)."""
+    """The zones of one moment (read once: for one request). Read with ``context``
+    itself (no admin rights are needed to read aggregates' zones), so in the request's
+    transaction when it has one open (db_api.read_together)."""
 
     def __init__(self, context):
-        self._by_host = aggregate_obj.host_zones(context.elevated())
+        self._by_host = aggregate_obj.host_zones(context)
 
     def of_host(self, host: str) -> str:
         return self._by_host.get(host, CONF.default_availability_zone)

@@ -19,6 +19,7 @@ from api_svc.views import common
 from api_svc.views import servers as views
 from api_svc import zones as zones_mod
 from svc_common.conf import CONF
+from svc_common.db import api as db_api
 from svc_common import exception
 
 # Sort keys a list may use (Nova's names); host and node only with all filters.
@@ -87,6 +88,13 @@ def _list(req, detail):
     context = req.context
     policy.authorize(context, server_policies.DETAIL if detail else server_policies.INDEX)
     query = _list_query(req, detail)
+    if query is not None and query.include_deleted:
+        # Deleted servers are read with a context of their own (another transaction).
+        return _list_body(context, req, query, detail)
+    return db_api.read_together(context, _list_body, req, query, detail)
+
+
+def _list_body(context, req, query, detail):
     if query is None:
         instances = []
     else:
@@ -197,6 +205,11 @@ def _sorting(req, all_filters):
 # -- show / update / delete ------------------------------------------------------------
 def show(req, server_id):
     req.check_query((), since='2.102')
+    return db_api.read_together(req.context, _show, req, server_id)
+
+
+def _show(context, req, server_id):
+    """The server and what its body shows of other tables, in one transaction."""
     instance = get_authorized(req, server_id, server_policies.SHOW)
     return api_request.json_response({'server': views.ServerView(req).show(instance)})
 

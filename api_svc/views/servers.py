@@ -10,9 +10,11 @@ from api_svc import server_status
 from api_svc.views import addresses as address_views
 from api_svc.views import common
 from api_svc import zones as zones_mod
+from svc_common import compute_rpcapi
 from svc_common import exception
 from svc_common import objects
 from svc_common.objects import request_spec as request_spec_obj
+from svc_common.objects import service as service_obj
 from svc_common import states
 
 
@@ -41,6 +43,8 @@ class ServerView:
         """Read what the bodies of ``instances`` need from other tables in one go."""
         self._addresses.update(network_api.addresses_of(self.req.context,
                                                         [i.uuid for i in instances]))
+        if self.host_status_allowed:
+            self._read_host_states({i.host for i in instances})
         if self.version.matches('2.100'):
             self._hints.update(request_spec_obj.scheduler_hints(
                 self.req.context, [i.uuid for i in instances]))
@@ -232,7 +236,19 @@ class ServerView:
         if not host:
             return ''
         if host not in self._host_states:
-            service = compute_api.compute_service(self.req.context, host)
+            self._read_host_states([host])
+        return self._host_states[host]
+
+    def _read_host_states(self, hosts):
+        """The states of those of ``hosts`` not known yet, from one read of their
+        compute services (not every service)."""
+        wanted = sorted(h for h in hosts if h and h not in self._host_states)
+        if not wanted:
+            return
+        services = service_obj.services_by_host(self.req.context, wanted,
+                                                compute_rpcapi.TOPIC)
+        for host in wanted:
+            service = services.get(host)
             if service is None:
                 state = 'UNKNOWN'
             elif service.disabled:
@@ -240,7 +256,6 @@ class ServerView:
             else:
                 state = 'UP' if compute_api.service_is_up(service) else 'DOWN'
             self._host_states[host] = state
-        return self._host_states[host]
 
 
 _PROPERTY_KEY = re.compile(r'^[a-zA-Z0-9_:. ]{1,255}$')

@@ -113,6 +113,23 @@ def _service_get_all(context, filters):
 
 
 @db_api.reader
+def _services_of_hosts(context, hosts, topic):
+    services = models.Service
+    return _query(context).filter(services.host.in_(hosts), services.topic == topic).order_by(
+        services.id).all()
+
+
+def services_by_host(context, hosts, topic):
+    """{host: its first service of ``topic``} of ``hosts`` (a host without one left out),
+    in one query: what a server list shows of its hosts."""
+    found = {}
+    for row in _services_of_hosts(context, list(hosts), topic) if hosts else ():
+        found.setdefault(row.host, row)
+    return {host: Service._from_db_object(context, Service(), row)
+            for host, row in found.items()}
+
+
+@db_api.reader
 def _service_get_changed(context, binary, since):
     services = models.Service
     return context.session.query(services).filter(
