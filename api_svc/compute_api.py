@@ -22,6 +22,7 @@ from api_svc import server_group_api
 from api_svc import server_status
 from svc_common import compute_rpcapi
 from svc_common.conf import CONF
+from svc_common.db import api as db_api
 from svc_common import exception
 from svc_common import guest_actions
 from svc_common import instance_names
@@ -139,6 +140,38 @@ def generate_password(length=12):
     return ''.join(secrets.choice(alphabet) for _ in range(length))
 
 
+@db_api.writer
+def write_together(context, fn, *args):
+    """``fn(context, *args)``, the readers and writers it calls with ``context`` in one
+    transaction (one BEGIN and COMMIT for a request's checks and writes). Nothing in
+    ``fn`` may use another context (``context.elevated()``): on SQLite its transaction
+    would wait for this one's lock. Casts go after it returns, once committed."""
+    return fn(context, *args)
+
+
+@dataclasses.dataclass
+class _Boot:
+    """A create between its two transactions: what was checked, and its instances."""
+    flavor: 'objects.Flavor'
+    image: image_store.Image
+    boot_files: dict
+    group: 'objects.InstanceGroup | None'
+    limit: dict  # the project's quota limits
+    instances: list
+    reservation_id: str
+
+
+def _recheck_and_record(context, boot):
+    """The quota re-check once a create's instances exist, and its actions."""
+    count = len(boot.instances)
+    quota.check_after_create(context, context.project_id, {
+        'instances': count, 'cores': count * boot.flavor.vcpus,
+        'ram': count * boot.flavor.memory_mb}, boot.limit)
+    server_group_api.check_members(context, boot.group, limit=boot.limit)
+    for instance in boot.instances:
+        objects.InstanceAction.action_start(context, instance.uuid, ACTION_CREATE)
+
+
 class API:
 
     def __init__(self, conductor_client, compute_client):
@@ -184,17 +217,36 @@ class API:
         """Check the request, create its instances and hand them to the conductor.
 
         Returns (instances, reservation_id). Raises ComputeHostNotFound when the
-        requested destination names no compute node."""
+        requested destination names no compute node.
+
+        Two transactions: the checks' reads with the instances' inserts, then the quota
+        re-check with the actions' inserts (a re-check over quota records none, and the
+        instances go)."""
         force_host = _boot_host(context, request, forced_host)
+        boot = write_together(context, self._check_and_create, request, force_host)
+        try:
+            write_together(context, _recheck_and_record, boot)
+        except exception.OverQuota:
+            for instance in boot.instances:
+                instance.destroy(expected_task_state=T.SCHEDULING)
+            raise
+        self.conductor.build_instances(context, boot.instances,
+                                       boot_meta(context, boot.image, boot.boot_files))
+        return boot.instances, boot.reservation_id
+
+    def _check_and_create(self, context, request, force_host):
+        """The checks of a create, then its instances (a _Boot); the quota limits are
+        read once for every check."""
         flavor = self._flavor_for_boot(context, request.flavor_id)
-        image = self._image_for_boot(context, request.image_id)
+        image, boot_files = self._image_and_files_for_boot(context, request.image_id)
         _check_flavor_fits_image(flavor, image)
         key_pair = self._key_pair_for_boot(context, request.key_name)
         group = server_group_api.group_for_boot(context, request.scheduler_hints)
-        quota.check_metadata_items(context, context.project_id, request.metadata)
+        limit = quota.limits(context, context.project_id)
+        quota.check_metadata_items(context, context.project_id, request.metadata, limit)
         count = quota.allowed_instances(context, context.project_id, flavor,
-                                        request.min_count, request.max_count)
-        server_group_api.check_members(context, group, count)
+                                        request.min_count, request.max_count, limit)
+        server_group_api.check_members(context, group, count, limit)
         networks = network_api.networks_for_boot(context, request.networks)
         reservation_id = _reservation_id()
         spec = objects.RequestSpec(
@@ -206,19 +258,7 @@ class API:
         instances = [self._create_instance(context, request, flavor, image, key_pair,
                                            reservation_id, index, count, spec.obj_clone())
                      for index in range(count)]
-        try:
-            quota.check_after_create(context, context.project_id, {
-                'instances': count, 'cores': count * flavor.vcpus,
-                'ram': count * flavor.memory_mb})
-            server_group_api.check_members(context, group)
-        except exception.OverQuota:
-            for instance in instances:
-                instance.destroy(expected_task_state=T.SCHEDULING)
-            raise
-        for instance in instances:
-            objects.InstanceAction.action_start(context, instance.uuid, ACTION_CREATE)
-        self.conductor.build_instances(context, instances, boot_meta(context, image))
-        return instances, reservation_id
+        return _Boot(flavor, image, boot_files, group, limit, instances, reservation_id)
 
     @staticmethod
     def _flavor_for_boot(context, flavor_id):
@@ -240,16 +280,21 @@ class API:
         except exception.KeypairNotFound:
             raise exception.Invalid(message='Invalid key_name provided.')
 
+    @classmethod
+    def _image_for_boot(cls, context, image_id):
+        return cls._image_and_files_for_boot(context, image_id)[0]
+
     @staticmethod
-    def _image_for_boot(context, image_id):
+    def _image_and_files_for_boot(context, image_id):
+        """(the image, {image id: image} of its kernel and ramdisk) once the caller may
+        boot it."""
         try:
             image = image_store.get(context, image_id)
         except exception.ImageNotFound:
             raise exception.Invalid(message='Image %s could not be found.' % image_id)
         if image.status != image_store.ImageStatus.ACTIVE:
             raise exception.ImageNotActive(image_id=image_id)
-        _boot_files(context, image)
-        return image
+        return image, _boot_files(context, image)
 
     def _create_instance(self, context, request, flavor, image, key_pair, reservation_id,
                          index, count, request_spec):
@@ -635,13 +680,16 @@ def _boot_files(context, image):
     return found
 
 
-def boot_meta(context, image):
+def boot_meta(context, image, boot_files=None):
     """What a compute host receives about the image it boots: the image's record and,
     under 'boot_files', the records of the kernel and ramdisk the caller was found to
-    see (a host reading the image store directly reads only those)."""
+    see (a host reading the image store directly reads only those). ``boot_files``:
+    those records if read already (see _boot_files)."""
     meta = image.to_meta()
+    if boot_files is None:
+        boot_files = _boot_files(context, image)
     meta['boot_files'] = {file_id: boot_file.to_meta()
-                          for file_id, boot_file in _boot_files(context, image).items()}
+                          for file_id, boot_file in boot_files.items()}
     return meta
 
 

@@ -36,20 +36,15 @@ class MoveAPI:
 
     # -- starting a move --------------------------------------------------------------
     def resize(self, context, instance, flavor_id):
-        """Resize ``instance`` to the flavor with flavor id ``flavor_id``.
+        """Resize ``instance`` to the flavor with flavor id ``flavor_id``: its checks
+        and writes in one transaction, then the cast.
 
         Raises FlavorNotFound (unknown or disabled flavor), CannotResizeToSameFlavor,
         CannotResizeDisk, InstanceInvalidState, OverQuota."""
         compute_api.check_can_start(instance, 'resize', T.RESIZE_PREP)
-        current = instance.flavor
-        new = flavor_access.get_visible(context, flavor_id)
-        if new.disabled:
-            raise exception.FlavorNotFound(flavor_id=flavor_id)
-        if new.flavorid == current.flavorid:
-            raise exception.CannotResizeToSameFlavor()
-        _check_disks(current, new)
-        quota.check_resize(context, instance.project_id, current, new)
-        self._start(context, instance, new, ACTION_RESIZE)
+        new = compute_api.write_together(context, _check_and_start_resize, instance,
+                                         flavor_id)
+        self._cast(context, instance, new, ACTION_RESIZE)
 
     def migrate(self, context, instance, host=None):
         """Cold-migrate ``instance`` (a resize to its own flavor), to ``host`` if named.
@@ -61,16 +56,11 @@ class MoveAPI:
                 raise exception.CannotMigrateToSameHost()
             if compute_api.compute_service(context, host) is None:
                 raise exception.ComputeHostNotFound(host=host)
-        self._start(context, instance, instance.flavor, ACTION_MIGRATE, target_host=host)
+        compute_api.write_together(context, _start, instance, instance.flavor,
+                                   ACTION_MIGRATE)
+        self._cast(context, instance, instance.flavor, ACTION_MIGRATE, target_host=host)
 
-    def _start(self, context, instance, flavor, action, target_host=None):
-        """Record the action, then resize_prep with the requested flavor stored in the
-        same write (what the reconciler re-sends migrate_server from), then cast."""
-        objects.InstanceAction.action_start(context, instance.uuid, action)
-        instance.task_state = T.RESIZE_PREP.value
-        instance.new_flavor = flavor
-        instance.save(expected_task_state=None, expected_vm_state=_MOVABLE_VM_STATES,
-                      operation='resize')
+    def _cast(self, context, instance, flavor, action, target_host=None):
         LOG.info('%s to flavor %s requested', action, flavor.flavorid, instance=instance)
         self.conductor.migrate_server(context, instance, flavor, target_host=target_host)
 
@@ -78,18 +68,54 @@ class MoveAPI:
     def confirm_resize(self, context, instance):
         """Keep the new flavor and host: clean the source. Raises InstanceInvalidState
         outside VERIFY_RESIZE, MigrationNotFound without a finished migration."""
-        migration = _finished_migration(context, instance, 'confirmResize',
-                                        'confirm_resize', T.RESIZE_CONFIRMING)
-        objects.InstanceAction.action_start(context, instance.uuid, ACTION_CONFIRM_RESIZE)
-        resize_begin.begin_confirm(context, instance, migration, self.compute)
+        migration = compute_api.write_together(
+            context, _begin_end, instance, 'confirmResize', 'confirm_resize',
+            T.RESIZE_CONFIRMING, ACTION_CONFIRM_RESIZE, M.CONFIRMING)
+        self.compute.confirm_resize(context, instance, migration)
 
     def revert_resize(self, context, instance):
         """Go back to the old flavor and host."""
-        migration = _finished_migration(context, instance, 'revertResize',
-                                        'revert_resize', T.RESIZE_REVERTING)
-        objects.InstanceAction.action_start(context, instance.uuid, ACTION_REVERT_RESIZE)
-        resize_begin.begin_revert(context, instance, migration, self.compute)
+        migration = compute_api.write_together(
+            context, _begin_end, instance, 'revertResize', 'revert_resize',
+            T.RESIZE_REVERTING, ACTION_REVERT_RESIZE, M.REVERTING)
+        self.compute.revert_resize(context, instance, migration)
 
+
+def _check_and_start_resize(context, instance, flavor_id):
+    """A resize's checks, then its start (_start); the new flavor."""
+    current = instance.flavor
+    new = flavor_access.get_visible(context, flavor_id)
+    if new.disabled:
+        raise exception.FlavorNotFound(flavor_id=flavor_id)
+    if new.flavorid == current.flavorid:
+        raise exception.CannotResizeToSameFlavor()
+    _check_disks(current, new)
+    quota.check_resize(context, instance.project_id, current, new)
+    _start(context, instance, new, ACTION_RESIZE)
+    return new
+
+
+def _start(context, instance, flavor, action):
+    """Record the action, then resize_prep with the requested flavor stored in the
+    same write (what the reconciler re-sends migrate_server from); in the caller's
+    transaction, so a lost compare-and-swap records no action."""
+    objects.InstanceAction.action_start(context, instance.uuid, action)
+    instance.task_state = T.RESIZE_PREP.value
+    instance.new_flavor = flavor
+    instance.save(expected_task_state=None, expected_vm_state=_MOVABLE_VM_STATES,
+                  operation='resize')
+
+
+def _begin_end(context, instance, method, operation, task_state, action, status):
+    """The finished migration a confirm or a revert ends (read with the request's own
+    context, no admin copy: in the caller's transaction), the action recorded and both
+    records' compare-and-swaps, resize_begin's, in the same transaction (resize_begin's
+    begin_confirm and begin_revert would cast before it commits). Returns the
+    migration to cast with once committed."""
+    migration = _finished_migration(context, instance, method, operation, task_state)
+    objects.InstanceAction.action_start(context, instance.uuid, action)
+    resize_begin._begin(instance, migration, operation, task_state, status)
+    return migration
 
 
 def _finished_migration(context, instance, method, operation, task_state):
@@ -98,8 +124,7 @@ def _finished_migration(context, instance, method, operation, task_state):
     compute_api.check_can_start(instance, method, task_state, operation=operation,
                                 needs_host=False)
     for migration in objects.MigrationList.get_by_filters(
-            context.elevated(), {'instance_uuid': instance.uuid,
-                                 'status': [M.FINISHED.value]}):
+            context, {'instance_uuid': instance.uuid, 'status': [M.FINISHED.value]}):
         return migration
     raise exception.MigrationNotFound(migration_id='of instance %s' % instance.uuid)
 

@@ -63,10 +63,29 @@ def resources_for(version):
 
 
 # -- SQL ------------------------------------------------------------------------------
+_CLASSES, _QUOTAS = models.QuotaClass.__table__, models.Quota.__table__
+_INSTANCES = models.Instance.__table__
+# Built once. A project's limits in one statement: its quota class's rows (own 0), then
+# its own (own 1), which win.
+_LIMIT_ROWS = sa.union_all(
+    sa.select(sa.literal_column('0').label('own'), _CLASSES.c.resource,
+              _CLASSES.c.hard_limit).where(_CLASSES.c.class_name == sa.bindparam('class_name')),
+    sa.select(sa.literal_column('1'), _QUOTAS.c.resource, _QUOTAS.c.hard_limit).where(
+        _QUOTAS.c.project_id == sa.bindparam('project_id')))
+# What a project's servers use of the enforced resources.
+_INSTANCE_USAGE = sa.select(
+    sa.func.count(_INSTANCES.c.id), sa.func.sum(_INSTANCES.c.vcpus),
+    sa.func.sum(_INSTANCES.c.memory_mb)).where(
+    _INSTANCES.c.project_id == sa.bindparam('project_id'), _INSTANCES.c.deleted == 0)
+
+
 @db_api.reader
-def _overrides(context, project_id):
-    rows = context.session.query(models.Quota).filter_by(project_id=project_id)
-    return {row.resource: row.hard_limit for row in rows}
+def _limits(context, class_name, project_id):
+    """{resource: limit} of quota class ``class_name`` with those of ``project_id``
+    over them."""
+    rows = context.session.execute(_LIMIT_ROWS, {'class_name': class_name,
+                                                 'project_id': project_id}).all()
+    return {resource: limit for _, resource, limit in sorted(rows, key=lambda r: r[0])}
 
 
 @db_api.reader
@@ -107,15 +126,18 @@ def _delete_overrides(context, project_id):
 
 
 @db_api.reader
+def _instance_usage(context, project_id):
+    """What the project's servers use of ENFORCED."""
+    count, cores, ram = context.session.execute(_INSTANCE_USAGE,
+                                                {'project_id': project_id}).one()
+    return {'instances': int(count or 0), 'cores': int(cores or 0), 'ram': int(ram or 0)}
+
+
+@db_api.reader
 def _usage(context, project_id):
-    model = models.Instance
-    count, cores, ram = context.session.query(
-        sa.func.count(model.id), sa.func.sum(model.vcpus), sa.func.sum(model.memory_mb),
-    ).filter(model.project_id == project_id, model.deleted == 0).one()
     groups = context.session.query(models.InstanceGroup).filter_by(
         project_id=project_id, deleted=0).count()
-    return {'instances': int(count or 0), 'cores': int(cores or 0), 'ram': int(ram or 0),
-            'server_groups': groups}
+    return dict(_instance_usage(context, project_id), server_groups=groups)
 
 
 # -- operations -----------------------------------------------------------------------
@@ -149,8 +171,10 @@ def defaults(context):
 
 
 def limits(context, project_id):
-    values = defaults(context)
-    values.update(_overrides(context, project_id))
+    """The project's limits: its own over the 'default' class's over the configured
+    defaults (one query)."""
+    values = _configured_defaults()
+    values.update(_limits(context, DEFAULT_CLASS, project_id))
     return values
 
 
@@ -176,10 +200,11 @@ def reset(context, project_id):
     _delete_overrides(context, project_id)
 
 
-def check_metadata_items(context, project_id, metadata):
+def check_metadata_items(context, project_id, metadata, limit=None):
     """Raise MetadataLimitExceeded if ``metadata`` has more items than the project's
-    metadata_items limit allows a server."""
-    allowed = limits(context, project_id)['metadata_items']
+    metadata_items limit allows a server. ``limit``: the project's limits if the
+    request has read them already (they are read otherwise), here and below."""
+    allowed = (limit or limits(context, project_id))['metadata_items']
     if 0 <= allowed < len(metadata):
         raise exception.MetadataLimitExceeded(allowed=allowed)
 
@@ -202,21 +227,21 @@ def check_server_groups(context, project_id, added=1):
         raise exception.ServerGroupLimitExceeded(overs='server_groups')
 
 
-def check_server_group_members(context, project_id, members, added):
+def check_server_group_members(context, project_id, members, added, limit=None):
     """Raise ServerGroupMembersLimitExceeded unless a group of ``members`` servers may
     take ``added`` more under the project's server_group_members limit."""
-    allowed = limits(context, project_id)['server_group_members']
+    allowed = (limit or limits(context, project_id))['server_group_members']
     if 0 <= allowed < members + added:
         raise exception.ServerGroupMembersLimitExceeded(overs='server_group_members')
 
 
-def allowed_instances(context, project_id, flavor, min_count, max_count):
+def allowed_instances(context, project_id, flavor, min_count, max_count, limit=None):
     """How many instances of ``flavor`` (<= max_count) the project can still create.
 
     Raises TooManyInstances, naming the first resource that is short, when even
     ``min_count`` would exceed a limit."""
-    limit = limits(context, project_id)
-    used = _usage(context, project_id)
+    limit = limit or limits(context, project_id)
+    used = _instance_usage(context, project_id)
     per_instance = {'instances': 1, 'cores': flavor.vcpus, 'ram': flavor.memory_mb}
     allowed = max_count
     for resource in ENFORCED:
@@ -234,11 +259,11 @@ def allowed_instances(context, project_id, flavor, min_count, max_count):
     raise AssertionError('quota headroom computed inconsistently')
 
 
-def check_after_create(context, project_id, requested):
-    """Re-check limits once the new instances exist (two creates may race past the
+def check_after_create(context, project_id, requested, limit=None):
+    """Re-check usage once the new instances exist (two creates may race past the
     first check). ``requested`` is what they added: {resource: amount}."""
-    limit = limits(context, project_id)
-    used = _usage(context, project_id)
+    limit = limit or limits(context, project_id)
+    used = _instance_usage(context, project_id)
     for resource in sorted(ENFORCED):
         if 0 <= limit[resource] < used[resource] and requested.get(resource):
             raise exception.TooManyInstances(
@@ -255,7 +280,7 @@ def check_resize(context, project_id, old_flavor, new_flavor):
     if not deltas:
         return
     limit = limits(context, project_id)
-    used = _usage(context, project_id)
+    used = _instance_usage(context, project_id)
     for resource in sorted(deltas):
         if 0 <= limit[resource] < used[resource] + deltas[resource]:
             raise exception.TooManyInstances(overs=resource, req=deltas[resource],

@@ -45,11 +45,13 @@ def group_for_boot(context, scheduler_hints):
         raise exception.Invalid(message=error.message)
 
 
-def check_members(context, group, added=0):
+def check_members(context, group, added=0, limit=None):
     """Raise ServerGroupMembersLimitExceeded unless ``group`` (re-read: a concurrent
     boot may have joined it) may take ``added`` more servers. With ``added=0`` it is the
-    re-check once the new servers are members."""
+    re-check once the new servers are members. ``limit``: the project's quota limits,
+    if read already."""
     if group is None:
         return
     members = objects.InstanceGroup.get_by_uuid(context, group.uuid).members
-    quota.check_server_group_members(context, context.project_id, len(members), added)
+    quota.check_server_group_members(context, context.project_id, len(members), added,
+                                     limit)
