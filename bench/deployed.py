@@ -4,6 +4,7 @@ client: boot N servers, wait ACTIVE (polling GET /servers/detail), resize all, w
 VERIFY_RESIZE, confirm all, wait ACTIVE.
 
     .venv/bin/python bench/deployed.py [--servers 100] [--computes 2 10] [--conductors 1 2]
+                                       [--set SECTION.OPTION=VALUE ...]
 
 For each (computes, conductors): wall seconds, each kind of process's CPU seconds, and
 per server lifecycle the exact RPC messages and SQL statements each kind of process
@@ -148,14 +149,26 @@ class Client:
         self.wait_all(ids, 'ACTIVE')
 
 
-def run(count, computes, conductors, workdir):
+def _settings(pairs):
+    """``--set`` arguments (``SECTION.OPTION=VALUE``, every service's configuration) as
+    overrides: a setting tried against the defaults in one run."""
+    out = {}
+    for pair in pairs:
+        name, _, value = pair.partition('=')
+        section, _, option = name.rpartition('.')
+        out.setdefault(section or 'DEFAULT', {})[option] = value
+    return out
+
+
+def run(count, computes, conductors, workdir, settings=None):
     stats_dir = pathlib.Path(workdir) / 'stats'
     stats_dir.mkdir(parents=True)
     os.environ['NIMBUS_STATS_DIR'] = str(stats_dir)
     database = deploy.ScratchDatabase('postgresql', workdir)
     vhost = deploy.ScratchVhost()
     hosts = ['speed-c%d' % i for i in range(computes)]
-    dep = deploy.Deployment(workdir, database, vhost.transport_url, compute_hosts=hosts)
+    dep = deploy.Deployment(workdir, database, vhost.transport_url, compute_hosts=hosts,
+                            common_overrides=settings)
     try:
         dep.manage('db', 'sync')
         dep.manage('flavor', 'create-defaults')
@@ -206,12 +219,15 @@ def main():
     parser.add_argument('--servers', type=int, default=100)
     parser.add_argument('--computes', type=int, nargs='+', default=[2, 10])
     parser.add_argument('--conductors', type=int, nargs='+', default=[1, 2])
+    parser.add_argument('--set', action='append', default=[], metavar='SECTION.OPTION=VALUE',
+                        help='a setting for every service (DEFAULT.OPTION for [DEFAULT])')
     args = parser.parse_args()
+    settings = _settings(args.set)
     configs = [(c, k) for c in args.computes for k in args.conductors]
     rows = []
     for computes, conductors in configs:
         with tempfile.TemporaryDirectory(prefix='nimbus-speed-bench-') as workdir:
-            rows.append(run(args.servers, computes, conductors, workdir))
+            rows.append(run(args.servers, computes, conductors, workdir, settings))
     harness.table('Server lifecycle across processes (RabbitMQ, PostgreSQL, fake driver)',
                   COLUMNS, rows)
     base = rows[0]
@@ -224,7 +240,7 @@ def main():
             print('  %-10s %-13s %s' % (kind, what, ', '.join(
                 '%s=%d' % item for item in sorted(names.items(), key=lambda i: -i[1]))))
     harness.write(NAME, {'servers': args.servers, 'configs': configs,
-                         'poll_interval': POLL_INTERVAL}, {'deployed': rows})
+                         'poll_interval': POLL_INTERVAL, 'settings': settings}, {'deployed': rows})
 
 
 if __name__ == '__main__':
