@@ -6,6 +6,7 @@ through the conductor, and any direct use from then on raises ``DBNotAllowed``.
 import functools
 import sqlite3
 
+from oslo_config import cfg
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import exc_filters
@@ -65,11 +66,13 @@ def _keep_sqlite_connections(engine):
     """oslo.db gives an SQLite file no pool (NullPool): every transaction opens the
     file and runs the connect pragmas again, a third of an all-in-one's CPU in the
     lifecycle benchmark. Keep the connections in a pool instead, with the engine's own
-    connect events and creator."""
+    connect events and creator, as many as [database]/max_pool_size (oslo.db registers
+    it before it makes an engine)."""
     old = engine.pool
     if not isinstance(old, sa.pool.NullPool):
         return
-    engine.pool = sa.pool.QueuePool(old._creator, pool_size=5, max_overflow=-1,
+    size = cfg.CONF.database.max_pool_size or 5
+    engine.pool = sa.pool.QueuePool(old._creator, pool_size=size, max_overflow=-1,
                                     recycle=old._recycle, logging_name=old._orig_logging_name,
                                     reset_on_return=old._reset_on_return,
                                     _dispatch=old.dispatch, dialect=old._dialect)

@@ -41,3 +41,16 @@ def test_other_databases_are_left_to_oslo_db():
     assert db_api._pooled_sqlite('sqlite://') is None
     assert db_api._pooled_sqlite('sqlite:////var/lib/nimbus/nimbus.sqlite') == (
         'sqlite:////var/lib/nimbus/nimbus.sqlite?check_same_thread=false')
+
+
+def test_the_pool_keeps_a_connection_for_each_rpc_executor_thread():
+    """A conductor's handlers each use the database: a smaller pool closes connections
+    its threads open again at once (tests/integration/test_db_pool.py)."""
+    from svc_common.conf import CONF
+    assert CONF.database.max_pool_size >= CONF.executor_thread_pool_size
+    assert CONF.database.max_pool_size >= CONF.api.threads
+
+
+def test_an_sqlite_file_keeps_as_many_connections_as_max_pool_size(ctx):
+    from svc_common.conf import CONF
+    assert db_api.get_engine().pool.size() == CONF.database.max_pool_size
