@@ -20,9 +20,15 @@ _disabled_for = None
 _restore_factory = None
 
 
+# oslo.db's ``thread_checkin`` puts a time.sleep(0) at every connection checkin so
+# that eventlet's green threads take turns. Nimbus runs native threads, which the
+# interpreter switches anyway; the sleep only handed the GIL away at the end of every
+# transaction: 0.42 ms of wall time each on an otherwise idle all-in-one (0.65 ms for
+# a one-statement transaction instead of 0.23 ms).
 def configure(conf):
     """Point the facade at [database]/connection (once per process)."""
-    context_manager.configure(**{k: v for k, v in conf.database.items()
+    context_manager.configure(thread_checkin=False,
+                              **{k: v for k, v in conf.database.items()
                                  if v is not None and k in _FACADE_KEYS})
 
 
@@ -45,7 +51,7 @@ def use_database(url, synchronous=True):
     factory = enginefacade._TransactionFactory()
     pooled = _pooled_sqlite(url)
     factory.configure(connection=pooled or url, sqlite_fk=True,
-                      sqlite_synchronous=synchronous)
+                      sqlite_synchronous=synchronous, thread_checkin=False)
     if pooled:
         factory._facade_cfg['on_engine_create'].append(_keep_sqlite_connections)
     _restore_factory = context_manager.patch_factory(factory)
