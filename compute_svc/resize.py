@@ -53,13 +53,8 @@ def _current(context, instance, migration, operation, task_states, statuses, wha
     was done already: the migration is past ``statuses``, or the instance gone or no
     longer in one of ``task_states`` (read from ``operation``'s rows). With ``event``,
     the step's action event starts with the instance's read (``step_runner.current``)."""
-    migration = objects.Migration.get_by_id(context, migration.id)
-    if migration.status not in statuses:
-        LOG.info('%s already done (migration %s)', what, migration.status, instance=instance)
-        return None, None
-    instance = step_runner.current(context, instance, operation, task_states, what,
-                                   event=event, host=host)
-    return (None, None) if instance is None else (instance, migration)
+    return step_runner.current_move(context, instance, migration, statuses, operation,
+                                    task_states, what, event=event, host=host)
 
 
 def _run_step(context, manager, instance, event, work, on_error):

@@ -295,6 +295,23 @@ def allowed(operation: str, old: Pair, new: Pair) -> bool:
     return get(operation).allows(old, new)
 
 
+@functools.lru_cache(maxsize=None)
+def sources(operation: str, new_vm: Any, new_task: Any, task_states: frozenset,
+            vm_states: Optional[frozenset]) -> dict:
+    """Where a save of ``operation`` may find an instance: {task_state: vm_states}, the
+    states among ``task_states`` and ``vm_states`` (None: any) that its rows change
+    into ``new_vm`` and ``new_task`` (either SAME: not changed), or that have them
+    already. Strings, as SQL stores them; what the save's compare-and-swap lists."""
+    op = get(operation)
+    found: dict = {}
+    for task in task_states:
+        for vm in (vm_states if vm_states is not None else frozenset(v.value for v in V)):
+            new = (vm if new_vm == SAME else new_vm, task if new_task == SAME else new_task)
+            if op.allows((vm, task), new):
+                found.setdefault(task, set()).add(vm)
+    return {task: frozenset(vms) for task, vms in found.items()}
+
+
 def _resume_table(operations: Iterable[Operation]) -> dict:
     table = {}
     for op in operations:

@@ -29,6 +29,7 @@ from svc_common import exception
 from svc_common import instance_events
 from svc_common import objects
 from svc_common import service
+from svc_common import states
 
 if TYPE_CHECKING:
     from svc_common.context import RequestContext
@@ -75,6 +76,32 @@ def current(context: RequestContext, instance: Instance, operation: str,
         if on_gone is not None:
             on_gone()
         return None
+    return _pending(found, instance, what, task_states, event)
+
+
+def current_move(context: RequestContext, instance: Instance, migration: Any,
+                 statuses: tuple, operation: str, task_states: TaskStates, what: str,
+                 event: Optional[str] = None, host: Optional[str] = None) -> tuple:
+    """``current`` for a step of a move, with its Migration read in the same round trip:
+    (instance, migration) as SQL has them now, or (None, None) when ``what`` has nothing
+    to do: the migration's status is not one of ``statuses`` (the step was done), or
+    ``current`` would say so."""
+    try:
+        found, migration = objects.Instance.get_for_move_step(
+            context, instance.uuid, migration.id, [states.value(s) for s in statuses],
+            operation, task_states, event, host)
+    except exception.InstanceNotFound:
+        LOG.info('%s: instance %s is gone', what, instance.uuid)
+        return None, None
+    if migration.status not in statuses:
+        LOG.info('%s already done (migration %s)', what, migration.status, instance=instance)
+        return None, None
+    found = _pending(found, instance, what, task_states, event)
+    return (None, None) if found is None else (found, migration)
+
+
+def _pending(found: Optional[Instance], instance: Instance, what: str,
+             task_states: TaskStates, event: Optional[str]) -> Optional[Instance]:
     if found is None:
         LOG.info('%s already done (not in %s any more)', what, task_states,
                  instance=instance)

@@ -1,5 +1,6 @@
 """Instance: the server record. Every state change is a compare-and-swap that names
 its operation, and is checked against that operation's rows (``svc_common.operations``)."""
+import datetime
 import json
 
 from oslo_utils import versionutils
@@ -17,6 +18,7 @@ from svc_common.objects import fault as fault_obj
 from svc_common.objects import flavor as flavor_obj
 from svc_common.objects import instance_action as instance_action_obj
 from svc_common.objects import instance_group as instance_group_obj
+from svc_common.objects import migration as migration_obj
 from svc_common.objects import network as network_obj
 from svc_common.objects import request_spec as request_spec_obj
 from svc_common import operations
@@ -80,6 +82,18 @@ def _instance_for_step(context, uuid, operation, task_states, event, host):
 
 
 @db_api.writer
+def _instance_for_move_step(context, uuid, migration_id, statuses, operation, task_states,
+                            event, host):
+    """(the row or None, the migration's row): None when the migration is not in one of
+    ``statuses`` any more (nothing read but it), else as ``_instance_for_step``."""
+    migration = migration_obj.get_row(context, migration_id)
+    if migration.status not in statuses:
+        return None, migration
+    return (_instance_for_step(context, uuid, operation, task_states, event, host),
+            migration)
+
+
+@db_api.writer
 def _instance_create(context, values, request_spec):
     """The instance row and, in the same transaction, its request spec's and its
     membership of the server group its ``group`` hint names."""
@@ -113,7 +127,85 @@ def _instance_update(context, uuid, values, expected_task, expected_vm,
     """Compare-and-swap: the row changes only if its states (and host) are still those
     we checked, and a change of state only as one of ``operation``'s rows allows. With
     ``finish_event``, that event of the request's action ends (Success) in the same
-    transaction."""
+    transaction. Returns (the row as written, or None when it was not read: then
+    the values written, updated_at included, are all that changed)."""
+    values = dict(values, updated_at=base.utcnow())
+    row = None
+    if not _swapped(context, uuid, values, expected_task, expected_vm, expected_host,
+                    operation):
+        row = _checked_update(context, uuid, values, expected_task, expected_vm,
+                              expected_host, operation)
+    if finish_event is not None:
+        try:
+            instance_action_obj.record_event_finish(context, uuid, finish_event)
+        except exception.ActionNotFound:
+            pass
+    return row, values
+
+
+def _swapped(context, uuid, values, expected_task, expected_vm, expected_host, operation):
+    """The write as one UPDATE whose WHERE holds every check (the expected states and
+    host, and the operation's rows that lead to the new states): True if it went
+    through. False when it did not, or cannot be checked without the row (a change of
+    system_metadata keeps the stored lock keys; a delete stamps the row's id; MySQL
+    rounds the stored times, so the row is read back there anyway): the caller then
+    reads the row and checks it, which says why, and writes if the row passes now."""
+    if ('system_metadata' in values or context.session.get_bind().dialect.name == 'mysql'
+            or states.value(values.get('vm_state')) == states.VmState.DELETED.value):
+        return False
+    where = _swap_conditions(values, expected_task, expected_vm, operation)
+    if where is None:
+        return False
+    model = models.Instance
+    if expected_host is not _NO_CHECK:
+        where.append(model.host.is_not_distinct_from(expected_host))
+    count = context.session.query(model).filter(
+        model.uuid == uuid, model.deleted == 0, *where).update(
+        values, synchronize_session=False)
+    return count == 1
+
+
+def _swap_conditions(values, expected_task, expected_vm, operation):
+    """The WHERE conditions of ``_swapped`` for the states, or None when they cannot be
+    listed (a change of state without its operation or expected task state)."""
+    model = models.Instance
+    changes_state = 'vm_state' in values or 'task_state' in values
+    if not changes_state:
+        where = []
+        if expected_task is not _NO_CHECK:
+            where.append(_task_in(_as_tuple(
+                states.value(t) for t in _as_tuple(expected_task))))
+        if expected_vm is not _NO_CHECK:
+            where.append(model.vm_state.in_([states.value(v) for v in _as_tuple(expected_vm)]))
+        return where
+    if expected_task is _NO_CHECK or operation is None:
+        return None
+    tasks = frozenset(states.value(t) for t in _as_tuple(expected_task))
+    vms = (None if expected_vm is _NO_CHECK
+           else frozenset(states.value(v) for v in _as_tuple(expected_vm)))
+    same = operations.SAME
+    new_vm = states.value(values['vm_state']) if 'vm_state' in values else same
+    new_task = states.value(values['task_state']) if 'task_state' in values else same
+    sources = operations.sources(operation, new_vm, new_task, tasks, vms)
+    if not sources:
+        return None
+    return [sa.or_(*(sa.and_(_task_in((task,)), model.vm_state.in_(sorted(vm_states)))
+                     for task, vm_states in sorted(sources.items(), key=str)))]
+
+
+def _task_in(task_states):
+    model = models.Instance
+    named = [t for t in task_states if t is not None]
+    conditions = [model.task_state.in_(named)] if named else []
+    if None in task_states:
+        conditions.append(model.task_state.is_(None))
+    return sa.or_(*conditions)
+
+
+def _checked_update(context, uuid, values, expected_task, expected_vm, expected_host,
+                    operation):
+    """The write after reading the row and checking it (see ``_instance_update``);
+    returns the row as written."""
     row = _instance_get(context, uuid)
     _check_expected(row, expected_task, expected_vm)
     if expected_host is not _NO_CHECK and row.host != expected_host:
@@ -125,7 +217,6 @@ def _instance_update(context, uuid, values, expected_task, expected_vm,
     if old != new and (operation is None or not operations.allowed(operation, old, new)):
         raise exception.InvalidStateTransition(
             what='instance %s (operation %s)' % (uuid, operation), old=old, new=new)
-    values = dict(values, updated_at=base.utcnow())
     if 'system_metadata' in values:
         values['system_metadata'] = _with_lock_keys(values['system_metadata'],
                                                     row.system_metadata)
@@ -141,11 +232,6 @@ def _instance_update(context, uuid, values, expected_task, expected_vm,
     if count != 1:
         raise exception.UnexpectedTaskStateError(instance_uuid=uuid, expected=old,
                                                  actual='changed concurrently')
-    if finish_event is not None:
-        try:
-            instance_action_obj.record_event_finish(context, uuid, finish_event)
-        except exception.ActionNotFound:
-            pass
     return base.written(context.session, row, values)
 
 
@@ -193,11 +279,11 @@ def _instance_set_lock(context, uuid, locked_by, reason, attempts=5):
 def _instance_destroy(context, uuid, expected_task):
     """Soft-delete the instance row; its request spec, group membership and fixed
     addresses go in the same transaction."""
-    row = _instance_update(context, uuid,
-                           {'vm_state': states.VmState.DELETED.value, 'task_state': None,
-                            'terminated_at': base.utcnow(),
-                            'power_state': states.PowerState.NOSTATE},
-                           expected_task, _NO_CHECK, operation='delete')
+    row, _ = _instance_update(context, uuid,
+                              {'vm_state': states.VmState.DELETED.value, 'task_state': None,
+                               'terminated_at': base.utcnow(),
+                               'power_state': states.PowerState.NOSTATE},
+                              expected_task, _NO_CHECK, operation='delete')
     request_spec_obj.remove(context, uuid)
     instance_group_obj.remove_member(context, uuid)
     network_obj.release(context, uuid)
@@ -306,7 +392,8 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
     # Version 1.4: save() names its operation; vm_state and task_state are enum fields
     # Version 1.5: get_for_step()
     # Version 1.6: save() can finish an action event
-    VERSION = '1.6'
+    # Version 1.7: get_for_move_step()
+    VERSION = '1.7'
 
     fields = dict(base.NimbusPersistentObject.fields, **{
         'id': fields.IntegerField(),
@@ -406,6 +493,20 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
                                  event, host)
         return None if row is None else cls._from_db_object(context, cls(), row)
 
+    @base.remotable_classmethod
+    def get_for_move_step(cls, context, uuid, migration_id, statuses, operation,
+                          task_states, event=None, host=None):
+        """``get_for_step`` for a step of a move, with its Migration in the same read:
+        [the instance or None, the migration]. None also when the migration's status
+        is not one of ``statuses`` (that step was done already)."""
+        row, migration_row = _instance_for_move_step(
+            context, uuid, migration_id, [states.value(s) for s in statuses], operation,
+            [states.value(t) for t in _as_tuple(task_states)], event, host)
+        migration = migration_obj.Migration._from_db_object(
+            context, migration_obj.Migration(), migration_row)
+        return [None if row is None else cls._from_db_object(context, cls(), row),
+                migration]
+
     @base.remotable
     def create(self, request_spec=None):
         """Insert the record, and ``request_spec`` (a RequestSpec) with it in one
@@ -442,10 +543,19 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
         if 'flavor' in changes:
             for name in ('vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb'):
                 changes[name] = getattr(changes['flavor'], name)
-        row = _instance_update(self._context, self.uuid, self._to_db_values(changes),
-                               expected_task_state, expected_vm_state, expected_host,
-                               operation, finish_event)
-        self._from_db_object(self._context, self, row)
+        row, written = _instance_update(self._context, self.uuid,
+                                        self._to_db_values(changes), expected_task_state,
+                                        expected_vm_state, expected_host, operation,
+                                        finish_event)
+        if row is not None:
+            self._from_db_object(self._context, self, row)
+            return
+        # Not read back: what changed in the row is what this object wrote.
+        for name in ('vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb'):
+            if name in changes:
+                setattr(self, name, changes[name])
+        self.updated_at = written['updated_at'].replace(tzinfo=datetime.timezone.utc)
+        self.obj_reset_changes()
 
     @base.remotable
     def lock(self, locked_by, reason=None):

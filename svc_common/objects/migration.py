@@ -1,5 +1,7 @@
 """Migration: one resize or cold migration of an instance. Status changes are
 compare-and-swap writes checked against ``states.MIGRATION_TRANSITIONS``."""
+import datetime
+
 from oslo_utils import uuidutils
 from oslo_versionedobjects import fields
 
@@ -28,6 +30,11 @@ def _migration_get(context, **by):
     return row
 
 
+def get_row(context, migration_id):
+    """The migration's row (MigrationNotFound), in the caller's transaction."""
+    return _migration_get(context, id=migration_id)
+
+
 @db_api.writer
 def _migration_create(context, values):
     row = models.Migration(**values)
@@ -39,6 +46,40 @@ def _migration_create(context, values):
 @db_api.writer
 def _migration_update(context, migration_id, values, expected_status,
                       expected_dest=base.NO_CHECK):
+    """Compare-and-swap of the changed ``values``; returns (the row as written, or None
+    when it was not read: then ``values``, updated_at included, are what changed)."""
+    values = dict(values, updated_at=base.utcnow())
+    if _swapped(context, migration_id, values, expected_status, expected_dest):
+        return None, values
+    return _checked_update(context, migration_id, values, expected_status,
+                           expected_dest), values
+
+
+def _swapped(context, migration_id, values, expected_status, expected_dest):
+    """The write as one UPDATE whose WHERE holds every check (the expected statuses that
+    may change into the new one, the expected destination): True if it went through.
+    False when it did not (the caller then reads the row, which says why) or on MySQL,
+    which rounds the stored times (the row is read back there)."""
+    if context.session.get_bind().dialect.name == 'mysql':
+        return False
+    model = models.Migration
+    where = []
+    if expected_status is not None:
+        new = values.get('status')
+        sources = [s for s in expected_status
+                   if new is None or states.migration_transition_allowed(s, new)]
+        if not sources:
+            return False
+        where.append(model.status.in_(sources))
+    elif 'status' in values:
+        return False
+    if expected_dest is not base.NO_CHECK:
+        where.append(model.dest_compute.is_not_distinct_from(expected_dest))
+    return _query(context).filter(model.id == migration_id, *where).update(
+        values, synchronize_session=False) == 1
+
+
+def _checked_update(context, migration_id, values, expected_status, expected_dest):
     row = _query(context).filter_by(id=migration_id).one()
     if expected_status is not None and row.status not in expected_status:
         raise exception.UnexpectedMigrationStatus(migration=row.uuid, actual=row.status,
@@ -51,7 +92,6 @@ def _migration_update(context, migration_id, values, expected_status,
     if not states.migration_transition_allowed(row.status, new_status):
         raise exception.InvalidStateTransition(what='migration %s' % row.uuid,
                                                old=row.status, new=new_status)
-    values = dict(values, updated_at=base.utcnow())
     count = _query(context).filter(
         models.Migration.id == row.id, models.Migration.status == row.status,
         models.Migration.dest_compute.is_not_distinct_from(row.dest_compute)).update(
@@ -153,8 +193,14 @@ class Migration(base.NimbusPersistentObject, base.NimbusObject):
         if values:
             expected = None if expected_status is None else tuple(
                 states.value(s) for s in expected_status)
-            self._from_db_object(self._context, self, _migration_update(
-                self._context, self.id, values, expected, expected_dest))
+            row, written = _migration_update(self._context, self.id, values, expected,
+                                             expected_dest)
+            if row is not None:
+                self._from_db_object(self._context, self, row)
+                return
+            # Not read back: what changed in the row is what this object wrote.
+            self.updated_at = written['updated_at'].replace(tzinfo=datetime.timezone.utc)
+            self.obj_reset_changes()
 
     def fail(self):
         """Set status error unless the migration already ended (safe to repeat): the

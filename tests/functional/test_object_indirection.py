@@ -32,6 +32,27 @@ def test_a_computes_object_calls_cross_the_bus_to_the_conductor(core):
     assert ('object_class_action_versions', 'event_finish') not in calls
 
 
+def test_a_move_step_reads_its_migration_and_instance_in_one_call(core):
+    ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
+    instance = new_instance(ctx)
+    core.conductor_rpcapi.build_instances(ctx, [instance], None)
+    instance = wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.ACTIVE)
+    objects.InstanceAction.action_start(ctx, instance.uuid, 'resize')
+    flavor = next(f for f in objects.FlavorList.get_all(ctx) if f.name == 'm1.small')
+    instance.task_state = states.TaskState.RESIZE_PREP
+    instance.new_flavor = flavor
+    instance.save(expected_task_state=None, operation='resize')
+    core.bus.calls.clear()
+    core.conductor_rpcapi.migrate_server(ctx, instance, flavor)
+    wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.RESIZED)
+    calls = list(core.bus.calls)
+    # prep_resize, resize_instance and finish_resize: one read each, nothing else read
+    # for the migration
+    assert calls.count(('object_class_action_versions', 'get_for_move_step')) == 3
+    assert ('object_class_action_versions', 'get_by_id') not in calls
+    assert ('object_class_action_versions', 'get_for_step') not in calls
+
+
 def test_only_the_computes_threads_are_routed(core):
     assert obj_base.NimbusObject.indirection_api is None  # this thread: the process's
     with stats.role('compute'):

@@ -357,3 +357,56 @@ def test_rebuild_skips_no_phase_and_starts_only_from_idle_servers():
     for vm in (V.BUILDING, V.RESIZED):
         assert not rebuild.allows((vm, None), (vm, T.REBUILDING))
     assert not rebuild.allows((V.ACTIVE, T.POWERING_OFF), (V.ACTIVE, T.REBUILDING))
+
+
+def _sql_of(fn):
+    from svc_common import stats
+    before = stats.snapshot()
+    with stats.role('unit-save'):
+        fn()
+    return stats.since(before).get('unit-save', {}).get('sql', {})
+
+
+def test_a_save_that_passes_its_checks_is_one_update(ctx, flavor):
+    """The checks of a save (expected states, host, the operation's rows) are the WHERE
+    of one UPDATE: no read before it, none after, and the object is then what a read
+    would give."""
+    inst = _instance(ctx, flavor, V.ACTIVE, None)
+    bigger = objects.Flavor(context=ctx, flavorid='2', name='m1.small', vcpus=2,
+                            memory_mb=2048, root_gb=20)
+    bigger.create()
+
+    def save():
+        inst.task_state = T.RESIZE_PREP
+        inst.flavor = bigger
+        inst.save(expected_task_state=None, expected_vm_state=V.ACTIVE,
+                  expected_host=None, operation='resize')
+    assert _sql_of(save) == {'UPDATE': 1}
+    stored = objects.Instance.get_by_uuid(ctx, inst.uuid)
+    for name in ('task_state', 'vm_state', 'vcpus', 'memory_mb', 'root_gb', 'updated_at'):
+        assert getattr(inst, name) == getattr(stored, name), name
+    assert not inst.obj_what_changed()
+
+    migration = objects.Migration(context=ctx, instance_uuid=inst.uuid,
+                                  migration_type='resize')
+    migration.create()
+
+    def move_on():
+        migration.status = states.MigrationStatus.MIGRATING
+        migration.save(expected_status=(states.MigrationStatus.PRE_MIGRATING,),
+                       expected_dest=None)
+    assert _sql_of(move_on) == {'UPDATE': 1}
+    assert migration.updated_at == objects.Migration.get_by_id(ctx, migration.id).updated_at
+
+
+def test_a_save_whose_checks_fail_reads_the_row_to_say_why(ctx, flavor):
+    inst = _instance(ctx, flavor, V.STOPPED, None)
+    stale = objects.Instance.get_by_uuid(ctx, inst.uuid)
+    stale.task_state = T.POWERING_OFF  # stop's rows start from active only
+    with pytest.raises(exception.InvalidStateTransition):
+        stale.save(expected_task_state=None, operation='stop')
+    stale = objects.Instance.get_by_uuid(ctx, inst.uuid)
+    stale.host = 'elsewhere'
+    with pytest.raises(exception.UnexpectedTaskStateError):
+        stale.save(expected_host='somewhere')
+    assert objects.Instance.get_by_uuid(ctx, inst.uuid).host is None
