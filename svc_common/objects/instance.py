@@ -55,9 +55,22 @@ def _base_query(context, session, read_deleted=None):
     return query
 
 
+def _by_uuid(deleted):
+    model = models.Instance
+    return sa.select(model).where(model.uuid == sa.bindparam('p_uuid'), *deleted)
+
+
+# One instance by uuid, for each read_deleted mode: the most frequent read, built once.
+_BY_UUID = {'no': _by_uuid([models.Instance.deleted == 0]),
+            'only': _by_uuid([models.Instance.deleted != 0]),
+            'yes': _by_uuid([])}
+
+
 @db_api.reader
 def _instance_get(context, uuid, read_deleted=None):
-    row = _base_query(context, context.session, read_deleted).filter_by(uuid=uuid).first()
+    statement = _BY_UUID.get(read_deleted or getattr(context, 'read_deleted', 'no'),
+                             _BY_UUID['yes'])
+    row = context.session.execute(statement, {'p_uuid': uuid}).scalars().first()
     if row is None:
         raise exception.InstanceNotFound(instance_id=uuid)
     return row

@@ -46,25 +46,75 @@ def _actions_for_instance(context, instance_uuid):
 
 # Events are written with two statements each, in SQL Core: the action is stamped by its
 # (instance, request) and the event found through a subquery, instead of loading both.
+# The statements are built once, their values bound at each execution: building them
+# again for every event cost more CPU than running them.
 
-def _latest_action(instance_uuid, request_id):
+_ACTIONS = models.InstanceAction.__table__
+_EVENTS = models.InstanceActionEvent.__table__
+
+
+def _param(name, type_=None):
+    # (A bind parameter may not take the name of a column the statement writes.)
+    return sa.bindparam('p_' + name, type_=type_)
+
+
+def _values(**values):
+    return {'p_' + name: value for name, value in values.items()}
+
+
+def _latest_action():
     """SELECT the id of the newest action of the request on the instance."""
-    actions = models.InstanceAction
-    return sa.select(actions.id).where(
-        actions.instance_uuid == instance_uuid, actions.request_id == request_id,
-    ).order_by(actions.id.desc()).limit(1)
+    return sa.select(_ACTIONS.c.id).where(
+        _ACTIONS.c.instance_uuid == _param('instance_uuid'),
+        _ACTIONS.c.request_id == _param('request_id'),
+    ).order_by(_ACTIONS.c.id.desc()).limit(1)
+
+
+def _stamp(**values):
+    return _ACTIONS.update().where(
+        _ACTIONS.c.instance_uuid == _param('instance_uuid'),
+        _ACTIONS.c.request_id == _param('request_id'),
+    ).values(updated_at=_param('now', sa.DateTime), **values)
+
+
+def _insert_event(columns, *values):
+    latest = _latest_action().subquery()
+    return _EVENTS.insert().from_select(
+        ['event', 'action_id', *columns],
+        sa.select(_param('event', sa.String), latest.c.id, *values))
+
+
+def _finish_newest():
+    """The newest event of that name in the action (a step run twice starts it twice).
+    Wrapped in a derived table: MySQL refuses a subquery on the table it updates."""
+    newest = sa.select(sa.func.max(_EVENTS.c.id).label('id')).where(
+        _EVENTS.c.event == _param('event'),
+        _EVENTS.c.action_id == _latest_action().scalar_subquery(),
+    ).subquery()
+    return _EVENTS.update().where(
+        _EVENTS.c.id == sa.select(newest.c.id).scalar_subquery(),
+    ).values(finish_time=_param('now', sa.DateTime), result=_param('result'),
+             traceback=_param('traceback', sa.Text), updated_at=_param('now', sa.DateTime))
+
+
+_STAMP = _stamp()
+_STAMP_ERROR = _stamp(message='Error')
+_START = _insert_event(['host', 'start_time', 'created_at'], _param('host', sa.String),
+                       _param('now', sa.DateTime), _param('now', sa.DateTime))
+_FINISH = _finish_newest()
+# An event that finishes without having started (its start was not recorded).
+_START_AND_FINISH = _insert_event(
+    ['start_time', 'finish_time', 'result', 'traceback', 'created_at'],
+    _param('now', sa.DateTime), _param('now', sa.DateTime), _param('result', sa.String),
+    _param('traceback', sa.Text), _param('now', sa.DateTime))
 
 
 def _touch_action(context, instance_uuid, request_id, now, error=False):
     """Stamp the request's action (message 'Error' with ``error``); ActionNotFound
     without one."""
-    actions = models.InstanceAction
-    values = {'updated_at': now}
-    if error:
-        values['message'] = 'Error'
-    stamped = context.session.execute(sa.update(actions).where(
-        actions.instance_uuid == instance_uuid, actions.request_id == request_id,
-    ).values(values).execution_options(synchronize_session=False)).rowcount
+    stamped = context.session.execute(
+        _STAMP_ERROR if error else _STAMP,
+        _values(instance_uuid=instance_uuid, request_id=request_id, now=now)).rowcount
     if not stamped:
         raise exception.ActionNotFound(request_id=request_id, instance_uuid=instance_uuid)
 
@@ -73,12 +123,9 @@ def _touch_action(context, instance_uuid, request_id, now, error=False):
 def _event_start(context, instance_uuid, request_id, event, host):
     now = base.utcnow()
     _touch_action(context, instance_uuid, request_id, now)
-    events = models.InstanceActionEvent.__table__
-    latest = _latest_action(instance_uuid, request_id).subquery()
-    context.session.execute(events.insert().from_select(
-        ['event', 'action_id', 'host', 'start_time', 'created_at'],
-        sa.select(sa.literal(event), latest.c.id, sa.literal(host, sa.String),
-                  sa.literal(now, sa.DateTime), sa.literal(now, sa.DateTime))))
+    context.session.execute(_START, _values(instance_uuid=instance_uuid,
+                                            request_id=request_id, event=event, host=host,
+                                            now=now))
 
 
 def record_event_start(context, instance_uuid, event, host=None):
@@ -99,24 +146,10 @@ def record_event_finish(context, instance_uuid, event, error=None):
 def _event_finish(context, instance_uuid, request_id, event, result, tb):
     now = base.utcnow()
     _touch_action(context, instance_uuid, request_id, now, error=result == 'Error')
-    events = models.InstanceActionEvent.__table__
-    # The newest event of that name in the action (a step run twice starts it twice).
-    # Wrapped in a derived table: MySQL refuses a subquery on the table it updates.
-    newest = sa.select(sa.func.max(events.c.id).label('id')).where(
-        events.c.event == event,
-        events.c.action_id == _latest_action(instance_uuid, request_id).scalar_subquery(),
-    ).subquery()
-    finished = context.session.execute(events.update().where(
-        events.c.id == sa.select(newest.c.id).scalar_subquery(),
-    ).values(finish_time=now, result=result, traceback=tb, updated_at=now)).rowcount
-    if not finished:  # finished without having started (its start was not recorded)
-        latest = _latest_action(instance_uuid, request_id).subquery()
-        context.session.execute(events.insert().from_select(
-            ['event', 'action_id', 'start_time', 'finish_time', 'result', 'traceback',
-             'created_at'],
-            sa.select(sa.literal(event), latest.c.id, sa.literal(now, sa.DateTime),
-                      sa.literal(now, sa.DateTime), sa.literal(result),
-                      sa.literal(tb, sa.Text), sa.literal(now, sa.DateTime))))
+    params = _values(instance_uuid=instance_uuid, request_id=request_id, event=event,
+                     result=result, traceback=tb, now=now)
+    if not context.session.execute(_FINISH, params).rowcount:
+        context.session.execute(_START_AND_FINISH, params)
 
 
 @db_api.reader
