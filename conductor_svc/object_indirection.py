@@ -7,9 +7,11 @@ process installs the conductor RPC client as the objects' indirection API
 (``use_indirection_for_role``), so their object calls take the same path.
 """
 import contextlib
+import copy
 
 from oslo_db import exception as db_exc
 import oslo_messaging as messaging
+from oslo_versionedobjects import base as ovo_base
 
 from svc_common import exception
 from svc_common import rpc
@@ -43,6 +45,17 @@ def _remotable(target, objmethod):
     return getattr(target, objmethod)
 
 
+def _snapshot(objinst):
+    """The set fields' values before a method runs, to send back what it changed: a
+    copy of each container (a method may change one in place); nested objects are not
+    kept (they compare unequal to anything, so they are always sent back, as with a
+    deep copy of the whole object, which cost more than the method's SQL)."""
+    return {name: (copy.copy(value) if isinstance(value, (dict, list, set)) else value)
+            for name, value in ((n, getattr(objinst, n)) for n in objinst.fields
+                                if objinst.obj_attr_is_set(n))
+            if not isinstance(value, ovo_base.VersionedObject)}
+
+
 class ObjectIndirection:
 
     @rpc.expose
@@ -59,7 +72,7 @@ class ObjectIndirection:
     @rpc.expose
     @_answers
     def object_action(self, context, objinst, objmethod, args, kwargs):
-        before = objinst.obj_clone()
+        before = _snapshot(objinst)
         with _database_errors_for_rpc():
             result = _remotable(objinst, objmethod)(*args, **kwargs)
         updates = {}
@@ -67,7 +80,7 @@ class ObjectIndirection:
             if not objinst.obj_attr_is_set(name):
                 continue
             value = getattr(objinst, name)
-            if not before.obj_attr_is_set(name) or getattr(before, name) != value:
+            if name not in before or before[name] != value:
                 updates[name] = field.to_primitive(objinst, name, value)
         updates['obj_what_changed'] = objinst.obj_what_changed()
         return updates, result
