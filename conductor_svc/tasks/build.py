@@ -52,11 +52,17 @@ class BuildTask:
 
     def _build_one(self, instance):
         uuid = instance.uuid
+        # The scheduling event starts with the reload when the build was sent to be
+        # scheduled (no host yet), and ends with the save of the host it gets.
+        event = self.EVENT if instance.host is None else None
         instance = step_runner.current(
             self.context, instance, self.OPERATION, self.TASK_STATE, 'Scheduling',
-            on_gone=lambda: objects.ResourceClaim.release(self.context, uuid))
+            on_gone=lambda: objects.ResourceClaim.release(self.context, uuid),
+            event=event, host=CONF.host)
         if instance is None:
             return
+        if event is not None and instance.host is not None:  # another attempt scheduled it
+            instance_events.finish_event(self.context, uuid, event)
         spec = self._request_spec(instance)
         if not self._allocate_addresses(instance, spec):
             return
@@ -102,8 +108,8 @@ class BuildTask:
 
     def _schedule(self, instance, spec):
         request = self._scheduler_request(instance, spec)
-        event_started = instance_events.start_event(self.context, instance.uuid,
-                                                    self.EVENT, CONF.host)
+        event_started = getattr(instance, '_started_event', None) == self.EVENT or \
+            instance_events.start_event(self.context, instance.uuid, self.EVENT, CONF.host)
         try:
             selection = self._claimed_before(instance, request.resources) or \
                 self.scheduler.select_and_claim(self.context, instance.uuid, request)
@@ -114,7 +120,8 @@ class BuildTask:
         instance.host = selection.host
         instance.node = selection.nodename
         try:
-            instance.save(expected_host=None)
+            instance.save(expected_host=None,
+                          finish_event=self.EVENT if event_started else None)
         except exception.InstanceNotFound:
             objects.ResourceClaim.release(self.context, instance.uuid)
             return False
@@ -124,8 +131,6 @@ class BuildTask:
         faults.point('conductor.build.after_host_saved')
         objects.ResourceClaim.release(self.context, instance.uuid,
                                       keep_node_id=selection.compute_node_id)
-        if event_started:
-            instance_events.finish_event(self.context, instance.uuid, self.EVENT)
         return True
 
     def _claimed_before(self, instance, resources):

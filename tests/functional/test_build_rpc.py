@@ -110,3 +110,24 @@ def test_power_state_sync_records_a_guest_that_went_off(core):
     synced = objects.Instance.get_by_uuid(ctx, instance.uuid)
     assert (synced.vm_state, synced.power_state) == ('stopped', states.PowerState.SHUTDOWN)
     assert manager.sync_power_states() == 0
+
+
+def test_the_scheduling_event_rides_on_the_reload_and_the_host_save(core):
+    """The conductor's scheduling event starts in the transaction of the build's reload
+    and ends in that of the host's save: no transaction of its own."""
+    from svc_common import stats
+    ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
+    instance = new_instance(ctx)
+    core.bus.calls.clear()
+    before = stats.snapshot()
+    conductor_rpcapi.ConductorAPI().build_instances(ctx, [instance], None)
+    poll(lambda: objects.Instance.get_by_uuid(ctx, instance.uuid).vm_state == 'active')
+    # The conductor's own (its object calls for the compute are one transaction each):
+    # reload (+ event start), request spec, earlier claims, scheduler's view, claim,
+    # host (+ event end), other claims released.
+    own = stats.since(before)['conductor']['txn']['BEGIN'] - len(core.bus.calls)
+    assert own == 7
+    action = objects.InstanceAction.get_by_request_id(ctx, instance.uuid, ctx.request_id)
+    events = objects.InstanceActionEventList.get_by_action(ctx, action.id)
+    scheduling = [e for e in events if e.event == 'conductor_schedule_and_build_instances']
+    assert [(e.result, bool(e.start_time)) for e in scheduling] == [('Success', True)]
