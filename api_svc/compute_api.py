@@ -2,6 +2,7 @@
 means, between the REST handlers (which only translate) and the objects and RPC
 clients (which it is given by the composition root in api_svc.wsgi).
 """
+import contextvars
 import dataclasses
 import hashlib
 import re
@@ -140,13 +141,44 @@ def generate_password(length=12):
     return ''.join(secrets.choice(alphabet) for _ in range(length))
 
 
-@db_api.writer
+# The casts waiting for the outermost write_together of this thread to commit.
+_AFTER_COMMIT: contextvars.ContextVar = contextvars.ContextVar('nimbus_api_after_commit',
+                                                              default=None)
+
+
 def write_together(context, fn, *args):
     """``fn(context, *args)``, the readers and writers it calls with ``context`` in one
-    transaction (one BEGIN and COMMIT for a request's checks and writes). Nothing in
-    ``fn`` may use another context (``context.elevated()``): on SQLite its transaction
-    would wait for this one's lock. Casts go after it returns, once committed."""
+    transaction (one BEGIN and COMMIT for a request's checks and writes), and then the
+    casts it left to after_commit. Nothing in ``fn`` may use another context
+    (``context.elevated()``): on SQLite its transaction would wait for this one's lock.
+    Nested in another, it is part of the outer one (and so are its casts)."""
+    if _AFTER_COMMIT.get() is not None:
+        return _in_one_transaction(context, fn, *args)
+    casts = []
+    token = _AFTER_COMMIT.set(casts)
+    try:
+        result = _in_one_transaction(context, fn, *args)
+    finally:
+        _AFTER_COMMIT.reset(token)
+    for cast in casts:
+        cast()
+    return result
+
+
+@db_api.writer
+def _in_one_transaction(context, fn, *args):
     return fn(context, *args)
+
+
+def after_commit(cast):
+    """Call ``cast`` (no arguments) once the write_together under way commits (never,
+    if it fails), or at once outside one: a host must not get a message about a state
+    it cannot read yet."""
+    casts = _AFTER_COMMIT.get()
+    if casts is None:
+        cast()
+    else:
+        casts.append(cast)
 
 
 @dataclasses.dataclass

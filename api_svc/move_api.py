@@ -5,6 +5,7 @@ or a revert through compute_svc.resize; and read the migrations back.
 The steps after the cast live in conductor_svc/tasks/migrate.py and compute_svc/resize.py.
 """
 import dataclasses
+import functools
 
 from oslo_log import log as logging
 from oslo_utils import timeutils
@@ -44,7 +45,8 @@ class MoveAPI:
         compute_api.check_can_start(instance, 'resize', T.RESIZE_PREP)
         new = compute_api.write_together(context, _check_and_start_resize, instance,
                                          flavor_id)
-        self._cast(context, instance, new, ACTION_RESIZE)
+        compute_api.after_commit(functools.partial(self._cast, context, instance, new,
+                                                   ACTION_RESIZE))
 
     def migrate(self, context, instance, host=None):
         """Cold-migrate ``instance`` (a resize to its own flavor), to ``host`` if named.
@@ -71,14 +73,16 @@ class MoveAPI:
         migration = compute_api.write_together(
             context, _begin_end, instance, 'confirmResize', 'confirm_resize',
             T.RESIZE_CONFIRMING, ACTION_CONFIRM_RESIZE, M.CONFIRMING)
-        self.compute.confirm_resize(context, instance, migration)
+        compute_api.after_commit(functools.partial(self.compute.confirm_resize, context,
+                                                   instance, migration))
 
     def revert_resize(self, context, instance):
         """Go back to the old flavor and host."""
         migration = compute_api.write_together(
             context, _begin_end, instance, 'revertResize', 'revert_resize',
             T.RESIZE_REVERTING, ACTION_REVERT_RESIZE, M.REVERTING)
-        self.compute.revert_resize(context, instance, migration)
+        compute_api.after_commit(functools.partial(self.compute.revert_resize, context,
+                                                   instance, migration))
 
 
 def _check_and_start_resize(context, instance, flavor_id):

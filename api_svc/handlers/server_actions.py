@@ -111,8 +111,14 @@ def rebuild(req, server_id, body):
 
 
 # -- resize and cold migration -------------------------------------------------------------
+# A resize, a confirm and a revert read the server, check and write in one transaction
+# (compute_api.write_together), and cast once it commits.
 @action('resize', schemas.resize)
 def resize(req, server_id, body):
+    return compute_api.write_together(req.context, _resize, req, server_id, body)
+
+
+def _resize(context, req, server_id, body):
     instance = servers.get_authorized(req, server_id, server_policies.RESIZE)
     args = req.validated_body(body)['resize']
     flavor_id = str(args['flavorRef']).rstrip('/').rsplit('/', 1)[-1]
@@ -160,6 +166,10 @@ def migrate_live(req, server_id, body):
 
 @action('confirmResize', schemas.any_argument('confirmResize'))
 def confirm_resize(req, server_id, body):
+    return compute_api.write_together(req.context, _confirm_resize, req, server_id, body)
+
+
+def _confirm_resize(context, req, server_id, body):
     instance = servers.get_authorized(req, server_id, server_policies.CONFIRM_RESIZE)
     req.validated_body(body)
     try:
@@ -171,6 +181,10 @@ def confirm_resize(req, server_id, body):
 
 @action('revertResize', schemas.any_argument('revertResize'))
 def revert_resize(req, server_id, body):
+    return compute_api.write_together(req.context, _revert_resize, req, server_id, body)
+
+
+def _revert_resize(context, req, server_id, body):
     instance = servers.get_authorized(req, server_id, server_policies.REVERT_RESIZE)
     req.validated_body(body)
     try:

@@ -9,14 +9,15 @@ from tests.functional.api import helpers
 
 
 def counted(cloud, method, path, body=None, version='2.96', expect=(200,), **kwargs):
-    """(the response, {kind: n} of the API's SQL statements and transaction
-    statements for it)."""
+    """(the response, {kind: n} of the API's transaction statements, SQL statements
+    ('sql') and casts ('casts') for it)."""
     before = stats.snapshot()
     resp = cloud.admin(method, path, body, version=version, **kwargs)
     assert resp.status_int in expect, resp.body
     api = stats.since(before).get('api', {})
     counts = dict(api.get('txn', {}))
     counts['sql'] = sum(api.get('sql', {}).values())
+    counts['casts'] = sum(api.get('rpc.cast', {}).values())
     return resp, counts
 
 
@@ -88,20 +89,20 @@ def test_create_over_quota_at_the_recheck_records_nothing(cloud, monkeypatch):
     assert servers == []
 
 
-def test_resize_and_confirm_each_write_in_one_transaction(cloud):
+def test_resize_and_confirm_each_in_one_transaction(cloud):
     image = _admin_image(cloud)
     server_id = helpers.boot(cloud, image['id'], project='admin')['server']['id']
     cloud.wait_for_server(server_id, 'ACTIVE', project='admin')
     path = '/v2.1/servers/%s/action' % server_id
     _, counts = counted(cloud, 'POST', path, {'resize': {'flavorRef': '2'}}, expect=(202,))
-    # The instance; then the flavor, the quota limits, usage, the action and the
-    # instance's compare-and-swap.
-    assert counts['BEGIN'] == 2
+    # The instance, the flavor, the quota limits, usage, the action and the instance's
+    # compare-and-swap.
+    assert counts['BEGIN'] == counts['COMMIT'] == 1 and counts['casts'] == 1
     assert counts['sql'] <= 7
     cloud.wait_for_server(server_id, 'VERIFY_RESIZE', project='admin')
     _, counts = counted(cloud, 'POST', path, {'confirmResize': None}, expect=(204,))
-    # The instance; then the migration, the action and both compare-and-swaps.
-    assert counts['BEGIN'] == 2
+    # The instance, the migration, the action and both compare-and-swaps.
+    assert counts['BEGIN'] == 1
     assert counts['sql'] <= 7
     cloud.wait_for_server(server_id, 'ACTIVE', project='admin')
     actions = cloud.admin('GET', '/v2.1/servers/%s/os-instance-actions' % server_id)
@@ -121,8 +122,9 @@ def test_a_resize_that_loses_its_compare_and_swap_records_no_action(cloud, monke
                                                      expected=None, actual='resizing')
         return save(self, *args, **kwargs)
     monkeypatch.setattr(objects.Instance, 'save', lost)
-    resp = cloud.admin('POST', '/v2.1/servers/%s/action' % server_id,
-                       {'resize': {'flavorRef': '2'}})
-    assert resp.status_int == 409, resp.body
+    resp, counts = counted(cloud, 'POST', '/v2.1/servers/%s/action' % server_id,
+                           {'resize': {'flavorRef': '2'}}, expect=(409,))
+    # The one transaction rolled back, and nothing was cast.
+    assert counts['BEGIN'] == counts['ROLLBACK'] == 1 and counts['casts'] == 0
     actions = cloud.admin('GET', '/v2.1/servers/%s/os-instance-actions' % server_id)
     assert [a['action'] for a in actions.json_body_or_none['instanceActions']] == ['create']
