@@ -29,6 +29,7 @@ from svc_common import guest_actions
 from svc_common import instance_names
 from svc_common import next_step
 from svc_common import objects
+from svc_common.objects import instance_action as instance_action_obj
 from svc_common import operations
 from svc_common import rescue_devices
 from svc_common import states
@@ -201,7 +202,7 @@ def _recheck_and_record(context, boot):
         'ram': count * boot.flavor.memory_mb}, boot.limit)
     server_group_api.check_members(context, boot.group, limit=boot.limit)
     for instance in boot.instances:
-        objects.InstanceAction.action_start(context, instance.uuid, ACTION_CREATE)
+        instance_action_obj.start_action(context, instance.uuid, ACTION_CREATE)
 
 
 class API:
@@ -407,7 +408,7 @@ class API:
         if previous != T.DELETING:
             instance.task_state = T.DELETING.value
             instance.save(expected_task_state=previous, operation='delete')
-        objects.InstanceAction.action_start(context, instance.uuid, ACTION_DELETE)
+        instance_action_obj.start_action(context, instance.uuid, ACTION_DELETE)
         self.compute.terminate_instance(context, instance)
 
     def _local_delete(self, context, instance):
@@ -420,7 +421,7 @@ class API:
         instance.destroy(expected_task_state=instance.task_state)
         objects.ResourceClaim.release(context, instance.uuid)
         self._end_migrations(context, instance)
-        objects.InstanceAction.action_start(context, instance.uuid, ACTION_DELETE)
+        instance_action_obj.start_action(context, instance.uuid, ACTION_DELETE)
 
     @staticmethod
     def _end_migrations(context, instance):
@@ -498,7 +499,7 @@ class API:
             setattr(instance, name, value)
         instance.task_state = task_state.value
         instance.save(expected_task_state=previous, operation=method)
-        objects.InstanceAction.action_start(context, instance.uuid, action)
+        instance_action_obj.start_action(context, instance.uuid, action)
 
     def console_output(self, context, instance, length=None):
         def not_available(error):
@@ -523,12 +524,12 @@ class API:
     @staticmethod
     def lock(context, instance, reason=None):
         """Lock the server, as its owner or as an admin of another project."""
-        objects.InstanceAction.action_start(context, instance.uuid, ACTION_LOCK)
+        instance_action_obj.start_action(context, instance.uuid, ACTION_LOCK)
         instance.lock(_locker(context, instance), reason)
 
     @staticmethod
     def unlock(context, instance):
-        objects.InstanceAction.action_start(context, instance.uuid, ACTION_UNLOCK)
+        instance_action_obj.start_action(context, instance.uuid, ACTION_UNLOCK)
         instance.unlock()
 
     @staticmethod

@@ -15,6 +15,7 @@ from api_svc import flavor_access
 from api_svc import quota
 from svc_common import exception
 from svc_common import objects
+from svc_common.objects import instance_action as instance_action_obj
 from svc_common import operations
 from svc_common import resize_begin
 from svc_common import states
@@ -103,7 +104,7 @@ def _start(context, instance, flavor, action):
     """Record the action, then resize_prep with the requested flavor stored in the
     same write (what the reconciler re-sends migrate_server from); in the caller's
     transaction, so a lost compare-and-swap records no action."""
-    objects.InstanceAction.action_start(context, instance.uuid, action)
+    instance_action_obj.start_action(context, instance.uuid, action)
     instance.task_state = T.RESIZE_PREP.value
     instance.new_flavor = flavor
     instance.save(expected_task_state=None, expected_vm_state=_MOVABLE_VM_STATES,
@@ -117,7 +118,7 @@ def _begin_end(context, instance, method, operation, task_state, action, status)
     begin_confirm and begin_revert would cast before it commits). Returns the
     migration to cast with once committed."""
     migration = _finished_migration(context, instance, method, operation, task_state)
-    objects.InstanceAction.action_start(context, instance.uuid, action)
+    instance_action_obj.start_action(context, instance.uuid, action)
     resize_begin._begin(instance, migration, operation, task_state, status)
     return migration
 

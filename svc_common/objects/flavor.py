@@ -166,3 +166,22 @@ class FlavorList(base.ObjectListBase, base.NimbusObject):
                 sort_dir='asc'):
         rows = _flavor_get_all(context, filters or {}, limit, marker, sort_key, sort_dir)
         return base.make_list(context, cls(context), Flavor, rows)
+
+
+# -- the API's read of a flavor by its flavor id: a statement built once ---------------
+_FLAVORS = models.Flavor.__table__
+_BY_FLAVORID = sa.select(_FLAVORS).where(_FLAVORS.c.flavorid == sa.bindparam('flavorid'))
+
+
+@db_api.reader
+def _flavor_row(context, flavorid):
+    row = context.session.connection().execute(_BY_FLAVORID, {'flavorid': flavorid}).first()
+    if row is None:
+        raise exception.FlavorNotFound(flavor_id=flavorid)
+    return row
+
+
+def get_by_flavor_id(context, flavorid):
+    """Flavor.get_by_flavor_id, with a statement built once and no ORM object (what a
+    server create or resize reads)."""
+    return Flavor._from_db_object(context, Flavor(), _flavor_row(context, flavorid))

@@ -258,3 +258,17 @@ class InstanceActionEventList(base.ObjectListBase, base.NimbusObject):
     def get_by_action(cls, context, action_id):
         return base.make_list(context, cls(context), InstanceActionEvent,
                               _events_for_action(context, action_id))
+
+
+# -- the API's start of an action: one statement built once ---------------------------
+_ACTION_INSERT = _ACTIONS.insert()
+
+
+@db_api.writer
+def start_action(context, instance_uuid, action):
+    """InstanceAction.action_start without the object: one INSERT of a statement built
+    once (no ORM unit of work), for a caller that needs nothing back."""
+    context.session.connection().execute(_ACTION_INSERT, {
+        'action': action, 'instance_uuid': instance_uuid, 'request_id': context.request_id,
+        'user_id': context.user_id, 'project_id': context.project_id,
+        'start_time': base.utcnow()})

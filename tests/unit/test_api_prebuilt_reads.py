@@ -1,0 +1,48 @@
+"""The API's reads and writes with statements built once (no ORM query built per call)
+give what the object methods they stand for give."""
+import uuid
+
+import pytest
+
+from svc_common import exception
+from svc_common import objects
+from svc_common.objects import flavor as flavor_obj
+from svc_common.objects import instance_action as instance_action_obj
+from svc_common import states
+
+
+def _instance(ctx, flavor):
+    instance = objects.Instance(context=ctx, uuid=str(uuid.uuid4()), flavor=flavor,
+                                vm_state=states.VmState.ACTIVE.value, project_id='p',
+                                user_id='u', display_name='vm', metadata={'k': 'v'},
+                                system_metadata={'image_a': 'b'})
+    instance.create()
+    return instance
+
+
+def _fields(obj):
+    """{field: value} of what is set (objects as primitives: they compare by identity)."""
+    return {name: (value.obj_to_primitive() if hasattr(value, 'obj_to_primitive') else value)
+            for name in obj.fields if obj.obj_attr_is_set(name)
+            for value in [getattr(obj, name)]}
+
+
+def test_get_by_flavor_id_is_the_objects(ctx, flavor):
+    got = flavor_obj.get_by_flavor_id(ctx, flavor.flavorid)
+    assert _fields(got) == _fields(objects.Flavor.get_by_flavor_id(ctx, flavor.flavorid))
+    with pytest.raises(exception.FlavorNotFound):
+        flavor_obj.get_by_flavor_id(ctx, 'nope')
+
+
+def test_start_action_records_what_action_start_records(ctx, flavor):
+    instance = _instance(ctx, flavor)
+    ctx.request_id = 'req-one'
+    instance_action_obj.start_action(ctx, instance.uuid, 'resize')
+    ctx.request_id = 'req-two'
+    objects.InstanceAction.action_start(ctx, instance.uuid, 'resize')
+    one, two = (objects.InstanceAction.get_by_request_id(ctx, instance.uuid, r)
+                for r in ('req-one', 'req-two'))
+    ignored = {'id', 'request_id', 'start_time', 'created_at'}
+    assert {k: v for k, v in _fields(one).items() if k not in ignored} == {
+        k: v for k, v in _fields(two).items() if k not in ignored}
+    assert one.start_time and one.created_at and one.finish_time is None
