@@ -46,3 +46,22 @@ def test_start_action_records_what_action_start_records(ctx, flavor):
     assert {k: v for k, v in _fields(one).items() if k not in ignored} == {
         k: v for k, v in _fields(two).items() if k not in ignored}
     assert one.start_time and one.created_at and one.finish_time is None
+
+
+def test_services_by_host_is_each_hosts_first_live_service_of_the_topic(ctx):
+    from svc_common.objects import service as service_obj
+    made = {}
+    for host, binary, topic in (('h1', 'nimbus-compute', 'compute'),
+                                ('h2', 'nimbus-compute', 'compute'),
+                                ('h2', 'nimbus-conductor', 'conductor'),
+                                ('h3', 'nimbus-compute', 'compute')):
+        service = objects.Service(context=ctx, host=host, binary=binary, topic=topic)
+        service.create()
+        made[host, topic] = service
+    made['h3', 'compute'].destroy()
+    found = service_obj.services_by_host(ctx, ['h1', 'h2', 'h3', 'h4'], 'compute')
+    assert sorted(found) == ['h1', 'h2']
+    for host, service in found.items():
+        (expected,) = objects.ServiceList.get_all(ctx, {'host': host, 'topic': 'compute'})
+        assert _fields(service) == _fields(expected)
+    assert service_obj.services_by_host(ctx, [], 'compute') == {}
