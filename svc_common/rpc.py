@@ -3,6 +3,7 @@ import contextlib
 import contextvars
 
 import oslo_messaging as messaging
+from oslo_messaging._drivers import amqpdriver
 from oslo_messaging.rpc import dispatcher
 
 from svc_common import context as nimbus_context
@@ -17,6 +18,17 @@ _REPLY_TIMEOUT = contextvars.ContextVar('nimbus_reply_timeout', default=None)
 # Domain errors raised in a remote handler are re-raised as themselves on the caller's
 # side (ServiceNotFound stays ServiceNotFound) instead of a generic RemoteError.
 ALLOWED_EXMODS = ['svc_common.exception']
+# The RabbitMQ driver's listeners (an RPC server's, and the one each caller's replies
+# arrive on) wait for the next message at most ACK_REQUEUE_EVERY_SECONDS_MIN after the
+# last one, doubling the wait up to 5 s: 1 ms, so that a notification listener's thread
+# soon sends the acks its handlers queued (kombu's connection is not thread-safe). An
+# RPC listener and a reply listener queue none: they ack in their own thread as the
+# message arrives, and an arriving message ends the wait at once whatever its length.
+# For them each early wake-up is only cost, a whole consume() (kombu's retry wrapper,
+# socket timeouts, a heartbeat check) about every millisecond after each message.
+# Nimbus's services run no notification listeners, so: a first wait of 0.5 s.
+# (Stopping a listener waits for the end of its current wait: up to 5 s when idle.)
+IDLE_WAIT_START = 0.5
 
 
 class RequestContextSerializer(messaging.Serializer):
@@ -46,6 +58,7 @@ def init(conf, url=None):
     global _TRANSPORT, _NOTIFIER
     if _TRANSPORT is not None:
         return _TRANSPORT
+    amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN = IDLE_WAIT_START
     _TRANSPORT = stats.count_rpc(messaging.get_rpc_transport(
         conf, url=url, allowed_remote_exmods=ALLOWED_EXMODS))
     notif_transport = stats.count_rpc(messaging.get_notification_transport(conf, url=url))
