@@ -11,8 +11,7 @@ from api_svc.views import addresses as address_views
 from api_svc.views import common
 from api_svc import zones as zones_mod
 from svc_common import compute_rpcapi
-from svc_common import exception
-from svc_common import objects
+from svc_common.objects import instance_group as instance_group_obj
 from svc_common.objects import request_spec as request_spec_obj
 from svc_common.objects import service as service_obj
 from svc_common import states
@@ -215,11 +214,9 @@ class ServerView:
 
     def _server_groups(self, instance):
         """[the uuid of the server group the server is in], or []."""
-        try:
-            return [objects.InstanceGroup.get_by_instance_uuid(self.req.context,
-                                                               instance.uuid).uuid]
-        except exception.InstanceGroupNotFound:
-            return []
+        group_uuid = instance_group_obj.group_uuid_of_instance(self.req.context,
+                                                               instance.uuid)
+        return [group_uuid] if group_uuid else []
 
     def _fault(self, instance):
         fault = instance.fault

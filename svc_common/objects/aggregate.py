@@ -10,6 +10,7 @@ filters) read aggregates; computes never do.
 from oslo_db import exception as db_exc
 from oslo_utils import uuidutils
 from oslo_versionedobjects import fields
+import sqlalchemy as sa
 
 from svc_common.conf import CONF
 from svc_common.db import api as db_api
@@ -339,3 +340,24 @@ def metadata_by_host(context):
     """{host: [the metadata of each aggregate it is in that has any]}, in one query:
     what the scheduler's filters read of aggregates."""
     return _metadata_by_host(context)
+
+
+# -- the API's read of every host's zone: a statement built once -----------------------
+_HOST_ZONE_ROWS = sa.select(models.AggregateHost.host, models.AggregateMetadata.value).join(
+    models.AggregateMetadata,
+    models.AggregateMetadata.aggregate_id == models.AggregateHost.aggregate_id).where(
+    models.AggregateMetadata.key == AZ_KEY)
+
+
+@db_api.reader
+def _host_zone_rows(context):
+    return context.session.connection().execute(_HOST_ZONE_ROWS).all()
+
+
+def host_zones_built_once(context):
+    """host_zones, from a statement built once (what every server body with a host
+    reads)."""
+    zones = {}
+    for host, zone in _host_zone_rows(context):
+        zones.setdefault(host, set()).add(zone)
+    return {host: zone_of(of_host) for host, of_host in zones.items()}

@@ -10,6 +10,7 @@ Deleting a group soft-deletes it and drops its member rows.
 import json
 
 from oslo_versionedobjects import fields
+import sqlalchemy as sa
 
 from svc_common.db import api as db_api
 from svc_common.db import models
@@ -208,3 +209,19 @@ class InstanceGroupList(base.ObjectListBase, base.NimbusObject):
     @base.remotable_classmethod
     def get_count_by_project(cls, context, project_id):
         return _group_count(context, project_id)
+
+
+# -- the API's read of a server's group: a statement built once ------------------------
+_GROUPS, _MEMBERS = models.InstanceGroup.__table__, models.InstanceGroupMember.__table__
+_GROUP_UUID_OF = sa.select(_GROUPS.c.uuid).join(
+    _MEMBERS, _MEMBERS.c.group_id == _GROUPS.c.id).where(
+    _MEMBERS.c.instance_uuid == sa.bindparam('instance_uuid'), _GROUPS.c.deleted == 0).limit(1)
+
+
+@db_api.reader
+def group_uuid_of_instance(context, instance_uuid):
+    """The uuid of the server group ``instance_uuid`` is in, or None: what
+    InstanceGroup.get_by_instance_uuid gives of it (GET /servers/{id} from 2.71), in one
+    statement built once, without the group's members."""
+    return context.session.connection().execute(
+        _GROUP_UUID_OF, {'instance_uuid': instance_uuid}).scalar()

@@ -65,3 +65,28 @@ def test_services_by_host_is_each_hosts_first_live_service_of_the_topic(ctx):
         (expected,) = objects.ServiceList.get_all(ctx, {'host': host, 'topic': 'compute'})
         assert _fields(service) == _fields(expected)
     assert service_obj.services_by_host(ctx, [], 'compute') == {}
+
+
+def test_host_zones_built_once_is_host_zones(ctx):
+    from svc_common.objects import aggregate as aggregate_obj
+    for name, zone, hosts in (('a1', 'z1', ['h1', 'h2']), ('a2', None, ['h3', 'h2']),
+                              ('a3', 'z2', ['h4'])):
+        aggregate = objects.Aggregate.create(ctx, name, availability_zone=zone)
+        for host in hosts:
+            aggregate.add_host(host)
+    assert aggregate_obj.host_zones_built_once(ctx) == aggregate_obj.host_zones(ctx)
+    assert aggregate_obj.host_zones_built_once(ctx) == {'h1': 'z1', 'h2': 'z1', 'h4': 'z2'}
+
+
+def test_group_uuid_of_instance_is_the_groups(ctx, flavor):
+    from svc_common.objects import instance_group as instance_group_obj
+    grouped, alone = _instance(ctx, flavor), _instance(ctx, flavor)
+    group = objects.InstanceGroup(context=ctx, uuid=str(uuid.uuid4()), name='g',
+                                  project_id='p', user_id='u', policy='affinity')
+    group.create()
+    instance_group_obj.add_member(ctx, group.uuid, grouped.uuid)
+    assert instance_group_obj.group_uuid_of_instance(ctx, grouped.uuid) == \
+        objects.InstanceGroup.get_by_instance_uuid(ctx, grouped.uuid).uuid == group.uuid
+    assert instance_group_obj.group_uuid_of_instance(ctx, alone.uuid) is None
+    group.destroy()
+    assert instance_group_obj.group_uuid_of_instance(ctx, grouped.uuid) is None
