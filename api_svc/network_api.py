@@ -75,7 +75,7 @@ def networks_for_boot(context, uuids):
 def addresses_of(context, instance_uuids):
     """{instance uuid: [FixedIP]} of ``instance_uuids`` in one query."""
     found = {uuid: [] for uuid in instance_uuids}
-    for fixed_ip in objects.FixedIPList.get_by_instances(context, list(instance_uuids)):
+    for fixed_ip in network_obj.fixed_ips_of_instances(context, instance_uuids):
         found[fixed_ip.instance_uuid].append(fixed_ip)
     return found
 

@@ -90,3 +90,19 @@ def test_group_uuid_of_instance_is_the_groups(ctx, flavor):
     assert instance_group_obj.group_uuid_of_instance(ctx, alone.uuid) is None
     group.destroy()
     assert instance_group_obj.group_uuid_of_instance(ctx, grouped.uuid) is None
+
+
+def test_fixed_ips_of_instances_is_get_by_instances(ctx, flavor):
+    from svc_common.objects import network as network_obj
+    one, two, none = (_instance(ctx, flavor) for _ in range(3))
+    for label, cidr in (('net-a', '10.1.0.0/24'), ('net-b', '10.2.0.0/24')):
+        network = objects.Network(context=ctx, label=label, cidr=cidr)
+        network.create()
+        for instance in (one, two):
+            objects.FixedIP.allocate(ctx, network.uuid, instance.uuid)
+    uuids = [one.uuid, two.uuid, none.uuid]
+    got = network_obj.fixed_ips_of_instances(ctx, uuids)
+    expected = objects.FixedIPList.get_by_instances(ctx, uuids)
+    assert [_fields(f) for f in got] == [_fields(f) for f in expected]
+    assert len(got) == 4 and {f.network.label for f in got} == {'net-a', 'net-b'}
+    assert network_obj.fixed_ips_of_instances(ctx, []) == []
