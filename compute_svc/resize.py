@@ -172,12 +172,18 @@ def resize_instance(manager, context, instance, migration, flavor):
         if migration.status in (M.PRE_MIGRATING, M.MIGRATING):
             _move_disks(manager, context, instance, migration, flavor)
         if instance.task_state == T.RESIZE_MIGRATING:
+            # The disks are at the destination: the migration post-migrating and the
+            # instance handed to the destination, in one write.
+            if migration.status == M.MIGRATING:
+                migration.status = M.POST_MIGRATING
             instance.host = migration.dest_compute
             instance.node = migration.dest_node
             instance.power_state = P.SHUTDOWN
             instance.task_state = T.RESIZE_MIGRATED
-            step_runner.final_save(instance, expected_task_state=T.RESIZE_MIGRATING,
+            step_runner.final_save(instance, migration, (M.MIGRATING,),
+                                   expected_task_state=T.RESIZE_MIGRATING,
                                    operation='resize')
+            faults.point('resize_instance.after_post_migrating')
 
     def failed(error):
         if isinstance(error, exception.MigrationPreCheckError) and \
@@ -206,21 +212,20 @@ def _refused(context, manager, instance, migration, error):
 
 
 def _move_disks(manager, context, instance, migration, flavor):
-    # The instance first: stopped between the two writes (a crash, a lost reply), the
-    # state is resize_migrating with the migration pre-migrating, a row of the recovery
-    # table (resume resize_instance); resize_prep with the migration migrating is not.
+    """The instance resize_migrating and the migration migrating (one write), then the
+    disks to the destination. Resumed after a crash, the move runs again (the driver's
+    move is idempotent); the caller records its end."""
+    # (An earlier version wrote the two apart, instance first: resize_migrating with
+    # the migration pre-migrating is a row of the recovery table too.)
     if instance.task_state == T.RESIZE_PREP:
         instance.task_state = T.RESIZE_MIGRATING
-        instance.save(expected_task_state=T.RESIZE_PREP, operation='resize')
     if migration.status == M.PRE_MIGRATING:
         migration.status = M.MIGRATING
-        migration.save(expected_status=(M.PRE_MIGRATING,))
+    step_runner.save_with_migration(instance, migration, (M.PRE_MIGRATING,),
+                                    expected_task_state=T.RESIZE_PREP, operation='resize')
     faults.point('resize_instance.after_migrating')
     manager.driver.migrate_disk_and_power_off(context, instance, migration.dest_host, flavor)
     faults.point('resize_instance.after_disk_moved')
-    migration.status = M.POST_MIGRATING
-    migration.save(expected_status=(M.MIGRATING,))
-    faults.point('resize_instance.after_post_migrating')
 
 
 def _fail_moved(context, manager, instance, migration, error, action):
@@ -261,13 +266,13 @@ def finish_resize(manager, context, instance, migration):
                                             power_on=power_on)
             faults.point('finish_resize.after_driver')
             migration.status = M.FINISHED
-            migration.save(expected_status=(M.POST_MIGRATING,))
-            faults.point('finish_resize.after_finished')
         instance.vm_state = V.RESIZED
         instance.task_state = None
         instance.power_state = P.RUNNING if power_on else P.SHUTDOWN
-        step_runner.final_save(instance, expected_task_state=T.RESIZE_FINISH,
-                               operation='resize')
+        # The migration finished and the instance resized in one write.
+        step_runner.final_save(instance, migration, (M.POST_MIGRATING,),
+                               expected_task_state=T.RESIZE_FINISH, operation='resize')
+        faults.point('finish_resize.after_finished')
 
     if not _run_step(context, manager, instance, 'compute_finish_resize', work,
                      _fail_moved_handler(context, manager, instance, migration,
@@ -297,11 +302,19 @@ def confirm_resize(manager, context, instance, migration):
         return
 
     def work():
-        _drop_source(manager, context, confirming, migration)
+        _drop_source(manager, context, confirming, migration, save=False)
         confirming.vm_state = V.STOPPED if _was_stopped(confirming) else V.ACTIVE
         _forget_resize(confirming)
-        step_runner.final_save(confirming, expected_task_state=T.RESIZE_CONFIRMING,
-                               operation='confirm_resize')
+        # The migration confirmed and the instance active in one write; an instance
+        # deleted meanwhile leaves the migration to be confirmed alone.
+        try:
+            step_runner.final_save(confirming, migration, _CONFIRMABLE,
+                                   expected_task_state=T.RESIZE_CONFIRMING,
+                                   operation='confirm_resize')
+        except exception.NimbusException as error:
+            if step_runner.deleted(error):
+                migration.save(expected_status=_CONFIRMABLE)
+            raise
 
     def failed(error):  # the task state stays: the reconciler sends the step again
         LOG.warning('confirm_resize failed: %s', error, instance=confirming)
@@ -315,10 +328,14 @@ def confirm_resize(manager, context, instance, migration):
                                       manager.host, migration)
 
 
-def _drop_source(manager, context, instance, migration):
+_CONFIRMABLE = (M.CONFIRMING, M.FINISHED)
+
+
+def _drop_source(manager, context, instance, migration, save=True):
     """The source's copy of the guest and disks, and the migration's claim, go; the
-    migration is confirmed (nothing again once it is)."""
-    if migration.status not in (M.CONFIRMING, M.FINISHED):
+    migration is confirmed (nothing again once it is), and saved so unless ``save`` is
+    False (the caller writes it with the instance)."""
+    if migration.status not in _CONFIRMABLE:
         return
     if instance is not None:
         notifications.notify_instance(context, instance, 'resize_confirm', 'start',
@@ -328,7 +345,8 @@ def _drop_source(manager, context, instance, migration):
     objects.ResourceClaim.release(context, migration.uuid)
     faults.point('confirm.after_release')
     migration.status = M.CONFIRMED
-    migration.save(expected_status=(M.CONFIRMING, M.FINISHED))
+    if save:
+        migration.save(expected_status=_CONFIRMABLE)
 
 
 def _forget_resize(instance):

@@ -110,18 +110,41 @@ def _pending(found: Optional[Instance], instance: Instance, what: str,
     return found
 
 
-def final_save(instance: Instance, **save_args: Any) -> None:
+def final_save(instance: Instance, migration: Any = None,
+               expected_status: Optional[tuple] = None, **save_args: Any) -> None:
     """The step's last write (``Instance.save(**save_args)``), which also ends the
     action event ``run`` has open for the step (Success): one round trip and one
     transaction fewer, and whoever sees the step's end state sees its event ended.
     ``run`` then does not end it again; outside ``run``'s work (e.g. in a failure
-    handler) this is a plain save."""
+    handler) this is a plain save. With ``migration``, its changes are written in the
+    same transaction (``Instance.save_with_migration``, compared with
+    ``expected_status``)."""
     event = getattr(instance, '_open_event', None)
-    if event is None or not instance.obj_what_changed():
+    if event is not None and not instance.obj_what_changed():
+        event = None
+    if migration is not None:
+        save_with_migration(instance, migration, expected_status, finish_event=event,
+                            **save_args)
+    else:
+        instance.save(finish_event=event, **save_args)
+    if event is not None:
+        instance._open_event = None  # ended: run does not end it again
+
+
+def save_with_migration(instance: Instance, migration: Any, expected_status: Optional[tuple],
+                        **save_args: Any) -> None:
+    """``instance.save(**save_args)`` and, if it changed, ``migration``'s save
+    (compared with ``expected_status``) in one transaction and one round trip; both
+    objects are then as written."""
+    if not migration.obj_what_changed():
         instance.save(**save_args)
         return
-    instance.save(finish_event=event, **save_args)
-    instance._open_event = None  # ended: run does not end it again
+    written = instance.save_with_migration(migration, expected_status, **save_args)
+    if written is not migration:  # it crossed RPC: take what the conductor wrote
+        for name in written.obj_fields:
+            if written.obj_attr_is_set(name):
+                setattr(migration, name, getattr(written, name))
+    migration.obj_reset_changes()
 
 
 def _sort(error: BaseException, interrupted: tuple = ()) -> Outcome:

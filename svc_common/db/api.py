@@ -126,6 +126,14 @@ def read_together(context, fn, *args):
     return fn(context, *args)
 
 
+@writer
+def write_together(context, fn, *args):
+    """``fn(context, *args)``, the readers and writers it calls with ``context`` in one
+    transaction: all of their writes or none. Nothing in ``fn`` may use another
+    context: on SQLite its transaction would wait for this one's lock."""
+    return fn(context, *args)
+
+
 def get_engine():
     _check_allowed()
     return context_manager.writer.get_engine()

@@ -406,7 +406,8 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
     # Version 1.5: get_for_step()
     # Version 1.6: save() can finish an action event
     # Version 1.7: get_for_move_step()
-    VERSION = '1.7'
+    # Version 1.8: save_with_migration()
+    VERSION = '1.8'
 
     fields = dict(base.NimbusPersistentObject.fields, **{
         'id': fields.IntegerField(),
@@ -546,29 +547,62 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
         the ``operation`` (a name in ``svc_common.operations``) whose rows allow it;
         ``expected_host`` guards a change of host the same way. ``finish_event`` ends
         that action event (Success) with the write (nothing written: not ended)."""
+        changes = self._changes_to_save(expected_task_state, operation)
+        if not changes:
+            return
+        self._saved(changes, *_instance_update(
+            self._context, self.uuid, self._to_db_values(changes), expected_task_state,
+            expected_vm_state, expected_host, operation, finish_event))
+
+    def _changes_to_save(self, expected_task_state, operation):
         changes = self.obj_get_changes()
         if ('vm_state' in changes or 'task_state' in changes) and \
                 (expected_task_state is _NO_CHECK or operation is None):
             raise ValueError('state change of %s without expected_task_state and '
                              'operation' % self.uuid)
-        if not changes:
-            return
         if 'flavor' in changes:
             for name in ('vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb'):
                 changes[name] = getattr(changes['flavor'], name)
-        row, written = _instance_update(self._context, self.uuid,
-                                        self._to_db_values(changes), expected_task_state,
-                                        expected_vm_state, expected_host, operation,
-                                        finish_event)
+        return changes
+
+    def _saved(self, changes, row, written):
+        """This object as its save wrote it: read back (``row``), or else what changed
+        in the row is what it wrote (``written``, updated_at included)."""
         if row is not None:
             self._from_db_object(self._context, self, row)
             return
-        # Not read back: what changed in the row is what this object wrote.
         for name in ('vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb'):
             if name in changes:
                 setattr(self, name, changes[name])
         self.updated_at = written['updated_at'].replace(tzinfo=datetime.timezone.utc)
         self.obj_reset_changes()
+
+    @base.remotable
+    def save_with_migration(self, migration, expected_status, expected_task_state=_NO_CHECK,
+                            expected_vm_state=_NO_CHECK, operation=None, finish_event=None):
+        """``save()`` and ``migration.save(expected_status)`` in one transaction: both
+        writes or neither, and neither object changes unless both were written (a
+        step's last writes, in one round trip). Returns the migration as written (a
+        caller across RPC takes its changes from it)."""
+        changes = self._changes_to_save(expected_task_state, operation)
+        migration_changes = migration.changes_to_save(expected_status)
+
+        def both(context):
+            mine = theirs = None
+            if changes:
+                mine = _instance_update(context, self.uuid, self._to_db_values(changes),
+                                        expected_task_state, expected_vm_state, _NO_CHECK,
+                                        operation, finish_event)
+            if migration_changes:
+                theirs = migration_obj.update(context, migration.id, migration_changes,
+                                              expected_status)
+            return mine, theirs
+        mine, theirs = db_api.write_together(self._context, both)
+        if mine is not None:
+            self._saved(changes, *mine)
+        if theirs is not None:
+            migration.saved(*theirs)
+        return migration
 
     @base.remotable
     def lock(self, locked_by, reason=None):

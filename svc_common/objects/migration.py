@@ -30,6 +30,15 @@ def _migration_get(context, **by):
     return row
 
 
+def update(context, migration_id, values, expected_status, expected_dest=base.NO_CHECK):
+    """Compare-and-swap ``values`` into the migration (in the caller's transaction, if
+    it has one), ``expected_status`` statuses (None: any) as enums or strings; returns
+    (the row as written or None, the values written)."""
+    expected = None if expected_status is None else tuple(
+        states.value(s) for s in expected_status)
+    return _migration_update(context, migration_id, values, expected, expected_dest)
+
+
 def get_row(context, migration_id):
     """The migration's row (MigrationNotFound), in the caller's transaction."""
     return _migration_get(context, id=migration_id)
@@ -186,21 +195,27 @@ class Migration(base.NimbusPersistentObject, base.NimbusObject):
         the stored status is one of them, with ``expected_dest`` unless the stored
         destination host is that one (None: not chosen yet). A change of status must
         name the statuses it expects to replace, so that no write silently wins a race."""
+        values = self.changes_to_save(expected_status)
+        if values:
+            self.saved(*update(self._context, self.id, values, expected_status,
+                               expected_dest))
+
+    def changes_to_save(self, expected_status):
+        """The values a save writes (a change of status must name what it replaces)."""
         values = {k: base.naive(v) for k, v in self.obj_get_changes().items()}
         if 'status' in values and expected_status is None:
             raise ValueError('status change of migration %s without expected_status'
                              % self.uuid)
-        if values:
-            expected = None if expected_status is None else tuple(
-                states.value(s) for s in expected_status)
-            row, written = _migration_update(self._context, self.id, values, expected,
-                                             expected_dest)
-            if row is not None:
-                self._from_db_object(self._context, self, row)
-                return
-            # Not read back: what changed in the row is what this object wrote.
-            self.updated_at = written['updated_at'].replace(tzinfo=datetime.timezone.utc)
-            self.obj_reset_changes()
+        return values
+
+    def saved(self, row, written):
+        """This object as its save wrote it: read back (``row``), or else what changed
+        in the row is what it wrote (``written``, updated_at included)."""
+        if row is not None:
+            self._from_db_object(self._context, self, row)
+            return
+        self.updated_at = written['updated_at'].replace(tzinfo=datetime.timezone.utc)
+        self.obj_reset_changes()
 
     def fail(self):
         """Set status error unless the migration already ended (safe to repeat): the

@@ -51,6 +51,12 @@ def test_a_move_step_reads_its_migration_and_instance_in_one_call(core):
     assert calls.count(('object_class_action_versions', 'get_for_move_step')) == 3
     assert ('object_class_action_versions', 'get_by_id') not in calls
     assert ('object_class_action_versions', 'get_for_step') not in calls
+    # resize_instance's two writes of the migration go with the instance's: the start
+    # of the move and its end; finish_resize's with the instance's last.
+    assert calls.count(('object_action', 'save_with_migration')) == 3
+    # prep_resize: read, node, claims, last save; resize_instance: read, 2 writes;
+    # finish_resize: read, the new flavor, addresses, last write.
+    assert len(calls) == 11, calls
 
 
 def test_only_the_computes_threads_are_routed(core):
