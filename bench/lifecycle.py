@@ -5,11 +5,13 @@ two compute hosts, SQLite, polling GET /servers/detail like a client).
     .venv/bin/python bench/lifecycle.py [--servers 20 50] [--transports inproc fake]
 
 Per transport and N: wall time and CPU time (the process's: every service is in it; on
-a busy machine the better measure), and per server lifecycle the exact RPC messages (calls,
-casts, notifications) and SQL statements, by the role that caused them (the API's
-statements without its polling, the polls apart). The baseline in the same run is
-oslo.messaging's fake:// transport (it polls its queues every 50 ms). Also the latency of
-one RPC call to a no-op endpoint on each transport.
+a busy machine the better measure), the CPU of the polls themselves apart (their number
+follows how long the client waits, so the faster the requests return the more polls
+there are: "CPU ms/srv w/o polls" is the lifecycle's own), and per server lifecycle the
+exact RPC messages (calls, casts, notifications) and SQL statements, by the role that
+caused them (the API's statements without its polling, the polls apart). The baseline
+in the same run is oslo.messaging's fake:// transport (it polls its queues every 50
+ms). Also the latency of one RPC call to a no-op endpoint on each transport.
 """
 import argparse
 import statistics
@@ -69,6 +71,7 @@ class Client:
         self.app = app
         self.polls = 0
         self.poll_counts = {}
+        self.poll_cpu = 0.0  # CPU seconds of the polls themselves (this thread's)
 
     def call(self, method, path, body=None, expect=(200, 202, 204)):
         status, reply = harness.request(self.app, method, path, body)
@@ -92,7 +95,9 @@ class Client:
         pending = set(ids)
         while True:
             before = stats.snapshot()
+            cpu_before = time.thread_time()
             servers = self.call('GET', '/v2.1/servers/detail')['servers']
+            self.poll_cpu += time.thread_time() - cpu_before
             self.polls += 1
             # The API's own: conductor and compute work goes on during a poll.
             for kind, names in stats.since(before).get('api', {}).items():
@@ -138,7 +143,7 @@ def run(transport, count, latency_calls):
         client = Client(aio.app)
         image_id = client.image()
         client.lifecycle(image_id, 2, 'warmup')
-        client.polls, client.poll_counts = 0, {}
+        client.polls, client.poll_counts, client.poll_cpu = 0, {}, 0.0
         before = stats.snapshot()
         start, cpu_start = time.perf_counter(), time.process_time()
         client.lifecycle(image_id, count, 'run')
@@ -150,6 +155,8 @@ def run(transport, count, latency_calls):
         harness.stop(aio, OVERRIDES)
     poll_sql = sum(client.poll_counts.get('sql', {}).values())
     row = {'transport': transport, 'servers': count, 'seconds': seconds, 'cpu_seconds': cpu,
+           'poll_cpu_seconds': client.poll_cpu,
+           'cpu_without_polls': (cpu - client.poll_cpu) * 1000 / count,
            'servers_per_s': count / seconds, 'polls': client.polls,
            'call_ms_p50': latency[0], 'call_ms_p99': latency[1]}
     for kind, key in (('rpc.call', 'rpc_calls'), ('rpc.cast', 'rpc_casts'),
@@ -168,7 +175,8 @@ def run(transport, count, latency_calls):
 
 
 COLUMNS = [('transport', 'transport'), ('servers', 'N'), ('seconds', 'seconds'),
-           ('cpu_seconds', 'CPU s'),
+           ('cpu_seconds', 'CPU s'), ('poll_cpu_seconds', 'polls CPU s'),
+           ('cpu_without_polls', 'CPU ms/srv w/o polls'),
            ('servers_per_s', 'servers/s'), ('call_ms_p50', 'call ms p50'),
            ('call_ms_p99', 'p99'), ('rpc_calls', 'calls/srv'), ('rpc_casts', 'casts/srv'),
            ('notifications', 'notif/srv'), ('sql_api', 'SQL api/srv'),
