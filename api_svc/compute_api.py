@@ -154,21 +154,16 @@ def write_together(context, fn, *args):
     (``context.elevated()``): on SQLite its transaction would wait for this one's lock.
     Nested in another, it is part of the outer one (and so are its casts)."""
     if _AFTER_COMMIT.get() is not None:
-        return _in_one_transaction(context, fn, *args)
+        return db_api.write_together(context, fn, *args)
     casts = []
     token = _AFTER_COMMIT.set(casts)
     try:
-        result = _in_one_transaction(context, fn, *args)
+        result = db_api.write_together(context, fn, *args)
     finally:
         _AFTER_COMMIT.reset(token)
     for cast in casts:
         cast()
     return result
-
-
-@db_api.writer
-def _in_one_transaction(context, fn, *args):
-    return fn(context, *args)
 
 
 def after_commit(cast):

@@ -119,7 +119,7 @@ def _begin_end(context, instance, method, operation, task_state, action, status)
     migration to cast with once committed."""
     migration = _finished_migration(context, instance, method, operation, task_state)
     instance_action_obj.start_action(context, instance.uuid, action)
-    resize_begin._begin(instance, migration, operation, task_state, status)
+    resize_begin.write_begin(instance, migration, operation, task_state, status)
     return migration
 
 

@@ -22,19 +22,22 @@ def begin_confirm(context: RequestContext, instance: Instance, migration: Migrat
     The instance goes first: its compare-and-swap is what decides a race with another
     request, and a crash between the two writes leaves a state the recovery table knows
     (resize_confirming with the migration still finished)."""
-    _begin(instance, migration, 'confirm_resize', T.RESIZE_CONFIRMING, M.CONFIRMING)
+    write_begin(instance, migration, 'confirm_resize', T.RESIZE_CONFIRMING, M.CONFIRMING)
     compute_rpcapi.confirm_resize(context, instance, migration)
 
 
 def begin_revert(context: RequestContext, instance: Instance, migration: Migration,
                  compute_rpcapi: ComputeAPI) -> None:
     """As begin_confirm, for a revert (cast to the destination)."""
-    _begin(instance, migration, 'revert_resize', T.RESIZE_REVERTING, M.REVERTING)
+    write_begin(instance, migration, 'revert_resize', T.RESIZE_REVERTING, M.REVERTING)
     compute_rpcapi.revert_resize(context, instance, migration)
 
 
-def _begin(instance: Instance, migration: Migration, operation: str, task_state: states.TaskState,
-           status: states.MigrationStatus) -> None:
+def write_begin(instance: Instance, migration: Migration, operation: str,
+                task_state: states.TaskState, status: states.MigrationStatus) -> None:
+    """The instance to ``task_state`` (from RESIZED, no task) and the finished migration
+    to ``status``: the two writes that begin a confirm or a revert (in the caller's
+    transaction, if it has one)."""
     instance.task_state = task_state
     instance.save(expected_task_state=None, expected_vm_state=V.RESIZED, operation=operation)
     migration.status = status
