@@ -48,6 +48,21 @@ def _cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
+def _with_workers(pid):
+    """``pid`` and its children (a conductor's [conductor]/workers)."""
+    pids = [pid]
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as f:
+                if int(f.read().rsplit(')', 1)[1].split()[1]) == pid:
+                    pids.append(int(entry))
+        except OSError:  # gone meanwhile
+            continue
+    return pids
+
+
 class Processes:
     """The deployment's processes by kind, their CPU time and their counts."""
 
@@ -59,7 +74,7 @@ class Processes:
         kinds = {}
         for proc in self.dep.processes.values():
             kind = pathlib.Path(proc.argv[0]).name.replace('nimbus-', '')
-            kinds.setdefault(kind, []).append(proc.popen.pid)
+            kinds.setdefault(kind, []).extend(_with_workers(proc.popen.pid))
         return kinds
 
     def cpu(self):

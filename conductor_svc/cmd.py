@@ -5,6 +5,7 @@ from svc_common.cmd import common
 from svc_common.conf import CONF
 from svc_common import rpc
 from svc_common import service
+from svc_common import workers
 
 
 def make_service(bus=None, scheduler=None):
@@ -20,10 +21,15 @@ def make_service(bus=None, scheduler=None):
     return service.Service(manager.BINARY, CONF.conductor.topic, mgr)
 
 
-def main(argv=None):
-    common.setup(sys.argv[1:] if argv is None else argv, 'nimbus-conductor')
+def serve():
+    """Connect, serve the topic until SIGTERM or SIGINT, stop gracefully."""
     common.init_database()
     rpc.init(CONF)
     svc = make_service()
     svc.start()
     service.run_until_signalled([svc])
+
+
+def main(argv=None):
+    common.setup(sys.argv[1:] if argv is None else argv, 'nimbus-conductor')
+    return workers.run(CONF.conductor.workers, serve)

@@ -147,9 +147,9 @@ def dump(path):
 
 def dump_on_signal():
     """With NIMBUS_STATS_DIR set, write the counts to DIR/PID.json on SIGUSR1 (main
-    thread only)."""
+    thread only; PID at the signal, so a forked worker writes its own)."""
     folder = os.environ.get(STATS_DIR_ENV)
     if not folder or threading.current_thread() is not threading.main_thread():
         return
-    path = os.path.join(folder, '%d.json' % os.getpid())
-    signal.signal(signal.SIGUSR1, lambda signum, frame: dump(path))
+    signal.signal(signal.SIGUSR1, lambda signum, frame: dump(
+        os.path.join(folder, '%d.json' % os.getpid())))

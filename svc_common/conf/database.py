@@ -1,4 +1,6 @@
 """The [database] group is oslo.db's own; Nimbus sets its default URL and pool size."""
+import copy
+
 from oslo_db import options as db_options
 
 _DEFAULT_CONNECTION = 'sqlite:///$state_path/nimbus.sqlite'
@@ -18,4 +20,11 @@ def register_opts(conf):
 
 
 def list_opts():
-    return {'database': db_options.database_opts}
+    """oslo.db's options, the sample showing Nimbus's defaults."""
+    opts = []
+    for opt in db_options.database_opts:
+        if opt.dest == 'max_pool_size':
+            opt = copy.copy(opt)
+            opt.default = MAX_POOL_SIZE
+        opts.append(opt)
+    return {'database': opts}

@@ -1,6 +1,7 @@
 """The API, one conductor and two computes as separate processes over RabbitMQ, on
 PostgreSQL and on MariaDB: boot through REST, spread, delete, nothing left claimed."""
 import collections
+import os
 
 import pytest
 
@@ -56,3 +57,39 @@ def test_computes_work_without_database_access(cloud, image_id):
     assert _claim_rows(cloud) == []
     for host in HOSTS:
         assert cloud.processes[host].alive
+
+
+def _children(pid):
+    children = []
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                with open('/proc/%s/stat' % entry) as stat:
+                    if int(stat.read().rsplit(')', 1)[1].split()[1]) == pid:
+                        children.append(int(entry))
+            except OSError:
+                pass
+    return children
+
+
+def test_a_conductor_with_two_workers_serves_and_stops_on_sigterm(cloud, image_id):
+    """[conductor]/workers = 2: two forked processes serve the conductor topic (the
+    only conductor here), and SIGTERM to their parent stops both gracefully."""
+    cloud.processes['conductor'].stop()
+    try:
+        proc = cloud.start_conductor('two-workers', overrides={'conductor': {'workers': '2'}})
+        deployment.wait_for(
+            lambda: proc.log_text().count('nimbus-conductor started on two-workers') == 2,
+            30, 'both workers to serve')
+        workers = _children(proc.popen.pid)
+        assert len(workers) == 2
+        cloud.boot('workers', image_id, count=6)
+        servers = cloud.wait_for_servers('workers', 6)
+        cloud.delete_servers(servers)
+        assert _claim_rows(cloud) == []
+        assert proc.stop() == 0
+        # the parent waited for (reaped) both before it exited
+        assert [pid for pid in workers if os.path.exists('/proc/%d' % pid)] == []
+    finally:
+        cloud.restart('conductor')
+

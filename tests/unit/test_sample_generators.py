@@ -38,6 +38,8 @@ def test_config_sample_has_every_group(tmp_path):
     assert '#compute_driver = fake' in _section(sample, 'compute')
     assert '#connection = ' in _section(sample, 'database')
     assert '#cpu_allocation_ratio = ' in _section(sample, 'compute')
+    assert '#workers = 1' in _section(sample, 'conductor')
+    assert '#max_pool_size = 64' in _section(sample, 'database')
 
 
 def test_config_sample_repeats_no_group(tmp_path):
