@@ -2,13 +2,13 @@
 was given to (os-flavor-access). To anyone else a private flavor does not exist, as in
 Nova."""
 from svc_common import exception
-from svc_common.objects import flavor as flavor_obj
+from svc_common import objects
 from svc_common.objects import flavor_access
 
 
 def get_visible(context, flavor_id):
     """The flavor ``flavor_id``; FlavorNotFound if ``context`` may not see it."""
-    flavor = flavor_obj.get_by_flavor_id(context, flavor_id)
+    flavor = objects.Flavor.get_by_flavor_id(context, flavor_id)
     if not (flavor.is_public or context.is_admin or
             flavor_access.has_access(context, flavor, context.project_id)):
         raise exception.FlavorNotFound(flavor_id=flavor_id)

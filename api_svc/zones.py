@@ -16,7 +16,7 @@ class Zones:
     transaction when it has one open (db_api.read_together)."""
 
     def __init__(self, context):
-        self._by_host = aggregate_obj.host_zones_built_once(context)
+        self._by_host = aggregate_obj.host_zones(context)
 
     def of_host(self, host: str) -> str:
         return self._by_host.get(host, CONF.default_availability_zone)

@@ -249,11 +249,6 @@ def _metadata_by_host(context):
     return {host: list(of.values()) for host, of in by_host.items()}
 
 
-@db_api.reader
-def _host_zones(context):
-    return {host: zone_of(zones) for host, zones in _zones_by_host(context).items()}
-
-
 # -- objects --------------------------------------------------------------------------
 @base.NimbusObjectRegistry.register
 class Aggregate(base.NimbusObject):
@@ -330,19 +325,13 @@ class AggregateList(base.ObjectListBase, base.NimbusObject):
         return base.make_list(context, cls(context), Aggregate, _get_all(context, host))
 
 
-def host_zones(context):
-    """{host: zone} of the hosts aggregates put in a zone; others are in the default
-    zone (``zone_of(set())``)."""
-    return _host_zones(context)
-
-
 def metadata_by_host(context):
     """{host: [the metadata of each aggregate it is in that has any]}, in one query:
     what the scheduler's filters read of aggregates."""
     return _metadata_by_host(context)
 
 
-# -- the API's read of every host's zone: a statement built once -----------------------
+# -- every host's zone: a statement built once ------------------------------------------
 _HOST_ZONE_ROWS = sa.select(models.AggregateHost.host, models.AggregateMetadata.value).join(
     models.AggregateMetadata,
     models.AggregateMetadata.aggregate_id == models.AggregateHost.aggregate_id).where(
@@ -354,9 +343,10 @@ def _host_zone_rows(context):
     return context.session.connection().execute(_HOST_ZONE_ROWS).all()
 
 
-def host_zones_built_once(context):
-    """host_zones, from a statement built once (what every server body with a host
-    reads)."""
+def host_zones(context):
+    """{host: zone} of the hosts aggregates put in a zone; others are in the default
+    zone (``zone_of(set())``). From a statement built once: what every server body
+    with a host reads."""
     zones = {}
     for host, zone in _host_zone_rows(context):
         zones.setdefault(host, set()).add(zone)

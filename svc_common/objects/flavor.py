@@ -119,8 +119,9 @@ class Flavor(base.NimbusObject):
 
     @base.remotable_classmethod
     def get_by_flavor_id(cls, context, flavorid):
-        return cls._from_db_object(context, cls(), _flavor_get(
-            context, models.Flavor.flavorid, flavorid))
+        # A statement built once, no ORM object: what every server create and resize
+        # reads.
+        return cls._from_db_object(context, cls(), _flavor_row(context, flavorid))
 
     @base.remotable_classmethod
     def get_by_id(cls, context, flavor_id):
@@ -180,8 +181,3 @@ def _flavor_row(context, flavorid):
         raise exception.FlavorNotFound(flavor_id=flavorid)
     return row
 
-
-def get_by_flavor_id(context, flavorid):
-    """Flavor.get_by_flavor_id, with a statement built once and no ORM object (what a
-    server create or resize reads)."""
-    return Flavor._from_db_object(context, Flavor(), _flavor_row(context, flavorid))
