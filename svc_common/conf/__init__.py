@@ -9,8 +9,15 @@ from svc_common.conf import opts as _opts
 
 CONF = cfg.CONF
 
-for _module in _opts.MODULES:
-    _module.register_opts(CONF)
+
+def register(conf):
+    """Register every group's options on ``conf``, with Nimbus's defaults (again after a
+    ``conf.reset()``, which drops the defaults set on oslo.db's options)."""
+    for module in _opts.MODULES:
+        module.register_opts(conf)
+
+
+register(CONF)
 
 # transport_url and friends: oslo.messaging registers them lazily when a transport is
 # made; register them now so config files and overrides can name them at any time.

@@ -14,6 +14,7 @@ import webob
 from compute_svc.virt.disks import image_client
 from nimbus_cmd import all_in_one
 from tests.functional import fakes
+from svc_common import conf
 from svc_common.conf import CONF
 from svc_common import objects
 from svc_common import states
@@ -133,6 +134,7 @@ def cloud(tmp_path):
         aio.stop()
         image_client.HttpImageClient.session_factory = requests.Session
         CONF.reset()
+        conf.register(CONF)  # the defaults reset() dropped (e.g. [database] max_pool_size)
         CONF.clear_override('api_endpoint', group='image')
         CONF.clear_override('state_path')
         CONF.clear_override('connection', group='database')

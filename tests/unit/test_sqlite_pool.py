@@ -54,3 +54,15 @@ def test_the_pool_keeps_a_connection_for_each_rpc_executor_thread():
 def test_an_sqlite_file_keeps_as_many_connections_as_max_pool_size(ctx):
     from svc_common.conf import CONF
     assert db_api.get_engine().pool.size() == CONF.database.max_pool_size
+
+
+def test_nimbus_defaults_come_back_after_a_reset():
+    """CONF.reset() (the functional fixtures' teardown) drops the defaults set on
+    oslo.db's options; conf.register() puts them back, so later tests in the same
+    process see Nimbus's pool size, not oslo.db's."""
+    from svc_common import conf
+    from svc_common.conf import CONF
+    from svc_common.conf import database
+    CONF.reset()
+    conf.register(CONF)
+    assert CONF.database.max_pool_size == database.MAX_POOL_SIZE
