@@ -71,20 +71,21 @@ class MoveAPI:
     def confirm_resize(self, context, instance):
         """Keep the new flavor and host: clean the source. Raises InstanceInvalidState
         outside VERIFY_RESIZE, MigrationNotFound without a finished migration."""
-        migration = compute_api.write_together(
-            context, _begin_end, instance, 'confirmResize', 'confirm_resize',
-            T.RESIZE_CONFIRMING, ACTION_CONFIRM_RESIZE, M.CONFIRMING)
-        compute_api.after_commit(functools.partial(self.compute.confirm_resize, context,
-                                                   instance, migration))
+        self._end(context, instance, 'confirmResize', 'confirm_resize',
+                  T.RESIZE_CONFIRMING, ACTION_CONFIRM_RESIZE, M.CONFIRMING)
 
     def revert_resize(self, context, instance):
         """Go back to the old flavor and host."""
-        migration = compute_api.write_together(
-            context, _begin_end, instance, 'revertResize', 'revert_resize',
-            T.RESIZE_REVERTING, ACTION_REVERT_RESIZE, M.REVERTING)
-        compute_api.after_commit(functools.partial(self.compute.revert_resize, context,
-                                                   instance, migration))
+        self._end(context, instance, 'revertResize', 'revert_resize', T.RESIZE_REVERTING,
+                  ACTION_REVERT_RESIZE, M.REVERTING)
 
+    def _end(self, context, instance, method, operation, task_state, action, status):
+        """Begin ending a move (``_begin_end``, one transaction), then cast the
+        compute's ``operation`` once that commits."""
+        migration = compute_api.write_together(context, _begin_end, instance, method,
+                                               operation, task_state, action, status)
+        compute_api.after_commit(functools.partial(getattr(self.compute, operation),
+                                                   context, instance, migration))
 
 def _check_and_start_resize(context, instance, flavor_id):
     """A resize's checks, then its start (_start); the new flavor."""

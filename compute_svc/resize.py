@@ -47,16 +47,6 @@ def _ensure_claim(context, consumer, node_id, resources):
     objects.ResourceClaim.claim(context, consumer, node_id, resources)
 
 
-def _current(context, instance, migration, operation, task_states, statuses, what,
-             event=None, host=None):
-    """The instance and migration as SQL has them now, or (None, None) when ``what``
-    was done already: the migration is past ``statuses``, or the instance gone or no
-    longer in one of ``task_states`` (read from ``operation``'s rows). With ``event``,
-    the step's action event starts with the instance's read (``step_runner.current``)."""
-    return step_runner.current_move(context, instance, migration, statuses, operation,
-                                    task_states, what, event=event, host=host)
-
-
 def _run_step(context, manager, instance, event, work, on_error):
     """Run ``work()`` as a step (``svc_common.step_runner``); True when it completed."""
     return step_runner.run(context, instance, event, manager.host, work,
@@ -73,9 +63,9 @@ def _was_stopped(instance):
 
 # -- destination: prep_resize ---------------------------------------------------------
 def prep_resize(manager, context, instance, flavor, migration, alternates):
-    instance, migration = _current(context, instance, migration, 'resize', T.RESIZE_PREP,
-                                   (M.PRE_MIGRATING,), 'prep_resize',
-                                   'compute_prep_resize', manager.host)
+    instance, migration = step_runner.current_move(
+        context, instance, migration, (M.PRE_MIGRATING,), 'resize', T.RESIZE_PREP,
+        'prep_resize', event='compute_prep_resize', host=manager.host)
     if instance is None:
         return
     notifications.notify_instance(context, instance, 'resize_prep', 'start', manager.host,
@@ -154,11 +144,10 @@ def resize_instance(manager, context, instance, migration, flavor):
     Phases, each skipped when SQL shows it done: (1) migration -> migrating and the
     disks moved -> post-migrating; (2) instance -> destination host, resize_migrated;
     (3) cast finish_resize (repeating a lost cast is harmless)."""
-    instance, migration = _current(
-        context, instance, migration, 'resize',
-        (T.RESIZE_PREP, T.RESIZE_MIGRATING, T.RESIZE_MIGRATED),
-        (M.PRE_MIGRATING, M.MIGRATING, M.POST_MIGRATING), 'resize_instance',
-        'compute_resize_instance', manager.host)
+    instance, migration = step_runner.current_move(
+        context, instance, migration, (M.PRE_MIGRATING, M.MIGRATING, M.POST_MIGRATING),
+        'resize', (T.RESIZE_PREP, T.RESIZE_MIGRATING, T.RESIZE_MIGRATED),
+        'resize_instance', event='compute_resize_instance', host=manager.host)
     if instance is None:
         return
     notifications.notify_instance(context, instance, 'resize', 'start', manager.host,
@@ -244,10 +233,10 @@ def finish_resize(manager, context, instance, migration):
 
     Phases: (1) resize_migrated -> resize_finish with the new flavor; (2) the driver
     finishes and the migration -> finished; (3) the instance -> resized."""
-    instance, migration = _current(
-        context, instance, migration, 'resize', (T.RESIZE_MIGRATED, T.RESIZE_FINISH),
-        (M.POST_MIGRATING, M.FINISHED), 'finish_resize', 'compute_finish_resize',
-        manager.host)
+    instance, migration = step_runner.current_move(
+        context, instance, migration, (M.POST_MIGRATING, M.FINISHED), 'resize',
+        (T.RESIZE_MIGRATED, T.RESIZE_FINISH), 'finish_resize',
+        event='compute_finish_resize', host=manager.host)
     if instance is None:
         return
     notifications.notify_instance(context, instance, 'resize_finish', 'start', manager.host,
@@ -360,9 +349,9 @@ def _forget_resize(instance):
 # -- destination: revert_resize; source: finish_revert_resize ---------------------------------
 def revert_resize(manager, context, instance, migration):
     """Remove the destination's guest and claim, hand the instance back to the source."""
-    instance, migration = _current(context, instance, migration, 'revert_resize',
-                                   T.RESIZE_REVERTING, (M.FINISHED, M.REVERTING),
-                                   'revert_resize')
+    instance, migration = step_runner.current_move(
+        context, instance, migration, (M.FINISHED, M.REVERTING), 'revert_resize',
+        T.RESIZE_REVERTING, 'revert_resize')
     if instance is None:
         return
     if migration.status == M.FINISHED:  # resize_begin.begin_revert stopped between its two writes
@@ -394,10 +383,10 @@ def revert_resize(manager, context, instance, migration):
 
 def finish_revert_resize(manager, context, instance, migration):
     """Give the claims back, restore the old flavor and guest, show ACTIVE/SHUTOFF."""
-    instance, migration = _current(context, instance, migration, 'revert_resize',
-                                   T.RESIZE_REVERTING, (M.REVERTING, M.REVERTED),
-                                   'finish_revert_resize', 'compute_finish_revert_resize',
-                                   manager.host)
+    instance, migration = step_runner.current_move(
+        context, instance, migration, (M.REVERTING, M.REVERTED), 'revert_resize',
+        T.RESIZE_REVERTING, 'finish_revert_resize', event='compute_finish_revert_resize',
+        host=manager.host)
     if instance is None:
         return
     power_on = not _was_stopped(instance)
