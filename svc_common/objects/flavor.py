@@ -1,3 +1,4 @@
+import functools
 import json
 
 from oslo_db import exception as db_exc
@@ -155,6 +156,34 @@ class Flavor(base.NimbusObject):
     def to_json_dict(self):
         """What an Instance stores of its flavor (the flavor may be deleted later)."""
         return self.obj_to_primitive()
+
+
+@functools.lru_cache(maxsize=256)
+def _decoded(stored):
+    flavor = Flavor.obj_from_primitive(json.loads(stored))
+    attrs = dict(flavor.__dict__)
+    collections = {name: attrs.pop(name) for name, value in list(attrs.items())
+                   if isinstance(value, (set, dict, list))}
+    return type(flavor), attrs, collections
+
+
+def from_stored(stored):
+    """The flavor an instance stored as the JSON text ``stored`` (its ``to_json_dict``),
+    as ``Flavor.obj_from_primitive`` makes it. Instances share a few flavors: each text
+    is decoded once, and every flavor made of it is a copy (its own collections)."""
+    cls, attrs, collections = _decoded(stored)
+    flavor = cls.__new__(cls)
+    copied = flavor.__dict__
+    copied.update(attrs)
+    for name, value in collections.items():
+        if isinstance(value, fields.CoercedDict):
+            items, value = value, fields.CoercedDict()
+            value.enable_coercing(items._element_type, flavor, items._field)
+            dict.update(value, items)
+        else:
+            value = type(value)(value)
+        copied[name] = value
+    return flavor
 
 
 @base.NimbusObjectRegistry.register

@@ -5,6 +5,7 @@ import os
 
 import jsonschema
 import sqlalchemy as sa
+from sqlalchemy import orm
 from tempest.lib.api_schema.response import compute as tempest_compute
 from tempest.lib.common import jsonschema_validator
 
@@ -109,13 +110,19 @@ def fault(resp):
 
 @contextlib.contextmanager
 def rows_loaded(model):
-    """Counts the rows of ``model`` the ORM builds objects of, meanwhile."""
+    """Counts the rows of ``model``'s table that reads through an ORM session fetch
+    meanwhile, as objects or as plain rows."""
     counter = {'rows': 0}
+    table = model.__table__
 
-    def count(target, ctx):
-        counter['rows'] += 1
-    sa.event.listen(model, 'load', count)
+    def count(state):
+        if not state.is_select or table not in state.statement.get_final_froms():
+            return None
+        fetched = state.invoke_statement().freeze()
+        counter['rows'] += len(fetched.data)
+        return fetched()
+    sa.event.listen(orm.Session, 'do_orm_execute', count)
     try:
         yield counter
     finally:
-        sa.event.remove(model, 'load', count)
+        sa.event.remove(orm.Session, 'do_orm_execute', count)

@@ -7,6 +7,7 @@ import urllib.parse
 import uuid
 
 import pytest
+import sqlalchemy as sa
 
 from svc_common.conf import CONF
 from svc_common import context
@@ -158,3 +159,19 @@ def test_a_page_reads_only_its_rows(cloud, loaded_rows):
     loaded_rows['rows'] = 0
     assert len(cloud.request('GET', '/v2.1/servers').json_body_or_none['servers']) == 50
     assert loaded_rows['rows'] == 50
+
+
+def test_a_list_is_read_as_rows_not_orm_objects(cloud):
+    """Loading an ORM object costs several times the row it comes from: a list reads
+    plain rows (with the mapped attributes' names) and fills the Instances from them."""
+    _records(5)
+    built = []
+    listener = lambda target, ctx: built.append(target)  # noqa: E731
+    sa.event.listen(models.Instance, 'load', listener)
+    try:
+        body = cloud.request('GET', '/v2.1/servers/detail?limit=3').json_body_or_none
+        everything = cloud.request('GET', '/v2.1/servers/detail').json_body_or_none
+    finally:
+        sa.event.remove(models.Instance, 'load', listener)
+    assert len(body['servers']) == 3 and len(everything['servers']) == 5
+    assert built == []

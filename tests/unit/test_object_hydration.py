@@ -1,0 +1,163 @@
+"""Objects filled from database rows: values of the type their field stores are stored
+as they are, without oslo.versionedobjects' generic coercion (most of what filling an
+object cost), and the objects come out as the coercing setters made them."""
+import datetime
+import json
+import types
+from unittest import mock
+
+from oslo_versionedobjects import fields
+import pytest
+
+from svc_common.objects import base
+from svc_common.objects import flavor as flavor_obj
+from svc_common.objects import instance as instance_obj
+
+NOW = datetime.datetime(2026, 12, 5, 10, 0, 0)
+UUID = '0b8f8f1e-3a4c-4a43-9d7e-5d7f8d1f0c11'
+
+
+def _flavor(**changes):
+    values = dict(id=6, flavorid='6', name='m1.tiny', memory_mb=512, vcpus=1, root_gb=1,
+                  ephemeral_gb=0, swap=0, rxtx_factor=1.0, is_public=True, disabled=False,
+                  description=None, extra_specs={'hw:cpu_policy': 'shared'},
+                  created_at=NOW.replace(tzinfo=datetime.timezone.utc), updated_at=None)
+    values.update(changes)
+    flavor = flavor_obj.Flavor(**values)
+    flavor.obj_reset_changes()
+    return flavor
+
+
+def _stored(flavor):
+    return json.dumps(flavor.obj_to_primitive(), default=str)
+
+
+def _row(**changes):
+    row = types.SimpleNamespace(**{c: None for c in instance_obj._COLUMNS})
+    stored = _stored(_flavor())
+    row.__dict__.update(
+        id=1, uuid=UUID, display_name='s', user_id='u', project_id='p', image_ref='img',
+        vcpus=1, memory_mb=512, root_gb=1, ephemeral_gb=0, host='h1', node='h1',
+        vm_state='active', task_state=None, power_state=1, launched_at=NOW,
+        availability_zone='nova', reservation_id='r-1', launch_index=0, config_drive='',
+        system_metadata='{"image_min_disk": "1", "gone": null}', locked=False,
+        created_at=NOW, updated_at=NOW, deleted=0, metadata_='{"a": "b"}',
+        flavor=stored, old_flavor=None, new_flavor=stored)
+    row.__dict__.update(changes)
+    return row
+
+
+def _by_setters(row):
+    """The instance the coercing setters make of ``row``: the reference."""
+    instance = instance_obj.Instance()
+    for name in instance_obj._COLUMNS:
+        value = getattr(row, name)
+        if name == 'system_metadata':
+            value = json.loads(value)
+        elif name == 'deleted':
+            value = bool(value)
+        elif isinstance(value, datetime.datetime):
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        setattr(instance, name, value)
+    instance.metadata = json.loads(row.metadata_)
+    for name in instance_obj._FLAVOR_FIELDS:
+        raw = getattr(row, name)
+        setattr(instance, name, flavor_obj.Flavor.obj_from_primitive(json.loads(raw))
+                if raw else None)
+    instance.obj_reset_changes()
+    return instance
+
+
+def _fields_of(obj):
+    return {name: (getattr(obj, name), type(getattr(obj, name)))
+            for name in obj.fields if obj.obj_attr_is_set(name)
+            and name not in ('fault',) + instance_obj._FLAVOR_FIELDS}
+
+
+def test_a_typical_row_needs_no_coercion():
+    # The first row with a flavor decodes it: its fields are coerced once.
+    row = _row()
+    instance_obj.Instance._from_db_object(None, instance_obj.Instance(), row)
+    coerce = mock.patch.object(fields.Field, 'coerce', autospec=True,
+                               side_effect=fields.Field.coerce)
+    with coerce as counted:
+        instance_obj.Instance._from_db_object(None, instance_obj.Instance(), row)
+    # Only the three ObjectFields (flavor, old_flavor, new_flavor) are set by setattr.
+    assert counted.call_count == 3
+
+
+def test_the_instance_is_what_the_setters_make():
+    row = _row()
+    fast = instance_obj.Instance._from_db_object(None, instance_obj.Instance(), row)
+    slow = _by_setters(row)
+    assert _fields_of(fast) == _fields_of(slow)
+    for name in ('flavor', 'new_flavor'):
+        assert _fields_of(getattr(fast, name)) == _fields_of(getattr(slow, name))
+        assert getattr(fast, name).VERSION == getattr(slow, name).VERSION
+    assert fast.obj_what_changed() == set()
+    assert fast.launched_at.tzinfo is not None
+    # The dicts still coerce what is added to them, as the setters' dicts do.
+    fast.metadata['n'] = 1
+    fast.flavor.extra_specs['n'] = 2
+    assert fast.metadata['n'] == '1' and fast.flavor.extra_specs['n'] == '2'
+    assert isinstance(fast.system_metadata, fields.CoercedDict)
+
+
+def test_values_of_another_type_still_go_through_the_setters():
+    row = _row(vcpus='4', display_name=7, locked=1,
+               power_state=None)  # power_state: not nullable, default 0
+    instance = instance_obj.Instance._from_db_object(None, instance_obj.Instance(), row)
+    assert (instance.vcpus, instance.display_name, instance.locked,
+            instance.power_state) == (4, '7', True, 0)
+    with pytest.raises(ValueError):
+        instance_obj.Instance._from_db_object(None, instance_obj.Instance(),
+                                              _row(vm_state='no-such-state'))
+    with pytest.raises(ValueError):
+        instance_obj.Instance._from_db_object(None, instance_obj.Instance(),
+                                              _row(uuid=None))
+
+
+def test_a_stored_flavor_is_decoded_once_and_copied():
+    stored = _stored(_flavor(name='decoded-once'))
+    with mock.patch.object(flavor_obj.json, 'loads', wraps=json.loads) as loads:
+        first = flavor_obj.from_stored(stored)
+        second = flavor_obj.from_stored(stored)
+    assert loads.call_count == 1
+    reference = flavor_obj.Flavor.obj_from_primitive(json.loads(stored))
+    assert _fields_of(first) == _fields_of(reference)
+    assert first.obj_what_changed() == reference.obj_what_changed()
+    # Each its own: changing one changes neither the other nor later copies.
+    first.extra_specs['k'] = 'v'
+    first.name = 'changed'
+    assert 'k' not in second.extra_specs and second.name == 'decoded-once'
+    assert 'k' not in flavor_obj.from_stored(stored).extra_specs
+    assert second.obj_what_changed() == set()
+
+
+def test_set_field_records_no_change_and_coerces_what_it_must():
+    flavor = flavor_obj.Flavor()
+    base.set_field(flavor, 'memory_mb', 512)
+    base.set_field(flavor, 'rxtx_factor', 2)        # an int for a float field
+    base.set_field(flavor, 'description', None)     # nullable
+    assert (flavor.memory_mb, flavor.rxtx_factor, flavor.description) == (512, 2.0, None)
+    assert type(flavor.rxtx_factor) is float
+
+
+def test_an_object_from_its_primitive_is_what_the_setters_make():
+    row = _row()
+    instance = instance_obj.Instance._from_db_object(None, instance_obj.Instance(), row)
+    instance.task_state = 'resize_prep'     # a pending change crosses too
+    primitive = json.loads(json.dumps(instance.obj_to_primitive()))
+    coerce = mock.patch.object(fields.Field, 'coerce', autospec=True,
+                               side_effect=fields.Field.coerce)
+    with coerce as counted:
+        fast = instance_obj.Instance.obj_from_primitive(primitive)
+    # The three flavor fields are objects: their setters run; nothing else coerces.
+    assert counted.call_count == 3
+    slow = instance_obj.Instance()
+    for name, value in primitive['nimbus_object.data'].items():
+        setattr(slow, name, slow.fields[name].from_primitive(slow, name, value))
+    assert _fields_of(fast) == _fields_of(slow)
+    assert _fields_of(fast.flavor) == _fields_of(instance.flavor)
+    assert fast.obj_what_changed() == {'task_state'}
+    assert fast.VERSION == instance.VERSION
