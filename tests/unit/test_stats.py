@@ -76,3 +76,19 @@ def test_a_process_writes_its_counts_on_sigusr1(tmp_path):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_sqlite_begins_straight_at_the_driver():
+    """A SQLite transaction's BEGIN IMMEDIATE goes to the driver, not through
+    SQLAlchemy's execution (as costly as a query), and still counts as a BEGIN."""
+    engine = sa.create_engine('sqlite://')
+    executed = []
+    sa.event.listen(engine, 'before_cursor_execute',
+                    lambda conn, cursor, statement, *args: executed.append(statement))
+    before = stats.snapshot()
+    with stats.role('unit-d'):
+        with engine.begin() as conn:
+            assert conn.connection.dbapi_connection.in_transaction  # the lock is taken
+            conn.execute(sa.text('SELECT 1')).all()
+    assert executed == ['SELECT 1']
+    assert stats.since(before)['unit-d']['txn'] == {'BEGIN': 1, 'COMMIT': 1}
