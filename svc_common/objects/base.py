@@ -16,6 +16,7 @@ from typing import Any, TYPE_CHECKING
 from oslo_utils import timeutils
 from oslo_versionedobjects import base as ovo_base
 from oslo_versionedobjects import fields
+import sqlalchemy as sa
 from sqlalchemy.orm import attributes as orm_attributes
 
 from svc_common import stats
@@ -205,6 +206,17 @@ def copy_db_fields(obj, db_row, names, json_fields=()):
         set_field(obj, name, value, storers)
     obj.obj_reset_changes()
     return obj
+
+
+def update_rows(session, model, values, *where):
+    """UPDATE ``model``'s table SET ``values`` (by mapped attribute name) WHERE
+    ``where``, on the session's connection; the number of rows matched. What the ORM
+    query's bulk update without session synchronisation does, without the session's
+    ORM execution, which cost about half as much again as the statement itself."""
+    columns = sa.inspect(model).columns
+    statement = sa.update(model.__table__).where(*where).values(
+        {columns[name]: value for name, value in values.items()})
+    return session.connection().execute(statement).rowcount
 
 
 def update_row(context, row, values):

@@ -51,10 +51,11 @@ def _usage(context, node_ids):
 @db_api.writer
 def _claim(context, consumer_uuid, node_id, resources, generation):
     nodes = models.ComputeNode
-    query = context.session.query(nodes).filter(nodes.id == node_id, nodes.deleted == 0)
+    where = [nodes.id == node_id, nodes.deleted == 0]
     if generation is not None:
-        query = query.filter(nodes.generation == generation)
-    bumped = query.update({'generation': nodes.generation + 1}, synchronize_session=False)
+        where.append(nodes.generation == generation)
+    bumped = base.update_rows(context.session, nodes,
+                              {'generation': nodes.generation + 1}, *where)
     if bumped != 1:
         raise exception.ClaimConflict(node=node_id)
     # The node row is now locked by this transaction (the UPDATE took its row lock; on

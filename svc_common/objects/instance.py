@@ -172,10 +172,8 @@ def _swapped(context, uuid, values, expected_task, expected_vm, expected_host, o
     model = models.Instance
     if expected_host is not _NO_CHECK:
         where.append(model.host.is_not_distinct_from(expected_host))
-    count = context.session.query(model).filter(
-        model.uuid == uuid, model.deleted == 0, *where).update(
-        values, synchronize_session=False)
-    return count == 1
+    return base.update_rows(context.session, model, values,
+                            model.uuid == uuid, model.deleted == 0, *where) == 1
 
 
 def _swap_conditions(values, expected_task, expected_vm, operation):
@@ -236,12 +234,12 @@ def _checked_update(context, uuid, values, expected_task, expected_vm, expected_
     if new[0] == states.VmState.DELETED.value:
         values.update(deleted=row.id, deleted_at=values['updated_at'])
     model = models.Instance
-    count = context.session.query(model).filter(
+    count = base.update_rows(
+        context.session, model, values,
         model.id == row.id, model.deleted == 0,
         model.vm_state == row.vm_state,
         model.task_state.is_not_distinct_from(row.task_state),
-        model.host.is_not_distinct_from(row.host),
-    ).update(values, synchronize_session=False)
+        model.host.is_not_distinct_from(row.host))
     if count != 1:
         raise exception.UnexpectedTaskStateError(instance_uuid=uuid, expected=old,
                                                  actual='changed concurrently')

@@ -84,8 +84,8 @@ def _swapped(context, migration_id, values, expected_status, expected_dest):
         return False
     if expected_dest is not base.NO_CHECK:
         where.append(model.dest_compute.is_not_distinct_from(expected_dest))
-    return _query(context).filter(model.id == migration_id, *where).update(
-        values, synchronize_session=False) == 1
+    return base.update_rows(context.session, model, values, model.deleted == 0,
+                            model.id == migration_id, *where) == 1
 
 
 def _checked_update(context, migration_id, values, expected_status, expected_dest):
