@@ -196,3 +196,16 @@ def test_what_changed_is_what_oslo_versionedobjects_says():
     with mock.patch.object(ovo_base.VersionedObject, 'obj_attr_is_set') as asked:
         instance.obj_what_changed()
     assert not asked.called  # the generic way asks it of every field
+
+
+def test_attr_is_set_answers_as_oslo_versionedobjects_does():
+    instance = instance_obj.Instance(uuid=UUID)
+    generic = ovo_base.VersionedObject.obj_attr_is_set
+    for name in ('uuid', 'host', 'fault'):
+        assert instance.obj_attr_is_set(name) == generic(instance, name)
+    with pytest.raises(AttributeError, match="Instance object has no attribute 'nope'"):
+        instance.obj_attr_is_set('nope')
+    with mock.patch.object(instance_obj.Instance, 'obj_fields',
+                           new_callable=mock.PropertyMock) as listed:
+        instance.obj_attr_is_set('uuid')
+    assert not listed.called  # the generic way lists every field name at each ask
