@@ -1,5 +1,7 @@
 """Versioned notifications (``instance.<action>.start|end|error``) on the
-``versioned_notifications`` topic, for operators' consumers."""
+``versioned_notifications`` topic, for operators' consumers. Sent only when the operator
+names a driver in [oslo_messaging_notifications]/driver (``messagingv2``); by default
+none is, and a step builds nothing and sends nothing."""
 from oslo_log import log as logging
 
 from svc_common import rpc
@@ -33,9 +35,9 @@ def instance_payload(instance, migration=None):
 
 def notify_instance(context, instance, action, phase, host, migration=None):
     """Send ``instance.<action>.<phase>``; a broken notifier never breaks an operation."""
-    notifier = rpc.get_notifier('nimbus-compute:%s' % host)
-    if notifier is None:
+    if not rpc.notifying():
         return
+    notifier = rpc.get_notifier('nimbus-compute:%s' % host)
     event_type = 'instance.%s.%s' % (action, phase)
     try:
         payload = instance_payload(instance, migration)

@@ -29,6 +29,9 @@ ALLOWED_EXMODS = ['svc_common.exception']
 # Nimbus's services run no notification listeners, so: a first wait of 0.5 s.
 # (Stopping a listener waits for the end of its current wait: up to 5 s when idle.)
 IDLE_WAIT_START = 0.5
+# Where versioned notifications go, whatever [oslo_messaging_notifications]/topics says
+# (that option names the topics of unversioned ones, which Nimbus does not send).
+NOTIFICATIONS_TOPIC = 'versioned_notifications'
 
 
 class RequestContextSerializer(messaging.Serializer):
@@ -62,8 +65,13 @@ def init(conf, url=None):
     _TRANSPORT = stats.count_rpc(messaging.get_rpc_transport(
         conf, url=url, allowed_remote_exmods=ALLOWED_EXMODS))
     notif_transport = stats.count_rpc(messaging.get_notification_transport(conf, url=url))
-    _NOTIFIER = messaging.Notifier(notif_transport, serializer=RequestContextSerializer(),
-                                   driver='messagingv2', topics=['versioned_notifications'])
+    # Which drivers send notifications is the operator's: oslo.messaging's
+    # [oslo_messaging_notifications]/driver (e.g. messagingv2), none by default. Without
+    # one (or with only 'noop') there is no notifier: nothing is built or sent.
+    drivers = [d for d in conf.oslo_messaging_notifications.driver if d != 'noop']
+    if drivers:
+        _NOTIFIER = messaging.Notifier(notif_transport, serializer=RequestContextSerializer(),
+                                       topics=[NOTIFICATIONS_TOPIC])
     return _TRANSPORT
 
 
@@ -112,6 +120,12 @@ def get_server(target, endpoints):
 def get_notification_transport():
     """The transport notifications go out on (listeners in tests attach to it)."""
     return _NOTIFIER.transport if _NOTIFIER else None
+
+
+def notifying():
+    """Whether this process sends notifications ([oslo_messaging_notifications]/driver
+    names a driver): a sender checks this before building anything to send."""
+    return _NOTIFIER is not None
 
 
 def get_notifier(publisher_id):

@@ -19,10 +19,11 @@ def register(conf):
 
 register(CONF)
 
-# transport_url and friends: oslo.messaging registers them lazily when a transport is
-# made; register them now so config files and overrides can name them at any time.
+# transport_url and friends, and [oslo_messaging_notifications] (whose driver turns
+# notifications on): oslo.messaging registers them lazily when a transport is made;
+# register them now so config files and overrides can name them at any time.
 from oslo_messaging import opts as _messaging_opts  # noqa: E402
 
 for _group, _group_opts in _messaging_opts.list_opts():
-    if _group is None:
-        CONF.register_opts(_group_opts)
+    if _group in (None, 'oslo_messaging_notifications'):
+        CONF.register_opts(_group_opts, group=_group)

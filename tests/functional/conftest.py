@@ -113,9 +113,31 @@ def _session_factory(aio):
 
 
 @pytest.fixture
-def cloud(tmp_path):
+def notification_driver():
+    """The [oslo_messaging_notifications]/driver the services of ``cloud`` and ``core``
+    start with: none, as by default (no notifications). A test that listens for them
+    names one: ``@pytest.mark.parametrize('notification_driver', ['messagingv2'])``."""
+    return None
+
+
+# A test that listens for notifications: the services start with the messagingv2 driver.
+NOTIFYING = pytest.mark.parametrize('notification_driver', ['messagingv2'])
+
+
+def _set_notification_driver(driver):
+    if driver:
+        CONF.set_override('driver', [driver], group='oslo_messaging_notifications')
+
+
+def _clear_notification_driver():
+    CONF.clear_override('driver', group='oslo_messaging_notifications')
+
+
+@pytest.fixture
+def cloud(tmp_path, notification_driver):
     """A fresh all-in-one with two compute hosts (host1, host2) and an empty database;
     the compute hosts reach its image API in process."""
+    _set_notification_driver(notification_driver)
     CONF.set_override('state_path', str(tmp_path))
     CONF.set_override('api_endpoint', IMAGE_ENDPOINT, group='image')
     CONF.set_override('connection', 'sqlite:///%s/nimbus.sqlite' % tmp_path, group='database')
@@ -142,6 +164,7 @@ def cloud(tmp_path):
         CONF.clear_override('auth_strategy', group='api')
         CONF.clear_override('transport_url')
         CONF.clear_override('report_interval')
+        _clear_notification_driver()
 
 
 def poll(check, timeout=10.0, interval=0.02, what='condition'):
@@ -156,8 +179,9 @@ def poll(check, timeout=10.0, interval=0.02, what='condition'):
 
 
 @pytest.fixture
-def core(tmp_path):
+def core(tmp_path, notification_driver):
     """Conductor and three compute hosts (host1..host3) without the REST API."""
+    _set_notification_driver(notification_driver)
     CONF.set_override('state_path', str(tmp_path))
     CONF.set_override('connection', 'sqlite:///%s/n.sqlite' % tmp_path, group='database')
     CONF.set_override('sqlite_synchronous', False, group='database')
@@ -174,6 +198,7 @@ def core(tmp_path):
             CONF.clear_override(name)
         CONF.clear_override('connection', group='database')
         CONF.clear_override('sqlite_synchronous', group='database')
+        _clear_notification_driver()
 
 
 def new_instance(ctx, flavor_name='m1.tiny', request_spec=None):

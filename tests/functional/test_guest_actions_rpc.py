@@ -17,6 +17,7 @@ from svc_common import faults
 from svc_common import objects
 from svc_common import rpc
 from tests.functional.conftest import new_instance
+from tests.functional.conftest import NOTIFYING
 from tests.functional.conftest import poll
 from tests.functional.conftest import wait_instance
 from tests.functional.test_notifications import _Collector
@@ -125,6 +126,7 @@ def test_a_lost_cast_is_sent_again_by_the_reconciler(core, ctx, monkeypatch):
         CONF.clear_override('reconcile_after', group='conductor')
 
 
+@NOTIFYING
 def test_notifications(core, ctx):
     collector = _Collector()
     listener = messaging.get_notification_listener(

@@ -3,11 +3,15 @@ versioned_notifications topic."""
 import threading
 
 import oslo_messaging as messaging
+import pytest
 
 from svc_common import resize_begin
 from svc_common import compute_rpcapi
 from svc_common import context as nimbus_context
+from svc_common import notifications
 from svc_common import rpc
+from svc_common import stats
+from tests.functional.conftest import NOTIFYING
 from tests.functional.conftest import poll
 from tests.functional.conftest import wait_instance
 from tests.functional import test_resize_rpc as helpers
@@ -23,6 +27,7 @@ class _Collector:
             self.events.append((event_type, publisher_id, payload))
 
 
+@NOTIFYING
 def test_resize_confirm_and_revert_notify(core):
     ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
     collector = _Collector()
@@ -58,6 +63,7 @@ def test_resize_confirm_and_revert_notify(core):
     assert payload['flavor']['name'] == 'm1.small'
 
 
+@NOTIFYING
 def test_live_migration_notifies(core):
     from tests.functional import test_live_migration_rpc as live_helpers
     ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
@@ -85,3 +91,28 @@ def test_live_migration_notifies(core):
     assert payload['migration']['migration_type'] == 'live-migration'
     assert payload['migration']['status'] == 'completed'
     assert payload['host'] == publisher.split(':', 1)[1]  # the destination's
+
+
+@pytest.mark.parametrize('notification_driver, sent', [
+    (None, 0), ('noop', 0), ('messagingv2', 8)])
+def test_the_operators_driver_turns_notifications_on(core, monkeypatch, sent):
+    """No [oslo_messaging_notifications]/driver (the default), or only 'noop': a resize
+    and its confirm send nothing and build no payload. messagingv2: every step's start
+    and end go out (resize_prep, resize, resize_finish, resize_confirm)."""
+    ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
+    built, done = [], []
+    payload, notify = notifications.instance_payload, notifications.notify_instance
+    monkeypatch.setattr(notifications, 'instance_payload',
+                        lambda *args: built.append(args) or payload(*args))
+    monkeypatch.setattr(notifications, 'notify_instance',
+                        lambda *args: done.append(notify(*args)))
+    instance = helpers._boot(ctx)
+    before = stats.snapshot()
+    helpers._resize(ctx, instance, 'm1.small')
+    resized = helpers._resized(ctx, instance)
+    resize_begin.begin_confirm(ctx, resized, helpers._migration(ctx, instance),
+                               compute_rpcapi.ComputeAPI())
+    poll(lambda: len(done) == 8, what='the 8 notify_instance calls of a resize')
+    assert stats.totals(stats.since(before), 'notification') == sent
+    assert len(built) == sent
+    assert rpc.notifying() == bool(sent)

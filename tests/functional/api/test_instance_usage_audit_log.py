@@ -9,6 +9,7 @@ from svc_common import rpc
 from svc_common import objects
 from svc_common.objects import task_log as task_log_obj
 from tests.functional.api import helpers
+from tests.functional.conftest import NOTIFYING
 from tests.functional.conftest import poll
 from tests.functional.test_notifications import _Collector
 
@@ -39,6 +40,7 @@ def test_report_before_any_audit(cloud):
     assert cloud.request('GET', PATH + '/2026-03-15%2010:00:00').status_int == 403
 
 
+@NOTIFYING
 def test_hosts_audit_once_per_period(cloud):
     from svc_common.conf import CONF
     image = helpers.create_image(cloud)
