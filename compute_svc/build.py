@@ -20,7 +20,7 @@ def build_and_run_instance(manager, context, instance, image):
     A second delivery finds the instance already ACTIVE (nothing to do) or still
     SPAWNING after a crash (the driver's spawn is idempotent, so it is finished)."""
     instance = step_runner.current(context, instance, 'build', (T.SCHEDULING, T.SPAWNING),
-                                   'Build', event=EVENT, host=manager.host)
+                                   'Build', event=EVENT, host=manager.host, with_nics=True)
     if instance is None:
         return
 

@@ -37,7 +37,7 @@ PHASES = (T.REBUILDING, T.REBUILD_BLOCK_DEVICE_MAPPING, T.REBUILD_SPAWNING)
 
 def rebuild_instance(manager, context, instance):
     instance = step_runner.current(context, instance, 'rebuild', PHASES, 'Rebuild',
-                                   event=EVENT, host=manager.host)
+                                   event=EVENT, host=manager.host, with_nics=True)
     if instance is None:
         return
 

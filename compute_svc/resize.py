@@ -236,7 +236,7 @@ def finish_resize(manager, context, instance, migration):
     instance, migration = step_runner.current_move(
         context, instance, migration, (M.POST_MIGRATING, M.FINISHED), 'resize',
         (T.RESIZE_MIGRATED, T.RESIZE_FINISH), 'finish_resize',
-        event='compute_finish_resize', host=manager.host)
+        event='compute_finish_resize', host=manager.host, with_nics=True)
     if instance is None:
         return
     notifications.notify_instance(context, instance, 'resize_finish', 'start', manager.host,

@@ -63,14 +63,16 @@ def superseded(error: BaseException) -> bool:
 def current(context: RequestContext, instance: Instance, operation: str,
             task_states: TaskStates, what: str,
             on_gone: Optional[Callable[[], None]] = None, event: Optional[str] = None,
-            host: Optional[str] = None) -> Optional[Instance]:
+            host: Optional[str] = None, with_nics: bool = False) -> Optional[Instance]:
     """The instance as SQL has it now, or None when ``what`` has nothing to do: the
     instance is gone (then ``on_gone()``, if given), or not in one of ``task_states``
     with a row of ``operation`` to move on by. With ``event``, the step's action event
-    starts with that read (``run`` then only finishes it)."""
+    starts with that read (``run`` then only finishes it). ``with_nics``: a step that
+    defines the guest reads its addresses (``fixed_ips``) with it."""
     try:
         found = objects.Instance.get_for_step(context, instance.uuid, operation,
-                                              task_states, event, host)
+                                              task_states, event, host,
+                                              expected_attrs=_nics(with_nics))
     except exception.InstanceNotFound:
         LOG.info('%s: instance %s is gone', what, instance.uuid)
         if on_gone is not None:
@@ -81,7 +83,8 @@ def current(context: RequestContext, instance: Instance, operation: str,
 
 def current_move(context: RequestContext, instance: Instance, migration: Any,
                  statuses: tuple, operation: str, task_states: TaskStates, what: str,
-                 event: Optional[str] = None, host: Optional[str] = None) -> tuple:
+                 event: Optional[str] = None, host: Optional[str] = None,
+                 with_nics: bool = False) -> tuple:
     """``current`` for a step of a move, with its Migration read in the same round trip:
     (instance, migration) as SQL has them now, or (None, None) when ``what`` has nothing
     to do: the migration's status is not one of ``statuses`` (the step was done), or
@@ -89,7 +92,7 @@ def current_move(context: RequestContext, instance: Instance, migration: Any,
     try:
         found, migration = objects.Instance.get_for_move_step(
             context, instance.uuid, migration.id, [states.value(s) for s in statuses],
-            operation, task_states, event, host)
+            operation, task_states, event, host, expected_attrs=_nics(with_nics))
     except exception.InstanceNotFound:
         LOG.info('%s: instance %s is gone', what, instance.uuid)
         return None, None
@@ -98,6 +101,10 @@ def current_move(context: RequestContext, instance: Instance, migration: Any,
         return None, None
     found = _pending(found, instance, what, task_states, event)
     return (None, None) if found is None else (found, migration)
+
+
+def _nics(with_nics: bool) -> Optional[list]:
+    return ['fixed_ips'] if with_nics else None
 
 
 def _pending(found: Optional[Instance], instance: Instance, what: str,

@@ -51,12 +51,14 @@ class Vif:
 def vifs_for(context, instance) -> list:
     """The instance's NICs in the order its addresses were allocated, read from its
     allocations each time a guest is defined (so a moved or rebuilt guest gets the NICs
-    its addresses say)."""
+    its addresses say): those the step read with the instance (``fixed_ips``, see
+    step_runner.current's ``with_nics``), else read now."""
+    fixed_ips = (instance.fixed_ips if instance.obj_attr_is_set('fixed_ips')
+                 else objects.FixedIPList.get_by_instance(context, instance.uuid))
     return [Vif(network_id=ip.network.uuid, bridge=ip.network.bridge,
                 mac_address=ip.mac_address, address=ip.address, cidr=ip.network.cidr,
                 gateway=ip.network.gateway)
-            for ip in objects.FixedIPList.get_by_instance(context, instance.uuid)
-            if ip.network.bridge]
+            for ip in fixed_ips if ip.network.bridge]
 
 
 class ComputeDriver(abc.ABC):

@@ -77,33 +77,39 @@ def _instance_get(context, uuid, read_deleted=None):
 
 
 @db_api.writer
-def _instance_for_step(context, uuid, operation, task_states, event, host):
-    """The row, or None when a step of ``operation`` finishing ``task_states`` has
-    nothing to do (``operations.Operation.pending``); when it has, the start of
-    ``event`` (if named) is recorded in the request's action in the same transaction
-    (not at all for a request without an action, e.g. an internal retry)."""
+def _instance_for_step(context, uuid, operation, task_states, event, host,
+                       expected_attrs=()):
+    """(the row, its fixed IPs' rows), or (None, None) when a step of ``operation``
+    finishing ``task_states`` has nothing to do (``operations.Operation.pending``);
+    when it has, the start of ``event`` (if named) is recorded in the request's action
+    in the same transaction (not at all for a request without an action, e.g. an
+    internal retry). The fixed IPs are read (in the same transaction) only with
+    'fixed_ips' in ``expected_attrs``, else None."""
     row = _instance_get(context, uuid)
     wanted = tuple(states.TaskState(states.value(t)) for t in _as_tuple(task_states))
     if not operations.get(operation).pending(row, wanted):
-        return None
+        return None, None
     if event is not None:
         try:
             instance_action_obj.record_event_start(context, uuid, event, host)
         except exception.ActionNotFound:
             pass
-    return row
+    fixed_ips = (network_obj.fixed_ip_rows_of(context, [uuid])
+                 if 'fixed_ips' in expected_attrs else None)
+    return row, fixed_ips
 
 
 @db_api.writer
 def _instance_for_move_step(context, uuid, migration_id, statuses, operation, task_states,
-                            event, host):
-    """(the row or None, the migration's row): None when the migration is not in one of
-    ``statuses`` any more (nothing read but it), else as ``_instance_for_step``."""
+                            event, host, expected_attrs=()):
+    """(the row or None, its fixed IPs' rows or None, the migration's row): None when
+    the migration is not in one of ``statuses`` any more (nothing read but it), else
+    as ``_instance_for_step``."""
     migration = migration_obj.get_row(context, migration_id)
     if migration.status not in statuses:
-        return None, migration
-    return (_instance_for_step(context, uuid, operation, task_states, event, host),
-            migration)
+        return None, None, migration
+    return _instance_for_step(context, uuid, operation, task_states, event, host,
+                              expected_attrs) + (migration,)
 
 
 @db_api.writer
@@ -412,7 +418,9 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
     # Version 1.6: save() can finish an action event
     # Version 1.7: get_for_move_step()
     # Version 1.8: save_with_migration()
-    VERSION = '1.8'
+    # Version 1.9: fixed_ips, which get_for_step() and get_for_move_step() read with the
+    #              instance when asked (expected_attrs)
+    VERSION = '1.9'
 
     fields = dict(base.NimbusPersistentObject.fields, **{
         'id': fields.IntegerField(),
@@ -451,6 +459,9 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
         'access_ip_v4': fields.StringField(nullable=True),
         'access_ip_v6': fields.StringField(nullable=True),
         'fault': fields.ObjectField('InstanceFault', nullable=True),
+        # Its addresses, as a step that defines its guest read them with it (never
+        # written by save(): FixedIP.allocate and the deletion own them).
+        'fixed_ips': fields.ObjectField('FixedIPList'),
     })
 
     @staticmethod
@@ -472,7 +483,7 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
     def _to_db_values(changes):
         values = {}
         for name, value in changes.items():
-            if name == 'fault':
+            if name in ('fault', 'fixed_ips'):
                 continue
             if name in _FLAVOR_FIELDS:
                 value = json.dumps(value.obj_to_primitive()) if value is not None else None
@@ -487,10 +498,16 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
             values[name] = value
         return values
 
+    # Sub-objects by the version that brought them, for a backport without a manifest.
+    obj_relationships = {'fixed_ips': [('1.9', '1.0')]}
+
     def obj_make_compatible(self, primitive, target_version):
         super().obj_make_compatible(primitive, target_version)
-        if versionutils.convert_version_to_tuple(target_version) < (1, 2):
+        version = versionutils.convert_version_to_tuple(target_version)
+        if version < (1, 2):
             primitive.pop('key_data', None)
+        if version < (1, 9):  # (a manifest names FixedIPList: the base class kept it)
+            primitive.pop('fixed_ips', None)
 
     def obj_load_attr(self, attrname):
         if attrname != 'fault':
@@ -503,29 +520,43 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
         return cls._from_db_object(context, cls(), _instance_get(context, uuid, read_deleted),
                                    expected_attrs)
 
+    @classmethod
+    def _for_step(cls, context, row, fixed_ip_rows):
+        if row is None:
+            return None
+        instance = cls._from_db_object(context, cls(), row)
+        if fixed_ip_rows is not None:
+            instance.fixed_ips = base.make_list(context, network_obj.FixedIPList(context),
+                                                network_obj.FixedIP, fixed_ip_rows)
+            instance.obj_reset_changes(['fixed_ips'])
+        return instance
+
     @base.remotable_classmethod
-    def get_for_step(cls, context, uuid, operation, task_states, event=None, host=None):
+    def get_for_step(cls, context, uuid, operation, task_states, event=None, host=None,
+                     expected_attrs=None):
         """The instance a step of ``operation`` that finishes ``task_states`` works on,
         or None when that step has nothing to do; the step's action ``event`` (if
-        named) started with the same read: one round trip and one transaction."""
-        row = _instance_for_step(context, uuid, operation,
-                                 [states.value(t) for t in _as_tuple(task_states)],
-                                 event, host)
-        return None if row is None else cls._from_db_object(context, cls(), row)
+        named) started with the same read: one round trip and one transaction. With
+        'fixed_ips' in ``expected_attrs`` its addresses come with it (a step that
+        defines its guest: no round trip of its own for the NICs)."""
+        row, fixed_ip_rows = _instance_for_step(
+            context, uuid, operation, [states.value(t) for t in _as_tuple(task_states)],
+            event, host, tuple(expected_attrs or ()))
+        return cls._for_step(context, row, fixed_ip_rows)
 
     @base.remotable_classmethod
     def get_for_move_step(cls, context, uuid, migration_id, statuses, operation,
-                          task_states, event=None, host=None):
+                          task_states, event=None, host=None, expected_attrs=None):
         """``get_for_step`` for a step of a move, with its Migration in the same read:
         [the instance or None, the migration]. None also when the migration's status
         is not one of ``statuses`` (that step was done already)."""
-        row, migration_row = _instance_for_move_step(
+        row, fixed_ip_rows, migration_row = _instance_for_move_step(
             context, uuid, migration_id, [states.value(s) for s in statuses], operation,
-            [states.value(t) for t in _as_tuple(task_states)], event, host)
+            [states.value(t) for t in _as_tuple(task_states)], event, host,
+            tuple(expected_attrs or ()))
         migration = migration_obj.Migration._from_db_object(
             context, migration_obj.Migration(), migration_row)
-        return [None if row is None else cls._from_db_object(context, cls(), row),
-                migration]
+        return [cls._for_step(context, row, fixed_ip_rows), migration]
 
     @base.remotable
     def create(self, request_spec=None):

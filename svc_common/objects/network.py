@@ -347,12 +347,14 @@ _FIXED_IPS_OF = sa.select(models.FixedIP, models.Network).join(
 
 
 @db_api.reader
-def _fixed_ip_rows_of(context, instance_uuids):
+def fixed_ip_rows_of(context, instance_uuids):
+    """The (FixedIP, Network) rows of ``instance_uuids`` (not empty) by instance, in
+    the order they were allocated."""
     return context.session.execute(_FIXED_IPS_OF, {'instance_uuids': instance_uuids}).all()
 
 
 def fixed_ips_of_instances(context, instance_uuids):
     """FixedIPList.get_by_instances (as a list), from a statement built once: what
     every server body reads."""
-    rows = _fixed_ip_rows_of(context, list(instance_uuids)) if instance_uuids else []
+    rows = fixed_ip_rows_of(context, list(instance_uuids)) if instance_uuids else []
     return [FixedIP._from_db_object(context, FixedIP(), row) for row in rows]

@@ -27,6 +27,8 @@ def test_a_computes_object_calls_cross_the_bus_to_the_conductor(core):
     # The step's reload, which starts its action event too (no call of its own);
     assert calls.count(('object_class_action_versions', 'get_for_step')) == 1
     assert ('object_class_action_versions', 'event_start') not in calls
+    # the guest's NICs (its addresses) came with that read
+    assert ('object_class_action_versions', 'get_by_instance') not in calls
     # spawning, then active, which also ends the event (no call of its own)
     assert calls.count(('object_action', 'save')) == 2
     assert ('object_class_action_versions', 'event_finish') not in calls
@@ -55,8 +57,9 @@ def test_a_move_step_reads_its_migration_and_instance_in_one_call(core):
     # of the move and its end; finish_resize's with the instance's last.
     assert calls.count(('object_action', 'save_with_migration')) == 3
     # prep_resize: read, node, claims, last save; resize_instance: read, 2 writes;
-    # finish_resize: read, the new flavor, addresses, last write.
-    assert len(calls) == 11, calls
+    # finish_resize: read (the addresses with it), the new flavor, last write.
+    assert ('object_class_action_versions', 'get_by_instance') not in calls
+    assert len(calls) == 10, calls
 
 
 def test_only_the_computes_threads_are_routed(core):

@@ -344,6 +344,29 @@ def test_resize_migrate_and_shelve_keep_the_addresses(cloud, image):
     assert server['addresses']['private'][0]['addr'] == '10.1.0.2'
 
 
+def test_the_steps_that_define_a_guest_read_its_nics_with_the_instance(cloud, image):
+    """Build, finish_resize and rebuild read the addresses with the step's instance: the
+    guest gets its NICs without a call of its own for them (with networks or none)."""
+    _network('private', '10.1.0.0/24', bridge='br-nimbus')
+    bus = cloud.aio.bus
+    del bus.calls[:]
+    server_id = _active(cloud, image)['id']
+    nic = [{'bridge': 'br-nimbus', 'mac_address': objects.FixedIPList.get_by_instance(
+        _ctx(), server_id)[0].mac_address, 'address': '10.1.0.2'}]
+    assert _guest_interfaces(cloud, server_id) == nic
+    _action(cloud, server_id, {'resize': {'flavorRef': '2'}})
+    cloud.wait_for_server(server_id, 'VERIFY_RESIZE')
+    assert _guest_interfaces(cloud, server_id) == nic
+    _action(cloud, server_id, {'confirmResize': None}, expect=204)
+    cloud.wait_for_server(server_id, 'ACTIVE')
+    _action(cloud, server_id, {'rebuild': {'imageRef': image['id']}})
+    cloud.wait_for_server(server_id, 'ACTIVE')
+    assert _guest_interfaces(cloud, server_id) == nic
+    none_id = _active(cloud, image, version='2.37', networks='none')['id']
+    assert _guest_interfaces(cloud, none_id) == []
+    assert ('object_class_action_versions', 'get_by_instance') not in bus.calls
+
+
 def test_servers_are_filtered_by_address(cloud, image):
     _network('private', '10.1.0.0/24')
     first = _active(cloud, image)['id']
