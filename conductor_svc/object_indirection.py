@@ -47,13 +47,22 @@ def _remotable(target, objmethod):
 
 def _snapshot(objinst):
     """The set fields' values before a method runs, to send back what it changed: a
-    copy of each container (a method may change one in place); nested objects are not
-    kept (they compare unequal to anything, so they are always sent back, as with a
-    deep copy of the whole object, which cost more than the method's SQL)."""
+    copy of each container (a method may change one in place); nested objects as
+    themselves (see ``_changed``)."""
     return {name: (copy.copy(value) if isinstance(value, (dict, list, set)) else value)
             for name, value in ((n, getattr(objinst, n)) for n in objinst.fields
-                                if objinst.obj_attr_is_set(n))
-            if not isinstance(value, ovo_base.VersionedObject)}
+                                if objinst.obj_attr_is_set(n))}
+
+
+def _changed(before, value):
+    """Whether a field's value differs from its snapshot. A nested object (a flavor, the
+    addresses) is the same when the method left that very object in place without a
+    change of its own: the remotable methods replace nested objects they reread (never
+    change one and forget it), so the caller's copy is still right and is not sent back
+    (a Flavor's primitive cost more to build than a save's SQL)."""
+    if isinstance(value, ovo_base.VersionedObject):
+        return value is not before or bool(value.obj_what_changed())
+    return before != value
 
 
 class ObjectIndirection:
@@ -80,7 +89,7 @@ class ObjectIndirection:
             if not objinst.obj_attr_is_set(name):
                 continue
             value = getattr(objinst, name)
-            if name not in before or before[name] != value:
+            if name not in before or _changed(before[name], value):
                 updates[name] = field.to_primitive(objinst, name, value)
         updates['obj_what_changed'] = objinst.obj_what_changed()
         return updates, result

@@ -85,3 +85,27 @@ def test_an_answer_like_not_found_is_the_callers_not_an_error_of_the_conductor(
     records = [r for r in caplog.records if r.name == 'oslo_messaging.rpc.server']
     assert [r.levelname for r in records if r.levelno > logging.DEBUG] == []
     assert any('Expected exception' in r.getMessage() for r in records)
+
+
+def test_a_save_sends_back_only_the_nested_objects_it_replaced(core):
+    """A write that leaves the instance's flavor and addresses as they were sends them
+    back to the compute no more (a Flavor's primitive is costly); one that read the row
+    back (a change of system_metadata) made new ones, and sends those."""
+    ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
+    instance = new_instance(ctx)
+    core.conductor_rpcapi.build_instances(ctx, [instance], None)
+    wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.ACTIVE)
+    conductor = core.services[0].manager
+    instance = objects.Instance.get_by_uuid(ctx, instance.uuid)
+    instance.fixed_ips = objects.FixedIPList.get_by_instance(ctx, instance.uuid)
+    instance.obj_reset_changes()
+    instance.display_name = 'renamed'
+    updates, _ = conductor.object_action(ctx, instance, 'save', (), {})
+    assert {'flavor', 'fixed_ips'}.isdisjoint(updates)
+    assert 'updated_at' in updates
+    instance.system_metadata = dict(instance.system_metadata, note='x')
+    updates, _ = conductor.object_action(ctx, instance, 'save', (), {})
+    assert 'flavor' in updates
+    instance.flavor.description = 'changed in place'
+    updates, _ = conductor.object_action(ctx, instance, 'save', (), {})
+    assert 'flavor' in updates  # a nested object's own change goes back too
