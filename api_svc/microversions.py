@@ -3,6 +3,7 @@
 Each line names what the version changed in the Compute API and, where Nimbus does
 not have the feature, that the version is accepted for its response shapes only.
 """
+import functools
 import re
 import typing
 
@@ -127,9 +128,9 @@ class APIVersion(typing.NamedTuple):
 
     def matches(self, min_version, max_version=None):
         """True when min_version <= self <= max_version (strings like '2.19')."""
-        if self < parse(min_version):
+        if self < _bound(min_version):
             return False
-        return max_version is None or self <= parse(max_version)
+        return max_version is None or self <= _bound(max_version)
 
 
 # At most 9 digits a part: int() refuses very long digit strings.
@@ -143,6 +144,14 @@ def parse(text):
             message='API Version String %s is of invalid format. Must be of format '
                     'MajorNum.MinorNum.' % text)
     return APIVersion(int(match.group(1)), int(match.group(2)))
+
+
+@functools.lru_cache(maxsize=512)
+def _bound(text):
+    """parse() of a bound the code compares with ('2.19'): the same few strings at every
+    request (ten a server in a server list), so each is parsed once. Versions clients
+    send go through parse() itself, not this cache."""
+    return parse(text)
 
 
 MIN_VERSION = parse(VERSIONS[0])

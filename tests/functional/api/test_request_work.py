@@ -1,0 +1,46 @@
+"""What one request of the Compute API repeats, counted rather than timed: no version
+string is parsed but the one the request names."""
+import pytest
+
+from api_svc import microversions
+from tests.functional.api import helpers
+
+
+@pytest.fixture
+def servers(cloud):
+    """Three ACTIVE servers of the admin's project."""
+    image = helpers.create_image(cloud, project='admin', roles='admin', visibility='public')
+    ids = [helpers.boot(cloud, image['id'], name='vm%d' % i, project='admin')['server']['id']
+           for i in range(3)]
+    for server_id in ids:
+        cloud.wait_for_server(server_id, 'ACTIVE', project='admin')
+    return ids
+
+
+def _calls(monkeypatch, owner, name):
+    """A list that grows by one at each call of owner.name from now on."""
+    calls = []
+    real = getattr(owner, name)
+
+    def counting(*args, **kwargs):
+        calls.append(name)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
+def _list(cloud, limit, version='2.100'):
+    resp = cloud.admin('GET', '/v2.1/servers/detail?limit=%d' % limit, version=version)
+    assert resp.status_int == 200, resp.body
+    assert len(resp.json_body_or_none['servers']) == limit
+    return resp
+
+
+def test_only_the_requested_version_is_parsed(cloud, servers, monkeypatch):
+    """The bounds handlers compare a request's version with ('2.19') are parsed once
+    a process; each request parses only the version its header names."""
+    _list(cloud, 3)
+    parsed = _calls(monkeypatch, microversions, 'parse')
+    resp = _list(cloud, 3)
+    assert resp.headers['OpenStack-API-Version'] == 'compute 2.100'
+    assert len(parsed) == 1
