@@ -17,9 +17,10 @@ class Zones:
 
     def __init__(self, context):
         self._by_host = aggregate_obj.host_zones(context)
+        self._default = CONF.default_availability_zone  # read once: a server list asks per server
 
     def of_host(self, host: str) -> str:
-        return self._by_host.get(host, CONF.default_availability_zone)
+        return self._by_host.get(host, self._default)
 
     def of_service(self, service) -> str:
         if is_compute(service):

@@ -7,13 +7,21 @@ API_PREFIX = '/v2.1'
 
 def links(req, collection, item_id):
     """Nova's self (versioned) and bookmark (unversioned) links of a resource."""
-    base = req.base_url
+    return links_at(req.base_url, collection, item_id)
+
+
+def links_at(base, collection, item_id):
+    """links() under ``base`` (a request's base_url, read once for a list's items)."""
     return [{'rel': 'self', 'href': '%s%s/%s/%s' % (base, API_PREFIX, collection, item_id)},
             {'rel': 'bookmark', 'href': '%s/%s/%s' % (base, collection, item_id)}]
 
 
 def bookmark(req, collection, item_id):
-    return [{'rel': 'bookmark', 'href': '%s/%s/%s' % (req.base_url, collection, item_id)}]
+    return bookmark_at(req.base_url, collection, item_id)
+
+
+def bookmark_at(base, collection, item_id):
+    return [{'rel': 'bookmark', 'href': '%s/%s/%s' % (base, collection, item_id)}]
 
 
 def next_link(req, collection, marker):

@@ -23,11 +23,19 @@ class ServerView:
 
     def __init__(self, req):
         self.req = req
-        self.version = req.version
+        self.version = version = req.version
         context = req.context
         self.admin_attributes = policy.check(context, server_policies.EXTENDED_ATTRIBUTES)
-        self.host_status_allowed = self.version.matches('2.16') and policy.check(
+        self.host_status_allowed = version.matches('2.16') and policy.check(
             context, server_policies.SHOW_HOST_STATUS)
+        # What the microversion shows, decided once for every server of the request.
+        self._versioned = [(key, value) for since, key, value in _VERSIONED
+                           if version.matches(since)]
+        self._admin_23 = self.admin_attributes and version.matches('2.3')
+        self._with_image_properties = version.matches('2.98')
+        self._with_flavor_body = version.matches('2.47')
+        self._with_hints = version.matches('2.100')
+        self._base_url = req.base_url
         self._host_states = {}
         self._zones = None
         self._hints = {}
@@ -36,7 +44,7 @@ class ServerView:
     # -- public ----------------------------------------------------------------------
     def summary(self, instance):
         return {'id': instance.uuid, 'name': instance.display_name or '',
-                'links': common.links(self.req, 'servers', instance.uuid)}
+                'links': common.links_at(self._base_url, 'servers', instance.uuid)}
 
     def prefetch(self, instances):
         """Read what the bodies of ``instances`` need from other tables in one go."""
@@ -44,7 +52,7 @@ class ServerView:
                                                         [i.uuid for i in instances]))
         if self.host_status_allowed:
             self._read_host_states({i.host for i in instances})
-        if self.version.matches('2.100'):
+        if self._with_hints:
             self._hints.update(request_spec_obj.scheduler_hints(
                 self.req.context, [i.uuid for i in instances]))
 
@@ -62,7 +70,7 @@ class ServerView:
         groups = security_groups.names(instance)
         if groups:
             body['security_groups'] = [{'name': name} for name in groups]
-        if self.version.matches('2.100'):
+        if self._with_hints:
             body['scheduler_hints'] = self._scheduler_hints(instance)
         return body
 
@@ -104,7 +112,6 @@ class ServerView:
         return address_views.grouped(self._addresses[instance.uuid], extended)
 
     def _basic(self, instance, extended_addresses=True):
-        req, version = self.req, self.version
         status = server_status.status_of(instance.vm_state, instance.task_state)
         body = {
             'id': instance.uuid,
@@ -121,7 +128,7 @@ class ServerView:
             'addresses': self._addresses_of(instance, extended_addresses),
             'accessIPv4': instance.access_ip_v4 or '',
             'accessIPv6': instance.access_ip_v6 or '',
-            'links': common.links(req, 'servers', instance.uuid),
+            'links': common.links_at(self._base_url, 'servers', instance.uuid),
             'OS-DCF:diskConfig': 'MANUAL',
         }
         if status in server_status.PROGRESS_STATUSES:
@@ -130,22 +137,11 @@ class ServerView:
             fault = self._fault(instance)
             if fault:
                 body['fault'] = fault
-        if version.matches('2.9'):
-            body['locked'] = bool(instance.locked)
-        if version.matches('2.19'):
-            body['description'] = instance.display_description
-        if version.matches('2.26'):
-            body['tags'] = _tags(instance)
-        if version.matches('2.63'):
-            body['trusted_image_certificates'] = None
-        if version.matches('2.73'):
-            body['locked_reason'] = instance.locked_reason
-        if version.matches('2.96'):
-            body['pinned_availability_zone'] = instance.availability_zone
+        for key, value in self._versioned:
+            body[key] = value(instance)
         return body
 
     def _extended(self, instance):
-        version = self.version
         body = {
             'key_name': instance.key_name,
             'OS-SRV-USG:launched_at': common.iso_micro(instance.launched_at),
@@ -163,7 +159,7 @@ class ServerView:
                 'OS-EXT-SRV-ATTR:hypervisor_hostname': instance.node,
                 'OS-EXT-SRV-ATTR:instance_name': compute_api.instance_name(instance),
             })
-            if version.matches('2.3'):
+            if self._admin_23:
                 sysmeta = instance.system_metadata or {}
                 body.update({
                     'OS-EXT-SRV-ATTR:reservation_id': instance.reservation_id,
@@ -190,8 +186,8 @@ class ServerView:
         if not instance.image_ref:
             return ''
         image = {'id': instance.image_ref,
-                 'links': common.bookmark(self.req, 'images', instance.image_ref)}
-        if self.version.matches('2.98'):
+                 'links': common.bookmark_at(self._base_url, 'images', instance.image_ref)}
+        if self._with_image_properties:
             image['properties'] = image_properties(instance)
         return image
 
@@ -205,9 +201,9 @@ class ServerView:
 
     def _flavor(self, instance):
         flavor = instance.flavor
-        if not self.version.matches('2.47'):
+        if not self._with_flavor_body:
             return {'id': flavor.flavorid,
-                    'links': common.bookmark(self.req, 'flavors', flavor.flavorid)}
+                    'links': common.bookmark_at(self._base_url, 'flavors', flavor.flavorid)}
         return {'vcpus': flavor.vcpus, 'ram': flavor.memory_mb, 'disk': flavor.root_gb,
                 'ephemeral': flavor.ephemeral_gb, 'swap': flavor.swap,
                 'original_name': flavor.name, 'extra_specs': dict(flavor.extra_specs or {})}
@@ -254,6 +250,17 @@ class ServerView:
                 state = 'UP' if compute_api.service_is_up(service) else 'DOWN'
             self._host_states[host] = state
 
+
+# Fields of server bodies from a microversion on: (since, key, value of a server), in
+# the order bodies show them.
+_VERSIONED = [
+    ('2.9', 'locked', lambda instance: bool(instance.locked)),
+    ('2.19', 'description', lambda instance: instance.display_description),
+    ('2.26', 'tags', lambda instance: _tags(instance)),
+    ('2.63', 'trusted_image_certificates', lambda instance: None),
+    ('2.73', 'locked_reason', lambda instance: instance.locked_reason),
+    ('2.96', 'pinned_availability_zone', lambda instance: instance.availability_zone),
+]
 
 _PROPERTY_KEY = re.compile(r'^[a-zA-Z0-9_:. ]{1,255}$')
 

@@ -1,8 +1,10 @@
-"""What one request of the Compute API repeats, counted rather than timed: no version
-string is parsed but the one the request names."""
+"""What one request of the Compute API repeats, counted rather than timed: a server list
+decides what its microversion shows once, not once a server, and parses no version
+string but the one the request names."""
 import pytest
 
 from api_svc import microversions
+from api_svc import request as api_request
 from tests.functional.api import helpers
 
 
@@ -34,6 +36,24 @@ def _list(cloud, limit, version='2.100'):
     assert resp.status_int == 200, resp.body
     assert len(resp.json_body_or_none['servers']) == limit
     return resp
+
+
+@pytest.mark.parametrize('version', ['2.1', '2.47', '2.100'])
+def test_a_list_decides_what_its_version_shows_once(cloud, servers, monkeypatch, version):
+    """The version comparisons and the base URL the links are made of cost a list the
+    same with one server as with three."""
+    _list(cloud, 1, version)
+    matches = _calls(monkeypatch, microversions.APIVersion, 'matches')
+    base_urls = []
+    real_base_url = api_request.Request.base_url
+    monkeypatch.setattr(api_request.Request, 'base_url', property(
+        lambda req: base_urls.append(1) or real_base_url.fget(req)))
+    counts = []
+    for limit in (1, 3):
+        del matches[:], base_urls[:]
+        _list(cloud, limit, version)
+        counts.append((len(matches), len(base_urls)))
+    assert counts[0] == counts[1], counts
 
 
 def test_only_the_requested_version_is_parsed(cloud, servers, monkeypatch):
