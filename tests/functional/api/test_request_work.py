@@ -1,6 +1,9 @@
 """What one request of the Compute API repeats, counted rather than timed: a server list
-decides what its microversion shows once, not once a server, and parses no version
-string but the one the request names."""
+decides what its microversion shows once, not once a server, parses no version string
+but the one the request names, and a poll like the last asks oslo.policy for no
+decision it made then."""
+from oslo_policy import _checks
+from oslo_policy import policy as oslo_policy
 import pytest
 
 from api_svc import microversions
@@ -64,3 +67,15 @@ def test_only_the_requested_version_is_parsed(cloud, servers, monkeypatch):
     resp = _list(cloud, 3)
     assert resp.headers['OpenStack-API-Version'] == 'compute 2.100'
     assert len(parsed) == 1
+
+
+def test_a_poll_again_takes_the_policy_decisions_made_before(cloud, servers, monkeypatch):
+    """The list's checks (the list, all filters, extended attributes, host status),
+    with the same credentials and targets, are not evaluated again; the policy files
+    are still looked at once a request."""
+    _list(cloud, 3)
+    evaluated = _calls(monkeypatch, _checks, '_check')
+    reads = _calls(monkeypatch, oslo_policy.Enforcer, 'load_rules')
+    _list(cloud, 3)
+    assert evaluated == []
+    assert len(reads) == 1
