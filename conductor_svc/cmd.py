@@ -11,13 +11,16 @@ from svc_common import workers
 def make_service(bus=None, scheduler=None):
     """The conductor service, its RPC clients sending through ``bus`` (this process's
     transport by default), choosing hosts with ``scheduler`` (the configured one)."""
+    from conductor_svc import heartbeats
     from conductor_svc import manager
     from conductor_svc.scheduler import manager as scheduler_mod
     from svc_common import compute_rpcapi
     from svc_common import conductor_rpcapi
-    mgr = manager.ConductorManager(scheduler=scheduler or scheduler_mod.Scheduler(),
+    batch = heartbeats.HeartbeatBatch()
+    mgr = manager.ConductorManager(scheduler=scheduler or scheduler_mod.Scheduler(batch),
                                    compute_rpcapi=compute_rpcapi.ComputeAPI(bus),
-                                   conductor_rpcapi=conductor_rpcapi.ConductorAPI(bus))
+                                   conductor_rpcapi=conductor_rpcapi.ConductorAPI(bus),
+                                   heartbeat_batch=batch)
     return service.Service(manager.BINARY, CONF.conductor.topic, mgr)
 
 

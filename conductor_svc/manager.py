@@ -21,13 +21,13 @@ BINARY = 'nimbus-conductor'
 class ConductorManager(object_indirection.ObjectIndirection):
     target = messaging.Target(version='1.8')
 
-    def __init__(self, scheduler, compute_rpcapi, conductor_rpcapi):
-        """The scheduler and RPC clients come from the composition root
-        (``cmd.make_service``); this class makes none of its own."""
+    def __init__(self, scheduler, compute_rpcapi, conductor_rpcapi, heartbeat_batch=None):
+        """The scheduler, RPC clients and heartbeat batch (the scheduler's too) come
+        from the composition root (``cmd.make_service``)."""
         self.scheduler = scheduler
         self.compute_rpcapi = compute_rpcapi
         self.conductor_rpcapi = conductor_rpcapi
-        self.heartbeats = heartbeats.HeartbeatBatch()
+        self.heartbeats = heartbeat_batch or heartbeats.HeartbeatBatch()
 
     def periodic_tasks(self):
         tasks = [(CONF.conductor.heartbeat_flush_interval, self.flush_heartbeats)]

@@ -73,7 +73,12 @@ class Selection:
 
 class Scheduler:
 
-    def __init__(self):
+    def __init__(self, heartbeats=None):
+        """``heartbeats``: this conductor's HeartbeatBatch, written before every read of
+        all the hosts (the read that may answer "no host"): a host whose heartbeat this
+        conductor took but has not written yet (the first ones after an outage of every
+        conductor, say) is up, not down."""
+        self.heartbeats = heartbeats
         self.filters = filters_mod.get_filters(CONF.scheduler.enabled_filters)
         self.weighers = weighers_mod.get_weighers(CONF.scheduler.enabled_weighers)
         self.server_hints = {f.hint for f in self.filters + self.weighers if f.hint}
@@ -103,6 +108,8 @@ class Scheduler:
         # Hosts first, then the hints: a claim committed in between shows in the hints,
         # and one committed later changed the generation read here (its node's claim
         # then conflicts, and the next attempt sees it).
+        if fresh and self.heartbeats is not None:
+            self.heartbeats.flush(context)
         read, hosts = self.hosts.read(context, fresh=fresh)
         self._resolve_hints(context, request, consumer_uuid)
         with self._choosing:

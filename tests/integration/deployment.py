@@ -574,12 +574,13 @@ class Deployment:
     def services(self):
         return self.request('GET', '/v2.1/os-services', expect=200).json()['services']
 
-    def wait_for_computes(self, hosts, timeout=30):
-        def all_up():
-            up = {s['host'] for s in self.services()
-                  if s['binary'].endswith('-compute') and s['state'] == 'up'}
-            return set(hosts) <= up
-        wait_for(all_up, timeout, 'computes %s to be up in os-services' % sorted(hosts))
+    def wait_for_computes(self, hosts, timeout=30, state='up'):
+        def all_in_state():
+            found = {s['host'] for s in self.services()
+                     if s['binary'].endswith('-compute') and s['state'] == state}
+            return set(hosts) <= found
+        wait_for(all_in_state, timeout, 'computes %s to be %s in os-services' % (
+            sorted(hosts), state))
 
     def create_image(self, name='cirros-fake', data=b'\0' * 1024):
         image = requests.post(self.api_url + '/image/v2/images', timeout=30,

@@ -59,6 +59,24 @@ def test_computes_work_without_database_access(cloud, image_id):
         assert cloud.processes[host].alive
 
 
+def test_a_boot_right_after_every_conductor_was_down_finds_the_hosts(cloud, image_id):
+    """With the only conductor down longer than service_down_time, the computes count
+    as down; their heartbeats wait in the queue. The conductor that comes back takes
+    them first, and a boot it schedules before its first write of them finds the hosts
+    up (it writes them before answering "no valid host")."""
+    cloud.processes['conductor'].stop()
+    try:
+        cloud.wait_for_computes(HOSTS, state='down')
+        cloud.restart('conductor')
+        cloud.boot('outage', image_id, count=2)
+        servers = cloud.wait_for_servers('outage', 2)
+        cloud.delete_servers(servers)
+        assert _claim_rows(cloud) == []
+    finally:
+        if not cloud.processes['conductor'].alive:
+            cloud.restart('conductor')
+
+
 def _children(pid):
     children = []
     for entry in os.listdir('/proc'):
@@ -83,6 +101,9 @@ def test_a_conductor_with_two_workers_serves_and_stops_on_sigterm(cloud, image_i
             30, 'both workers to serve')
         workers = _children(proc.popen.pid)
         assert len(workers) == 2
+        # On a loaded machine the restart can outlast service_down_time; each worker
+        # holds only the heartbeats it took (the test above covers one conductor).
+        cloud.wait_for_computes(HOSTS)
         cloud.boot('workers', image_id, count=6)
         servers = cloud.wait_for_servers('workers', 6)
         cloud.delete_servers(servers)

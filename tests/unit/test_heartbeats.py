@@ -8,6 +8,7 @@ import pytest
 from conductor_svc import heartbeats
 from conductor_svc import manager as conductor_manager
 from svc_common.conf import CONF
+from svc_common import exception
 from svc_common import objects
 from svc_common.objects import base as obj_base
 from svc_common import service as service_mod
@@ -127,3 +128,32 @@ def test_the_conductor_flushes_periodically_and_on_stop(ctx):
         manager.service_heartbeat(ctx, service.id, _iso(later))
     manager.cleanup_host()
     assert _reload(ctx, service).last_seen_up == later.replace(microsecond=0, tzinfo=UTC)
+
+
+def test_no_host_is_never_answered_over_heartbeats_not_yet_written(ctx):
+    """After an outage of every conductor longer than service_down_time, the computes'
+    last_seen_up are old until the next flush; a boot scheduled before it finds the
+    hosts whose heartbeats this conductor already took up, not "no valid host"."""
+    from conductor_svc.scheduler import manager as scheduler_mod
+    from tests.unit import compute_hosts
+    compute_hosts.add_host(ctx, 'h1')
+    service = objects.Service.get_by_host_and_binary(ctx, 'h1', 'nimbus-compute')
+    _set_last_seen(ctx, service, obj_base.utcnow() - datetime.timedelta(
+        seconds=CONF.service_down_time + 5))
+    request = scheduler_mod.Request({'VCPU': 1})
+    with pytest.raises(exception.NoValidHost):
+        scheduler_mod.Scheduler().select_and_claim(ctx, 'a' * 32, request)
+
+    batch = heartbeats.HeartbeatBatch()
+    now = obj_base.utcnow()
+    batch.add(service.id, _iso(now), now=now)
+    selection = scheduler_mod.Scheduler(batch).select_and_claim(ctx, 'b' * 32, request)
+    assert selection.host == 'h1'
+    assert batch.pending() == 0
+    assert _reload(ctx, service).is_up(CONF.service_down_time)
+
+
+def test_the_conductor_and_its_scheduler_share_one_batch():
+    from conductor_svc import cmd
+    svc = cmd.make_service(bus=mock.Mock())
+    assert svc.manager.scheduler.heartbeats is svc.manager.heartbeats

@@ -15,9 +15,9 @@ import os, signal, sys, time
 from svc_common import workers
 folder, count = sys.argv[1], int(sys.argv[2])
 def serve():
-    open(os.path.join(folder, '%d.started' % os.getpid()), 'w').close()
-    stop = []
+    stop = []  # the handler first: a SIGTERM right after .started is then not fatal
     signal.signal(signal.SIGTERM, lambda *args: stop.append(1))
+    open(os.path.join(folder, '%d.started' % os.getpid()), 'w').close()
     while not stop:
         time.sleep(0.01)
     open(os.path.join(folder, '%d.stopped' % os.getpid()), 'w').close()
