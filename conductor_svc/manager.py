@@ -4,7 +4,6 @@ from oslo_concurrency import lockutils
 import oslo_messaging as messaging
 from oslo_log import log as logging
 
-from conductor_svc import heartbeats
 from conductor_svc import object_indirection
 from conductor_svc import reconciler
 from conductor_svc.tasks import build
@@ -21,13 +20,13 @@ BINARY = 'nimbus-conductor'
 class ConductorManager(object_indirection.ObjectIndirection):
     target = messaging.Target(version='1.8')
 
-    def __init__(self, scheduler, compute_rpcapi, conductor_rpcapi, heartbeat_batch=None):
+    def __init__(self, scheduler, compute_rpcapi, conductor_rpcapi, heartbeat_batch):
         """The scheduler, RPC clients and heartbeat batch (the scheduler's too) come
         from the composition root (``cmd.make_service``)."""
         self.scheduler = scheduler
         self.compute_rpcapi = compute_rpcapi
         self.conductor_rpcapi = conductor_rpcapi
-        self.heartbeats = heartbeat_batch or heartbeats.HeartbeatBatch()
+        self.heartbeats = heartbeat_batch
 
     def periodic_tasks(self):
         tasks = [(CONF.conductor.heartbeat_flush_interval, self.flush_heartbeats)]
