@@ -335,8 +335,10 @@ class Process:
         if ' CRITICAL ' in self.log_text(this_run=True):
             raise RuntimeError('%s failed:\n%s' % (self.name, self.tail()))
 
-    def wait_for_log(self, pattern, timeout=30):
-        """Wait until the current run logged ``pattern``."""
+    def wait_for_log(self, pattern, timeout=60):
+        """Wait until the current run logged ``pattern`` (a service's start: a minute,
+        for a host busy with real guests and another test tier). A timeout names the
+        run's last lines above DEBUG, where it stood."""
         regex = re.compile(pattern)
 
         def seen():
@@ -344,7 +346,12 @@ class Process:
                 return True
             self.check_running()
             return False
-        return wait_for(seen, timeout, '%s to log %r' % (self.name, pattern))
+        try:
+            return wait_for(seen, timeout, '%s to log %r' % (self.name, pattern))
+        except TimeoutError as error:
+            last = [line for line in self.log_text(this_run=True).splitlines()
+                    if ' DEBUG ' not in line][-3:]
+            raise TimeoutError('%s; its last lines: %s' % (error, ' | '.join(last))) from None
 
     def wait_exit(self, timeout):
         """Wait for the process to end by itself; its exit code."""
