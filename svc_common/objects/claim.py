@@ -73,12 +73,12 @@ def _claim(context, consumer_uuid, node_id, resources, generation):
                                                   requested=amount, free=free)
     if mine:
         _consumer_delete(context.session, consumer_uuid, node_id)
-    for rc, amount in resources.items():
-        if amount:
-            context.session.add(models.ResourceClaim(consumer_uuid=consumer_uuid,
-                                                     compute_node_id=node_id,
-                                                     resource_class=rc, amount=amount))
-    context.session.flush()
+    now = base.utcnow()
+    rows = [{'consumer_uuid': consumer_uuid, 'compute_node_id': node_id,
+             'resource_class': rc, 'amount': amount, 'created_at': now}
+            for rc, amount in resources.items() if amount]
+    if rows:  # one INSERT of every class's row (the ORM's flush: one a row)
+        context.session.execute(sa.insert(models.ResourceClaim).values(rows))
     return node.generation
 
 

@@ -145,3 +145,26 @@ def test_down_host_is_filtered(ctx):
                                                        scheduler_mod.Request({'VCPU': 1}))
     finally:
         CONF.clear_override('service_down_time')
+
+
+def test_a_claim_writes_its_classes_in_one_insert(ctx):
+    from svc_common import stats
+    node = compute_hosts.add_host(ctx, 'h1')
+    consumer = str(uuid.uuid4())
+    before = stats.snapshot()
+    objects.ResourceClaim.claim(ctx, consumer, node.id,
+                                {'VCPU': 1, 'MEMORY_MB': 512, 'DISK_GB': 2})
+    inserts = sum(kinds.get('sql', {}).get('INSERT', 0)
+                  for kinds in stats.since(before).values())
+    assert inserts == 1
+    held = {c.resource_class: c.amount for c in
+            objects.ResourceClaimList.get_by_consumer(ctx, consumer)}
+    assert held == {'VCPU': 1, 'MEMORY_MB': 512, 'DISK_GB': 2}
+    from svc_common.db import api as db_api
+    from svc_common.db import models
+
+    @db_api.reader
+    def stamps(context):
+        return [row.created_at for row in context.session.query(
+            models.ResourceClaim).filter_by(consumer_uuid=consumer)]
+    assert len(stamps(ctx)) == 3 and all(stamps(ctx))
