@@ -85,13 +85,13 @@ class NimbusObject(ovo_base.VersionedObject):
         obj._context = context
         obj.VERSION = objver
         data = cls._obj_primitive_field(primitive, 'data')
-        storers = _storers(cls)
-        for name, _, field, how in _primitive_plan(cls):
+        plan = _plan(cls)
+        for name, _, field, how in plan.fields:
             if name in data:
                 value = data[name]
                 if value is not None and how is not _AS_IS:  # else its own primitive
                     value = field.from_primitive(obj, name, value)
-                set_field(obj, name, value, storers)
+                set_field(obj, name, value, plan.storers)
         obj._changed_fields = {name for name in cls._obj_primitive_field(
             primitive, 'changes', []) if name in cls.fields}
         return obj
@@ -111,7 +111,7 @@ class NimbusObject(ovo_base.VersionedObject):
         which was most of what sending an Instance over RPC cost."""
         changes = {name for name in self._changed_fields if name in self.fields}
         attrs = self.__dict__
-        for name, attrname in _object_fields(type(self)):
+        for name, attrname in _plan(type(self)).objects:
             value = attrs.get(attrname)
             if isinstance(value, ovo_base.VersionedObject) and value.obj_what_changed():
                 changes.add(name)
@@ -126,7 +126,7 @@ class NimbusObject(ovo_base.VersionedObject):
             return super().obj_to_primitive(target_version, version_manifest)
         data = {}
         attrs = self.__dict__
-        for name, attrname, field, how in _primitive_plan(type(self)):
+        for name, attrname, field, how in _plan(type(self)).fields:
             if attrname in attrs:
                 value = attrs[attrname]
                 if value is None or how is _AS_IS:
@@ -217,58 +217,50 @@ def _stored_as_is(field):
     return None
 
 
-_STORERS: dict = {}
 _AS_IS, _COPY, _FIELD = 'as is', 'copy', 'field'
-_PRIMITIVE_PLANS: dict = {}
-_OBJECT_FIELDS: dict = {}
+_PLANS: dict = {}
+def _as_primitive(field):
+    """How a value of ``field`` becomes primitive: ``_AS_IS`` (it is its own: a string,
+    a number, a boolean), ``_COPY`` (a dict of strings) or ``_FIELD`` (the field's
+    to_primitive)."""
+    kind = type(field._type)
+    if kind in _EXACT_TYPES or kind is fields.Enum:
+        return _AS_IS
+    if kind is fields.Dict and type(field._type._element_type._type) is fields.String:
+        return _COPY
+    return _FIELD
 
 
-def _object_fields(cls):
-    """(name, attribute) of ``cls``'s fields that hold an object."""
-    found = _OBJECT_FIELDS.get(cls)
-    if found is None:
-        found = _OBJECT_FIELDS[cls] = tuple(
-            (name, ovo_base._get_attrname(name)) for name, field in cls.fields.items()
-            if isinstance(field._type, fields.Object))
-    return found
+class _Plan:
+    """What ``cls``'s fields need, worked out once a class from each field's type:
+    ``fields``, (name, attribute, field, how it becomes primitive) of every field, and
+    ``storers``, name -> (attribute, the function of ``_stored_as_is`` or None) of the
+    writable ones (what ``set_field`` takes), and ``objects``, (name, attribute) of the
+    fields that can hold an object (what ``obj_what_changed`` looks into)."""
+    __slots__ = ('fields', 'storers', 'objects')
+
+    def __init__(self, cls):
+        self.fields = tuple((name, ovo_base._get_attrname(name), field, _as_primitive(field))
+                            for name, field in cls.fields.items())
+        self.storers = {name: (attrname, _stored_as_is(field))
+                        for name, attrname, field, _ in self.fields
+                        if not field.read_only}
+        self.objects = tuple((name, attrname) for name, attrname, field, _ in self.fields
+                             if isinstance(field._type, fields.Object))
 
 
-def _primitive_plan(cls):
-    """(name, attribute, field, how its value becomes primitive) for ``cls``'s fields."""
-    plan = _PRIMITIVE_PLANS.get(cls)
+def _plan(cls):
+    plan = _PLANS.get(cls)
     if plan is None:
-        plan = []
-        for name, field in cls.fields.items():
-            kind = type(field._type)
-            if kind in _EXACT_TYPES or kind is fields.Enum:
-                how = _AS_IS
-            elif (kind is fields.Dict and
-                  type(field._type._element_type._type) is fields.String):
-                how = _COPY
-            else:
-                how = _FIELD
-            plan.append((name, ovo_base._get_attrname(name), field, how))
-        plan = _PRIMITIVE_PLANS[cls] = tuple(plan)
+        plan = _PLANS[cls] = _Plan(cls)
     return plan
-
-
-
-def _storers(cls):
-    """Field name -> (the attribute oslo.versionedobjects keeps its value in, the
-    function of ``_stored_as_is`` or None), for ``cls``'s writable fields."""
-    storers = _STORERS.get(cls)
-    if storers is None:
-        storers = _STORERS[cls] = {
-            name: (ovo_base._get_attrname(name), _stored_as_is(field))
-            for name, field in cls.fields.items() if not field.read_only}
-    return storers
 
 
 def set_field(obj, name, value, storers=None):
     """``setattr(obj, name, value)``, without the field's generic coercion for a value
     of the type the field stores (it stores it as it is). Records no change: for filling
     an object from the database, whose changes are reset after."""
-    attrname, store = (storers or _storers(type(obj))).get(name, (None, None))
+    attrname, store = (storers or _plan(type(obj)).storers).get(name, (None, None))
     stored = _SLOW if store is None else store(obj, name, value)
     if stored is _SLOW:
         setattr(obj, name, value)
@@ -278,7 +270,7 @@ def set_field(obj, name, value, storers=None):
 
 def copy_db_fields(obj, db_row, names, json_fields=()):
     """Fill ``names`` of ``obj`` from a model row; JSON text columns are decoded."""
-    storers = _storers(type(obj))
+    storers = _plan(type(obj)).storers
     for name in names:
         value = getattr(db_row, name)
         if name in json_fields:
