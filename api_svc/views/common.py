@@ -38,12 +38,14 @@ def _utc(value):
     return value
 
 
+# isoformat rather than strftime: the same text (four-digit years) at a third of the
+# cost; a server body has two or more of these, and a list poll has many bodies.
 def iso_z(value):
     """'2024-05-01T12:00:00Z', what Nova uses for created/updated."""
-    return None if value is None else _utc(value).strftime('%Y-%m-%dT%H:%M:%SZ')
+    return None if value is None else _utc(value).isoformat(timespec='seconds') + 'Z'
 
 
 def iso_micro(value):
     """'2024-05-01T12:00:00.000000', what Nova uses for launched_at, updated_at of
     services and the like."""
-    return None if value is None else _utc(value).strftime('%Y-%m-%dT%H:%M:%S.%f')
+    return None if value is None else _utc(value).isoformat(timespec='microseconds')
