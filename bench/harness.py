@@ -20,6 +20,7 @@ from tests import ports  # noqa: E402
 from nimbus_cmd import all_in_one
 from svc_common.conf import CONF
 from svc_common import objects
+from svc_common import service
 
 RESULTS = pathlib.Path(os.environ.get('NIMBUS_BENCH_RESULTS') or
                        pathlib.Path(__file__).resolve().parent / 'results')
@@ -44,8 +45,10 @@ def start(compute_hosts, transport_url='inproc://', overrides=None, api_server=F
     CONF.set_override('auth_strategy', 'noauth', group='api')
     for (group, name), value in (overrides or {}).items():
         CONF.set_override(name, value, group=group)
-    return all_in_one.AllInOne(compute_hosts=compute_hosts,
-                               with_api_server=api_server).start()
+    aio = all_in_one.AllInOne(compute_hosts=compute_hosts,
+                              with_api_server=api_server).start()
+    service.keep_started_objects()  # what nimbus-all-in-one does once started
+    return aio
 
 
 
