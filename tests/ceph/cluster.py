@@ -10,6 +10,7 @@ import time
 import uuid
 
 from svc_common import rbd_utils
+from tests import pidfiles
 
 
 class Cluster:
@@ -109,13 +110,11 @@ class Cluster:
                 time.sleep(2)
 
     def pids(self):
-        out = []
-        for pidfile in (self.dir / 'run').glob('*.pid'):
-            try:
-                out.append(int(pidfile.read_text().strip()))
-            except ValueError:
-                pass
-        return out
+        """The pids of this cluster's daemons still running (their pid files' pids
+        whose command line names this cluster's config; see tests/pidfiles.py)."""
+        found = (pidfiles.live_pid(path, str(self.dir))
+                 for path in (self.dir / 'run').glob('*.pid'))
+        return [pid for pid in found if pid is not None]
 
     def stop(self):
         """Stop the daemons this cluster started (by their own pid files)."""
@@ -128,13 +127,12 @@ class Cluster:
         deadline = time.monotonic() + 15
         for pid in pids:
             while time.monotonic() < deadline:
-                try:
-                    os.kill(pid, 0)
-                except ProcessLookupError:
+                if not pidfiles.is_daemon(pid, str(self.dir)):
                     break
                 time.sleep(0.1)
             else:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                if pidfiles.is_daemon(pid, str(self.dir)):
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass

@@ -16,6 +16,8 @@ import subprocess
 import time
 import uuid
 
+from tests import pidfiles
+
 PORT = 16609
 URI = 'qemu+tcp://127.0.0.1:%d/system' % PORT
 MIGRATION_PORTS = (49300, 49363)
@@ -75,12 +77,13 @@ class SecondLibvirtd:
             self.root / 'libvirtd.log').read_text()[-2000:])
 
     def stop(self):
-        for name in ('libvirtd.pid', 'virtlogd.pid'):
-            path = self.root / name
-            try:
-                os.kill(int(path.read_text().strip()), signal.SIGTERM)
-            except (OSError, ValueError):
-                pass
+        # libvirtd is the process started (start.sh execs it): signalled through its
+        # Popen, which never signals a pid reaped and reused. virtlogd daemonized itself:
+        # only while its pid file still names it (see tests/pidfiles.py).
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+        pidfile = self.root / 'virtlogd.pid'
+        pidfiles.signal_daemon(pidfile, str(pidfile), signal.SIGTERM)
         if self.proc is not None:
             try:
                 self.proc.wait(10)
