@@ -3,6 +3,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 from tests import pidfiles
 
@@ -13,6 +14,10 @@ def test_a_daemon_is_signalled_only_while_its_pid_file_names_it(tmp_path):
                                str(pidfile)])
     try:
         pidfile.write_text('%d\n' % daemon.pid)
+        deadline = time.monotonic() + 10  # until the child has exec'd its command
+        while not pidfiles.is_daemon(daemon.pid, str(pidfile)):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
         assert pidfiles.live_pid(pidfile, str(pidfile)) == daemon.pid
         assert pidfiles.signal_daemon(pidfile, str(pidfile), signal.SIGTERM) == daemon.pid
         assert daemon.wait(10) == -signal.SIGTERM
