@@ -77,6 +77,16 @@ def since(before, after=None):
     return out
 
 
+def by_name(counts, kind):
+    """{name: count} of ``kind`` in ``counts`` (a snapshot or a ``since``), summed over
+    the roles."""
+    found = {}
+    for kinds in counts.values():
+        for name, n in kinds.get(kind, {}).items():
+            found[name] = found.get(name, 0) + n
+    return found
+
+
 def totals(counts, kind, who=None):
     """The sum of ``kind`` in ``counts`` (a snapshot or a ``since``), for one role or all."""
     return sum(sum(kinds.get(kind, {}).values())

@@ -39,7 +39,7 @@ def test_many_heartbeats_are_one_transaction(ctx):
     before = stats.snapshot()
     assert batch.flush(ctx) == 50
     counts = stats.since(before)
-    sql = {name: n for kinds in counts.values() for name, n in kinds.get('sql', {}).items()}
+    sql = stats.by_name(counts, 'sql')
     assert sql.get('UPDATE') == 1 and not sql.get('SELECT')
     assert batch.pending() == 0 and batch.flush(ctx) == 0
     for s in services:

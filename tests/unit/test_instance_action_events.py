@@ -13,8 +13,7 @@ from svc_common import stats
 
 
 def _statements(before):
-    return {name: n for kinds in stats.since(before).values()
-            for name, n in kinds.get('sql', {}).items()}
+    return stats.by_name(stats.since(before), 'sql')
 
 
 def _at(monkeypatch, when):

@@ -92,3 +92,10 @@ def test_sqlite_begins_straight_at_the_driver():
             conn.execute(sa.text('SELECT 1')).all()
     assert executed == ['SELECT 1']
     assert stats.since(before)['unit-d']['txn'] == {'BEGIN': 1, 'COMMIT': 1}
+
+
+def test_counts_by_name_sum_over_the_roles():
+    counts = {'api': {'sql': {'SELECT': 2, 'INSERT': 1}},
+              'conductor': {'sql': {'SELECT': 3}, 'txn': {'BEGIN': 4}}}
+    assert stats.by_name(counts, 'sql') == {'SELECT': 5, 'INSERT': 1}
+    assert stats.by_name(counts, 'rpc.call') == {}
