@@ -322,9 +322,11 @@ class Process:
         except FileNotFoundError:
             return ''
 
-    def tail(self, lines=40):
-        """The log's last ``lines`` lines above DEBUG (tracebacks included)."""
-        kept = [line for line in self.log_text().splitlines() if ' DEBUG ' not in line]
+    def tail(self, lines=40, this_run=False):
+        """The log's (or with ``this_run`` the current run's) last ``lines`` lines
+        above DEBUG (tracebacks included)."""
+        kept = [line for line in self.log_text(this_run).splitlines()
+                if ' DEBUG ' not in line]
         return '\n'.join(kept[-lines:])
 
     def check_running(self):
@@ -349,9 +351,8 @@ class Process:
         try:
             return wait_for(seen, timeout, '%s to log %r' % (self.name, pattern))
         except TimeoutError as error:
-            last = [line for line in self.log_text(this_run=True).splitlines()
-                    if ' DEBUG ' not in line][-3:]
-            raise TimeoutError('%s; its last lines: %s' % (error, ' | '.join(last))) from None
+            last = self.tail(3, this_run=True).replace('\n', ' | ')
+            raise TimeoutError('%s; its last lines: %s' % (error, last)) from None
 
     def wait_exit(self, timeout):
         """Wait for the process to end by itself; its exit code."""
