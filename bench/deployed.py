@@ -6,7 +6,9 @@ VERIFY_RESIZE, confirm all, wait ACTIVE.
     .venv/bin/python bench/deployed.py [--servers 100] [--computes 2 10] [--conductors 1 2]
                                        [--set SECTION.OPTION=VALUE ...]
 
-For each (computes, conductors): wall seconds, each kind of process's CPU seconds, and
+For each (computes, conductors): wall seconds (in all and of each phase: boot, resize,
+confirm), how busy the whole machine was meanwhile (every core; RabbitMQ and PostgreSQL
+included), each kind of process's CPU seconds (PostgreSQL's and RabbitMQ's too), and
 per server lifecycle the exact RPC messages and SQL statements each kind of process
 sent or ran (read from the processes: NIMBUS_STATS_DIR, SIGUSR1). The baseline in the
 same run is the first configuration (2 computes, 1 conductor).
@@ -43,8 +45,11 @@ def _merge(*parts):
 
 
 def _cpu_seconds(pid):
-    with open('/proc/%d/stat' % pid) as f:
-        fields = f.read().rsplit(')', 1)[1].split()
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+    except OSError:  # gone meanwhile: a PostgreSQL backend whose client left, say
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
@@ -63,6 +68,25 @@ def _with_workers(pid):
     return pids
 
 
+_SERVERS = {'postgres': 'postgresql', 'beam.smp': 'rabbitmq'}
+
+
+def _servers():
+    """{'postgresql' or 'rabbitmq': [pids]} of the machine's servers, by command name."""
+    out = {kind: [] for kind in _SERVERS.values()}
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/comm' % entry) as f:
+                kind = _SERVERS.get(f.read().strip())
+        except OSError:  # gone meanwhile
+            continue
+        if kind is not None:
+            out[kind].append(int(entry))
+    return out
+
+
 class Processes:
     """The deployment's processes by kind, their CPU time and their counts."""
 
@@ -78,8 +102,14 @@ class Processes:
         return kinds
 
     def cpu(self):
-        return {kind: sum(_cpu_seconds(pid) for pid in pids)
-                for kind, pids in self._by_kind().items()}
+        """CPU seconds so far by kind of process: the deployment's, and the machine's
+        PostgreSQL and RabbitMQ (their processes alive when asked: a backend that
+        came and went meanwhile is not counted)."""
+        out = {kind: sum(_cpu_seconds(pid) for pid in pids)
+               for kind, pids in self._by_kind().items()}
+        for kind, pids in _servers().items():
+            out[kind] = sum(_cpu_seconds(pid) for pid in pids)
+        return out
 
     def counts(self):
         """{kind: {role: {kind: {name: n}}}} summed over the processes of each kind."""
@@ -118,12 +148,21 @@ def _since(before, after):
     return out
 
 
+def _machine_jiffies():
+    """(busy, all) CPU jiffies of the whole machine, every core (/proc/stat)."""
+    with open('/proc/stat') as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return sum(values) - idle, sum(values)
+
+
 class Client:
 
     def __init__(self, dep):
         self.dep = dep
         self.session = requests.Session()
         self.polls = 0
+        self.phases = {}  # phase -> wall seconds of the last lifecycle
 
     def call(self, method, path, body=None):
         resp = self.session.request(
@@ -151,17 +190,24 @@ class Client:
                 time.sleep(POLL_INTERVAL)
 
     def lifecycle(self, image_id, count, tag):
+        start = time.perf_counter()
         ids = [self.call('POST', '/v2.1/servers', {'server': {
             'name': '%s-%d' % (tag, i), 'flavorRef': '6', 'imageRef': image_id,
             'networks': 'none'}})['server']['id'] for i in range(count)]
+        self.phases['boot_posts'] = time.perf_counter() - start
         self.wait_all(ids, 'ACTIVE')
+        self.phases['boot'], start = time.perf_counter() - start, time.perf_counter()
         for server_id in ids:
             self.call('POST', '/v2.1/servers/%s/action' % server_id,
                       {'resize': {'flavorRef': '7'}})
+        self.phases['resize_posts'] = time.perf_counter() - start
         self.wait_all(ids, 'VERIFY_RESIZE')
+        self.phases['resize'], start = time.perf_counter() - start, time.perf_counter()
         for server_id in ids:
             self.call('POST', '/v2.1/servers/%s/action' % server_id, {'confirmResize': None})
+        self.phases['confirm_posts'] = time.perf_counter() - start
         self.wait_all(ids, 'ACTIVE')
+        self.phases['confirm'] = time.perf_counter() - start
 
 
 def _settings(pairs):
@@ -199,9 +245,11 @@ def run(count, computes, conductors, workdir, settings=None):
         procs = Processes(dep, stats_dir)
         before, cpu_before = procs.counts(), procs.cpu()
         client.polls = 0
-        start = time.perf_counter()
+        start, machine_before = time.perf_counter(), _machine_jiffies()
         client.lifecycle(image_id, count, 'run')
         seconds = time.perf_counter() - start
+        machine = [after - before for after, before in zip(_machine_jiffies(),
+                                                            machine_before)]
         cpu = {k: v - cpu_before.get(k, 0) for k, v in procs.cpu().items()}
         counts = _since(before, procs.counts())
     finally:
@@ -209,7 +257,12 @@ def run(count, computes, conductors, workdir, settings=None):
         vhost.delete()
         database.drop()
     row = {'servers': count, 'computes': computes, 'conductors': conductors,
-           'seconds': seconds, 'servers_per_s': count / seconds, 'polls': client.polls}
+           'seconds': seconds, 'servers_per_s': count / seconds, 'polls': client.polls,
+           'machine_busy': 100.0 * machine[0] / max(machine[1], 1)}
+    for phase, phase_seconds in client.phases.items():
+        row['seconds_%s' % phase] = phase_seconds
+    for kind in ('postgresql', 'rabbitmq'):
+        row['cpu_%s' % kind] = cpu.get(kind, 0.0)
     for kind in ('api', 'conductor', 'compute'):
         row['cpu_%s' % kind] = cpu.get(kind, 0.0)
         mine = counts.get(kind, {})
@@ -221,9 +274,14 @@ def run(count, computes, conductors, workdir, settings=None):
 
 
 COLUMNS = [('computes', 'computes'), ('conductors', 'conductors'), ('servers', 'N'),
-           ('seconds', 'seconds'), ('servers_per_s', 'servers/s'),
+           ('seconds', 'seconds'), ('seconds_boot', 'boot s'),
+           ('seconds_boot_posts', '(POSTs)'), ('seconds_resize', 'resize s'),
+           ('seconds_resize_posts', '(POSTs)'), ('seconds_confirm', 'confirm s'),
+           ('seconds_confirm_posts', '(POSTs)'),
+           ('machine_busy', 'machine busy %'), ('servers_per_s', 'servers/s'),
            ('cpu_api', 'CPU api'), ('cpu_conductor', 'CPU cond'),
-           ('cpu_compute', 'CPU comp'), ('calls_compute', 'calls comp/srv'),
+           ('cpu_compute', 'CPU comp'), ('cpu_postgresql', 'CPU pg'),
+           ('cpu_rabbitmq', 'CPU rabbit'), ('calls_compute', 'calls comp/srv'),
            ('casts_compute', 'casts comp/srv'), ('casts_conductor', 'casts cond/srv'),
            ('casts_api', 'casts api/srv'), ('sql_api', 'SQL api/srv (incl. polls)'),
            ('sql_conductor', 'SQL cond/srv'), ('polls', 'polls')]

@@ -36,17 +36,6 @@ def _node_id(context, host, node):
     return objects.ComputeNode.get_by_host_and_nodename(context, host, node).id
 
 
-def _ensure_claim(context, consumer, node_id, resources):
-    """Make sure ``consumer`` holds ``resources`` on the node. The conductor claimed them
-    when it chose this host, so normally this only reads; a claim that went missing (a
-    redelivery after a rollback) is made again (under the node's lock: InsufficientResources
-    if the node filled up meanwhile)."""
-    if claim_obj.holds(objects.ResourceClaimList.get_by_consumer(context, consumer),
-                       node_id, resources):
-        return
-    objects.ResourceClaim.claim(context, consumer, node_id, resources)
-
-
 def _run_step(context, manager, instance, event, work, on_error):
     """Run ``work()`` as a step (``svc_common.step_runner``); True when it completed."""
     return step_runner.run(context, instance, event, manager.host, work,
@@ -70,13 +59,17 @@ def prep_resize(manager, context, instance, flavor, migration, alternates):
         return
     notifications.notify_instance(context, instance, 'resize_prep', 'start', manager.host,
                                   migration)
-    dest_node_id = _node_id(context, migration.dest_compute, migration.dest_node)
+    dest = []  # the destination node's id, once known
 
     def work():
         disk_storage.check(instance.system_metadata.get(disk_storage.INSTANCE_KEY),
                            manager.driver.disk_storage(), manager.host)
-        _ensure_claim(context, instance.uuid, dest_node_id,
-                      claim_obj.resources_for_flavor(flavor))
+        # The conductor claimed the destination when it chose this host, so normally
+        # this only reads; a claim that went missing (a redelivery after a rollback) is
+        # made again (InsufficientResources if the node filled up meanwhile).
+        dest.append(objects.ResourceClaim.ensure(
+            context, instance.uuid, migration.dest_compute, migration.dest_node,
+            claim_obj.resources_for_flavor(flavor)))
         faults.point('prep_resize.after_claim')
         manager.driver.prepare_migration_target(context, instance, flavor)
         _record_dest_address(manager, migration)
@@ -92,7 +85,14 @@ def prep_resize(manager, context, instance, flavor, migration, alternates):
 
     def failed(error):
         LOG.warning('prep_resize failed on %s: %s', manager.host, error, instance=instance)
-        objects.ResourceClaim.release(context, instance.uuid, compute_node_id=dest_node_id)
+        try:
+            dest_node_id = dest[0] if dest else _node_id(context, migration.dest_compute,
+                                                         migration.dest_node)
+        except exception.ComputeNodeNotFound:
+            pass  # no such node: nothing claimed on it
+        else:
+            objects.ResourceClaim.release(context, instance.uuid,
+                                          compute_node_id=dest_node_id)
         _reschedule_or_rollback(manager, context, instance, flavor, migration, alternates,
                                 error)
 
@@ -276,18 +276,14 @@ def confirm_resize(manager, context, instance, migration):
     """Drop the source's copy and the migration's claim, then show ACTIVE/SHUTOFF.
     Also used to clean the source when a server is deleted in VERIFY_RESIZE (then the
     instance is being deleted, or gone, and only the source is cleaned)."""
-    migration = objects.Migration.get_by_id(context, migration.id)
-    if migration.status not in (M.CONFIRMING, M.FINISHED, M.CONFIRMED):
-        LOG.info('confirm_resize: nothing to do (migration %s)', migration.status,
-                 instance=instance)
-        return
-    gone = []
-    confirming = step_runner.current(context, instance, 'confirm_resize',
-                                     T.RESIZE_CONFIRMING, 'confirm_resize',
-                                     on_gone=lambda: gone.append(True),
-                                     event=CONFIRM_EVENT, host=manager.host)
-    if confirming is None:  # deleted in VERIFY_RESIZE (or confirmed already)
-        _drop_source(manager, context, None if gone else instance, migration)
+    # Deleted in VERIFY_RESIZE (or confirmed already, the migration not yet): only the
+    # source is cleaned.
+    confirming, migration = step_runner.current_move(
+        context, instance, migration, (M.CONFIRMING, M.FINISHED, M.CONFIRMED),
+        'confirm_resize', T.RESIZE_CONFIRMING, 'confirm_resize', event=CONFIRM_EVENT,
+        host=manager.host,
+        on_idle=lambda idle, found: _drop_source(manager, context, idle, found))
+    if confirming is None:
         return
 
     def work():

@@ -84,23 +84,33 @@ def current(context: RequestContext, instance: Instance, operation: str,
 def current_move(context: RequestContext, instance: Instance, migration: Any,
                  statuses: tuple, operation: str, task_states: TaskStates, what: str,
                  event: Optional[str] = None, host: Optional[str] = None,
-                 with_nics: bool = False) -> tuple:
+                 with_nics: bool = False,
+                 on_idle: Optional[Callable[[Optional[Instance], Any], None]] = None
+                 ) -> tuple:
     """``current`` for a step of a move, with its Migration read in the same round trip:
     (instance, migration) as SQL has them now, or (None, None) when ``what`` has nothing
     to do: the migration's status is not one of ``statuses`` (the step was done), or
-    ``current`` would say so."""
+    ``current`` would say so. In that last case, the migration's step still open but
+    the instance gone or not in ``task_states``, ``on_idle(instance or None when gone,
+    migration)`` runs first, if given."""
     try:
         found, migration = objects.Instance.get_for_move_step(
             context, instance.uuid, migration.id, [states.value(s) for s in statuses],
             operation, task_states, event, host, expected_attrs=_nics(with_nics))
     except exception.InstanceNotFound:
         LOG.info('%s: instance %s is gone', what, instance.uuid)
+        if on_idle is not None:
+            on_idle(None, objects.Migration.get_by_id(context, migration.id))
         return None, None
     if migration.status not in statuses:
         LOG.info('%s already done (migration %s)', what, migration.status, instance=instance)
         return None, None
     found = _pending(found, instance, what, task_states, event)
-    return (None, None) if found is None else (found, migration)
+    if found is None:
+        if on_idle is not None:
+            on_idle(instance, migration)
+        return None, None
+    return found, migration
 
 
 def _nics(with_nics: bool) -> Optional[list]:

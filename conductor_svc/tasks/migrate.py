@@ -7,6 +7,7 @@ list (a reschedule after a destination failed), it tries those hosts in order.
 from oslo_log import log as logging
 
 from svc_common.conf import CONF
+from svc_common.db import api as db_api
 from svc_common import exception
 from svc_common import faults
 from svc_common import objects
@@ -55,7 +56,8 @@ class MigrationTask:
     def _execute(self):
         if self.migration is not None:  # as SQL has it now, not as it was when sent
             self.migration = objects.Migration.get_by_id(self.context, self.migration.id)
-        self.migration = self.migration or self._existing_migration() or self._new_migration()
+        else:
+            self.migration = db_api.write_together(self.context, self._pending_migration)
         if self.migration.status != M.PRE_MIGRATING:
             LOG.info('Migration %s is already %s', self.migration.uuid, self.migration.status,
                      instance=self.instance)
@@ -69,10 +71,7 @@ class MigrationTask:
                                             self.instance, self.flavor, self.migration, [])
             return
         faults.point('conductor.migrate.after_migration_created')
-        source_node = objects.ComputeNode.get_by_host_and_nodename(
-            self.context, self.migration.source_compute, self.migration.source_node)
-        moved = objects.ResourceClaim.move(self.context, self.instance.uuid,
-                                           self.migration.uuid, source_node.id)
+        moved = db_api.write_together(self.context, self._move_source_claim)
         self._moved_source_claim = True
         LOG.debug('Moved %d source claim rows to migration %s', moved, self.migration.uuid)
         selection = self._select_destination()
@@ -83,18 +82,11 @@ class MigrationTask:
         self.migration.dest_node = selection.nodename
         self.migration.dest_host = selection.host
         try:
-            # Recording the destination is the commit point: a compare-and-swap from the
-            # destination this attempt started from.
-            self.migration.save(expected_status=(M.PRE_MIGRATING,),
-                                expected_dest=previous_dest)
+            db_api.write_together(self.context, self._record_destination, previous_dest,
+                                  selection.compute_node_id)
         except exception.UnexpectedMigrationStatus:
             self._lost_race(selection)
             return
-        # Only the winner tidies: an earlier attempt that died before recording its
-        # destination may have claimed elsewhere; the instance's claims are its
-        # destination's alone.
-        objects.ResourceClaim.release(self.context, self.instance.uuid,
-                                      keep_node_id=selection.compute_node_id)
         self.compute_rpcapi.prep_resize(self.context, selection.host, self.instance,
                                         self.flavor, self.migration, selection.alternates)
 
@@ -110,12 +102,32 @@ class MigrationTask:
         LOG.info('Destination already chosen by another attempt: %s', current.dest_compute,
                  instance=self.instance)
 
-    def _existing_migration(self):
+    def _record_destination(self, context, previous_dest, dest_node_id):
+        # Recording the destination is the commit point: a compare-and-swap from the
+        # destination this attempt started from.
+        self.migration.save(expected_status=(M.PRE_MIGRATING,), expected_dest=previous_dest)
+        # Only the winner tidies, in the same transaction: an earlier attempt that died
+        # before recording its destination may have claimed elsewhere; the instance's
+        # claims are its destination's alone.
+        objects.ResourceClaim.release(context, self.instance.uuid,
+                                      keep_node_id=dest_node_id)
+
+    def _move_source_claim(self, context):
+        """The instance's claim on its source node handed to the migration (the node
+        looked up in the same transaction); how many rows moved."""
+        source_node = objects.ComputeNode.get_by_host_and_nodename(
+            context, self.migration.source_compute, self.migration.source_node)
+        return objects.ResourceClaim.move(context, self.instance.uuid, self.migration.uuid,
+                                          source_node.id)
+
+    def _pending_migration(self, context):
+        """The migration an earlier delivery of this task made, or a new one: looked
+        for and made in one transaction."""
         for migration in objects.MigrationList.get_by_filters(
-                self.context, {'instance_uuid': self.instance.uuid,
-                               'status': [M.PRE_MIGRATING]}):
+                context, {'instance_uuid': self.instance.uuid,
+                          'status': [M.PRE_MIGRATING]}):
             return migration
-        return None
+        return self._new_migration()
 
     def _new_migration(self):
         same_flavor = self.flavor.flavorid == self.instance.flavor.flavorid

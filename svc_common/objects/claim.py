@@ -146,10 +146,18 @@ def _revert_to(context, migration_uuid, instance_uuid):
 
 
 def holds(claims, node_id, resources):
-    """Whether ``claims`` (a consumer's ResourceClaimList) are exactly ``resources`` on
-    ``node_id``."""
+    """Whether ``claims`` (a consumer's claims or their rows) are exactly ``resources``
+    on ``node_id``."""
     held = {c.resource_class: c.amount for c in claims if c.compute_node_id == node_id}
     return held == {rc: amount for rc, amount in resources.items() if amount}
+
+
+@db_api.writer
+def _ensure(context, consumer_uuid, host, nodename, resources):
+    node_id = node_obj.node_row(context, host, nodename).id
+    if not holds(_claims_for(context, consumer_uuid), node_id, resources):
+        _claim(context, consumer_uuid, node_id, resources, None)
+    return node_id
 
 
 @db_api.reader
@@ -181,7 +189,8 @@ class ResourceClaim(base.NimbusObject):
     # Version 1.1: Added revert_to()
     # Version 1.2: Added hosts_of()
     # Version 1.3: claim() without a generation (capacity checked under the row lock)
-    VERSION = '1.3'
+    # Version 1.4: Added ensure()
+    VERSION = '1.4'
 
     fields = {
         'id': fields.IntegerField(),
@@ -209,6 +218,15 @@ class ResourceClaim(base.NimbusObject):
         when it is full.
         """
         return _claim(context, consumer_uuid, compute_node_id, resources, generation)
+
+    @base.remotable_classmethod
+    def ensure(cls, context, consumer_uuid, host, nodename, resources):
+        """Make sure the consumer holds exactly ``resources`` on the node ``nodename``
+        of ``host`` (claiming them as ``claim`` does when it does not), in one
+        transaction; returns the node's id. Raises ComputeNodeNotFound when there is
+        no such node, InsufficientResources when a claim is needed and the node is
+        full."""
+        return _ensure(context, consumer_uuid, host, nodename, resources)
 
     @base.remotable_classmethod
     def release(cls, context, consumer_uuid, compute_node_id=None, keep_node_id=None):

@@ -27,6 +27,11 @@ def _node_get(context, **by):
     return row
 
 
+def node_row(context, host, nodename):
+    """The row of the node ``nodename`` of ``host`` (ComputeNodeNotFound)."""
+    return _node_get(context, host=host, hypervisor_hostname=nodename)
+
+
 @db_api.writer
 def _node_upsert(context, host, nodename, inventory):
     """Create the node or update its inventory; a changed inventory bumps the generation
@@ -121,8 +126,7 @@ class ComputeNode(base.NimbusPersistentObject, base.NimbusObject):
 
     @base.remotable_classmethod
     def get_by_host_and_nodename(cls, context, host, nodename):
-        return cls._from_db_object(context, cls(), _node_get(
-            context, host=host, hypervisor_hostname=nodename))
+        return cls._from_db_object(context, cls(), node_row(context, host, nodename))
 
     @base.remotable_classmethod
     def get_by_id(cls, context, node_id):

@@ -51,14 +51,16 @@ def test_late_prep_resize_gives_way_to_resize_instance(core, ctx, monkeypatch):
     instance = _active(ctx)
     flavor, migration = _resize_with_prep_resize_lost(core, ctx, instance)
     dest_claims = _claims(ctx, instance.uuid)
-    real_ensure_claim = resize._ensure_claim
+    real_ensure = objects.ResourceClaim.ensure
 
     def source_moves_on_meanwhile(*args):
-        real_ensure_claim(*args)
+        node_id = real_ensure(*args)
         moving = objects.Instance.get_by_uuid(ctx, instance.uuid)
         moving.task_state = T.RESIZE_MIGRATING  # resize_instance, on the source
         moving.save(expected_task_state=T.RESIZE_PREP, operation='resize')
-    monkeypatch.setattr(resize, '_ensure_claim', source_moves_on_meanwhile)
+        return node_id
+    monkeypatch.setattr(objects.ResourceClaim, 'ensure',
+                        staticmethod(source_moves_on_meanwhile))
 
     resize.prep_resize(core.compute(migration.dest_compute), ctx, instance, flavor,
                        migration, [])

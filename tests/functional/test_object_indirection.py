@@ -10,6 +10,7 @@ from svc_common import context as nimbus_context
 from svc_common import exception
 from svc_common import objects
 from svc_common.objects import base as obj_base
+from svc_common import resize_begin
 from svc_common import states
 from svc_common import stats
 from tests.functional.conftest import new_instance
@@ -56,10 +57,27 @@ def test_a_move_step_reads_its_migration_and_instance_in_one_call(core):
     # resize_instance's two writes of the migration go with the instance's: the start
     # of the move and its end; finish_resize's with the instance's last.
     assert calls.count(('object_action', 'save_with_migration')) == 3
-    # prep_resize: read, node, claims, last save; resize_instance: read, 2 writes;
-    # finish_resize: read (the addresses with it), the new flavor, last write.
+    # prep_resize: read, its claim made sure of (the node looked up with it), last
+    # save; resize_instance: read, 2 writes; finish_resize: read (the addresses with
+    # it), the new flavor, last write.
+    assert calls.count(('object_class_action_versions', 'ensure')) == 1
+    assert ('object_class_action_versions', 'get_by_host_and_nodename') not in calls
+    assert ('object_class_action_versions', 'get_by_consumer') not in calls
     assert ('object_class_action_versions', 'get_by_instance') not in calls
-    assert len(calls) == 10, calls
+    assert len(calls) == 9, calls
+    core.bus.calls.clear()
+    instance = objects.Instance.get_by_uuid(ctx, instance.uuid)
+    migration = objects.MigrationList.get_by_filters(
+        ctx, {'instance_uuid': instance.uuid})[0]
+    resize_begin.begin_confirm(ctx, instance, migration, core.compute_rpcapi)
+    wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.ACTIVE)
+    calls = list(core.bus.calls)
+    # confirm_resize: the instance and migration read together, the claim released,
+    # both written together.
+    assert calls.count(('object_class_action_versions', 'get_for_move_step')) == 1
+    assert ('object_class_action_versions', 'get_by_id') not in calls
+    assert ('object_class_action_versions', 'get_for_step') not in calls
+    assert len(calls) == 3, calls
 
 
 def test_only_the_computes_threads_are_routed(core):
