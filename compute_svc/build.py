@@ -19,14 +19,14 @@ def build_and_run_instance(manager, context, instance, image):
 
     A second delivery finds the instance already ACTIVE (nothing to do) or still
     SPAWNING after a crash (the driver's spawn is idempotent, so it is finished)."""
+    # Spawning is written with the step's read (one round trip).
     instance = step_runner.current(context, instance, 'build', (T.SCHEDULING, T.SPAWNING),
-                                   'Build', event=EVENT, host=manager.host, with_nics=True)
+                                   'Build', event=EVENT, host=manager.host, with_nics=True,
+                                   begin=T.SPAWNING)
     if instance is None:
         return
 
     def work():
-        instance.task_state = T.SPAWNING
-        instance.save(expected_task_state=(T.SCHEDULING, T.SPAWNING), operation='build')
         faults.point('build.before_spawn')
         manager.driver.spawn(context, instance, image)
         faults.point('build.after_spawn')

@@ -63,16 +63,19 @@ def superseded(error: BaseException) -> bool:
 def current(context: RequestContext, instance: Instance, operation: str,
             task_states: TaskStates, what: str,
             on_gone: Optional[Callable[[], None]] = None, event: Optional[str] = None,
-            host: Optional[str] = None, with_nics: bool = False) -> Optional[Instance]:
+            host: Optional[str] = None, with_nics: bool = False,
+            begin: Optional[states.TaskState] = None) -> Optional[Instance]:
     """The instance as SQL has it now, or None when ``what`` has nothing to do: the
     instance is gone (then ``on_gone()``, if given), or not in one of ``task_states``
     with a row of ``operation`` to move on by. With ``event``, the step's action event
     starts with that read (``run`` then only finishes it). ``with_nics``: a step that
-    defines the guest reads its addresses (``fixed_ips``) with it."""
+    defines the guest reads its addresses (``fixed_ips``) with it. ``begin``: the task
+    state the step's work starts in, written with the read (a compare-and-swap; one
+    lost to another writer leaves nothing to do)."""
     try:
         found = objects.Instance.get_for_step(context, instance.uuid, operation,
                                               task_states, event, host,
-                                              expected_attrs=_nics(with_nics))
+                                              expected_attrs=_nics(with_nics), begin=begin)
     except exception.InstanceNotFound:
         LOG.info('%s: instance %s is gone', what, instance.uuid)
         if on_gone is not None:

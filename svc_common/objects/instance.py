@@ -78,17 +78,28 @@ def _instance_get(context, uuid, read_deleted=None):
 
 @db_api.writer
 def _instance_for_step(context, uuid, operation, task_states, event, host,
-                       expected_attrs=()):
+                       expected_attrs=(), begin=None):
     """(the row, its fixed IPs' rows), or (None, None) when a step of ``operation``
     finishing ``task_states`` has nothing to do (``operations.Operation.pending``);
     when it has, the start of ``event`` (if named) is recorded in the request's action
     in the same transaction (not at all for a request without an action, e.g. an
     internal retry). The fixed IPs are read (in the same transaction) only with
-    'fixed_ips' in ``expected_attrs``, else None."""
+    'fixed_ips' in ``expected_attrs``, else None. With ``begin`` (a task state), the
+    step's first write goes with the read too: the instance moves to ``begin`` unless
+    it is there already, a compare-and-swap from the state read (one that loses to
+    another writer, a delete say, leaves the step nothing to do)."""
     row = _instance_get(context, uuid)
     wanted = tuple(states.TaskState(states.value(t)) for t in _as_tuple(task_states))
     if not operations.get(operation).pending(row, wanted):
         return None, None
+    if begin is not None and row.task_state != states.value(begin):
+        try:
+            written, values = _instance_update(
+                context, uuid, {'task_state': states.value(begin)}, row.task_state,
+                _NO_CHECK, operation=operation)
+        except exception.UnexpectedTaskStateError:
+            return None, None
+        row = written if written is not None else base.written(context.session, row, values)
     if event is not None:
         try:
             instance_action_obj.record_event_start(context, uuid, event, host)
@@ -420,7 +431,8 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
     # Version 1.8: save_with_migration()
     # Version 1.9: fixed_ips, which get_for_step() and get_for_move_step() read with the
     #              instance when asked (expected_attrs)
-    VERSION = '1.9'
+    # Version 1.10: get_for_step() can write the step's first task state (begin)
+    VERSION = '1.10'
 
     fields = dict(base.NimbusPersistentObject.fields, **{
         'id': fields.IntegerField(),
@@ -533,15 +545,17 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
 
     @base.remotable_classmethod
     def get_for_step(cls, context, uuid, operation, task_states, event=None, host=None,
-                     expected_attrs=None):
+                     expected_attrs=None, begin=None):
         """The instance a step of ``operation`` that finishes ``task_states`` works on,
         or None when that step has nothing to do; the step's action ``event`` (if
         named) started with the same read: one round trip and one transaction. With
         'fixed_ips' in ``expected_attrs`` its addresses come with it (a step that
-        defines its guest: no round trip of its own for the NICs)."""
+        defines its guest: no round trip of its own for the NICs). With ``begin``, the
+        task state the step starts in is written with the read (see
+        ``_instance_for_step``)."""
         row, fixed_ip_rows = _instance_for_step(
             context, uuid, operation, [states.value(t) for t in _as_tuple(task_states)],
-            event, host, tuple(expected_attrs or ()))
+            event, host, tuple(expected_attrs or ()), begin)
         return cls._for_step(context, row, fixed_ip_rows)
 
     @base.remotable_classmethod
