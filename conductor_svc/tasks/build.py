@@ -4,6 +4,7 @@ import functools
 from oslo_log import log as logging
 
 from svc_common.conf import CONF
+from svc_common.db import api as db_api
 from svc_common import exception
 from svc_common import faults
 from svc_common import instance_events
@@ -120,8 +121,8 @@ class BuildTask:
         instance.host = selection.host
         instance.node = selection.nodename
         try:
-            instance.save(expected_host=None,
-                          finish_event=self.EVENT if event_started else None)
+            db_api.write_together(self.context, self._record_host, instance,
+                                  selection.compute_node_id, event_started)
         except exception.InstanceNotFound:
             objects.ResourceClaim.release(self.context, instance.uuid)
             return False
@@ -129,9 +130,14 @@ class BuildTask:
             self._lost_race(instance, selection)
             return False
         faults.point('conductor.build.after_host_saved')
-        objects.ResourceClaim.release(self.context, instance.uuid,
-                                      keep_node_id=selection.compute_node_id)
         return True
+
+    def _record_host(self, context, instance, node_id, event_started):
+        """The host recorded (a compare-and-swap from none; the scheduling event ends
+        with it) and, in the same transaction, the instance's claims anywhere else
+        dropped (an earlier attempt's that died before recording its choice)."""
+        instance.save(expected_host=None, finish_event=self.EVENT if event_started else None)
+        objects.ResourceClaim.release(context, instance.uuid, keep_node_id=node_id)
 
     def _claimed_before(self, instance, resources):
         """The node an earlier attempt claimed for this instance and died before

@@ -1,6 +1,7 @@
 """Fakes the composition root takes instead of the real thing (``AllInOne(bus=...,
 scheduler=...)``), for the lost-cast and duplicate-delivery tests."""
 from conductor_svc.scheduler import manager as scheduler_mod
+from svc_common import objects
 from svc_common import rpc
 
 
@@ -72,6 +73,18 @@ class _FaultyClient:
     def call(self, ctxt, method, **kwargs):
         self._bus.calls.append((method, kwargs.get('objmethod')))
         return self._client.call(ctxt, method, **kwargs)
+
+
+class ClaimingOn:
+    """A scheduler that claims on ``host`` at once (one transaction of its own)."""
+
+    def __init__(self, ctx, host):
+        self.node = objects.ComputeNode.get_by_host_and_nodename(ctx, host, host)
+
+    def select_and_claim(self, context, consumer_uuid, request):
+        objects.ResourceClaim.claim(context, consumer_uuid, self.node.id, request.resources)
+        return scheduler_mod.Selection(self.node.host, self.node.hypervisor_hostname,
+                                       self.node.id, [])
 
 
 class RecordingScheduler(scheduler_mod.Scheduler):

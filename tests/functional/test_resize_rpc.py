@@ -13,8 +13,8 @@ from svc_common import exception
 from svc_common import objects
 from svc_common import states
 from svc_common import stats
-from conductor_svc.scheduler import manager as scheduler_mod
 from conductor_svc.tasks import migrate
+from tests.functional import fakes
 from tests.functional.conftest import new_instance
 from tests.functional.conftest import poll
 from tests.functional.conftest import wait_instance
@@ -372,18 +372,6 @@ def test_redelivered_steps_do_nothing_twice(core, ctx):
     assert len(_claims(ctx)) == 2
 
 
-class _ClaimingOn:
-    """A scheduler that claims on ``host`` at once (one transaction of its own)."""
-
-    def __init__(self, ctx, host):
-        self.node = objects.ComputeNode.get_by_host_and_nodename(ctx, host, host)
-
-    def select_and_claim(self, context, consumer_uuid, request):
-        objects.ResourceClaim.claim(context, consumer_uuid, self.node.id, request.resources)
-        return scheduler_mod.Selection(self.node.host, self.node.hypervisor_hostname,
-                                       self.node.id, [])
-
-
 def test_the_migrate_task_starts_a_move_in_seven_transactions(core, ctx):
     """The conductor's part of a resize: the step's read (its event started with it),
     the migration looked for and made, the source claim handed to it (its node looked
@@ -396,7 +384,7 @@ def test_the_migrate_task_starts_a_move_in_seven_transactions(core, ctx):
     instance.new_flavor = flavor
     instance.save(expected_task_state=None, operation='resize')
     dest = next(h for h in ('host1', 'host2', 'host3') if h != instance.host)
-    scheduler = _ClaimingOn(ctx, dest)
+    scheduler = fakes.ClaimingOn(ctx, dest)
     before = stats.snapshot()
     with stats.role('migrate-task'):
         migrate.MigrationTask(ctx, instance, flavor, scheduler,
