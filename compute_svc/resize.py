@@ -317,9 +317,9 @@ _CONFIRMABLE = (M.CONFIRMING, M.FINISHED)
 
 
 def _drop_source(manager, context, instance, migration, save=True):
-    """The source's copy of the guest and disks, and the migration's claim, go; the
-    migration is confirmed (nothing again once it is), and saved so unless ``save`` is
-    False (the caller writes it with the instance)."""
+    """The source's copy of the guest and disks go; the migration is confirmed (nothing
+    again once it is), and saved so, which drops its claim (the source's), unless
+    ``save`` is False (the caller writes it with the instance)."""
     if migration.status not in _CONFIRMABLE:
         return
     if instance is not None:
@@ -327,9 +327,7 @@ def _drop_source(manager, context, instance, migration, save=True):
                                       manager.host, migration)
     manager.driver.confirm_migration(context, migration, instance)
     faults.point('confirm.after_driver')
-    objects.ResourceClaim.release(context, migration.uuid)
-    faults.point('confirm.after_release')
-    migration.status = M.CONFIRMED
+    migration.status = M.CONFIRMED  # its claims go with the write that says so
     if save:
         migration.save(expected_status=_CONFIRMABLE)
 

@@ -121,7 +121,9 @@ def _touch_nodes_of(session, consumer_uuid, node_id=None, keep_node_id=None):
 
 
 @db_api.writer
-def _release(context, consumer_uuid, node_id, keep_node_id):
+def release(context, consumer_uuid, node_id=None, keep_node_id=None):
+    """``ResourceClaim.release`` in the caller's transaction, if it has one
+    (``consumer_uuid`` may be a scalar subquery); how many rows went."""
     _touch_nodes_of(context.session, consumer_uuid, node_id, keep_node_id)
     return _consumer_delete(context.session, consumer_uuid, node_id, keep_node_id)
 
@@ -232,7 +234,7 @@ class ResourceClaim(base.NimbusObject):
     def release(cls, context, consumer_uuid, compute_node_id=None, keep_node_id=None):
         """Drop the consumer's claims: on one node, on all but ``keep_node_id``, or
         everywhere. Safe to repeat."""
-        return _release(context, consumer_uuid, compute_node_id, keep_node_id)
+        return release(context, consumer_uuid, compute_node_id, keep_node_id)
 
     @base.remotable_classmethod
     def move(cls, context, from_consumer, to_consumer, compute_node_id=None):

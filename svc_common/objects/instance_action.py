@@ -88,13 +88,6 @@ def _latest_action():
     ).order_by(_ACTIONS.c.id.desc()).limit(1)
 
 
-def _stamp(**values):
-    return _ACTIONS.update().where(
-        _ACTIONS.c.instance_uuid == _param('instance_uuid'),
-        _ACTIONS.c.request_id == _param('request_id'),
-    ).values(updated_at=_param('now', sa.DateTime), **values)
-
-
 def _insert_event(columns, *values):
     latest = _latest_action().subquery()
     return _EVENTS.insert().from_select(
@@ -115,7 +108,12 @@ def _finish_newest():
              traceback=_param('traceback', sa.Text), updated_at=_param('now', sa.DateTime))
 
 
-_STAMP_ERROR = _stamp(message='Error')
+# An event that ends in error marks its action so (the only write of the action's row
+# an event makes).
+_STAMP_ERROR = _ACTIONS.update().where(
+    _ACTIONS.c.instance_uuid == _param('instance_uuid'),
+    _ACTIONS.c.request_id == _param('request_id'),
+).values(updated_at=_param('now', sa.DateTime), message='Error')
 _START = _insert_event(['host', 'start_time', 'created_at'], _param('host', sa.String),
                        _param('now', sa.DateTime), _param('now', sa.DateTime))
 _FINISH = _finish_newest()

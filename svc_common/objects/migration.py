@@ -4,12 +4,14 @@ import datetime
 
 from oslo_utils import uuidutils
 from oslo_versionedobjects import fields
+import sqlalchemy as sa
 
 from svc_common.db import api as db_api
 from svc_common.db import models
 from svc_common.db import paging
 from svc_common import exception
 from svc_common.objects import base
+from svc_common.objects import claim as claim_obj
 from svc_common import states
 
 _FIELDS = ('id', 'uuid', 'instance_uuid', 'source_compute', 'source_node', 'dest_compute',
@@ -56,12 +58,19 @@ def _migration_create(context, values):
 def _migration_update(context, migration_id, values, expected_status,
                       expected_dest=base.NO_CHECK):
     """Compare-and-swap of the changed ``values``; returns (the row as written, or None
-    when it was not read: then ``values``, updated_at included, are what changed)."""
+    when it was not read: then ``values``, updated_at included, are what changed). A
+    migration written confirmed drops the claims it held (the source's) in the same
+    transaction: a confirmed migration holds nothing, whatever wrote it."""
     values = dict(values, updated_at=base.utcnow())
     if _swapped(context, migration_id, values, expected_status, expected_dest):
-        return None, values
-    return _checked_update(context, migration_id, values, expected_status,
-                           expected_dest), values
+        row = None
+    else:
+        row = _checked_update(context, migration_id, values, expected_status,
+                              expected_dest)
+    if states.value(values.get('status')) == states.MigrationStatus.CONFIRMED.value:
+        claim_obj.release(context, sa.select(models.Migration.uuid).where(
+            models.Migration.id == migration_id).scalar_subquery())
+    return row, values
 
 
 def _swapped(context, migration_id, values, expected_status, expected_dest):

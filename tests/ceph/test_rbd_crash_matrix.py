@@ -36,7 +36,7 @@ POINTS = [
     'resize_instance.after_disk_moved', 'resize_instance.after_post_migrating',
     'finish_resize.after_flavor_applied', 'finish_resize.after_driver',
     'finish_resize.after_finished',
-    'confirm.after_driver', 'confirm.after_release',
+    'confirm.after_driver',
     'revert.after_dest_destroy', 'revert.after_host_swapped',
     'finish_revert.after_claims', 'finish_revert.after_driver',
     'live_migration.after_preparing', 'live_migration.after_running',

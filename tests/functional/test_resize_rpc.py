@@ -394,3 +394,24 @@ def test_the_migrate_task_starts_a_move_in_seven_transactions(core, ctx):
     migration = _migration(ctx, instance)
     assert (migration.status, migration.dest_compute) == (M.PRE_MIGRATING, dest)
     _resized(ctx, instance)
+
+
+@pytest.mark.parametrize('with_instance', [False, True])
+def test_a_migration_written_confirmed_holds_no_claim(core, ctx, with_instance):
+    instance = _boot(ctx)
+    _resize(ctx, instance, 'm1.small')
+    instance = _resized(ctx, instance)
+    migration = _migration(ctx, instance)
+    assert (migration.uuid, migration.source_compute) in _claims(ctx)
+    migration.status = M.CONFIRMED
+    if with_instance:  # as confirm_resize writes it
+        instance.task_state = T.RESIZE_CONFIRMING
+        instance.save(expected_task_state=None, operation='confirm_resize')
+        instance.vm_state, instance.task_state = V.ACTIVE, None
+        instance.save_with_migration(migration, (M.FINISHED,),
+                                     expected_task_state=T.RESIZE_CONFIRMING,
+                                     operation='confirm_resize')
+    else:  # as the source's clean-up of a server deleted meanwhile writes it
+        migration.save(expected_status=(M.FINISHED,))
+    assert not [key for key in _claims(ctx) if key[0] == migration.uuid]
+    assert (instance.uuid, migration.dest_compute) in _claims(ctx)

@@ -66,7 +66,6 @@ PLAN = {
     'finish_resize.after_driver': (DEST, 'ACTIVE', 'resize'),
     'finish_resize.after_finished': (DEST, 'ACTIVE', 'resize'),
     'confirm.after_driver': (SOURCE, 'VERIFY_RESIZE', 'confirm'),
-    'confirm.after_release': (SOURCE, 'VERIFY_RESIZE', 'confirm'),
     'revert.after_dest_destroy': (DEST, 'VERIFY_RESIZE', 'revert'),
     'revert.after_host_swapped': (DEST, 'VERIFY_RESIZE', 'revert'),
     'finish_revert.after_claims': (SOURCE, 'VERIFY_RESIZE', 'revert'),
