@@ -19,6 +19,7 @@ from svc_common.conf import CONF
 from tests import ports
 from tests.functional.conftest import Cloud
 from tests.libvirt import domains
+from tests.libvirt import failure_report
 from tests.libvirt import image_server
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -37,6 +38,24 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.libvirt)
+
+
+_LOG_MARK = pytest.StashKey()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    item.stash[_LOG_MARK] = failure_report.Mark()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test's report carries the logs its guests left (failure_report)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and _LOG_MARK in item.stash:
+        tmp_dir = getattr(item, 'funcargs', {}).get('tmp_path')
+        report.sections.extend(failure_report.report(item.stash[_LOG_MARK], tmp_dir))
 
 
 def _cannot_run_here():

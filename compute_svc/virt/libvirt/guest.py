@@ -1,4 +1,5 @@
 """A thin wrapper over one libvirt domain: the calls the driver makes, each idempotent."""
+import time
 from xml.etree import ElementTree as ET
 
 import libvirt
@@ -17,6 +18,12 @@ _POWER_STATES = {
     libvirt.VIR_DOMAIN_CRASHED: P.CRASHED,
     libvirt.VIR_DOMAIN_PMSUSPENDED: P.SUSPENDED,
 }
+
+
+# How long a start or a destroy waits for libvirtd to finish stopping a domain whose guest
+# powered itself off (see Guest.settle).
+SETTLE_TIMEOUT = 30.0
+_SETTLE_POLL = 0.05
 
 
 def error_code(error):
@@ -43,12 +50,25 @@ class Guest:
     def is_active(self):
         return bool(self._domain.isActive())
 
+    def settle(self):
+        """Wait while libvirtd is stopping the domain on its own: after the guest powers
+        off, the domain is "shutdown" (still active) until libvirtd has reaped QEMU and
+        handled the end of its monitor. A start in that window does nothing (the domain
+        is still active), and a destroy and start in it race libvirtd's late handling of
+        the old QEMU's exit, which can kill the new QEMU as it starts."""
+        deadline = time.monotonic() + SETTLE_TIMEOUT
+        while (self._domain.state()[0] == libvirt.VIR_DOMAIN_SHUTDOWN and
+               time.monotonic() < deadline):
+            time.sleep(_SETTLE_POLL)
+
     def start(self):
+        self.settle()
         if not self.is_active():
             self._domain.create()
 
     def destroy(self):
         """Stop at once (the domain stays defined)."""
+        self.settle()
         try:
             self._domain.destroy()
         except libvirt.libvirtError as error:
