@@ -51,11 +51,13 @@ class Guest:
         return bool(self._domain.isActive())
 
     def settle(self):
-        """Wait while libvirtd is stopping the domain on its own: after the guest powers
-        off, the domain is "shutdown" (still active) until libvirtd has reaped QEMU and
-        handled the end of its monitor. A start in that window does nothing (the domain
-        is still active), and a destroy and start in it race libvirtd's late handling of
-        the old QEMU's exit, which can kill the new QEMU as it starts."""
+        """Wait while libvirtd is stopping the domain on its own. After the guest powers
+        off, the domain is "shutdown" (still active) until libvirtd has handled the end
+        of QEMU's monitor; libvirtd 9 handles that on one event thread, behind the other
+        domains' (seen here: up to 1.7 s). A start in that window does nothing (the
+        domain is active), and a destroy and start in it leave the event queued: when it
+        runs, libvirtd kills the domain's QEMU of the moment, the new one ("process
+        exited while connecting to monitor", or a start that "crashed")."""
         deadline = time.monotonic() + SETTLE_TIMEOUT
         while (self._domain.state()[0] == libvirt.VIR_DOMAIN_SHUTDOWN and
                time.monotonic() < deadline):
