@@ -32,8 +32,11 @@ T, V, M, P = states.TaskState, states.VmState, states.MigrationStatus, states.Po
 OLD_VM_STATE = 'old_vm_state'
 
 
-def _node_id(context, host, node):
-    return objects.ComputeNode.get_by_host_and_nodename(context, host, node).id
+def _release_dest(context, instance, migration):
+    """Drop the instance's claim on the migration's destination node (none if there is
+    no such node)."""
+    objects.ResourceClaim.release(context, instance.uuid, host=migration.dest_compute,
+                                  nodename=migration.dest_node)
 
 
 def _run_step(context, manager, instance, event, work, on_error):
@@ -59,17 +62,15 @@ def prep_resize(manager, context, instance, flavor, migration, alternates):
         return
     notifications.notify_instance(context, instance, 'resize_prep', 'start', manager.host,
                                   migration)
-    dest = []  # the destination node's id, once known
-
     def work():
         disk_storage.check(instance.system_metadata.get(disk_storage.INSTANCE_KEY),
                            manager.driver.disk_storage(), manager.host)
         # The conductor claimed the destination when it chose this host, so normally
         # this only reads; a claim that went missing (a redelivery after a rollback) is
         # made again (InsufficientResources if the node filled up meanwhile).
-        dest.append(objects.ResourceClaim.ensure(
+        objects.ResourceClaim.ensure(
             context, instance.uuid, migration.dest_compute, migration.dest_node,
-            claim_obj.resources_for_flavor(flavor)))
+            claim_obj.resources_for_flavor(flavor))
         faults.point('prep_resize.after_claim')
         manager.driver.prepare_migration_target(context, instance, flavor)
         _record_dest_address(manager, migration)
@@ -85,14 +86,7 @@ def prep_resize(manager, context, instance, flavor, migration, alternates):
 
     def failed(error):
         LOG.warning('prep_resize failed on %s: %s', manager.host, error, instance=instance)
-        try:
-            dest_node_id = dest[0] if dest else _node_id(context, migration.dest_compute,
-                                                         migration.dest_node)
-        except exception.ComputeNodeNotFound:
-            pass  # no such node: nothing claimed on it
-        else:
-            objects.ResourceClaim.release(context, instance.uuid,
-                                          compute_node_id=dest_node_id)
+        _release_dest(context, instance, migration)
         _reschedule_or_rollback(manager, context, instance, flavor, migration, alternates,
                                 error)
 
@@ -194,9 +188,7 @@ def _refused(context, manager, instance, migration, error):
     notifications.notify_instance(context, instance, 'resize', 'error', manager.host,
                                   migration)
     events.record_fault(context, instance, error, manager.host)
-    objects.ResourceClaim.release(
-        context, instance.uuid,
-        compute_node_id=_node_id(context, migration.dest_compute, migration.dest_node))
+    _release_dest(context, instance, migration)
     _roll_back(context, instance, migration)
 
 
@@ -359,10 +351,7 @@ def revert_resize(manager, context, instance, migration):
         if moved and instance.host == migration.dest_compute:
             manager.driver.destroy(context, instance, destroy_disks=True)
             faults.point('revert.after_dest_destroy')
-            objects.ResourceClaim.release(
-                context, instance.uuid,
-                compute_node_id=_node_id(context, migration.dest_compute,
-                                         migration.dest_node))
+            _release_dest(context, instance, migration)
             instance.host = migration.source_compute
             instance.node = migration.source_node
             instance.save(expected_task_state=T.RESIZE_REVERTING, operation='revert_resize')

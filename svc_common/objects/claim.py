@@ -129,6 +129,17 @@ def release(context, consumer_uuid, node_id=None, keep_node_id=None):
 
 
 @db_api.writer
+def _release_on(context, consumer_uuid, host, nodename):
+    """``release`` on the node ``nodename`` of ``host``, looked up in the same
+    transaction; nothing when there is no such node."""
+    try:
+        node_id = node_obj.node_row(context, host, nodename).id
+    except exception.ComputeNodeNotFound:
+        return 0
+    return release(context, consumer_uuid, node_id)
+
+
+@db_api.writer
 def _move(context, from_consumer, to_consumer, node_id):
     query = context.session.query(models.ResourceClaim).filter_by(consumer_uuid=from_consumer)
     if node_id is not None:
@@ -192,7 +203,8 @@ class ResourceClaim(base.NimbusObject):
     # Version 1.2: Added hosts_of()
     # Version 1.3: claim() without a generation (capacity checked under the row lock)
     # Version 1.4: Added ensure()
-    VERSION = '1.4'
+    # Version 1.5: release() on a node named by host and node name
+    VERSION = '1.5'
 
     fields = {
         'id': fields.IntegerField(),
@@ -231,9 +243,13 @@ class ResourceClaim(base.NimbusObject):
         return _ensure(context, consumer_uuid, host, nodename, resources)
 
     @base.remotable_classmethod
-    def release(cls, context, consumer_uuid, compute_node_id=None, keep_node_id=None):
-        """Drop the consumer's claims: on one node, on all but ``keep_node_id``, or
+    def release(cls, context, consumer_uuid, compute_node_id=None, keep_node_id=None,
+                host=None, nodename=None):
+        """Drop the consumer's claims: on one node (by id, or by ``host`` and
+        ``nodename``: none when there is no such node), on all but ``keep_node_id``, or
         everywhere. Safe to repeat."""
+        if host is not None:
+            return _release_on(context, consumer_uuid, host, nodename)
         return release(context, consumer_uuid, compute_node_id, keep_node_id)
 
     @base.remotable_classmethod

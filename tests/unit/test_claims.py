@@ -77,6 +77,18 @@ def test_release_and_move_are_repeatable(ctx):
     assert objects.ResourceClaim.release(ctx, b) == 0
 
 
+def test_release_on_a_node_named_by_host_and_node_name(ctx):
+    h1, h2 = compute_hosts.add_host(ctx, 'h1'), compute_hosts.add_host(ctx, 'h2')
+    consumer = str(uuid.uuid4())
+    for node in (h1, h2):
+        objects.ResourceClaim.claim(ctx, consumer, node.id, {'VCPU': 1, 'MEMORY_MB': 10})
+    # No such node (another host's name, or a node the host no longer has): nothing.
+    assert objects.ResourceClaim.release(ctx, consumer, host='h1', nodename='h2') == 0
+    assert objects.ResourceClaim.release(ctx, consumer, host='h3', nodename='h3') == 0
+    assert objects.ResourceClaim.release(ctx, consumer, host='h1', nodename='h1') == 2
+    assert objects.ResourceClaim.usage(ctx) == {h2.id: {'VCPU': 1, 'MEMORY_MB': 10}}
+
+
 def test_inventory_change_bumps_generation(ctx):
     node = compute_hosts.add_host(ctx, 'h1')
     before = node.generation

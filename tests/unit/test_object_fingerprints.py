@@ -32,7 +32,7 @@ EXPECTED = {
     'Migration': '1.2-fe603e20da50f1a2538f4e2153773cef',
     'MigrationList': '1.1-4f9ebd4e848a45235aa62142ca6d8fc6',
     'RequestSpec': '1.1-32599ddeab4a566b9768f4887bf64143',
-    'ResourceClaim': '1.4-ad58f5d462445bebcc45d4d82b039086',
+    'ResourceClaim': '1.5-2f40bf2b56dd60c2774e5d700d595be5',
     'ResourceClaimList': '1.0-e8a293e4c3fe007e014b82cd6fbaa87c',
     'Service': '1.0-1fd84b8d148cf9993e224570f9194353',
     'ServiceList': '1.0-ff48fc1575f20800796b48266114c608',
