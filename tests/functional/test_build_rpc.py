@@ -5,9 +5,7 @@ from tests.functional.conftest import poll
 from svc_common import conductor_rpcapi
 from svc_common import compute_rpcapi
 from svc_common import context as nimbus_context
-from svc_common import exception
 from svc_common import objects
-from svc_common.objects import instance as instance_obj
 from svc_common import states
 
 
@@ -135,7 +133,7 @@ def test_the_scheduling_event_rides_on_the_reload_and_the_host_save(core):
     assert [(e.result, bool(e.start_time)) for e in scheduling] == [('Success', True)]
 
 
-def test_a_steps_first_task_state_is_written_with_its_read(core, monkeypatch):
+def test_a_steps_first_task_state_is_written_with_its_read(core):
     ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
     T = states.TaskState
     instance = new_instance(ctx)  # scheduling; no build is sent
@@ -150,13 +148,5 @@ def test_a_steps_first_task_state_is_written_with_its_read(core, monkeypatch):
     assert (stored.task_state, stored.updated_at) == (T.SPAWNING, found.updated_at)
     # There already (a step delivered again): nothing written.
     assert read(instance.uuid).updated_at == stored.updated_at
-    # A compare-and-swap lost to another writer leaves the step nothing to do.
-    racing = new_instance(ctx)
-
-    def lost(context, uuid, *args, **kwargs):
-        raise exception.UnexpectedDeletingTaskStateError(
-            instance_uuid=uuid, expected=T.SCHEDULING, actual=T.DELETING)
-    monkeypatch.setattr(instance_obj, '_instance_update', lost)
-    assert read(racing.uuid) is None
-    assert objects.Instance.get_by_uuid(ctx, racing.uuid).task_state == T.SCHEDULING
+    # One lost to another writer: tests/integration/test_step_begin_race.py.
 
