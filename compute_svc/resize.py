@@ -135,25 +135,31 @@ def _roll_back(context, instance, migration):
 def resize_instance(manager, context, instance, migration, flavor):
     """Power off and move the disks, then hand the instance to the destination.
 
-    Phases, each skipped when SQL shows it done: (1) migration -> migrating and the
-    disks moved -> post-migrating; (2) instance -> destination host, resize_migrated;
-    (3) cast finish_resize (repeating a lost cast is harmless)."""
+    Phases, each skipped when SQL shows it done: (1) the instance resize_migrating and
+    the migration migrating, written with the step's read (unless this host refuses the
+    move), then the disks moved; (2) the migration post-migrating and the instance
+    handed to the destination, resize_migrated; (3) cast finish_resize (repeating a lost
+    cast is harmless)."""
+    refusal = _refusal(manager, instance, migration)
     instance, migration = step_runner.current_move(
         context, instance, migration, (M.PRE_MIGRATING, M.MIGRATING, M.POST_MIGRATING),
         'resize', (T.RESIZE_PREP, T.RESIZE_MIGRATING, T.RESIZE_MIGRATED),
-        'resize_instance', event='compute_resize_instance', host=manager.host)
+        'resize_instance', event='compute_resize_instance', host=manager.host,
+        begin=None if refusal else T.RESIZE_MIGRATING,
+        begin_status=None if refusal else M.MIGRATING)
     if instance is None:
         return
     notifications.notify_instance(context, instance, 'resize', 'start', manager.host,
                                   migration)
 
     def work():
-        if instance.task_state == T.RESIZE_PREP:  # nothing moved yet: may be refused
-            disk_storage.check(manager.driver.disk_storage(),
-                               instance.system_metadata.get(disk_storage.DEST_KEY),
-                               migration.dest_compute)
-        if migration.status in (M.PRE_MIGRATING, M.MIGRATING):
-            _move_disks(manager, context, instance, migration, flavor)
+        if instance.task_state == T.RESIZE_PREP:  # refused: nothing moved
+            raise refusal
+        if migration.status == M.MIGRATING:
+            faults.point('resize_instance.after_migrating')
+            manager.driver.migrate_disk_and_power_off(context, instance,
+                                                      migration.dest_host, flavor)
+            faults.point('resize_instance.after_disk_moved')
         if instance.task_state == T.RESIZE_MIGRATING:
             # The disks are at the destination: the migration post-migrating and the
             # instance handed to the destination, in one write.
@@ -182,6 +188,18 @@ def resize_instance(manager, context, instance, migration, flavor):
     manager.compute_rpcapi.finish_resize(context, instance, migration)
 
 
+def _refusal(manager, instance, migration):
+    """The error with which this host refuses to move ``instance`` (as the destination
+    recorded it, before it cast this step) to the migration's destination, or None."""
+    try:
+        disk_storage.check(manager.driver.disk_storage(),
+                           instance.system_metadata.get(disk_storage.DEST_KEY),
+                           migration.dest_compute)
+    except exception.MigrationPreCheckError as error:
+        return error
+    return None
+
+
 def _refused(context, manager, instance, migration, error):
     """The source refused the move before anything moved: rolled back, with a fault."""
     LOG.warning('Resize refused: %s', error, instance=instance)
@@ -190,23 +208,6 @@ def _refused(context, manager, instance, migration, error):
     events.record_fault(context, instance, error, manager.host)
     _release_dest(context, instance, migration)
     _roll_back(context, instance, migration)
-
-
-def _move_disks(manager, context, instance, migration, flavor):
-    """The instance resize_migrating and the migration migrating (one write), then the
-    disks to the destination. Resumed after a crash, the move runs again (the driver's
-    move is idempotent); the caller records its end."""
-    # (An earlier version wrote the two apart, instance first: resize_migrating with
-    # the migration pre-migrating is a row of the recovery table too.)
-    if instance.task_state == T.RESIZE_PREP:
-        instance.task_state = T.RESIZE_MIGRATING
-    if migration.status == M.PRE_MIGRATING:
-        migration.status = M.MIGRATING
-    step_runner.save_with_migration(instance, migration, (M.PRE_MIGRATING,),
-                                    expected_task_state=T.RESIZE_PREP, operation='resize')
-    faults.point('resize_instance.after_migrating')
-    manager.driver.migrate_disk_and_power_off(context, instance, migration.dest_host, flavor)
-    faults.point('resize_instance.after_disk_moved')
 
 
 def _fail_moved(context, manager, instance, migration, error, action):
@@ -223,12 +224,14 @@ def _fail_moved(context, manager, instance, migration, error, action):
 def finish_resize(manager, context, instance, migration):
     """Apply the new flavor, start the guest here, and show VERIFY_RESIZE.
 
-    Phases: (1) resize_migrated -> resize_finish with the new flavor; (2) the driver
-    finishes and the migration -> finished; (3) the instance -> resized."""
+    Phases: (1) resize_migrated -> resize_finish with the new flavor, written with the
+    step's read; (2) the driver finishes and the migration -> finished; (3) the
+    instance -> resized."""
     instance, migration = step_runner.current_move(
         context, instance, migration, (M.POST_MIGRATING, M.FINISHED), 'resize',
         (T.RESIZE_MIGRATED, T.RESIZE_FINISH), 'finish_resize',
-        event='compute_finish_resize', host=manager.host, with_nics=True)
+        event='compute_finish_resize', host=manager.host, with_nics=True,
+        begin=T.RESIZE_FINISH, new_flavor=True)
     if instance is None:
         return
     notifications.notify_instance(context, instance, 'resize_finish', 'start', manager.host,
@@ -236,12 +239,8 @@ def finish_resize(manager, context, instance, migration):
     power_on = not _was_stopped(instance)
 
     def work():
-        if instance.task_state == T.RESIZE_MIGRATED:
-            instance.task_state = T.RESIZE_FINISH
-            instance.flavor = instance.new_flavor
-            instance.save(expected_task_state=T.RESIZE_MIGRATED, operation='resize')
-            faults.point('finish_resize.after_flavor_applied')
         if migration.status == M.POST_MIGRATING:
+            faults.point('finish_resize.after_flavor_applied')
             resized = instance.old_flavor.flavorid != instance.new_flavor.flavorid
             manager.driver.finish_migration(context, migration, instance, None, resized,
                                             power_on=power_on)

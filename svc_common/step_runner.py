@@ -88,18 +88,23 @@ def current_move(context: RequestContext, instance: Instance, migration: Any,
                  statuses: tuple, operation: str, task_states: TaskStates, what: str,
                  event: Optional[str] = None, host: Optional[str] = None,
                  with_nics: bool = False,
-                 on_idle: Optional[Callable[[Optional[Instance], Any], None]] = None
-                 ) -> tuple:
+                 on_idle: Optional[Callable[[Optional[Instance], Any], None]] = None,
+                 begin: Optional[states.TaskState] = None,
+                 begin_status: Optional[states.MigrationStatus] = None,
+                 new_flavor: bool = False) -> tuple:
     """``current`` for a step of a move, with its Migration read in the same round trip:
     (instance, migration) as SQL has them now, or (None, None) when ``what`` has nothing
     to do: the migration's status is not one of ``statuses`` (the step was done), or
     ``current`` would say so. In that last case, the migration's step still open but
     the instance gone or not in ``task_states``, ``on_idle(instance or None when gone,
-    migration)`` runs first, if given."""
+    migration)`` runs first, if given. ``begin`` and ``begin_status``: the task state
+    and migration status the step's work starts in, written with the read
+    (``new_flavor``: the new flavor applied with them)."""
     try:
         found, migration = objects.Instance.get_for_move_step(
             context, instance.uuid, migration.id, [states.value(s) for s in statuses],
-            operation, task_states, event, host, expected_attrs=_nics(with_nics))
+            operation, task_states, event, host, expected_attrs=_nics(with_nics),
+            begin=begin, begin_status=begin_status, new_flavor=new_flavor)
     except exception.InstanceNotFound:
         LOG.info('%s: instance %s is gone', what, instance.uuid)
         if on_idle is not None:

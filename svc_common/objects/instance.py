@@ -37,6 +37,12 @@ _JSON_COLUMNS = ('system_metadata',)
 LOCKED_BY, LOCKED_REASON = 'locked_by', 'locked_reason'
 _LOCK_KEYS = (LOCKED_BY, LOCKED_REASON)
 _FLAVOR_FIELDS = ('flavor', 'old_flavor', 'new_flavor')
+# The columns an instance's flavor sizes it by (what the quotas count), written with it.
+_FLAVOR_SIZES = ('vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb')
+
+
+def _sizes_of(flavor):
+    return {name: getattr(flavor, name) for name in _FLAVOR_SIZES}
 
 
 def _as_tuple(value):
@@ -76,27 +82,39 @@ def _instance_get(context, uuid, read_deleted=None):
     return row
 
 
+def _before(current, goal, order):
+    """Whether ``current`` comes before ``goal`` in ``order`` (states a step goes
+    through in that order)."""
+    return current in order and order.index(current) < order.index(goal)
+
+
 @db_api.writer
 def _instance_for_step(context, uuid, operation, task_states, event, host,
-                       expected_attrs=(), begin=None):
+                       expected_attrs=(), begin=None, new_flavor=False):
     """(the row, its fixed IPs' rows), or (None, None) when a step of ``operation``
     finishing ``task_states`` has nothing to do (``operations.Operation.pending``);
     when it has, the start of ``event`` (if named) is recorded in the request's action
     in the same transaction (not at all for a request without an action, e.g. an
     internal retry). The fixed IPs are read (in the same transaction) only with
-    'fixed_ips' in ``expected_attrs``, else None. With ``begin`` (a task state), the
-    step's first write goes with the read too: the instance moves to ``begin`` unless
-    it is there already, a compare-and-swap from the state read (one that loses to
-    another writer, a delete say, leaves the step nothing to do)."""
+    'fixed_ips' in ``expected_attrs``, else None. With ``begin`` (one of
+    ``task_states``), the step's first write goes with the read too: the instance moves
+    to ``begin`` from a state before it there, a compare-and-swap from the state read
+    (one that loses to another writer, a delete say, leaves the step nothing to do);
+    ``new_flavor``: that write also makes the new flavor the instance's (a resize's
+    finish)."""
     row = _instance_get(context, uuid)
     wanted = tuple(states.TaskState(states.value(t)) for t in _as_tuple(task_states))
     if not operations.get(operation).pending(row, wanted):
         return None, None
-    if begin is not None and row.task_state != states.value(begin):
+    if begin is not None and _before(row.task_state, states.value(begin),
+                                     [t.value for t in wanted]):
+        values = {'task_state': states.value(begin)}
+        if new_flavor:
+            values.update(_sizes_of(flavor_obj.from_stored(row.new_flavor)),
+                          flavor=row.new_flavor)
         try:
-            written, values = _instance_update(
-                context, uuid, {'task_state': states.value(begin)}, row.task_state,
-                _NO_CHECK, operation=operation)
+            written, values = _instance_update(context, uuid, values, row.task_state,
+                                               _NO_CHECK, operation=operation)
         except exception.UnexpectedTaskStateError:
             return None, None
         row = written if written is not None else base.written(context.session, row, values)
@@ -110,17 +128,36 @@ def _instance_for_step(context, uuid, operation, task_states, event, host,
     return row, fixed_ips
 
 
+class _BeginLost(Exception):
+    """A move step's first write of its migration lost to another writer: the whole
+    read goes back, the instance's first write with it."""
+
+
 @db_api.writer
 def _instance_for_move_step(context, uuid, migration_id, statuses, operation, task_states,
-                            event, host, expected_attrs=()):
+                            event, host, expected_attrs=(), begin=None, begin_status=None,
+                            new_flavor=False):
     """(the row or None, its fixed IPs' rows or None, the migration's row): None when
     the migration is not in one of ``statuses`` any more (nothing read but it), else
-    as ``_instance_for_step``."""
+    as ``_instance_for_step``. With ``begin_status`` (one of ``statuses``) the migration
+    moves to that status from one before it there, with the instance's ``begin`` (a
+    compare-and-swap from the status read): the step's first write of both."""
     migration = migration_obj.get_row(context, migration_id)
     if migration.status not in statuses:
         return None, None, migration
-    return _instance_for_step(context, uuid, operation, task_states, event, host,
-                              expected_attrs) + (migration,)
+    row, fixed_ips = _instance_for_step(context, uuid, operation, task_states, event, host,
+                                        expected_attrs, begin, new_flavor)
+    if (row is not None and begin_status is not None and
+            _before(migration.status, states.value(begin_status), statuses)):
+        try:
+            written, values = migration_obj.update(
+                context, migration_id, {'status': states.value(begin_status)},
+                (migration.status,))
+        except exception.UnexpectedMigrationStatus:
+            raise _BeginLost() from None
+        migration = (written if written is not None else
+                     base.written(context.session, migration, values))
+    return row, fixed_ips, migration
 
 
 @db_api.writer
@@ -432,7 +469,9 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
     # Version 1.9: fixed_ips, which get_for_step() and get_for_move_step() read with the
     #              instance when asked (expected_attrs)
     # Version 1.10: get_for_step() can write the step's first task state (begin)
-    VERSION = '1.10'
+    # Version 1.11: get_for_move_step() can write the step's first task state, migration
+    #               status and the new flavor (begin, begin_status, new_flavor)
+    VERSION = '1.11'
 
     fields = dict(base.NimbusPersistentObject.fields, **{
         'id': fields.IntegerField(),
@@ -560,14 +599,22 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
 
     @base.remotable_classmethod
     def get_for_move_step(cls, context, uuid, migration_id, statuses, operation,
-                          task_states, event=None, host=None, expected_attrs=None):
+                          task_states, event=None, host=None, expected_attrs=None,
+                          begin=None, begin_status=None, new_flavor=False):
         """``get_for_step`` for a step of a move, with its Migration in the same read:
         [the instance or None, the migration]. None also when the migration's status
-        is not one of ``statuses`` (that step was done already)."""
-        row, fixed_ip_rows, migration_row = _instance_for_move_step(
-            context, uuid, migration_id, [states.value(s) for s in statuses], operation,
-            [states.value(t) for t in _as_tuple(task_states)], event, host,
-            tuple(expected_attrs or ()))
+        is not one of ``statuses`` (that step was done already). ``begin``,
+        ``begin_status``, ``new_flavor``: the step's first write, with the read (see
+        ``_instance_for_move_step``); one that loses to another writer leaves the step
+        nothing to do."""
+        try:
+            row, fixed_ip_rows, migration_row = _instance_for_move_step(
+                context, uuid, migration_id, [states.value(s) for s in statuses],
+                operation, [states.value(t) for t in _as_tuple(task_states)], event, host,
+                tuple(expected_attrs or ()), begin, begin_status, new_flavor)
+        except _BeginLost:
+            row, fixed_ip_rows = None, None
+            migration_row = migration_obj.get_row(context, migration_id)
         migration = migration_obj.Migration._from_db_object(
             context, migration_obj.Migration(), migration_row)
         return [cls._for_step(context, row, fixed_ip_rows), migration]
@@ -578,9 +625,8 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
         transaction: no crash leaves an instance whose build cannot be sent again as
         it was asked for."""
         changes = self.obj_get_changes()
-        flavor = changes['flavor']
-        for name in ('vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb'):
-            changes.setdefault(name, getattr(flavor, name))
+        for name, value in _sizes_of(changes['flavor']).items():
+            changes.setdefault(name, value)
         changes.setdefault('metadata', {})
         if request_spec is not None:
             request_spec.instance_uuid = self.uuid
@@ -612,8 +658,7 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
             raise ValueError('state change of %s without expected_task_state and '
                              'operation' % self.uuid)
         if 'flavor' in changes:
-            for name in ('vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb'):
-                changes[name] = getattr(changes['flavor'], name)
+            changes.update(_sizes_of(changes['flavor']))
         return changes
 
     def _saved(self, changes, row, written):
@@ -622,7 +667,7 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
         if row is not None:
             self._from_db_object(self._context, self, row)
             return
-        for name in ('vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb'):
+        for name in _FLAVOR_SIZES:
             if name in changes:
                 setattr(self, name, changes[name])
         self.updated_at = written['updated_at'].replace(tzinfo=datetime.timezone.utc)

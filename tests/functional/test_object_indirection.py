@@ -54,17 +54,18 @@ def test_a_move_step_reads_its_migration_and_instance_in_one_call(core):
     assert calls.count(('object_class_action_versions', 'get_for_move_step')) == 3
     assert ('object_class_action_versions', 'get_by_id') not in calls
     assert ('object_class_action_versions', 'get_for_step') not in calls
-    # resize_instance's two writes of the migration go with the instance's: the start
-    # of the move and its end; finish_resize's with the instance's last.
-    assert calls.count(('object_action', 'save_with_migration')) == 3
+    # resize_instance's first writes of the instance and migration (the start of the
+    # move) go with its read, the last ones together; finish_resize's first write (the
+    # new flavor) with its read, its last writes of both together.
+    assert calls.count(('object_action', 'save_with_migration')) == 2
     # prep_resize: read, its claim made sure of (the node looked up with it), last
-    # save; resize_instance: read, 2 writes; finish_resize: read (the addresses with
-    # it), the new flavor, last write.
+    # save; resize_instance: read (and the move's start), last write; finish_resize:
+    # read (the addresses and the new flavor with it), last write.
     assert calls.count(('object_class_action_versions', 'ensure')) == 1
     assert ('object_class_action_versions', 'get_by_host_and_nodename') not in calls
     assert ('object_class_action_versions', 'get_by_consumer') not in calls
     assert ('object_class_action_versions', 'get_by_instance') not in calls
-    assert len(calls) == 9, calls
+    assert len(calls) == 7, calls
     core.bus.calls.clear()
     instance = objects.Instance.get_by_uuid(ctx, instance.uuid)
     migration = objects.MigrationList.get_by_filters(

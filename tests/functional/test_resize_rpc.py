@@ -415,3 +415,62 @@ def test_a_migration_written_confirmed_holds_no_claim(core, ctx, with_instance):
         migration.save(expected_status=(M.FINISHED,))
     assert not [key for key in _claims(ctx) if key[0] == migration.uuid]
     assert (instance.uuid, migration.dest_compute) in _claims(ctx)
+
+
+def test_a_move_steps_first_writes_go_with_its_read_and_only_forward(ctx):
+    """``get_for_move_step(begin=, begin_status=, new_flavor=)``: from the states before
+    them, the task state, migration status and new flavor are written with the read;
+    from later states (a step delivered again) nothing is written."""
+    from svc_common.db import api as db_api
+    import sqlalchemy as sa
+    T, M = states.TaskState, states.MigrationStatus
+    instance = new_instance(ctx)
+    small = next(f for f in objects.FlavorList.get_all(ctx) if f.name == 'm1.small')
+    with db_api.get_engine().begin() as conn:  # as prep_resize leaves it, set directly
+        conn.execute(sa.text("UPDATE instances SET vm_state = 'active', "
+                             "task_state = 'resize_prep', host = 'src', node = 'src' "
+                             "WHERE uuid = :uuid"), {'uuid': instance.uuid})
+    stored = objects.Instance.get_by_uuid(ctx, instance.uuid)
+    stored.new_flavor = small
+    stored.save()
+    migration = objects.Migration(
+        context=ctx, instance_uuid=instance.uuid, source_compute='src', source_node='src',
+        dest_compute='dst', dest_node='dst', migration_type=states.MigrationType.RESIZE,
+        status=M.PRE_MIGRATING, user_id='u1', project_id='p1')
+    migration.create()
+
+    def resize_read():
+        return objects.Instance.get_for_move_step(
+            ctx, instance.uuid, migration.id,
+            [M.PRE_MIGRATING, M.MIGRATING, M.POST_MIGRATING], 'resize',
+            (T.RESIZE_PREP, T.RESIZE_MIGRATING, T.RESIZE_MIGRATED),
+            begin=T.RESIZE_MIGRATING, begin_status=M.MIGRATING)
+
+    found, moved = resize_read()
+    assert (found.task_state, moved.status) == (T.RESIZE_MIGRATING, M.MIGRATING)
+    assert not found.obj_what_changed() and not moved.obj_what_changed()
+    assert objects.Migration.get_by_id(ctx, migration.id).status == M.MIGRATING
+    assert objects.Instance.get_by_uuid(ctx, instance.uuid).task_state == T.RESIZE_MIGRATING
+    # The move's end (as resize_instance writes it), then the step delivered again:
+    # nothing goes back.
+    found.task_state, moved.status = T.RESIZE_MIGRATED, M.POST_MIGRATING
+    found.save_with_migration(moved, (M.MIGRATING,), expected_task_state=T.RESIZE_MIGRATING,
+                              operation='resize')
+    found, moved = resize_read()
+    assert (found.task_state, moved.status) == (T.RESIZE_MIGRATED, M.POST_MIGRATING)
+    assert objects.Instance.get_by_uuid(ctx, instance.uuid).task_state == T.RESIZE_MIGRATED
+
+    def finish_read():
+        return objects.Instance.get_for_move_step(
+            ctx, instance.uuid, migration.id, [M.POST_MIGRATING, M.FINISHED], 'resize',
+            (T.RESIZE_MIGRATED, T.RESIZE_FINISH), begin=T.RESIZE_FINISH, new_flavor=True)
+
+    found, _ = finish_read()
+    assert (found.task_state, found.flavor.name) == (T.RESIZE_FINISH, 'm1.small')
+    stored = objects.Instance.get_by_uuid(ctx, instance.uuid)
+    assert (stored.task_state, stored.flavor.name) == (T.RESIZE_FINISH, 'm1.small')
+    # the sizes the quotas count come with the flavor
+    assert (stored.vcpus, stored.memory_mb, stored.root_gb) == (
+        small.vcpus, small.memory_mb, small.root_gb)
+    assert (found.memory_mb, found.updated_at) == (small.memory_mb, stored.updated_at)
+    assert finish_read()[0].updated_at == stored.updated_at  # again: nothing written

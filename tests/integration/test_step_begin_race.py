@@ -17,7 +17,7 @@ _WAITING = {
     'postgresql': "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                   "AND datname = current_database()",
     'mysql': "SELECT count(*) FROM information_schema.processlist WHERE db = DATABASE() "
-             "AND command = 'Query' AND info LIKE 'UPDATE instances SET task_state%'",
+             "AND command = 'Query' AND info LIKE :statement",
 }
 
 
@@ -36,11 +36,15 @@ def database(request, tmp_path):
         scratch.drop()
 
 
-def _wait_for_a_lock_wait(engine, backend, timeout=30):
+def _wait_for_a_lock_wait(engine, backend, statement, timeout=30):
+    """Until the step's ``statement`` (how it starts) waits for the other writer."""
     deadline = time.monotonic() + timeout
     with engine.connect() as conn:
         while time.monotonic() < deadline:
-            if conn.execute(sa.text(_WAITING[backend])).scalar():
+            query = sa.text(_WAITING[backend])
+            if backend == 'mysql':
+                query = query.bindparams(statement=statement + '%')
+            if conn.execute(query).scalar():
                 return
             conn.rollback()
             time.sleep(0.02)
@@ -72,9 +76,56 @@ def test_a_step_that_loses_its_first_write_to_another_writer_does_nothing(databa
                                               (T.SCHEDULING, T.SPAWNING),
                                               begin=T.SPAWNING)))
             step.start()
-            _wait_for_a_lock_wait(engine, database.backend)
+            _wait_for_a_lock_wait(engine, database.backend, 'UPDATE instances')
         step.join(30)
     finally:
         other.close()
     assert found == [None]
     assert objects.Instance.get_by_uuid(ctx, instance.uuid).task_state == T.DELETING
+
+
+def test_a_move_step_whose_migration_write_loses_writes_nothing(database):
+    """The move step's first writes of the instance and the migration go together: the
+    instance's went through, the migration's lost to another writer, so neither stays."""
+    from svc_common import context as nimbus_context
+    from svc_common.db import api as db_api
+    from svc_common import defaults
+    from svc_common import objects
+    from svc_common import states
+    from tests.functional.conftest import new_instance
+    T, M = states.TaskState, states.MigrationStatus
+    ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
+    defaults.create_default_flavors(ctx)
+    instance = new_instance(ctx)
+    engine = db_api.get_engine()
+    with engine.begin() as conn:  # as prep_resize leaves it (set here directly)
+        conn.execute(sa.text("UPDATE instances SET vm_state = 'active', "
+                             "task_state = 'resize_prep', host = 'src', node = 'src', "
+                             "new_flavor = flavor WHERE uuid = :uuid"),
+                     {'uuid': instance.uuid})
+    migration = objects.Migration(
+        context=ctx, instance_uuid=instance.uuid, source_compute='src', source_node='src',
+        dest_compute='dst', dest_node='dst', migration_type=states.MigrationType.RESIZE,
+        status=M.PRE_MIGRATING, user_id='u1', project_id='p1')
+    migration.create()
+    found = []
+
+    other = engine.connect()
+    try:
+        with other.begin():
+            other.execute(sa.text("UPDATE migrations SET status = 'error' WHERE id = :id"),
+                          {'id': migration.id})
+            step = threading.Thread(target=lambda: found.append(
+                objects.Instance.get_for_move_step(
+                    ctx, instance.uuid, migration.id,
+                    [M.PRE_MIGRATING, M.MIGRATING, M.POST_MIGRATING], 'resize',
+                    (T.RESIZE_PREP, T.RESIZE_MIGRATING, T.RESIZE_MIGRATED),
+                    begin=T.RESIZE_MIGRATING, begin_status=M.MIGRATING)))
+            step.start()
+            _wait_for_a_lock_wait(engine, database.backend, 'UPDATE migrations')
+        step.join(30)
+    finally:
+        other.close()
+    [(found_instance, found_migration)] = found
+    assert found_instance is None and found_migration.status == M.ERROR
+    assert objects.Instance.get_by_uuid(ctx, instance.uuid).task_state == T.RESIZE_PREP
