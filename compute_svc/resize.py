@@ -153,8 +153,8 @@ def resize_instance(manager, context, instance, migration, flavor):
                                   migration)
 
     def work():
-        if instance.task_state == T.RESIZE_PREP:  # refused: nothing moved
-            raise refusal
+        if refusal is not None and instance.task_state == T.RESIZE_PREP:
+            raise refusal  # refused before anything moved (no begin was written)
         if migration.status == M.MIGRATING:
             faults.point('resize_instance.after_migrating')
             manager.driver.migrate_disk_and_power_off(context, instance,
