@@ -51,54 +51,61 @@ def _wait_for_a_lock_wait(engine, backend, statement, timeout=30):
     raise AssertionError('the step never waited for the other writer')
 
 
-def test_a_step_that_loses_its_first_write_to_another_writer_does_nothing(database):
+def _context_and_instance():
+    """A request context and an instance as the API makes it (scheduling)."""
     from svc_common import context as nimbus_context
-    from svc_common.db import api as db_api
     from svc_common import defaults
-    from svc_common import objects
-    from svc_common import states
     from tests.functional.conftest import new_instance
-    T = states.TaskState
     ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
     defaults.create_default_flavors(ctx)
-    instance = new_instance(ctx)  # scheduling
+    return ctx, new_instance(ctx)
+
+
+def _step_racing(backend, other_write, params, waits_in, step):
+    """``step()``'s result, run while another connection holds a row with
+    ``other_write`` not yet committed; that one commits once the step's statement
+    starting ``waits_in`` waits for it."""
+    from svc_common.db import api as db_api
     engine = db_api.get_engine()
     found = []
-
     other = engine.connect()
     try:
         with other.begin():
-            # Another writer (a delete) holds the row, its change not yet committed.
-            other.execute(sa.text("UPDATE instances SET task_state = 'deleting' "
-                                  "WHERE uuid = :uuid"), {'uuid': instance.uuid})
-            step = threading.Thread(target=lambda: found.append(
-                objects.Instance.get_for_step(ctx, instance.uuid, 'build',
-                                              (T.SCHEDULING, T.SPAWNING),
-                                              begin=T.SPAWNING)))
-            step.start()
-            _wait_for_a_lock_wait(engine, database.backend, 'UPDATE instances')
-        step.join(30)
+            other.execute(sa.text(other_write), params)
+            thread = threading.Thread(target=lambda: found.append(step()))
+            thread.start()
+            _wait_for_a_lock_wait(engine, backend, waits_in)
+        thread.join(30)
     finally:
         other.close()
-    assert found == [None]
+    assert len(found) == 1, 'the step raised (see the thread exception warning)'
+    return found[0]
+
+
+def test_a_step_that_loses_its_first_write_to_another_writer_does_nothing(database):
+    from svc_common import objects
+    from svc_common import states
+    T = states.TaskState
+    ctx, instance = _context_and_instance()
+    # Another writer (a delete) holds the row, its change not yet committed.
+    found = _step_racing(
+        database.backend, "UPDATE instances SET task_state = 'deleting' WHERE uuid = :uuid",
+        {'uuid': instance.uuid}, 'UPDATE instances',
+        lambda: objects.Instance.get_for_step(ctx, instance.uuid, 'build',
+                                              (T.SCHEDULING, T.SPAWNING), begin=T.SPAWNING))
+    assert found is None
     assert objects.Instance.get_by_uuid(ctx, instance.uuid).task_state == T.DELETING
 
 
 def test_a_move_step_whose_migration_write_loses_writes_nothing(database):
     """The move step's first writes of the instance and the migration go together: the
     instance's went through, the migration's lost to another writer, so neither stays."""
-    from svc_common import context as nimbus_context
     from svc_common.db import api as db_api
-    from svc_common import defaults
     from svc_common import objects
     from svc_common import states
-    from tests.functional.conftest import new_instance
     T, M = states.TaskState, states.MigrationStatus
-    ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
-    defaults.create_default_flavors(ctx)
-    instance = new_instance(ctx)
-    engine = db_api.get_engine()
-    with engine.begin() as conn:  # as prep_resize leaves it (set here directly)
+    ctx, instance = _context_and_instance()
+    with db_api.get_engine().begin() as conn:  # as prep_resize leaves it (set directly)
         conn.execute(sa.text("UPDATE instances SET vm_state = 'active', "
                              "task_state = 'resize_prep', host = 'src', node = 'src', "
                              "new_flavor = flavor WHERE uuid = :uuid"),
@@ -108,24 +115,13 @@ def test_a_move_step_whose_migration_write_loses_writes_nothing(database):
         dest_compute='dst', dest_node='dst', migration_type=states.MigrationType.RESIZE,
         status=M.PRE_MIGRATING, user_id='u1', project_id='p1')
     migration.create()
-    found = []
-
-    other = engine.connect()
-    try:
-        with other.begin():
-            other.execute(sa.text("UPDATE migrations SET status = 'error' WHERE id = :id"),
-                          {'id': migration.id})
-            step = threading.Thread(target=lambda: found.append(
-                objects.Instance.get_for_move_step(
-                    ctx, instance.uuid, migration.id,
-                    [M.PRE_MIGRATING, M.MIGRATING, M.POST_MIGRATING], 'resize',
-                    (T.RESIZE_PREP, T.RESIZE_MIGRATING, T.RESIZE_MIGRATED),
-                    begin=T.RESIZE_MIGRATING, begin_status=M.MIGRATING)))
-            step.start()
-            _wait_for_a_lock_wait(engine, database.backend, 'UPDATE migrations')
-        step.join(30)
-    finally:
-        other.close()
-    [(found_instance, found_migration)] = found
+    found_instance, found_migration = _step_racing(
+        database.backend, "UPDATE migrations SET status = 'error' WHERE id = :id",
+        {'id': migration.id}, 'UPDATE migrations',
+        lambda: objects.Instance.get_for_move_step(
+            ctx, instance.uuid, migration.id,
+            [M.PRE_MIGRATING, M.MIGRATING, M.POST_MIGRATING], 'resize',
+            (T.RESIZE_PREP, T.RESIZE_MIGRATING, T.RESIZE_MIGRATED),
+            begin=T.RESIZE_MIGRATING, begin_status=M.MIGRATING))
     assert found_instance is None and found_migration.status == M.ERROR
     assert objects.Instance.get_by_uuid(ctx, instance.uuid).task_state == T.RESIZE_PREP
