@@ -13,6 +13,7 @@ from oslo_db.sqlalchemy import exc_filters
 import sqlalchemy as sa
 
 from svc_common.db import disconnects
+from svc_common.db import sqlite_turns
 from svc_common import exception
 from svc_common import stats
 
@@ -84,6 +85,7 @@ def _keep_sqlite_connections(engine):
                                     reset_on_return=old._reset_on_return,
                                     _dispatch=old.dispatch, dialect=old._dialect)
     old.dispose()
+    sqlite_turns.take_turns(engine)
 
 
 def disable_db_access(binary):
@@ -155,6 +157,7 @@ def _sqlite_connect(dbapi_connection, connection_record):
 def _sqlite_begin(connection):
     # oslo.db emits a plain BEGIN unless it finds this marker; run first and set it.
     if connection.dialect.name == 'sqlite' and 'in_transaction' not in connection.info:
+        sqlite_turns.wait_for_turn(connection)
         # Straight to the driver: through SQLAlchemy's execution (its events, an
         # execution context, a result) this one statement cost as much as a query, at
         # every transaction. Counted as the statement it is.
