@@ -295,6 +295,34 @@ def update_rows(session, model, values, *where):
     return session.connection().execute(statement).rowcount
 
 
+# Compare-and-swap UPDATEs built once per shape (see swap_rows); bounded, though the
+# shapes the code makes are few (the states, operations and columns it writes).
+_SWAPS: dict = {}
+_MAX_SWAPS = 1000
+
+
+def swap_rows(session, model, values, shape, where, params):
+    """``update_rows`` for a write made again and again in the same shape: the
+    statement is built once per (``model``, the names in ``values``, ``shape``) and
+    kept. ``shape`` must name everything that decides ``where()``'s conditions, which
+    take whatever differs from call to call as bind parameters, given in ``params``
+    (the values set are bound as ``set_<name>``). Building an UPDATE with its checks
+    and its cache key cost more than running it (~150 us for an instance's). Returns
+    the number of rows matched."""
+    key = (model, tuple(sorted(values)), shape)
+    statement = _SWAPS.get(key)
+    if statement is None:
+        if len(_SWAPS) >= _MAX_SWAPS:
+            _SWAPS.clear()
+        columns = sa.inspect(model).columns
+        statement = _SWAPS[key] = sa.update(model.__table__).where(*where()).values(
+            {columns[name]: sa.bindparam('set_' + name, type_=columns[name].type)
+             for name in key[1]})
+    bound = dict(params)
+    bound.update(('set_' + name, value) for name, value in values.items())
+    return session.connection().execute(statement, bound).rowcount
+
+
 def update_row(context, row, values):
     """Apply ``values`` to a model row, stamp updated_at, flush; returns the row."""
     for key, value in values.items():

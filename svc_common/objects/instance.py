@@ -1,6 +1,7 @@
 """Instance: the server record. Every state change is a compare-and-swap that names
 its operation, and is checked against that operation's rows (``svc_common.operations``)."""
 import datetime
+import functools
 import json
 
 from oslo_utils import versionutils
@@ -216,46 +217,64 @@ def _swapped(context, uuid, values, expected_task, expected_vm, expected_host, o
     through. False when it did not, or cannot be checked without the row (a change of
     system_metadata keeps the stored lock keys; a delete stamps the row's id; MySQL
     rounds the stored times, so the row is read back there anyway): the caller then
-    reads the row and checks it, which says why, and writes if the row passes now."""
+    reads the row and checks it, which says why, and writes if the row passes now. The
+    statement is built once per shape (``base.swap_rows``)."""
     if ('system_metadata' in values or context.session.get_bind().dialect.name == 'mysql'
             or states.value(values.get('vm_state')) == states.VmState.DELETED.value):
         return False
-    where = _swap_conditions(values, expected_task, expected_vm, operation)
-    if where is None:
+    shape = _swap_shape(values, expected_task, expected_vm, operation)
+    conditions = _swap_conditions(shape)
+    if conditions is None:
         return False
     model = models.Instance
-    if expected_host is not _NO_CHECK:
-        where.append(model.host.is_not_distinct_from(expected_host))
-    return base.update_rows(context.session, model, values,
-                            model.uuid == uuid, model.deleted == 0, *where) == 1
+    check_host = expected_host is not _NO_CHECK
+
+    def where():
+        host = ([model.host.is_not_distinct_from(sa.bindparam('w_host'))] if check_host
+                else [])
+        return [model.uuid == sa.bindparam('w_uuid'), model.deleted == 0, *conditions,
+                *host]
+    return base.swap_rows(context.session, model, values, (shape, check_host), where,
+                          {'w_uuid': uuid, 'w_host': expected_host} if check_host
+                          else {'w_uuid': uuid}) == 1
 
 
-def _swap_conditions(values, expected_task, expected_vm, operation):
+_SAME = operations.SAME
+
+
+def _swap_shape(values, expected_task, expected_vm, operation):
+    """What decides ``_swap_conditions``: the new states (``_SAME`` when unchanged), the
+    expected ones as tuples of values (or ``_NO_CHECK``) and the operation."""
+    def expected(states_in):
+        return (states_in if states_in is _NO_CHECK
+                else tuple(states.value(s) for s in _as_tuple(states_in)))
+    return (states.value(values['vm_state']) if 'vm_state' in values else _SAME,
+            states.value(values['task_state']) if 'task_state' in values else _SAME,
+            expected(expected_task), expected(expected_vm), operation)
+
+
+@functools.lru_cache(maxsize=512)
+def _swap_conditions(shape):
     """The WHERE conditions of ``_swapped`` for the states, or None when they cannot be
     listed (a change of state without its operation or expected task state)."""
+    new_vm, new_task, expected_task, expected_vm, operation = shape
     model = models.Instance
-    changes_state = 'vm_state' in values or 'task_state' in values
-    if not changes_state:
+    if new_vm is _SAME and new_task is _SAME:
         where = []
         if expected_task is not _NO_CHECK:
-            where.append(_task_in(_as_tuple(
-                states.value(t) for t in _as_tuple(expected_task))))
+            where.append(_task_in(expected_task))
         if expected_vm is not _NO_CHECK:
-            where.append(model.vm_state.in_([states.value(v) for v in _as_tuple(expected_vm)]))
-        return where
+            where.append(model.vm_state.in_(list(expected_vm)))
+        return tuple(where)
     if expected_task is _NO_CHECK or operation is None:
         return None
-    tasks = frozenset(states.value(t) for t in _as_tuple(expected_task))
-    vms = (None if expected_vm is _NO_CHECK
-           else frozenset(states.value(v) for v in _as_tuple(expected_vm)))
-    same = operations.SAME
-    new_vm = states.value(values['vm_state']) if 'vm_state' in values else same
-    new_task = states.value(values['task_state']) if 'task_state' in values else same
+    tasks = frozenset(expected_task)
+    vms = None if expected_vm is _NO_CHECK else frozenset(expected_vm)
     sources = operations.sources(operation, new_vm, new_task, tasks, vms)
     if not sources:
         return None
-    return [sa.or_(*(sa.and_(_task_in((task,)), model.vm_state.in_(sorted(vm_states)))
-                     for task, vm_states in sorted(sources.items(), key=str)))]
+    return (sa.or_(*(sa.and_(_task_in((task,)), model.vm_state.in_(sorted(vm_states)))
+                     for task, vm_states in sorted(sources.items(), key=str))),)
 
 
 def _task_in(task_states):

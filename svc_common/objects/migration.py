@@ -24,9 +24,25 @@ def _query(context):
     return context.session.query(models.Migration).filter_by(deleted=0)
 
 
+# One migration by the columns named (id, uuid): statements built once per set of names.
+_BY: dict = {}
+
+
+def _by(names):
+    statement = _BY.get(names)
+    if statement is None:
+        model = models.Migration
+        statement = _BY[names] = sa.select(model).where(
+            model.deleted == 0,
+            *(getattr(model, name) == sa.bindparam('p_' + name) for name in names)).limit(1)
+    return statement
+
+
 @db_api.reader
 def _migration_get(context, **by):
-    row = _query(context).filter_by(**by).first()
+    row = context.session.execute(_by(tuple(sorted(by))),
+                                  {'p_' + name: value for name, value in by.items()}
+                                  ).scalars().first()
     if row is None:
         raise exception.MigrationNotFound(migration_id=by)
     return row
@@ -81,20 +97,28 @@ def _swapped(context, migration_id, values, expected_status, expected_dest):
     if context.session.get_bind().dialect.name == 'mysql':
         return False
     model = models.Migration
-    where = []
+    sources = None
     if expected_status is not None:
         new = values.get('status')
-        sources = [s for s in expected_status
-                   if new is None or states.migration_transition_allowed(s, new)]
+        sources = tuple(s for s in expected_status
+                        if new is None or states.migration_transition_allowed(s, new))
         if not sources:
             return False
-        where.append(model.status.in_(sources))
     elif 'status' in values:
         return False
-    if expected_dest is not base.NO_CHECK:
-        where.append(model.dest_compute.is_not_distinct_from(expected_dest))
-    return base.update_rows(context.session, model, values, model.deleted == 0,
-                            model.id == migration_id, *where) == 1
+    check_dest = expected_dest is not base.NO_CHECK
+
+    def where():
+        conditions = [model.deleted == 0, model.id == sa.bindparam('w_id')]
+        if sources is not None:
+            conditions.append(model.status.in_(sources))
+        if check_dest:
+            conditions.append(model.dest_compute.is_not_distinct_from(sa.bindparam('w_dest')))
+        return conditions
+    params = {'w_id': migration_id, 'w_dest': expected_dest} if check_dest else {
+        'w_id': migration_id}
+    return base.swap_rows(context.session, model, values, (sources, check_dest), where,
+                          params) == 1
 
 
 def _checked_update(context, migration_id, values, expected_status, expected_dest):

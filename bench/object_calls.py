@@ -1,0 +1,110 @@
+"""CPU per call of the object methods every server lifecycle runs most, one thread, on
+a scratch SQLite file (the all-in-one's database): an instance's compare-and-swap save
+(no change of state, host checked), a migration's compare-and-swap save (status and
+destination checked), an instance read by uuid, a migration read by id. The baseline
+in the same run is an empty write transaction (what any call costs before its
+statements): per call, the method's own cost is the difference.
+
+    .venv/bin/python bench/object_calls.py [--calls 500] [--rounds 5]
+
+Run it from two checkouts (``PYTHONPATH`` set to each) to compare a change with its
+base: the per-call CPU of one thread is steady where the wall time of a whole
+lifecycle is not.
+"""
+import argparse
+import pathlib
+import tempfile
+import time
+import uuid
+
+import harness  # bench/harness.py (puts the project on sys.path)
+import migrations
+from svc_common import context as nimbus_context
+from svc_common.db import api as db_api
+from svc_common import objects
+from svc_common.objects import instance as instance_obj
+from svc_common.objects import migration as migration_obj
+from svc_common import states
+
+NAME = 'object_calls'
+
+
+def _setup(directory):
+    url = 'sqlite:///%s' % (pathlib.Path(directory) / 'bench.sqlite')
+    migrations.upgrade(url)
+    db_api.use_database(url, synchronous=False)
+    ctx = nimbus_context.get_admin_context()
+    flavor = objects.Flavor(context=ctx, flavorid='1', name='bench', vcpus=1,
+                            memory_mb=512, root_gb=1)
+    flavor.create()
+    instance = objects.Instance(context=ctx, uuid=str(uuid.uuid4()), flavor=flavor,
+                                project_id='bench', user_id='bench', host='h', node='h',
+                                vm_state=states.VmState.ACTIVE.value, display_name='b')
+    instance.create()
+    migration = objects.Migration(
+        context=ctx, instance_uuid=instance.uuid, source_compute='h', source_node='h',
+        status=states.MigrationStatus.PRE_MIGRATING, dest_compute='d',
+        migration_type=states.MigrationType.RESIZE, old_instance_type_id=flavor.id,
+        new_instance_type_id=flavor.id)
+    migration.create()
+    return ctx, instance, migration
+
+
+@db_api.writer
+def _empty_write(context):
+    pass
+
+
+def _calls(ctx, instance, migration):
+    names = iter(range(10 ** 9))
+    return [
+        ('empty write transaction (baseline)', lambda: _empty_write(ctx)),
+        ('instance save, compare-and-swap', lambda: instance_obj._instance_update(
+            ctx, instance.uuid, {'display_name': 'b%d' % next(names)}, None,
+            states.VmState.ACTIVE.value, expected_host='h')),
+        ('migration save, compare-and-swap', lambda: migration_obj.update(
+            ctx, migration.id, {'progress': next(names) % 100},
+            (states.MigrationStatus.PRE_MIGRATING,), expected_dest='d')),
+        ('instance read by uuid', lambda: objects.Instance.get_by_uuid(ctx, instance.uuid)),
+        ('migration read by id', lambda: objects.Migration.get_by_id(ctx, migration.id)),
+    ]
+
+
+def measure(fn, calls, rounds):
+    """Median and best microseconds of CPU per call over ``rounds`` rounds."""
+    for _ in range(min(calls, 100)):
+        fn()
+    per_call = []
+    for _ in range(rounds):
+        start = time.thread_time()
+        for _ in range(calls):
+            fn()
+        per_call.append((time.thread_time() - start) / calls * 1e6)
+    per_call.sort()
+    return per_call[len(per_call) // 2], per_call[0]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--calls', type=int, default=500)
+    parser.add_argument('--rounds', type=int, default=5)
+    args = parser.parse_args()
+    objects.register_all()
+    with tempfile.TemporaryDirectory() as directory:
+        ctx, instance, migration = _setup(directory)
+        rows = []
+        for name, fn in _calls(ctx, instance, migration):
+            median, best = measure(fn, args.calls, args.rounds)
+            rows.append({'call': name, 'us_median': median, 'us_best': best})
+    base = rows[0]['us_median']
+    for row in rows:
+        row['us_over_baseline'] = row['us_median'] - base
+    harness.table('CPU per call, one thread, SQLite (median of %d rounds of %d calls)' % (
+        args.rounds, args.calls), [('call', 'call'), ('us_median', 'us median'),
+                                   ('us_best', 'us best'),
+                                   ('us_over_baseline', 'us over the baseline')], rows)
+    harness.write(NAME, {'calls': args.calls, 'rounds': args.rounds}, {'calls': rows})
+
+
+if __name__ == '__main__':
+    main()
