@@ -28,6 +28,19 @@ def test_create_schema_follows_microversions():
         _create('2.57', personality=[])
 
 
+def test_a_schema_function_is_made_once_per_version():
+    made = []
+
+    def schema(version):
+        made.append(version)
+        return {'type': 'object'}
+    older, newer = microversions.parse('2.1'), microversions.parse('2.90')
+    assert validation.schema_at(schema, older) is validation.schema_at(schema, older)
+    validation.schema_at(schema, newer)
+    assert made == [older, newer]
+    assert validation.schema_at(server_schemas.create, newer) == server_schemas.create(newer)
+
+
 def test_validation_message_names_the_field():
     with pytest.raises(exception.ValidationError) as info:
         _create('2.1', min_count='zero')
