@@ -1,7 +1,10 @@
 """CPU per call of the object methods every server lifecycle runs most, one thread, on
 a scratch SQLite file (the all-in-one's database): an instance's compare-and-swap save
 (no change of state, host checked), a migration's compare-and-swap save (status and
-destination checked), an instance read by uuid, a migration read by id. The baseline
+destination checked), an instance read by uuid, a migration read by id, a claim on a
+node (replacing the consumer's own), a release of a consumer's claims on a node (its two
+statements; after the first call there is nothing left to release), the scheduler's
+read of what changed in the hosts (nothing has: its three queries). The baseline
 in the same run is an empty write transaction (what any call costs before its
 statements): per call, the method's own cost is the difference.
 
@@ -24,6 +27,7 @@ from svc_common.db import api as db_api
 from svc_common import objects
 from svc_common.objects import instance as instance_obj
 from svc_common.objects import migration as migration_obj
+from svc_common import service as service_mod
 from svc_common import states
 
 NAME = 'object_calls'
@@ -47,7 +51,13 @@ def _setup(directory):
         migration_type=states.MigrationType.RESIZE, old_instance_type_id=flavor.id,
         new_instance_type_id=flavor.id)
     migration.create()
-    return ctx, instance, migration
+    node = objects.ComputeNode(context=ctx, host='h', hypervisor_hostname='h',
+                               hypervisor_type='fake', vcpus=10 ** 6, memory_mb=10 ** 9,
+                               local_gb=10 ** 6, cpu_allocation_ratio=1.0,
+                               ram_allocation_ratio=1.0, disk_allocation_ratio=1.0)
+    node.update_inventory()
+    service_mod.register(ctx, 'h', 'nimbus-compute', 'compute')
+    return ctx, instance, migration, node
 
 
 @db_api.writer
@@ -55,8 +65,12 @@ def _empty_write(context):
     pass
 
 
-def _calls(ctx, instance, migration):
+def _calls(ctx, instance, migration, node):
+    from conductor_svc.scheduler import host_view
     names = iter(range(10 ** 9))
+    hosts = host_view.HostView()
+    hosts.read(ctx)
+    resources = {'VCPU': 1, 'MEMORY_MB': 512, 'DISK_GB': 1}
     return [
         ('empty write transaction (baseline)', lambda: _empty_write(ctx)),
         ('instance save, compare-and-swap', lambda: instance_obj._instance_update(
@@ -67,6 +81,11 @@ def _calls(ctx, instance, migration):
             (states.MigrationStatus.PRE_MIGRATING,), expected_dest='d')),
         ('instance read by uuid', lambda: objects.Instance.get_by_uuid(ctx, instance.uuid)),
         ('migration read by id', lambda: objects.Migration.get_by_id(ctx, migration.id)),
+        ('claim (replacing its own)', lambda: objects.ResourceClaim.claim(
+            ctx, instance.uuid, node.id, resources)),
+        ('release on a node', lambda: objects.ResourceClaim.release(
+            ctx, migration.uuid, compute_node_id=node.id)),
+        ('hosts read, nothing changed', lambda: hosts.read(ctx)),
     ]
 
 
@@ -91,9 +110,8 @@ def main():
     args = parser.parse_args()
     objects.register_all()
     with tempfile.TemporaryDirectory() as directory:
-        ctx, instance, migration = _setup(directory)
         rows = []
-        for name, fn in _calls(ctx, instance, migration):
+        for name, fn in _calls(*_setup(directory)):
             median, best = measure(fn, args.calls, args.rounds)
             rows.append({'call': name, 'us_median': median, 'us_best': best})
     base = rows[0]['us_median']

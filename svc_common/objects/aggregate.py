@@ -236,13 +236,17 @@ def _get_all(context, host=None):
     return _details(context, query.order_by(models.Aggregate.id).all())
 
 
+_METADATA_BY_HOST = sa.select(
+    models.AggregateHost.host, models.AggregateHost.aggregate_id,
+    models.AggregateMetadata.key, models.AggregateMetadata.value).join(
+    models.AggregateMetadata,
+    models.AggregateMetadata.aggregate_id == models.AggregateHost.aggregate_id).order_by(
+    models.AggregateHost.host, models.AggregateHost.aggregate_id)
+
+
 @db_api.reader
 def _metadata_by_host(context):
-    hosts, metadata = models.AggregateHost, models.AggregateMetadata
-    rows = context.session.query(hosts.host, hosts.aggregate_id, metadata.key,
-                                 metadata.value).join(
-        metadata, metadata.aggregate_id == hosts.aggregate_id).order_by(
-        hosts.host, hosts.aggregate_id)
+    rows = context.session.connection().execute(_METADATA_BY_HOST)
     by_host = {}
     for host, aggregate_id, key, value in rows:
         by_host.setdefault(host, {}).setdefault(aggregate_id, {})[key] = value

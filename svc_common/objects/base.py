@@ -19,6 +19,7 @@ from oslo_versionedobjects import fields
 import sqlalchemy as sa
 from sqlalchemy.orm import attributes as orm_attributes
 
+from svc_common.db import kept
 from svc_common import stats
 
 remotable = ovo_base.remotable
@@ -295,29 +296,22 @@ def update_rows(session, model, values, *where):
     return session.connection().execute(statement).rowcount
 
 
-# Compare-and-swap UPDATEs built once per shape (see swap_rows); bounded, though the
-# shapes the code makes are few (the states, operations and columns it writes).
-_SWAPS: dict = {}
-_MAX_SWAPS = 1000
-
-
 def swap_rows(session, model, values, shape, where, params):
     """``update_rows`` for a write made again and again in the same shape: the
     statement is built once per (``model``, the names in ``values``, ``shape``) and
-    kept. ``shape`` must name everything that decides ``where()``'s conditions, which
-    take whatever differs from call to call as bind parameters, given in ``params``
-    (the values set are bound as ``set_<name>``). Building an UPDATE with its checks
-    and its cache key cost more than running it (~150 us for an instance's). Returns
-    the number of rows matched."""
-    key = (model, tuple(sorted(values)), shape)
-    statement = _SWAPS.get(key)
-    if statement is None:
-        if len(_SWAPS) >= _MAX_SWAPS:
-            _SWAPS.clear()
+    kept (``kept.statement``). ``shape`` must name everything that decides ``where()``'s
+    conditions, which take whatever differs from call to call as bind parameters, given
+    in ``params`` (the values set are bound as ``set_<name>``). Building an UPDATE with
+    its checks and its cache key cost more than running it (~150 us for an
+    instance's). Returns the number of rows matched."""
+    names = tuple(sorted(values))
+
+    def build():
         columns = sa.inspect(model).columns
-        statement = _SWAPS[key] = sa.update(model.__table__).where(*where()).values(
+        return sa.update(model.__table__).where(*where()).values(
             {columns[name]: sa.bindparam('set_' + name, type_=columns[name].type)
-             for name in key[1]})
+             for name in names})
+    statement = kept.statement(('swap', model, names, shape), build)
     bound = dict(params)
     bound.update(('set_' + name, value) for name, value in values.items())
     return session.connection().execute(statement, bound).rowcount

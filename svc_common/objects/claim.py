@@ -10,6 +10,7 @@ from oslo_versionedobjects import fields
 import sqlalchemy as sa
 
 from svc_common.db import api as db_api
+from svc_common.db import kept
 from svc_common.db import models
 from svc_common import exception
 from svc_common.objects import base
@@ -30,15 +31,89 @@ def resources_for_flavor(flavor):
             'DISK_GB': flavor.root_gb + flavor.ephemeral_gb + (flavor.swap + 1023) // 1024}
 
 
+# The claims' statements: built once (per shape), run with each call's values bound.
+_CLAIMS = models.ResourceClaim.__table__
+_NODES = models.ComputeNode.__table__
+_C, _N = _CLAIMS.c, _NODES.c
+
+# What a node can hold (compute_node.capacity_of), its host and generation.
+_NODE_FOR_CLAIM = sa.select(
+    _N.host, _N.generation, *(_N[name] for name in node_obj.CAPACITY_COLUMNS)).where(
+    _N.id == sa.bindparam('node_id'))
+# ({resource class: amount claimed on the node}, {...: amount the consumer holds there}).
+_NODE_USAGE_AND_MINE = sa.select(
+    _C.resource_class, sa.func.sum(_C.amount),
+    sa.func.sum(sa.case((_C.consumer_uuid == sa.bindparam('consumer'), _C.amount),
+                        else_=0))).where(
+    _C.compute_node_id == sa.bindparam('node_id')).group_by(_C.resource_class)
+# One INSERT of every class's row (executemany; the ORM's flush: one a row).
+_INSERT_CLAIMS = sa.insert(_CLAIMS)
+_CLAIMS_OF = sa.select(_CLAIMS).where(
+    _C.consumer_uuid == sa.bindparam('consumer')).order_by(_C.id)
+
+
+def _bump(exact):
+    """UPDATE bumping the generation of the node ``node_id`` (not deleted); ``exact``:
+    only at ``generation``."""
+    def build():
+        where = [_N.id == sa.bindparam('node_id'), _N.deleted == 0]
+        if exact:
+            where.append(_N.generation == sa.bindparam('generation'))
+        return sa.update(_NODES).where(*where).values(generation=_N.generation + 1)
+    return kept.statement(('claim.bump', exact), build)
+
+
+def _of_consumer(consumer, node_id, keep_node_id):
+    """The WHERE of a consumer's claims (on ``node_id`` / not on ``keep_node_id`` if
+    given), and its bind parameters. ``consumer`` is a uuid, or a scalar subquery (a
+    clause) that selects one: the clause is built into the statement, which is then
+    not kept (its text follows the clause)."""
+    params = {}
+    if isinstance(consumer, str):
+        where, params['consumer'] = [_C.consumer_uuid == sa.bindparam('consumer')], consumer
+    else:
+        where = [_C.consumer_uuid == consumer]
+    if node_id is not None:
+        where.append(_C.compute_node_id == sa.bindparam('node_id'))
+        params['node_id'] = node_id
+    if keep_node_id is not None:
+        where.append(_C.compute_node_id != sa.bindparam('keep_node_id'))
+        params['keep_node_id'] = keep_node_id
+    return where, params
+
+
+def _on_claims(name, build, consumer, node_id=None, keep_node_id=None):
+    """(``build(where)``, its bind parameters) for the claims ``_of_consumer`` names;
+    kept per shape when ``consumer`` is a uuid."""
+    where, params = _of_consumer(consumer, node_id, keep_node_id)
+    if not isinstance(consumer, str):
+        return build(where), params
+    shape = (name, node_id is not None, keep_node_id is not None)
+    return kept.statement(shape, lambda: build(where)), params
+
+
+def _run(session, statement_and_params):
+    statement, params = statement_and_params
+    return session.connection().execute(statement, params)
+
+
+def _usage_statement(filtered):
+    def build():
+        statement = sa.select(_C.compute_node_id, _C.resource_class,
+                              sa.func.sum(_C.amount)).group_by(_C.compute_node_id,
+                                                               _C.resource_class)
+        if filtered:
+            statement = statement.where(
+                _C.compute_node_id.in_(sa.bindparam('node_ids', expanding=True)))
+        return statement
+    return kept.statement(('claim.usage', filtered), build)
+
+
 def _usage_query(session, node_ids=None):
-    query = session.query(models.ResourceClaim.compute_node_id,
-                          models.ResourceClaim.resource_class,
-                          sa.func.sum(models.ResourceClaim.amount)).group_by(
-        models.ResourceClaim.compute_node_id, models.ResourceClaim.resource_class)
-    if node_ids is not None:
-        query = query.filter(models.ResourceClaim.compute_node_id.in_(node_ids))
+    params = {} if node_ids is None else {'node_ids': list(node_ids)}
     usage = {}
-    for node_id, rc, amount in query:
+    for node_id, rc, amount in session.connection().execute(
+            _usage_statement(node_ids is not None), params):
         usage.setdefault(node_id, {})[rc] = int(amount or 0)
     return usage
 
@@ -50,21 +125,18 @@ def _usage(context, node_ids):
 
 @db_api.writer
 def _claim(context, consumer_uuid, node_id, resources, generation):
-    nodes = models.ComputeNode
-    where = [nodes.id == node_id, nodes.deleted == 0]
-    if generation is not None:
-        where.append(nodes.generation == generation)
-    bumped = base.update_rows(context.session, nodes,
-                              {'generation': nodes.generation + 1}, *where)
+    exact = generation is not None
+    params = {'node_id': node_id, 'generation': generation} if exact else {'node_id': node_id}
+    bumped = context.session.connection().execute(_bump(exact), params).rowcount
     if bumped != 1:
         raise exception.ClaimConflict(node=node_id)
     # The node row is now locked by this transaction (the UPDATE took its row lock; on
     # SQLite the transaction holds the write lock): another claimer on this node waits
     # here until we commit, so the usage read below is exact.
-    node = node_obj.ComputeNode._from_db_object(
-        context, node_obj.ComputeNode(), context.session.get(nodes, node_id))
-    used, mine = _node_usage_and_mine(context.session, node_id, consumer_uuid)
-    capacity = node.capacity()
+    connection = context.session.connection()
+    node = connection.execute(_NODE_FOR_CLAIM, {'node_id': node_id}).one()
+    used, mine = _node_usage_and_mine(connection, node_id, consumer_uuid)
+    capacity = node_obj.capacity_of(node)
     for rc, amount in resources.items():
         extra = amount - mine.get(rc, 0)
         free = capacity[rc] - used.get(rc, 0)
@@ -77,20 +149,17 @@ def _claim(context, consumer_uuid, node_id, resources, generation):
     rows = [{'consumer_uuid': consumer_uuid, 'compute_node_id': node_id,
              'resource_class': rc, 'amount': amount, 'created_at': now}
             for rc, amount in resources.items() if amount]
-    if rows:  # one INSERT of every class's row (the ORM's flush: one a row)
-        context.session.execute(sa.insert(models.ResourceClaim).values(rows))
+    if rows:
+        connection.execute(_INSERT_CLAIMS, rows)
     return node.generation
 
 
-def _node_usage_and_mine(session, node_id, consumer_uuid):
+def _node_usage_and_mine(connection, node_id, consumer_uuid):
     """({resource class: amount claimed on the node}, {resource class: amount the
     consumer holds there}), in one query."""
-    claims = models.ResourceClaim
-    theirs = sa.case((claims.consumer_uuid == consumer_uuid, claims.amount), else_=0)
     used, mine = {}, {}
-    for rc, amount, held in session.query(
-            claims.resource_class, sa.func.sum(claims.amount), sa.func.sum(theirs)).filter(
-            claims.compute_node_id == node_id).group_by(claims.resource_class):
+    for rc, amount, held in connection.execute(
+            _NODE_USAGE_AND_MINE, {'node_id': node_id, 'consumer': consumer_uuid}):
         used[rc] = int(amount or 0)
         if held:
             mine[rc] = int(held)
@@ -98,26 +167,23 @@ def _node_usage_and_mine(session, node_id, consumer_uuid):
 
 
 def _consumer_delete(session, consumer_uuid, node_id=None, keep_node_id=None):
-    query = session.query(models.ResourceClaim).filter_by(consumer_uuid=consumer_uuid)
-    if node_id is not None:
-        query = query.filter_by(compute_node_id=node_id)
-    if keep_node_id is not None:
-        query = query.filter(models.ResourceClaim.compute_node_id != keep_node_id)
-    return query.delete(synchronize_session=False)
+    return _run(session, _on_claims(
+        'claim.delete', lambda where: sa.delete(_CLAIMS).where(*where),
+        consumer_uuid, node_id, keep_node_id)).rowcount
 
 
 def _touch_nodes_of(session, consumer_uuid, node_id=None, keep_node_id=None):
     """Mark the nodes where the consumer's claims are about to go as changed (their
     updated_at; not their generation), so the schedulers' views of the hosts re-read
     their usage. One statement; it takes those nodes' row locks as a claim does."""
-    claims, nodes = models.ResourceClaim, models.ComputeNode
-    held = session.query(claims.compute_node_id).filter(claims.consumer_uuid == consumer_uuid)
-    if node_id is not None:
-        held = held.filter(claims.compute_node_id == node_id)
-    if keep_node_id is not None:
-        held = held.filter(claims.compute_node_id != keep_node_id)
-    session.query(nodes).filter(nodes.id.in_(held.scalar_subquery())).update(
-        {'updated_at': base.utcnow()}, synchronize_session=False)
+    def build(where):
+        held = sa.select(_C.compute_node_id).where(*where)
+        return sa.update(_NODES).where(_N.id.in_(held)).values(
+            updated_at=sa.bindparam('now', type_=_N.updated_at.type))
+    statement, params = _on_claims('claim.touch', build, consumer_uuid, node_id,
+                                   keep_node_id)
+    params['now'] = base.utcnow()
+    _run(session, (statement, params))
 
 
 @db_api.writer
@@ -141,10 +207,12 @@ def _release_on(context, consumer_uuid, host, nodename):
 
 @db_api.writer
 def _move(context, from_consumer, to_consumer, node_id):
-    query = context.session.query(models.ResourceClaim).filter_by(consumer_uuid=from_consumer)
-    if node_id is not None:
-        query = query.filter_by(compute_node_id=node_id)
-    return query.update({'consumer_uuid': to_consumer}, synchronize_session=False)
+    statement, params = _on_claims(
+        'claim.move', lambda where: sa.update(_CLAIMS).where(*where).values(
+            consumer_uuid=sa.bindparam('to_consumer', type_=_C.consumer_uuid.type)),
+        from_consumer, node_id)
+    params['to_consumer'] = to_consumer
+    return _run(context.session, (statement, params)).rowcount
 
 
 @db_api.writer
@@ -175,8 +243,9 @@ def _ensure(context, consumer_uuid, host, nodename, resources):
 
 @db_api.reader
 def _claims_for(context, consumer_uuid):
-    return context.session.query(models.ResourceClaim).filter_by(
-        consumer_uuid=consumer_uuid).order_by(models.ResourceClaim.id).all()
+    """The consumer's claim rows (plain rows), oldest first."""
+    return context.session.connection().execute(
+        _CLAIMS_OF, {'consumer': consumer_uuid}).all()
 
 
 @db_api.reader

@@ -4,6 +4,7 @@ from oslo_versionedobjects import fields
 import sqlalchemy as sa
 
 from svc_common.db import api as db_api
+from svc_common.db import kept
 from svc_common.db import models
 from svc_common import exception
 from svc_common.objects import base
@@ -15,13 +16,34 @@ _FIELDS = ('id', 'uuid', 'host', 'hypervisor_hostname', 'generation', 'created_a
            'updated_at', 'deleted_at', 'deleted') + _INVENTORY
 
 
+# What a node's schedulable capacity is made of (``capacity_of``).
+CAPACITY_COLUMNS = ('vcpus', 'memory_mb', 'local_gb', 'cpu_allocation_ratio',
+                    'ram_allocation_ratio', 'disk_allocation_ratio',
+                    'reserved_host_memory_mb', 'reserved_host_disk_mb')
+
+
+def capacity_of(node):
+    """Schedulable amount of each resource class of ``node`` (anything with the
+    ``CAPACITY_COLUMNS`` as attributes: a ComputeNode, a row), after reservations and
+    ratios."""
+    return {
+        'VCPU': int(node.vcpus * node.cpu_allocation_ratio),
+        'MEMORY_MB': int((node.memory_mb - node.reserved_host_memory_mb)
+                         * node.ram_allocation_ratio),
+        'DISK_GB': int((node.local_gb - node.reserved_host_disk_mb // 1024)
+                       * node.disk_allocation_ratio),
+    }
+
+
 def _query(context):
     return context.session.query(models.ComputeNode).filter_by(deleted=0)
 
 
 @db_api.reader
 def _node_get(context, **by):
-    row = _query(context).filter_by(**by).first()
+    names, params = kept.by(by)
+    row = context.session.execute(kept.row_by(models.ComputeNode, names),
+                                  params).scalars().first()
     if row is None:
         raise exception.ComputeNodeNotFound(node=by)
     return row
@@ -72,12 +94,20 @@ def _node_get_all(context, host):
     return query.order_by(models.ComputeNode.id).all()
 
 
+def _changed_since():
+    nodes = models.ComputeNode.__table__
+    since = sa.bindparam('since', type_=nodes.c.updated_at.type)
+    return sa.select(nodes).where(
+        (nodes.c.updated_at >= since) | (nodes.c.created_at >= since)).order_by(nodes.c.id)
+
+
+_CHANGED_SINCE = _changed_since()
+
+
 @db_api.reader
 def _node_get_changed(context, since):
     """Rows (plain, not loaded into the session: the caller keeps few of them)."""
-    nodes = models.ComputeNode
-    return context.session.execute(sa.select(nodes.__table__).where(
-        (nodes.updated_at >= since) | (nodes.created_at >= since)).order_by(nodes.id)).all()
+    return context.session.connection().execute(_CHANGED_SINCE, {'since': since}).all()
 
 
 def _unchanged(node, row):
@@ -149,13 +179,7 @@ class ComputeNode(base.NimbusPersistentObject, base.NimbusObject):
 
     def capacity(self):
         """Schedulable amount of each resource class, after reservations and ratios."""
-        return {
-            'VCPU': int(self.vcpus * self.cpu_allocation_ratio),
-            'MEMORY_MB': int((self.memory_mb - self.reserved_host_memory_mb)
-                             * self.ram_allocation_ratio),
-            'DISK_GB': int((self.local_gb - self.reserved_host_disk_mb // 1024)
-                           * self.disk_allocation_ratio),
-        }
+        return capacity_of(self)
 
 
 @base.NimbusObjectRegistry.register

@@ -7,6 +7,7 @@ from oslo_versionedobjects import fields
 import sqlalchemy as sa
 
 from svc_common.db import api as db_api
+from svc_common.db import kept
 from svc_common.db import models
 from svc_common.db import paging
 from svc_common import exception
@@ -24,25 +25,11 @@ def _query(context):
     return context.session.query(models.Migration).filter_by(deleted=0)
 
 
-# One migration by the columns named (id, uuid): statements built once per set of names.
-_BY: dict = {}
-
-
-def _by(names):
-    statement = _BY.get(names)
-    if statement is None:
-        model = models.Migration
-        statement = _BY[names] = sa.select(model).where(
-            model.deleted == 0,
-            *(getattr(model, name) == sa.bindparam('p_' + name) for name in names)).limit(1)
-    return statement
-
-
 @db_api.reader
 def _migration_get(context, **by):
-    row = context.session.execute(_by(tuple(sorted(by))),
-                                  {'p_' + name: value for name, value in by.items()}
-                                  ).scalars().first()
+    names, params = kept.by(by)
+    row = context.session.execute(kept.row_by(models.Migration, names),
+                                  params).scalars().first()
     if row is None:
         raise exception.MigrationNotFound(migration_id=by)
     return row

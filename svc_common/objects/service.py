@@ -136,13 +136,22 @@ def services_by_host(context, hosts, topic):
             for host, row in found.items()}
 
 
+def _changed_since():
+    services = models.Service
+    since = sa.bindparam('since', type_=services.updated_at.type)
+    return sa.select(services).where(
+        services.binary == sa.bindparam('binary'),
+        (services.updated_at >= since) | (services.created_at >= since)).order_by(
+        services.id)
+
+
+_CHANGED_SINCE = _changed_since()
+
+
 @db_api.reader
 def _service_get_changed(context, binary, since):
-    services = models.Service
-    return context.session.query(services).filter(
-        services.binary == binary,
-        (services.updated_at >= since) | (services.created_at >= since)).order_by(
-        services.id).all()
+    return context.session.execute(_CHANGED_SINCE,
+                                   {'binary': binary, 'since': since}).scalars().all()
 
 
 @db_api.reader

@@ -1,0 +1,44 @@
+"""SQL statements built once per shape and kept.
+
+Building a statement (its clauses, then SQLAlchemy's cache key for it) cost as much as
+running it, or more, for the short reads and writes that every server lifecycle makes
+again and again: a claim, a release, a compare-and-swap save, a read by id. A statement
+kept here is built at its first use in a shape and run again with each call's values
+as bind parameters.
+
+The rule for a caller: ``key`` names everything that decides the statement's text (the
+table, the columns written or compared, which optional conditions it has); whatever
+differs from call to call is a bind parameter. A statement that never changes shape is
+simply a module constant.
+"""
+import sqlalchemy as sa
+
+# Bounded, though the shapes the code makes are few: a bug that put a value in a key
+# would only rebuild, never grow the process without end.
+_LIMIT = 2000
+_KEPT: dict = {}
+
+
+def statement(key, build):
+    """The statement ``build()`` makes for the shape ``key`` (hashable), built once.
+    Kept statements are immutable and shared between threads; two threads building the
+    same shape at once each use their own, and one of them is kept."""
+    found = _KEPT.get(key)
+    if found is None:
+        if len(_KEPT) >= _LIMIT:
+            _KEPT.clear()
+        found = _KEPT[key] = build()
+    return found
+
+
+def row_by(model, names):
+    """SELECT of the one row of ``model`` (soft-deleted ones left out) whose columns
+    ``names`` (a sorted tuple) equal the bind parameters ``p_<name>`` (``by``)."""
+    return statement(('row_by', model, names), lambda: sa.select(model).where(
+        model.deleted == 0,
+        *(getattr(model, name) == sa.bindparam('p_' + name) for name in names)).limit(1))
+
+
+def by(values):
+    """(the sorted names, the bind parameters) for ``row_by`` of ``values``."""
+    return tuple(sorted(values)), {'p_' + name: value for name, value in values.items()}
