@@ -285,21 +285,12 @@ def copy_db_fields(obj, db_row, names, json_fields=()):
     return obj
 
 
-def update_rows(session, model, values, *where):
-    """UPDATE ``model``'s table SET ``values`` (by mapped attribute name) WHERE
-    ``where``, on the session's connection; the number of rows matched. What the ORM
-    query's bulk update without session synchronisation does, without the session's
-    ORM execution, which cost about half as much again as the statement itself."""
-    columns = sa.inspect(model).columns
-    statement = sa.update(model.__table__).where(*where).values(
-        {columns[name]: value for name, value in values.items()})
-    return session.connection().execute(statement).rowcount
-
-
 def swap_rows(session, model, values, shape, where, params):
-    """``update_rows`` for a write made again and again in the same shape: the
-    statement is built once per (``model``, the names in ``values``, ``shape``) and
-    kept (``kept.statement``). ``shape`` must name everything that decides ``where()``'s
+    """UPDATE ``model``'s table SET ``values`` (by mapped attribute name) WHERE
+    ``where()``, on the session's connection, without the session's ORM execution
+    (which cost about half as much again as the statement itself). The statement is
+    built once per (``model``, the names in ``values``, ``shape``) and kept
+    (``kept.statement``). ``shape`` must name everything that decides ``where()``'s
     conditions, which take whatever differs from call to call as bind parameters, given
     in ``params`` (the values set are bound as ``set_<name>``). Building an UPDATE with
     its checks and its cache key cost more than running it (~150 us for an

@@ -306,17 +306,22 @@ def _checked_update(context, uuid, values, expected_task, expected_vm, expected_
                                                     row.system_metadata)
     if new[0] == states.VmState.DELETED.value:
         values.update(deleted=row.id, deleted_at=values['updated_at'])
-    model = models.Instance
-    count = base.update_rows(
-        context.session, model, values,
-        model.id == row.id, model.deleted == 0,
-        model.vm_state == row.vm_state,
-        model.task_state.is_not_distinct_from(row.task_state),
-        model.host.is_not_distinct_from(row.host))
+    count = base.swap_rows(context.session, models.Instance, values, 'as read',
+                           _as_read, {'w_id': row.id, 'w_vm': row.vm_state,
+                                      'w_task': row.task_state, 'w_host': row.host})
     if count != 1:
         raise exception.UnexpectedTaskStateError(instance_uuid=uuid, expected=old,
                                                  actual='changed concurrently')
     return base.written(context.session, row, values)
+
+
+def _as_read():
+    """The WHERE of ``_checked_update``'s write: the row still as it was read."""
+    model = models.Instance
+    return [model.id == sa.bindparam('w_id'), model.deleted == 0,
+            model.vm_state == sa.bindparam('w_vm'),
+            model.task_state.is_not_distinct_from(sa.bindparam('w_task')),
+            model.host.is_not_distinct_from(sa.bindparam('w_host'))]
 
 
 def _with_lock_keys(system_metadata, stored):

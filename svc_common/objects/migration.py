@@ -108,6 +108,14 @@ def _swapped(context, migration_id, values, expected_status, expected_dest):
                           params) == 1
 
 
+def _as_read():
+    """The WHERE of ``_checked_update``'s write: the row still as it was read."""
+    model = models.Migration
+    return [model.deleted == 0, model.id == sa.bindparam('w_id'),
+            model.status == sa.bindparam('w_status'),
+            model.dest_compute.is_not_distinct_from(sa.bindparam('w_dest'))]
+
+
 def _checked_update(context, migration_id, values, expected_status, expected_dest):
     row = _query(context).filter_by(id=migration_id).one()
     if expected_status is not None and row.status not in expected_status:
@@ -121,10 +129,9 @@ def _checked_update(context, migration_id, values, expected_status, expected_des
     if not states.migration_transition_allowed(row.status, new_status):
         raise exception.InvalidStateTransition(what='migration %s' % row.uuid,
                                                old=row.status, new=new_status)
-    count = _query(context).filter(
-        models.Migration.id == row.id, models.Migration.status == row.status,
-        models.Migration.dest_compute.is_not_distinct_from(row.dest_compute)).update(
-        values, synchronize_session=False)
+    count = base.swap_rows(context.session, models.Migration, values, 'as read', _as_read,
+                           {'w_id': row.id, 'w_status': row.status,
+                            'w_dest': row.dest_compute})
     if count != 1:
         raise exception.UnexpectedMigrationStatus(migration=row.uuid, actual='changed',
                                                   expected=row.status)

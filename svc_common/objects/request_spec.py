@@ -11,6 +11,7 @@ have none; ``for_instance`` stands in for them.
 import json
 
 from oslo_versionedobjects import fields
+import sqlalchemy as sa
 
 from svc_common.db import api as db_api
 from svc_common.db import models
@@ -40,10 +41,15 @@ def remove(context, instance_uuid):
         instance_uuid=instance_uuid).delete(synchronize_session=False)
 
 
+# The spec of one instance: every build and move reads it (a plain row: its text).
+_OF_INSTANCE = sa.select(models.RequestSpec.__table__).where(
+    models.RequestSpec.instance_uuid == sa.bindparam('instance_uuid'))
+
+
 @db_api.reader
 def _spec_get(context, instance_uuid):
-    row = context.session.query(models.RequestSpec).filter_by(
-        instance_uuid=instance_uuid).first()
+    row = context.session.connection().execute(
+        _OF_INSTANCE, {'instance_uuid': instance_uuid}).first()
     if row is None:
         raise exception.RequestSpecNotFound(instance_uuid=instance_uuid)
     return row

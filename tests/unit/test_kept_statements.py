@@ -173,3 +173,26 @@ def test_the_kept_statements_are_bounded(monkeypatch):
              for n in range(5)]
     assert len(kept._KEPT) <= 3
     assert kept.statement(('shape', 4), lambda: None) is built[4]
+
+
+def test_saves_checked_against_the_row_read_are_kept_too(ctx, flavor, builds):
+    """A save that must read the row first (a change of system_metadata keeps the
+    stored lock keys) writes through a kept statement that compares the row as read:
+    its id, states and host are this call's bind parameters."""
+    one, two = _instance(ctx, flavor, 'h1'), _instance(ctx, flavor, 'h2')
+    for instance, value in ((one, 'a'), (two, 'b')):
+        instance.system_metadata = {'key': value}
+        instance.save()
+    instance = _instance(ctx, flavor, 'h1')
+    migrations = [_migration(ctx, instance) for _ in range(2)]
+    for migration, dest in zip(migrations, ('d1', 'd2')):
+        # A status written without the statuses expected: checked against the row read.
+        migration_obj.update(ctx, migration.id, {'status': M.MIGRATING, 'dest_compute': dest},
+                             None)
+    # One UPDATE built for the instances, one for the migrations.
+    assert [args[0].name for args in builds] == ['instances', 'migrations']
+    assert [objects.Instance.get_by_uuid(ctx, i.uuid).system_metadata['key']
+            for i in (one, two)] == ['a', 'b']
+    assert [(m.status, m.dest_compute) for m in (
+        objects.Migration.get_by_id(ctx, m.id) for m in migrations)] == [
+        (M.MIGRATING, 'd1'), (M.MIGRATING, 'd2')]
