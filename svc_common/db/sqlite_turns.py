@@ -36,21 +36,18 @@ def take_turns(engine):
     lock = threading.Lock()
     _turns[engine] = lock
     dialect = engine.dialect
-    commit, rollback = dialect.do_commit, dialect.do_rollback
 
-    def do_commit(dbapi_connection):
-        try:
-            commit(dbapi_connection)
-        finally:
-            _let_go(lock, getattr(dbapi_connection, 'info', None))
+    def then_let_go(end):
+        """The dialect's commit or rollback ``end``, letting go of the turn after it."""
+        def ended(dbapi_connection):
+            try:
+                end(dbapi_connection)
+            finally:
+                _let_go(lock, getattr(dbapi_connection, 'info', None))
+        return ended
 
-    def do_rollback(dbapi_connection):
-        try:
-            rollback(dbapi_connection)
-        finally:
-            _let_go(lock, getattr(dbapi_connection, 'info', None))
-
-    dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
+    dialect.do_commit = then_let_go(dialect.do_commit)
+    dialect.do_rollback = then_let_go(dialect.do_rollback)
     for event in ('checkin', 'invalidate'):
         sa.event.listen(engine.pool, event,
                         lambda dbapi_connection, record, *args: _let_go(lock, record.info))
