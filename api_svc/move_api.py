@@ -16,6 +16,7 @@ from api_svc import quota
 from svc_common import exception
 from svc_common import objects
 from svc_common.objects import instance_action as instance_action_obj
+from svc_common.objects import migration as migration_obj
 from svc_common import operations
 from svc_common import resize_begin
 from svc_common import states
@@ -129,8 +130,8 @@ def _finished_migration(context, instance, method, operation, task_state):
     ``task_state``) ends, once the operation's rows let the instance start it."""
     compute_api.check_can_start(instance, method, task_state, operation=operation,
                                 needs_host=False)
-    for migration in objects.MigrationList.get_by_filters(
-            context, {'instance_uuid': instance.uuid, 'status': [M.FINISHED.value]}):
+    migration = migration_obj.newest_in(context, instance.uuid, M.FINISHED)
+    if migration is not None:
         return migration
     raise exception.MigrationNotFound(migration_id='of instance %s' % instance.uuid)
 

@@ -12,6 +12,7 @@ from svc_common import exception
 from svc_common import faults
 from svc_common import objects
 from svc_common.objects import claim as claim_obj
+from svc_common.objects import migration as migration_obj
 from svc_common import states
 from svc_common import step_runner
 from conductor_svc.scheduler import manager as scheduler_mod
@@ -123,11 +124,8 @@ class MigrationTask:
     def _pending_migration(self, context):
         """The migration an earlier delivery of this task made, or a new one: looked
         for and made in one transaction."""
-        for migration in objects.MigrationList.get_by_filters(
-                context, {'instance_uuid': self.instance.uuid,
-                          'status': [M.PRE_MIGRATING]}):
-            return migration
-        return self._new_migration()
+        found = migration_obj.newest_in(context, self.instance.uuid, M.PRE_MIGRATING)
+        return found if found is not None else self._new_migration()
 
     def _new_migration(self):
         same_flavor = self.flavor.flavorid == self.instance.flavor.flavorid

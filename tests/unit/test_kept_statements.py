@@ -196,3 +196,17 @@ def test_saves_checked_against_the_row_read_are_kept_too(ctx, flavor, builds):
     assert [(m.status, m.dest_compute) for m in (
         objects.Migration.get_by_id(ctx, m.id) for m in migrations)] == [
         (M.MIGRATING, 'd1'), (M.MIGRATING, 'd2')]
+
+
+def test_the_newest_migration_of_an_instance_in_a_status(ctx, flavor):
+    """What a confirm looks for (and a migrate task delivered again): read by a
+    statement built once, newest first, only that instance's, only that status."""
+    instance, other = _instance(ctx, flavor, 'h1'), _instance(ctx, flavor, 'h2')
+    older, newer = (_migration(ctx, instance, M.FINISHED) for _ in range(2))
+    _migration(ctx, instance, M.CONFIRMED)
+    _migration(ctx, other, M.FINISHED)
+    assert migration_obj.newest_in(ctx, instance.uuid, M.FINISHED).id == newer.id
+    assert migration_obj.newest_in(ctx, instance.uuid, M.PRE_MIGRATING) is None
+    assert migration_obj.newest_in(ctx, other.uuid, M.CONFIRMED) is None
+    assert migration_obj.newest_in(ctx, other.uuid, M.FINISHED).id not in (older.id,
+                                                                          newer.id)
