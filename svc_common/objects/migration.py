@@ -167,30 +167,6 @@ def _migration_get_all(context, filters, limit=None, marker=None):
     return paging.fetch(paging.ordered(query, keys), keys, limit)
 
 
-# An instance's newest migration in a status: what a move that resumes one (the
-# conductor's task delivered again) or ends one (a confirm, a revert) looks for.
-_NEWEST_IN = sa.select(models.Migration).where(
-    models.Migration.deleted == 0,
-    models.Migration.instance_uuid == sa.bindparam('instance_uuid'),
-    models.Migration.status == sa.bindparam('status')).order_by(
-    models.Migration.created_at.desc(), models.Migration.id.desc()).limit(1)
-
-
-@db_api.reader
-def _newest_in(context, instance_uuid, status):
-    return context.session.execute(_NEWEST_IN, {'instance_uuid': instance_uuid,
-                                                'status': status}).scalars().first()
-
-
-def newest_in(context, instance_uuid, status):
-    """The instance's newest migration in ``status`` (in the caller's transaction, if
-    it has one), or None; as ``MigrationList.get_by_filters`` with those two filters
-    finds it first, from a statement built once. For callers with the database (the
-    API, the conductor): no RPC."""
-    row = _newest_in(context, instance_uuid, states.value(status))
-    return None if row is None else Migration._from_db_object(context, Migration(), row)
-
-
 _UNDER_WAY = tuple(sorted(set(states.MigrationStatus) - states.TERMINAL_MIGRATION_STATUSES))
 
 
@@ -299,3 +275,27 @@ class MigrationList(base.ObjectListBase, base.NimbusObject):
     def get_by_filters(cls, context, filters, limit=None, marker=None):
         return base.make_list(context, cls(context), Migration,
                               _migration_get_all(context, filters, limit, marker))
+
+
+# An instance's newest migration in a status: what a move that resumes one (the
+# conductor's task delivered again) or ends one (a confirm, a revert) looks for.
+_NEWEST_IN = sa.select(models.Migration).where(
+    models.Migration.deleted == 0,
+    models.Migration.instance_uuid == sa.bindparam('instance_uuid'),
+    models.Migration.status == sa.bindparam('status')).order_by(
+    models.Migration.created_at.desc(), models.Migration.id.desc()).limit(1)
+
+
+@db_api.reader
+def _newest_in(context, instance_uuid, status):
+    return context.session.execute(_NEWEST_IN, {'instance_uuid': instance_uuid,
+                                                'status': status}).scalars().first()
+
+
+def newest_in(context, instance_uuid, status):
+    """The instance's newest migration in ``status`` (in the caller's transaction, if
+    it has one), or None; as ``MigrationList.get_by_filters`` with those two filters
+    finds it first, from a statement built once. For callers with the database (the
+    API, the conductor): no RPC."""
+    row = _newest_in(context, instance_uuid, states.value(status))
+    return None if row is None else Migration._from_db_object(context, Migration(), row)
