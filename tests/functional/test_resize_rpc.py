@@ -15,6 +15,7 @@ from svc_common import states
 from svc_common import stats
 from conductor_svc.tasks import migrate
 from tests.functional import fakes
+from tests import moves
 from tests.functional.conftest import new_instance
 from tests.functional.conftest import poll
 from tests.functional.conftest import wait_instance
@@ -421,30 +422,13 @@ def test_a_move_steps_first_writes_go_with_its_read_and_only_forward(ctx):
     """``get_for_move_step(begin=, begin_status=, new_flavor=)``: from the states before
     them, the task state, migration status and new flavor are written with the read;
     from later states (a step delivered again) nothing is written."""
-    from svc_common.db import api as db_api
-    import sqlalchemy as sa
     T, M = states.TaskState, states.MigrationStatus
     instance = new_instance(ctx)
     small = next(f for f in objects.FlavorList.get_all(ctx) if f.name == 'm1.small')
-    with db_api.get_engine().begin() as conn:  # as prep_resize leaves it, set directly
-        conn.execute(sa.text("UPDATE instances SET vm_state = 'active', "
-                             "task_state = 'resize_prep', host = 'src', node = 'src' "
-                             "WHERE uuid = :uuid"), {'uuid': instance.uuid})
-    stored = objects.Instance.get_by_uuid(ctx, instance.uuid)
-    stored.new_flavor = small
-    stored.save()
-    migration = objects.Migration(
-        context=ctx, instance_uuid=instance.uuid, source_compute='src', source_node='src',
-        dest_compute='dst', dest_node='dst', migration_type=states.MigrationType.RESIZE,
-        status=M.PRE_MIGRATING, user_id='u1', project_id='p1')
-    migration.create()
+    migration = moves.as_prep_resize_leaves_it(ctx, instance, new_flavor=small)
 
     def resize_read():
-        return objects.Instance.get_for_move_step(
-            ctx, instance.uuid, migration.id,
-            [M.PRE_MIGRATING, M.MIGRATING, M.POST_MIGRATING], 'resize',
-            (T.RESIZE_PREP, T.RESIZE_MIGRATING, T.RESIZE_MIGRATED),
-            begin=T.RESIZE_MIGRATING, begin_status=M.MIGRATING)
+        return moves.resize_step_read(ctx, instance, migration)
 
     found, moved = resize_read()
     assert (found.task_state, moved.status) == (T.RESIZE_MIGRATING, M.MIGRATING)

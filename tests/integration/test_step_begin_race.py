@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.integration import deployment
+from tests import moves
 
 # How each backend shows the step's compare-and-swap under way: it cannot end while the
 # other writer holds the row (PostgreSQL names the wait; MariaDB's lock-wait table did
@@ -100,28 +101,14 @@ def test_a_step_that_loses_its_first_write_to_another_writer_does_nothing(databa
 def test_a_move_step_whose_migration_write_loses_writes_nothing(database):
     """The move step's first writes of the instance and the migration go together: the
     instance's went through, the migration's lost to another writer, so neither stays."""
-    from svc_common.db import api as db_api
     from svc_common import objects
     from svc_common import states
     T, M = states.TaskState, states.MigrationStatus
     ctx, instance = _context_and_instance()
-    with db_api.get_engine().begin() as conn:  # as prep_resize leaves it (set directly)
-        conn.execute(sa.text("UPDATE instances SET vm_state = 'active', "
-                             "task_state = 'resize_prep', host = 'src', node = 'src', "
-                             "new_flavor = flavor WHERE uuid = :uuid"),
-                     {'uuid': instance.uuid})
-    migration = objects.Migration(
-        context=ctx, instance_uuid=instance.uuid, source_compute='src', source_node='src',
-        dest_compute='dst', dest_node='dst', migration_type=states.MigrationType.RESIZE,
-        status=M.PRE_MIGRATING, user_id='u1', project_id='p1')
-    migration.create()
+    migration = moves.as_prep_resize_leaves_it(ctx, instance)
     found_instance, found_migration = _step_racing(
         database.backend, "UPDATE migrations SET status = 'error' WHERE id = :id",
         {'id': migration.id}, 'UPDATE migrations',
-        lambda: objects.Instance.get_for_move_step(
-            ctx, instance.uuid, migration.id,
-            [M.PRE_MIGRATING, M.MIGRATING, M.POST_MIGRATING], 'resize',
-            (T.RESIZE_PREP, T.RESIZE_MIGRATING, T.RESIZE_MIGRATED),
-            begin=T.RESIZE_MIGRATING, begin_status=M.MIGRATING))
+        lambda: moves.resize_step_read(ctx, instance, migration))
     assert found_instance is None and found_migration.status == M.ERROR
     assert objects.Instance.get_by_uuid(ctx, instance.uuid).task_state == T.RESIZE_PREP
