@@ -31,14 +31,23 @@ def statement(key, build):
     return found
 
 
-def row_by(model, names):
+def _row_by(model, names):
     """SELECT of the one row of ``model`` (soft-deleted ones left out) whose columns
-    ``names`` (a sorted tuple) equal the bind parameters ``p_<name>`` (``by``)."""
+    ``names`` (a sorted tuple) equal the bind parameters ``p_<name>``."""
     return statement(('row_by', model, names), lambda: sa.select(model).where(
         model.deleted == 0,
         *(getattr(model, name) == sa.bindparam('p_' + name) for name in names)).limit(1))
 
 
-def by(values):
-    """(the sorted names, the bind parameters) for ``row_by`` of ``values``."""
-    return tuple(sorted(values)), {'p_' + name: value for name, value in values.items()}
+def first_row(session, model, by):
+    """The row of ``model`` (not soft-deleted) whose columns equal ``by`` ({name:
+    value}), or None; from a statement kept per set of names."""
+    return session.execute(_row_by(model, tuple(sorted(by))),
+                           {'p_' + name: value for name, value in by.items()}
+                           ).scalars().first()
+
+
+def changed_since(columns, since):
+    """The condition "created or updated at or after ``since``" on ``columns`` (a
+    table's or a model's), what the scheduler's reads of what changed filter by."""
+    return (columns.updated_at >= since) | (columns.created_at >= since)

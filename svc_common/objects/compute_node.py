@@ -41,9 +41,7 @@ def _query(context):
 
 @db_api.reader
 def _node_get(context, **by):
-    names, params = kept.by(by)
-    row = context.session.execute(kept.row_by(models.ComputeNode, names),
-                                  params).scalars().first()
+    row = kept.first_row(context.session, models.ComputeNode, by)
     if row is None:
         raise exception.ComputeNodeNotFound(node=by)
     return row
@@ -97,8 +95,7 @@ def _node_get_all(context, host):
 def _changed_since():
     nodes = models.ComputeNode.__table__
     since = sa.bindparam('since', type_=nodes.c.updated_at.type)
-    return sa.select(nodes).where(
-        (nodes.c.updated_at >= since) | (nodes.c.created_at >= since)).order_by(nodes.c.id)
+    return sa.select(nodes).where(kept.changed_since(nodes.c, since)).order_by(nodes.c.id)
 
 
 _CHANGED_SINCE = _changed_since()

@@ -27,9 +27,7 @@ def _query(context):
 
 @db_api.reader
 def _migration_get(context, **by):
-    names, params = kept.by(by)
-    row = context.session.execute(kept.row_by(models.Migration, names),
-                                  params).scalars().first()
+    row = kept.first_row(context.session, models.Migration, by)
     if row is None:
         raise exception.MigrationNotFound(migration_id=by)
     return row
