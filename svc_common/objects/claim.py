@@ -92,8 +92,7 @@ def _on_claims(name, build, consumer, node_id=None, keep_node_id=None):
     return kept.statement(shape, lambda: build(where)), params
 
 
-def _run(session, statement_and_params):
-    statement, params = statement_and_params
+def _run(session, statement, params):
     return session.connection().execute(statement, params)
 
 
@@ -167,7 +166,7 @@ def _node_usage_and_mine(connection, node_id, consumer_uuid):
 
 
 def _consumer_delete(session, consumer_uuid, node_id=None, keep_node_id=None):
-    return _run(session, _on_claims(
+    return _run(session, *_on_claims(
         'claim.delete', lambda where: sa.delete(_CLAIMS).where(*where),
         consumer_uuid, node_id, keep_node_id)).rowcount
 
@@ -183,7 +182,7 @@ def _touch_nodes_of(session, consumer_uuid, node_id=None, keep_node_id=None):
     statement, params = _on_claims('claim.touch', build, consumer_uuid, node_id,
                                    keep_node_id)
     params['now'] = base.utcnow()
-    _run(session, (statement, params))
+    _run(session, statement, params)
 
 
 @db_api.writer
@@ -212,7 +211,7 @@ def _move(context, from_consumer, to_consumer, node_id):
             consumer_uuid=sa.bindparam('to_consumer', type_=_C.consumer_uuid.type)),
         from_consumer, node_id)
     params['to_consumer'] = to_consumer
-    return _run(context.session, (statement, params)).rowcount
+    return _run(context.session, statement, params).rowcount
 
 
 @db_api.writer

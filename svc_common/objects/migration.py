@@ -115,7 +115,9 @@ def _as_read():
 
 
 def _checked_update(context, migration_id, values, expected_status, expected_dest):
-    row = _query(context).filter_by(id=migration_id).one()
+    """The write after reading the row (the kept read by id: MigrationNotFound for a
+    migration that is gone) and checking it; returns the row as written."""
+    row = get_row(context, migration_id)
     if expected_status is not None and row.status not in expected_status:
         raise exception.UnexpectedMigrationStatus(migration=row.uuid, actual=row.status,
                                                   expected=expected_status)

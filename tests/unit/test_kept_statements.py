@@ -198,6 +198,21 @@ def test_saves_checked_against_the_row_read_are_kept_too(ctx, flavor, builds):
         (M.MIGRATING, 'd1'), (M.MIGRATING, 'd2')]
 
 
+def test_a_checked_migration_save_reads_its_row_through_the_kept_read(ctx, flavor):
+    """The read of a save checked against the row (a status written without the
+    statuses expected) is the kept read by id: built once, and a migration that is
+    gone is MigrationNotFound, the error its callers know, not the ORM's."""
+    instance = _instance(ctx, flavor, 'h1')
+    one, two = _migration(ctx, instance), _migration(ctx, instance)
+    kept._KEPT.clear()
+    for migration in (one, two):
+        migration_obj.update(ctx, migration.id, {'status': M.MIGRATING}, None)
+    assert [key[2] for key in kept._KEPT if key[:2] == ('row_by', models.Migration)] == [
+        ('id',)]
+    with pytest.raises(exception.MigrationNotFound):
+        migration_obj.update(ctx, two.id + 100, {'status': M.MIGRATING}, None)
+
+
 def test_the_newest_migration_of_an_instance_in_a_status(ctx, flavor):
     """What a confirm looks for (and a migrate task delivered again): read by a
     statement built once, newest first, only that instance's, only that status."""

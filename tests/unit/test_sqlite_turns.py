@@ -102,6 +102,17 @@ def test_the_turn_is_let_go_when_begin_fails(engine):
     assert not _turn(engine).locked()
 
 
-def test_an_in_memory_database_has_no_turns():
+def _holds_a_turn_in_a_transaction():
+    """Whether a transaction of the current database holds a turn while it runs."""
+    with db_api.get_engine().begin() as conn:
+        return bool(conn.connection.info.get(sqlite_turns._HOLDS))
+
+
+def test_an_in_memory_database_has_no_turns(tmp_path):
+    # One connection the pool hands to one thread at a time: nothing to queue for. A
+    # file's transaction holds a turn while it runs; an in-memory one's never does.
+    db_api.use_database('sqlite:///%s' % (tmp_path / 'file.db'), synchronous=False)
+    assert _holds_a_turn_in_a_transaction()
     db_api.use_database('sqlite://')
     assert db_api.get_engine() not in sqlite_turns._turns
+    assert not _holds_a_turn_in_a_transaction()
