@@ -9,13 +9,26 @@ in the same run is an empty write transaction (what any call costs before its
 statements): per call, the method's own cost is the difference.
 
     .venv/bin/python bench/object_calls.py [--calls 500] [--rounds 5]
+    .venv/bin/python bench/object_calls.py --instructions [--calls 50]
 
 Run it from two checkouts (``PYTHONPATH`` set to each) to compare a change with its
-base: the per-call CPU of one thread is steady where the wall time of a whole
-lifecycle is not.
+base: the per-call CPU of one thread is steadier than the wall time of a whole
+lifecycle, yet on these shared virtual machines two runs of the same code still differ
+by up to 1.5x. ``--instructions`` counts instead the machine instructions each call
+executes (valgrind's callgrind, the same process run once under it): the same code
+gives the same count within a fraction of a percent, whatever else the machine is
+doing, so a change of a few percent shows. It takes a minute or two (the interpreter
+runs ~50x slower under valgrind). Instructions are not time (a system call or a cache
+miss costs more than its instructions say), so a change is best shown both ways.
 """
 import argparse
+import gc
+import os
 import pathlib
+import re
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -103,11 +116,79 @@ def measure(fn, calls, rounds):
     return per_call[len(per_call) // 2], per_call[0]
 
 
+# Under callgrind, each call to os.getppid dumps the counts so far and starts afresh
+# (--dump-before): the calls measured run between two of these marks.
+_MARK_FUNCTION = 'os_getppid'
+
+
+def _run_marked(calls):
+    """What runs under callgrind: every call warmed up, then each run ``calls`` times
+    between two marks."""
+    objects.register_all()
+    with tempfile.TemporaryDirectory() as directory:
+        measured = _calls(*_setup(directory))
+        for _, fn in measured:
+            for _ in range(20):
+                fn()
+        # As the services do once started (service.keep_started_objects), and each call
+        # from the same collector's state: what a collection walks, and when, is then
+        # the calls' own.
+        gc.collect()
+        gc.freeze()
+        for _, fn in measured:
+            gc.collect()
+            os.getppid()
+            for _ in range(calls):
+                fn()
+        os.getppid()
+    return [name for name, _ in measured]
+
+
+def _instructions(calls):
+    """[(call, instructions per call)], from one run of this file under callgrind."""
+    if shutil.which('valgrind') is None:
+        sys.exit('--instructions needs valgrind (apt-get install valgrind)')
+    with tempfile.TemporaryDirectory() as out:
+        command = ['valgrind', '--tool=callgrind', '--dump-before=' + _MARK_FUNCTION,
+                   '--callgrind-out-file=%s/cg' % out, sys.executable, __file__,
+                   '--marked', '--calls', str(calls)]
+        listed = subprocess.run(command, check=True, capture_output=True, text=True)
+        names = [line[len('call: '):] for line in listed.stdout.splitlines()
+                 if line.startswith('call: ')]
+        # cg.1 holds the start-up to the first mark; cg.2 ... the calls, in order.
+        totals = []
+        for part in range(2, len(names) + 2):
+            text = pathlib.Path(out, 'cg.%d' % part).read_text()
+            totals.append(int(re.search(r'^totals: (\d+)', text, re.M).group(1)))
+    return [(name, total / calls) for name, total in zip(names, totals)]
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument('--calls', type=int, default=500)
+    parser.add_argument('--calls', type=int, default=None,
+                        help='calls per round (500), or per call with --instructions (50)')
     parser.add_argument('--rounds', type=int, default=5)
+    parser.add_argument('--instructions', action='store_true',
+                        help='count instructions per call under valgrind instead of CPU time')
+    parser.add_argument('--marked', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.marked:
+        for name in _run_marked(args.calls):
+            print('call: ' + name)
+        return
+    if args.instructions:
+        calls = args.calls or 50
+        rows = [{'call': name, 'instructions': per_call}
+                for name, per_call in _instructions(calls)]
+        base = rows[0]['instructions']
+        for row in rows:
+            row['over_baseline'] = row['instructions'] - base
+        harness.table('Instructions per call, one thread, SQLite (callgrind, %d calls each)'
+                      % calls, [('call', 'call'), ('instructions', 'instructions'),
+                                ('over_baseline', 'over the baseline')], rows)
+        harness.write(NAME + '_instructions', {'calls': calls}, {'calls': rows})
+        return
+    args.calls = args.calls or 500
     objects.register_all()
     with tempfile.TemporaryDirectory() as directory:
         rows = []
