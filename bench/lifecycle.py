@@ -12,9 +12,29 @@ exact RPC messages (calls, casts, notifications) and SQL statements, by the role
 caused them (the API's statements without its polling, the polls apart). The baseline
 in the same run is oslo.messaging's fake:// transport (it polls its queues every 50
 ms). Also the latency of one RPC call to a no-op endpoint on each transport.
+
+    .venv/bin/python bench/lifecycle.py --instructions [--servers 10]
+
+counts instead the machine instructions one server lifecycle takes (everything the
+all-in-one does for it: the API's requests, the conductor, the computes), under
+valgrind's callgrind: the benchmark runs once under it, waiting for the servers by
+reading their states from the database file itself instead of polling the API, so
+that the count is the services' own. Where the CPU seconds of two runs of the same
+code differ by up to 1.5x on these machines, this count varies by a few percent (the
+threads interleave differently from run to run: a claim that loses a generation race,
+say). Some minutes (the interpreter runs ~50x slower under valgrind).
 """
 import argparse
+import gc
+import os
+import pathlib
+import re
+import shutil
+import sqlite3
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 
 import oslo_messaging as messaging
@@ -132,6 +152,73 @@ class Client:
         return ids
 
 
+class QuietClient(Client):
+    """The lifecycle's requests, waiting for the servers by reading their states from
+    the all-in-one's database file (a few thousand instructions each) instead of
+    polling the API."""
+
+    # API status -> the vm_state it is with no task state
+    VM_STATES = {'ACTIVE': 'active', 'VERIFY_RESIZE': 'resized'}
+
+    def __init__(self, app, database_path):
+        super().__init__(app)
+        self.database_path = database_path
+
+    def wait_all(self, ids, status, timeout=1800):
+        wanted = self.VM_STATES[status]
+        deadline = time.monotonic() + timeout
+        query = 'SELECT vm_state, task_state FROM instances WHERE uuid IN (%s)' % (
+            ','.join('?' * len(ids)))
+        with sqlite3.connect(self.database_path) as db:
+            while True:
+                rows = db.execute(query, ids).fetchall()
+                if any(vm_state == 'error' for vm_state, _ in rows):
+                    raise RuntimeError('servers went to ERROR')
+                if len(rows) == len(ids) and all(
+                        vm_state == wanted and task_state is None for vm_state, task_state
+                        in rows):
+                    return
+                if time.monotonic() > deadline:
+                    raise RuntimeError('servers not %s in time' % status)
+                time.sleep(POLL_INTERVAL)
+
+
+# Under callgrind, each call to os.getppid dumps the counts so far and starts afresh
+# (--dump-before): the lifecycle measured runs between two of these marks.
+_MARK_FUNCTION = 'os_getppid'
+
+
+def _run_marked(count):
+    """What runs under callgrind: a warm-up lifecycle, then ``count`` servers' between
+    two marks, from the same collector's state."""
+    aio = harness.start(['b1', 'b2'], transport_url='inproc://', overrides=OVERRIDES)
+    try:
+        database = harness.CONF.database.connection[len('sqlite:///'):]
+        client = QuietClient(aio.app, database)
+        image_id = client.image()
+        client.lifecycle(image_id, 2, 'warmup')
+        gc.collect()
+        os.getppid()
+        client.lifecycle(image_id, count, 'run')
+        os.getppid()
+    finally:
+        harness.stop(aio, OVERRIDES)
+
+
+def instructions(count):
+    """Instructions per server lifecycle, from one run of this file under callgrind."""
+    if shutil.which('valgrind') is None:
+        sys.exit('--instructions needs valgrind (apt-get install valgrind)')
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run(['valgrind', '--tool=callgrind', '--dump-before=' + _MARK_FUNCTION,
+                        '--callgrind-out-file=%s/cg' % out, sys.executable, __file__,
+                        '--marked', '--servers', str(count)],
+                       check=True, capture_output=True)
+        # cg.1 holds the start-up and the warm-up; cg.2 the lifecycle measured.
+        text = pathlib.Path(out, 'cg.2').read_text()
+    return int(re.search(r'^totals: (\d+)', text, re.M).group(1)) / count
+
+
 def _per_server(counts, kind, who, count):
     return stats.totals(counts, kind, who) / count
 
@@ -188,12 +275,29 @@ COLUMNS = [('transport', 'transport'), ('servers', 'N'), ('seconds', 'seconds'),
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument('--servers', type=int, nargs='+', default=[20, 50])
+    parser.add_argument('--servers', type=int, nargs='+', default=None,
+                        help='N (default 20 50; 10 with --instructions)')
     parser.add_argument('--transports', nargs='+', default=['inproc', 'fake'])
     parser.add_argument('--latency-calls', type=int, default=300)
+    parser.add_argument('--instructions', action='store_true',
+                        help='count instructions per server lifecycle under valgrind')
+    parser.add_argument('--marked', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.marked:
+        _run_marked(args.servers[0])
+        return
+    if args.instructions:
+        count = (args.servers or [10])[0]
+        per_server = instructions(count)
+        harness.table('Instructions per server lifecycle, all-in-one (callgrind)',
+                      [('servers', 'N'), ('instructions', 'instructions per server')],
+                      [{'servers': count, 'instructions': per_server}])
+        harness.write(NAME + '_instructions', {'servers': count},
+                      {'lifecycle': [{'servers': count, 'instructions': per_server}]})
+        return
+    servers = args.servers or [20, 50]
     rows = [run(transport, count, args.latency_calls) for transport in args.transports
-            for count in args.servers]
+            for count in servers]
     harness.table('Server lifecycle, all-in-one (boot, resize, confirm; 2 fake hosts)',
                   COLUMNS, rows)
     base = {r['servers']: r for r in rows if r['transport'] == 'fake'}
@@ -208,7 +312,7 @@ def main():
         for kind, names in sorted(kinds.items()):
             print('  %-10s %-13s %s' % (who, kind, ', '.join(
                 '%s=%d' % item for item in sorted(names.items(), key=lambda i: -i[1]))))
-    harness.write(NAME, {'servers': args.servers, 'transports': args.transports,
+    harness.write(NAME, {'servers': servers, 'transports': args.transports,
                          'poll_interval': POLL_INTERVAL}, {'lifecycle': rows})
 
 
