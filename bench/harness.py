@@ -6,6 +6,9 @@ import json
 import os
 import pathlib
 import platform
+import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -111,3 +114,35 @@ def write(name, params, tables):
     path = RESULTS / ('%s.json' % name)
     path.write_text(json.dumps(doc, indent=1, sort_keys=True) + '\n')
     print('\nwrote %s' % path)
+
+
+# Instructions instead of seconds: a benchmark runs itself once under valgrind's
+# callgrind, calling ``mark()`` between the parts it measures. Each mark dumps the
+# counts so far and starts afresh (callgrind's --dump-before on the C function behind
+# os.getppid), so part 1 is everything up to the first mark and part k+1 what ran
+# between the k-th mark and the next.
+_MARK_FUNCTION = 'os_getppid'
+
+
+def mark():
+    """End one measured part of a run under ``instructions`` (and start the next)."""
+    os.getppid()
+
+
+def instructions(script, args):
+    """Run ``script`` (a benchmark file, with ``args``) under callgrind: (its standard
+    output, [the instructions of each part between two marks, in order])."""
+    if shutil.which('valgrind') is None:
+        sys.exit('counting instructions needs valgrind (apt-get install valgrind)')
+    with tempfile.TemporaryDirectory() as out:
+        done = subprocess.run(
+            ['valgrind', '--tool=callgrind', '--dump-before=' + _MARK_FUNCTION,
+             '--callgrind-out-file=%s/cg' % out, sys.executable, str(script)] + list(args),
+            check=True, capture_output=True, text=True)
+        totals = []
+        part = 2
+        while pathlib.Path(out, 'cg.%d' % part).exists():
+            text = pathlib.Path(out, 'cg.%d' % part).read_text()
+            totals.append(int(re.search(r'^totals: (\d+)', text, re.M).group(1)))
+            part += 1
+    return done.stdout, totals

@@ -26,15 +26,8 @@ say). Some minutes (the interpreter runs ~50x slower under valgrind).
 """
 import argparse
 import gc
-import os
-import pathlib
-import re
-import shutil
 import sqlite3
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 
 import oslo_messaging as messaging
@@ -183,11 +176,6 @@ class QuietClient(Client):
                 time.sleep(POLL_INTERVAL)
 
 
-# Under callgrind, each call to os.getppid dumps the counts so far and starts afresh
-# (--dump-before): the lifecycle measured runs between two of these marks.
-_MARK_FUNCTION = 'os_getppid'
-
-
 def _run_marked(count):
     """What runs under callgrind: a warm-up lifecycle, then ``count`` servers' between
     two marks, from the same collector's state."""
@@ -198,25 +186,17 @@ def _run_marked(count):
         image_id = client.image()
         client.lifecycle(image_id, 2, 'warmup')
         gc.collect()
-        os.getppid()
+        harness.mark()
         client.lifecycle(image_id, count, 'run')
-        os.getppid()
+        harness.mark()
     finally:
         harness.stop(aio, OVERRIDES)
 
 
 def instructions(count):
     """Instructions per server lifecycle, from one run of this file under callgrind."""
-    if shutil.which('valgrind') is None:
-        sys.exit('--instructions needs valgrind (apt-get install valgrind)')
-    with tempfile.TemporaryDirectory() as out:
-        subprocess.run(['valgrind', '--tool=callgrind', '--dump-before=' + _MARK_FUNCTION,
-                        '--callgrind-out-file=%s/cg' % out, sys.executable, __file__,
-                        '--marked', '--servers', str(count)],
-                       check=True, capture_output=True)
-        # cg.1 holds the start-up and the warm-up; cg.2 the lifecycle measured.
-        text = pathlib.Path(out, 'cg.2').read_text()
-    return int(re.search(r'^totals: (\d+)', text, re.M).group(1)) / count
+    _, (total,) = harness.instructions(__file__, ['--marked', '--servers', str(count)])
+    return total / count
 
 
 def _per_server(counts, kind, who, count):

@@ -23,12 +23,7 @@ miss costs more than its instructions say), so a change is best shown both ways.
 """
 import argparse
 import gc
-import os
 import pathlib
-import re
-import shutil
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -116,11 +111,6 @@ def measure(fn, calls, rounds):
     return per_call[len(per_call) // 2], per_call[0]
 
 
-# Under callgrind, each call to os.getppid dumps the counts so far and starts afresh
-# (--dump-before): the calls measured run between two of these marks.
-_MARK_FUNCTION = 'os_getppid'
-
-
 def _run_marked(calls):
     """What runs under callgrind: every call warmed up, then each run ``calls`` times
     between two marks."""
@@ -137,29 +127,19 @@ def _run_marked(calls):
         gc.freeze()
         for _, fn in measured:
             gc.collect()
-            os.getppid()
+            harness.mark()
             for _ in range(calls):
                 fn()
-        os.getppid()
+        harness.mark()
     return [name for name, _ in measured]
 
 
 def _instructions(calls):
     """[(call, instructions per call)], from one run of this file under callgrind."""
-    if shutil.which('valgrind') is None:
-        sys.exit('--instructions needs valgrind (apt-get install valgrind)')
-    with tempfile.TemporaryDirectory() as out:
-        command = ['valgrind', '--tool=callgrind', '--dump-before=' + _MARK_FUNCTION,
-                   '--callgrind-out-file=%s/cg' % out, sys.executable, __file__,
-                   '--marked', '--calls', str(calls)]
-        listed = subprocess.run(command, check=True, capture_output=True, text=True)
-        names = [line[len('call: '):] for line in listed.stdout.splitlines()
-                 if line.startswith('call: ')]
-        # cg.1 holds the start-up to the first mark; cg.2 ... the calls, in order.
-        totals = []
-        for part in range(2, len(names) + 2):
-            text = pathlib.Path(out, 'cg.%d' % part).read_text()
-            totals.append(int(re.search(r'^totals: (\d+)', text, re.M).group(1)))
+    output, totals = harness.instructions(__file__, ['--marked', '--calls', str(calls)])
+    names = [line[len('call: '):] for line in output.splitlines()
+             if line.startswith('call: ')]
+    assert len(names) == len(totals), (names, totals)
     return [(name, total / calls) for name, total in zip(names, totals)]
 
 
