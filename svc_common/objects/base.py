@@ -90,7 +90,11 @@ class NimbusObject(ovo_base.VersionedObject):
         for name, _, field, how in plan.fields:
             if name in data:
                 value = data[name]
-                if value is not None and how is not _AS_IS:  # else its own primitive
+                if value is None or how is _AS_IS or how is _COPY:
+                    pass  # its own primitive, or a dict of strings the storer checks
+                elif how is _TIME:
+                    value = _time_from_primitive(field, obj, name, value)
+                else:
                     value = field.from_primitive(obj, name, value)
                 set_field(obj, name, value, plan.storers)
         obj._changed_fields = {name for name in cls._obj_primitive_field(
@@ -234,18 +238,36 @@ def _stored_as_is(field):
     return None
 
 
-_AS_IS, _COPY, _FIELD = 'as is', 'copy', 'field'
+_AS_IS, _COPY, _TIME, _FIELD = 'as is', 'copy', 'time', 'field'
 _PLANS: dict = {}
 def _as_primitive(field):
-    """How a value of ``field`` becomes primitive: ``_AS_IS`` (it is its own: a string,
-    a number, a boolean), ``_COPY`` (a dict of strings) or ``_FIELD`` (the field's
-    to_primitive)."""
+    """How a value of ``field`` becomes primitive and back: ``_AS_IS`` (it is its own: a
+    string, a number, a boolean), ``_COPY`` (a dict of strings), ``_TIME`` (a time with
+    its zone: the field's to_primitive, back by ``_time_from_primitive``) or ``_FIELD``
+    (the field's to_primitive and from_primitive)."""
     kind = type(field._type)
     if kind in _EXACT_TYPES or kind is fields.Enum:
         return _AS_IS
     if kind is fields.Dict and type(field._type._element_type._type) is fields.String:
         return _COPY
+    if kind is fields.DateTime and field._type.tzinfo_aware:
+        return _TIME
     return _FIELD
+
+
+def _time_from_primitive(field, obj, name, value):
+    """What a time field's from_primitive makes of ``value`` (an aware time; UTC when
+    the text names no zone), for the ISO 8601 text its to_primitive writes
+    ('2026-12-06T05:22:05Z') read by ``datetime.fromisoformat`` (~0.4 us) instead of
+    the iso8601 package (~19 us: a server's lifecycle crosses RPC with some hundred
+    times in its objects); any other text through the field itself."""
+    try:
+        parsed = datetime.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return field.from_primitive(obj, name, value)
+    if parsed.utcoffset() is None:
+        return parsed.replace(tzinfo=datetime.timezone.utc)
+    return parsed
 
 
 class _Plan:
