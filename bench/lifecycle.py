@@ -34,6 +34,7 @@ import oslo_messaging as messaging
 import webob
 
 import harness  # bench/harness.py
+from api_svc import server_status
 from svc_common import rpc
 from svc_common import stats
 
@@ -150,26 +151,21 @@ class QuietClient(Client):
     the all-in-one's database file (a few thousand instructions each) instead of
     polling the API."""
 
-    # API status -> the vm_state it is with no task state
-    VM_STATES = {'ACTIVE': 'active', 'VERIFY_RESIZE': 'resized'}
-
     def __init__(self, app, database_path):
         super().__init__(app)
         self.database_path = database_path
 
     def wait_all(self, ids, status, timeout=1800):
-        wanted = self.VM_STATES[status]
         deadline = time.monotonic() + timeout
         query = 'SELECT vm_state, task_state FROM instances WHERE uuid IN (%s)' % (
             ','.join('?' * len(ids)))
         with sqlite3.connect(self.database_path) as db:
             while True:
-                rows = db.execute(query, ids).fetchall()
-                if any(vm_state == 'error' for vm_state, _ in rows):
+                shown = [server_status.status_of(vm_state, task_state)
+                         for vm_state, task_state in db.execute(query, ids)]
+                if 'ERROR' in shown:
                     raise RuntimeError('servers went to ERROR')
-                if len(rows) == len(ids) and all(
-                        vm_state == wanted and task_state is None for vm_state, task_state
-                        in rows):
+                if len(shown) == len(ids) and all(s == status for s in shown):
                     return
                 if time.monotonic() > deadline:
                     raise RuntimeError('servers not %s in time' % status)

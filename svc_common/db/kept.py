@@ -45,9 +45,3 @@ def first_row(session, model, by):
     return session.execute(_row_by(model, tuple(sorted(by))),
                            {'p_' + name: value for name, value in by.items()}
                            ).scalars().first()
-
-
-def changed_since(columns, since):
-    """The condition "created or updated at or after ``since``" on ``columns`` (a
-    table's or a model's), what the scheduler's reads of what changed filter by."""
-    return (columns.updated_at >= since) | (columns.created_at >= since)

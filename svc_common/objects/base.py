@@ -170,7 +170,6 @@ class NimbusObjectSerializer(ovo_base.VersionedObjectSerializer):
 _SLOW = object()  # "this value needs the field's own coercion"
 _EXACT_TYPES = {fields.String: str, fields.UUID: str, fields.Integer: int,
                 fields.Float: float, fields.Boolean: bool}
-_NEVER_TIMES = frozenset(_EXACT_TYPES) | {fields.Enum}
 
 
 # Each storer is one function of (object, field name, value), its check written in it:
@@ -348,6 +347,7 @@ def _filling(cls, names, json_fields):
     steps = _FILLINGS.get(key)
     if steps is None:
         plan = _plan(cls)
+        hows = {name: how for name, _, _, how in plan.fields}
         steps = []
         for name in names:
             attrname, store = plan.storers.get(name, (None, None))
@@ -355,7 +355,7 @@ def _filling(cls, names, json_fields):
                 convert = _from_json
             elif name == 'deleted':
                 convert = bool
-            elif name in cls.fields and type(cls.fields[name]._type) in _NEVER_TIMES:
+            elif hows.get(name) is _AS_IS:  # a string, number or boolean field
                 convert = None
             else:
                 convert = _as_aware

@@ -4,6 +4,7 @@ from oslo_versionedobjects import fields
 import sqlalchemy as sa
 
 from svc_common.db import api as db_api
+from svc_common.db import conditions
 from svc_common.db import kept
 from svc_common.db import models
 from svc_common import exception
@@ -95,7 +96,7 @@ def _node_get_all(context, host):
 def _changed_since():
     nodes = models.ComputeNode.__table__
     since = sa.bindparam('since', type_=nodes.c.updated_at.type)
-    return sa.select(nodes).where(kept.changed_since(nodes.c, since)).order_by(nodes.c.id)
+    return sa.select(nodes).where(conditions.changed_since(nodes.c, since)).order_by(nodes.c.id)
 
 
 _CHANGED_SINCE = _changed_since()

@@ -7,7 +7,7 @@ from oslo_versionedobjects import fields
 import sqlalchemy as sa
 
 from svc_common.db import api as db_api
-from svc_common.db import kept
+from svc_common.db import conditions
 from svc_common.db import models
 from svc_common import exception
 from svc_common.objects import base
@@ -141,7 +141,7 @@ def _changed_since():
     services = models.Service
     since = sa.bindparam('since', type_=services.updated_at.type)
     return sa.select(services).where(services.binary == sa.bindparam('binary'),
-                                     kept.changed_since(services, since)).order_by(
+                                     conditions.changed_since(services, since)).order_by(
         services.id)
 
 
