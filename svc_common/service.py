@@ -188,18 +188,46 @@ def stop_all(services, timeout=None):
 
 def wait_for_signal():
     """Block until SIGTERM or SIGINT arrives (the process has started: what it made so
-    far lives as long as it does, see ``keep_started_objects``)."""
+    far lives as long as it does, see ``keep_started_objects``). A SIGHUP meanwhile
+    (``systemctl reload``) reads the configuration files again (``reload_config``)
+    instead of ending the process, as it would by default."""
     keep_started_objects()
-    done = threading.Event()
+    wake = threading.Event()
+    received = set()
 
     def handler(signum, frame):
-        LOG.info('Signal %s received: stopping', signum)
-        done.set()
+        received.add(signum)
+        wake.set()
 
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
-    while not done.wait(1.0):
-        pass
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, handler)
+    while True:
+        wake.wait(1.0)
+        wake.clear()
+        if signal.SIGHUP in received:
+            received.discard(signal.SIGHUP)
+            reload_config()
+        if received:
+            LOG.info('Signal %s received: stopping', min(received))
+            return
+
+
+RELOADED = 'Configuration files read again'
+
+
+def reload_config(conf=CONF):
+    """Read the configuration files again: the options marked mutable take their new
+    values (oslo.config logs each change, and oslo.log applies [DEFAULT]/debug); the
+    others keep theirs (oslo.config warns of any that changed). Files that cannot be
+    read leave every option as it was. Returns {(group, name): (old, new)}, or None
+    when nothing was read."""
+    try:
+        changed = conf.mutate_config_files()
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - argparse exits on bad files
+        LOG.error('Configuration files not read again, every option kept: %s', error)
+        return None
+    LOG.info('%s: %d mutable option(s) changed', RELOADED, len(changed))
+    return changed
 
 
 def keep_started_objects():

@@ -8,6 +8,8 @@ pool and serves the shared RPC topic like another conductor on the same host wou
 
 - SIGTERM or SIGINT is passed on to every worker, each stops gracefully (finishing the
   messages in flight), and the parent exits once they all have;
+- SIGHUP is passed on to every worker, each reads its configuration files again
+  (``service.reload_config``);
 - a worker that exits otherwise is started again, a second later;
 - a worker gets SIGTERM when its parent dies (PR_SET_PDEATHSIG), so killing the parent
   leaves no worker serving behind it.
@@ -46,6 +48,7 @@ class _Parent:
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
+        signal.signal(signal.SIGHUP, self._pass_on)
         for number in range(self.count):
             self._start(number)
         LOG.info('Started %d workers: %s', self.count, sorted(self.workers))
@@ -69,9 +72,15 @@ class _Parent:
         if not self.stopping:
             LOG.info('Signal %s received: stopping %d workers', signum, len(self.workers))
         self.stopping = True
+        self._send(signal.SIGTERM)
+
+    def _pass_on(self, signum, frame):
+        self._send(signum)
+
+    def _send(self, signum):
         for pid in list(self.workers):
             try:
-                os.kill(pid, signal.SIGTERM)
+                os.kill(pid, signum)
             except ProcessLookupError:
                 pass
 
@@ -85,6 +94,8 @@ class _Parent:
         try:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+            # Until it serves (and handles it): not the parent's handler, not death.
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)
             _die_with_parent(parent)
             self.serve()
             status = 0

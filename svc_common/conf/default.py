@@ -46,7 +46,7 @@ opts = [
     cfg.IntOpt('shelved_poll_interval', default=3600, min=0,
                help='Seconds between the compute hosts\' checks for shelved servers to '
                     'offload (0: never).'),
-    cfg.ListOpt('fault_points', default=[],
+    cfg.ListOpt('fault_points', default=[], mutable=True,
                 help='TESTING ONLY. Fault-injection points at which this process exits '
                      'abruptly; svc_common/faults.py lists them.'),
 ]

@@ -1,12 +1,12 @@
 """Hitting a fault point for real, and the matrix of what came of it.
 
-``Matrix.crash`` arms a point by restarting the service that reaches it with
-``fault_points = <point>``; ``Crash.hit`` asks for the operation, waits for the service
-to die there (exit 137: nothing cleaned up, the message in hand lost) and starts it again
-without the point. ``settled`` then waits until the server is out of its operation and
-``outcome`` says whether it got where the operation takes it. The matrix keeps
-(point -> outcome, seconds from the crash, detail) and prints it at the end of the run
-(``deployment.REPORTS``), also into a file.
+``Matrix.crash`` arms a point by writing ``fault_points = <point>`` into the config of
+the service that reaches it and sending it SIGHUP (a mutable option); ``Crash.hit`` asks
+for the operation, waits for the service to die there (exit 137: nothing cleaned up, the
+message in hand lost) and starts it again without the point. ``settled`` then waits
+until the server is out of its operation and ``outcome`` says whether it got where the
+operation takes it. The matrix keeps (point -> outcome, seconds from the crash, detail)
+and prints it at the end of the run (``deployment.REPORTS``), also into a file.
 """
 import subprocess
 import time
@@ -125,9 +125,10 @@ class Crash:
     def hit(self, start_operation):
         """Arm the point, ``start_operation()`` (returning the server id), wait for the
         service to die there and start it again; returns the server id."""
-        # The service is idle: no need to wait for a graceful stop before arming it.
-        proc = self.cloud.restart(self.service, {'DEFAULT': {'fault_points': self.point}},
-                                  graceful=False)
+        # Armed where it runs (SIGHUP: a mutable option) rather than restarted with it:
+        # a process start is seconds of the matrix's time at every point.
+        self.cloud.reload(self.service, {'DEFAULT': {'fault_points': self.point}})
+        proc = self.cloud.processes[self.service]
         server_id = start_operation()
         try:
             code = proc.wait_exit(self.DIE_WITHIN)

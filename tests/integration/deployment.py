@@ -24,6 +24,7 @@ import uuid
 import requests
 import sqlalchemy as sa
 
+from svc_common import service
 from tests import ports
 
 BIN = pathlib.Path(sys.executable).parent
@@ -354,6 +355,20 @@ class Process:
             last = self.tail(3, this_run=True).replace('\n', ' | ')
             raise TimeoutError('%s; its last lines: %s' % (error, last)) from None
 
+    def hangup(self, timeout=60):
+        """SIGHUP, and wait until the process has read its configuration files again
+        (``service.reload_config`` logged it once more in this run)."""
+        seen = self.log_text(this_run=True).count(service.RELOADED)
+        self.popen.send_signal(signal.SIGHUP)
+
+        def read_again():
+            if self.log_text(this_run=True).count(service.RELOADED) > seen:
+                return True
+            self.check_running()
+            return False
+        wait_for(read_again, timeout, '%s to read its configuration again' % self.name,
+                 interval=0.05)
+
     def wait_exit(self, timeout):
         """Wait for the process to end by itself; its exit code."""
         return self.popen.wait(timeout)
@@ -423,6 +438,7 @@ class Deployment:
         self.token = ADMIN_TOKEN  # its requests' token (a Keystone one with keystone auth)
         self.processes = {}
         self._started_with = {}  # name -> (start method, its overrides): for restart()
+        self._written = {}  # name -> the overrides its config file was last written with
 
     @property
     def api_url(self):
@@ -469,7 +485,8 @@ class Deployment:
         return result.stdout
 
     def _start(self, name, binary, overrides):
-        config = self.write_config(name, _merge({'DEFAULT': {'debug': 'true'}}, overrides))
+        self._written[name] = _merge({'DEFAULT': {'debug': 'true'}}, overrides)
+        config = self.write_config(name, self._written[name])
         proc = Process(name, [str(BIN / binary), '--config-file', str(config)],
                        self.workdir / ('%s.log' % name))
         self.processes[name] = proc.start()
@@ -539,6 +556,14 @@ class Deployment:
             return start(name, merged, wait=wait)
         finally:
             self._started_with[name] = entry  # a later restart starts from the first
+
+    def reload(self, name, overrides):
+        """Rewrite service ``name``'s config file with ``overrides`` on top of what it
+        runs with and send it SIGHUP; returns once it has read the file again: its
+        options marked mutable (``[DEFAULT]/fault_points``) then hold the new values.
+        Its next restart starts from the overrides it first started with."""
+        self.write_config(name, _merge(self._written[name], overrides))
+        self.processes[name].hangup()
 
     def start_api(self, overrides=None):
         self._started_with['api'] = (self.start_api, overrides)

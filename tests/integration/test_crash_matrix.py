@@ -2,15 +2,14 @@
 
 For each point of ``svc_common.faults.POINTS``, in one deployment (API, a conductor and
 two computes as separate processes over RabbitMQ and PostgreSQL): the service that
-reaches the point is restarted with ``fault_points = <point>``, the operation that passes
-it (boot, delete, stop, start, hard reboot, resize, confirm, revert, rebuild, snapshot,
-pause, unpause, suspend, resume, shelve, unshelve, rescue, unrescue, soft delete,
-restore) is asked for through the REST API, the service dies there (exit 137, nothing
-cleaned up, the message in hand
-lost), and it is started again without the point. Within BOUND seconds the server must
-have got where the operation takes it (a resize: VERIFY_RESIZE, then a confirm that must
-complete) or be in ERROR with a fault that says why, and ``crash_checks`` must find
-nothing wrong with it.
+reaches the point is given ``fault_points = <point>`` (its config file, then SIGHUP),
+the operation that passes it (boot, delete, stop, start, hard reboot, resize, confirm,
+revert, rebuild, snapshot, pause, unpause, suspend, resume, shelve, unshelve, rescue,
+unrescue, soft delete, restore) is asked for through the REST API, the service dies
+there (exit 137, nothing cleaned up, the message in hand lost), and it is started again
+without the point. Within BOUND seconds the server must have got where the operation
+takes it (a resize: VERIFY_RESIZE, then a confirm that must complete) or be in ERROR
+with a fault that says why, and ``crash_checks`` must find nothing wrong with it.
 
 The computes' fake hypervisors keep real disks (``[fake_driver]/disks``: qcow2 overlays
 on a cached base, made and moved by the libvirt driver's disk code), and every server's

@@ -10,15 +10,16 @@ itself off, so a guest costs CPU only while it boots.
 
 For each point: the servers that start from one are prepared together (booted on cmp1,
 those to revert then resized to cmp2), each guest's boot awaited; the service that
-reaches the point is restarted with it armed, the operation is asked for over REST, the
-service dies there (exit 137) and is started again. Within BOUND seconds the server must
-be where the operation takes it (a resize is then confirmed), its migration confirmed or
-reverted, ``crash_checks`` must find nothing wrong (claims, one domain for it and on its
-host, its disks there only with the flavor's size, no ``_resize`` copy left), and its
-guest must have booted again from the disk it had: the boot count goes on from before,
-the marker is the same, the disk and filesystem have the flavor's size, every boot ran to
-its end and libvirt never had to stop the guest hard. The matrix (point -> outcome,
-seconds from the crash to the guest's checked boot) is printed at the end.
+reaches the point is armed (its config file, then SIGHUP), the operation is asked for
+over REST, the service dies there (exit 137) and is started again. Within BOUND seconds
+the server must be where the operation takes it (a resize is then confirmed), its
+migration confirmed or reverted, ``crash_checks`` must find nothing wrong (claims, one
+domain for it and on its host, its disks there only with the flavor's size, no
+``_resize`` copy left), and its guest must have booted again from the disk it had: the
+boot count goes on from before, the marker is the same, the disk and filesystem have the
+flavor's size, every boot ran to its end and libvirt never had to stop the guest hard.
+The matrix (point -> outcome, seconds from the crash to the guest's checked boot) is
+printed at the end.
 """
 import libvirt
 import pytest

@@ -1,9 +1,13 @@
 """A started process waits for its stop signal with what it made while starting kept
-out of the garbage collector's generations."""
+out of the garbage collector's generations; a SIGHUP meanwhile reads the configuration
+files again instead of ending it."""
 import gc
 import signal
 import threading
+import time
 from unittest import mock
+
+from oslo_config import cfg
 
 from svc_common import service
 
@@ -31,4 +35,55 @@ def test_waiting_for_the_signal_first_keeps_the_started_objects():
         finally:
             timer.cancel()
     keep.assert_called_once_with()
-    assert set(handlers) == {signal.SIGTERM, signal.SIGINT}
+    assert set(handlers) == {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
+
+
+def test_a_sighup_reads_the_configuration_again_and_the_process_goes_on():
+    handlers = {}
+    reloaded = threading.Event()
+    with mock.patch.object(signal, 'signal', side_effect=handlers.__setitem__), \
+            mock.patch.object(service, 'keep_started_objects'), \
+            mock.patch.object(service, 'reload_config', side_effect=reloaded.set):
+        waiter = threading.Thread(target=service.wait_for_signal)
+        waiter.start()
+        try:
+            deadline = time.monotonic() + 5
+            while len(handlers) < 3 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            handlers[signal.SIGHUP](signal.SIGHUP, None)
+            assert reloaded.wait(5)
+            waiter.join(0.3)
+            assert waiter.is_alive()  # still waiting for a stop signal
+        finally:
+            handlers[signal.SIGTERM](signal.SIGTERM, None)
+            waiter.join(5)
+    assert not waiter.is_alive()
+
+
+def _conf(tmp_path, text):
+    conf = cfg.ConfigOpts()
+    conf.register_opts([cfg.ListOpt('fault_points', default=[], mutable=True),
+                        cfg.IntOpt('report_interval', default=10)])
+    path = tmp_path / 'nimbus.conf'
+    path.write_text(text)
+    conf(['--config-file', str(path)], project='nimbus')
+    return conf, path
+
+
+def test_reading_again_changes_the_mutable_options_only(tmp_path):
+    conf, path = _conf(tmp_path, '[DEFAULT]\nreport_interval = 5\n')
+    path.write_text('[DEFAULT]\nreport_interval = 7\nfault_points = build.after_spawn\n')
+    changed = service.reload_config(conf)
+    assert set(changed) == {(None, 'fault_points')}
+    assert conf.fault_points == ['build.after_spawn']
+    assert conf.report_interval == 5  # not mutable: kept until a restart
+
+
+def test_a_file_that_cannot_be_read_keeps_every_option(tmp_path):
+    conf, path = _conf(tmp_path, '[DEFAULT]\nfault_points = build.after_spawn\n')
+    path.write_text('[DEFAULT\nfault_points = delete.after_destroy\n')
+    assert service.reload_config(conf) is None
+    assert conf.fault_points == ['build.after_spawn']
+    path.unlink()
+    assert service.reload_config(conf) is None
+    assert conf.fault_points == ['build.after_spawn']

@@ -1,5 +1,6 @@
-"""[conductor]/workers: forked workers serve until the parent is told to stop, a worker
-that dies is started again, and none outlives its parent."""
+"""[conductor]/workers: forked workers serve until the parent is told to stop, a SIGHUP
+reaches each of them, a worker that dies is started again, and none outlives its
+parent."""
 import os
 import signal
 import subprocess
@@ -9,7 +10,8 @@ import time
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-# A service stand-in: marks its start and its graceful stop with files named by its pid.
+# A service stand-in: marks its start, each SIGHUP and its graceful stop with files
+# named by its pid.
 SCRIPT = '''
 import os, signal, sys, time
 from svc_common import workers
@@ -17,6 +19,8 @@ folder, count = sys.argv[1], int(sys.argv[2])
 def serve():
     stop = []  # the handler first: a SIGTERM right after .started is then not fatal
     signal.signal(signal.SIGTERM, lambda *args: stop.append(1))
+    signal.signal(signal.SIGHUP, lambda *args: open(
+        os.path.join(folder, '%d.hangup' % os.getpid()), 'a').close())
     open(os.path.join(folder, '%d.started' % os.getpid()), 'w').close()
     while not stop:
         time.sleep(0.01)
@@ -78,6 +82,17 @@ def test_sigterm_to_the_parent_stops_every_worker_gracefully(start, tmp_path):
     proc = start(2)
     _wait(lambda: len(_pids(tmp_path, '.started')) == 2)
     assert proc.pid not in _pids(tmp_path, '.started')
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(10) == 0
+    assert _pids(tmp_path, '.stopped') == _pids(tmp_path, '.started')
+
+
+def test_sighup_to_the_parent_reaches_every_worker_and_stops_none(start, tmp_path):
+    proc = start(2)
+    _wait(lambda: len(_pids(tmp_path, '.started')) == 2)
+    proc.send_signal(signal.SIGHUP)
+    _wait(lambda: _pids(tmp_path, '.hangup') == _pids(tmp_path, '.started'))
+    assert proc.poll() is None and not _pids(tmp_path, '.stopped')
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(10) == 0
     assert _pids(tmp_path, '.stopped') == _pids(tmp_path, '.started')
