@@ -55,9 +55,13 @@ def _was_stopped(instance):
 
 # -- destination: prep_resize ---------------------------------------------------------
 def prep_resize(manager, context, instance, flavor, migration, alternates):
+    # The conductor claimed the destination when it chose this host: the step's read
+    # says whether the claim is there, and only a claim that went missing (a
+    # redelivery after a rollback) is made again, in the work below.
+    claim = step_runner.DestClaim(claim_obj.resources_for_flavor(flavor))
     instance, migration = step_runner.current_move(
         context, instance, migration, (M.PRE_MIGRATING,), 'resize', T.RESIZE_PREP,
-        'prep_resize', event='compute_prep_resize', host=manager.host)
+        'prep_resize', event='compute_prep_resize', host=manager.host, dest_claim=claim)
     if instance is None:
         return
     notifications.notify_instance(context, instance, 'resize_prep', 'start', manager.host,
@@ -65,12 +69,9 @@ def prep_resize(manager, context, instance, flavor, migration, alternates):
     def work():
         disk_storage.check(instance.system_metadata.get(disk_storage.INSTANCE_KEY),
                            manager.driver.disk_storage(), manager.host)
-        # The conductor claimed the destination when it chose this host, so normally
-        # this only reads; a claim that went missing (a redelivery after a rollback) is
-        # made again (InsufficientResources if the node filled up meanwhile).
-        objects.ResourceClaim.ensure(
-            context, instance.uuid, migration.dest_compute, migration.dest_node,
-            claim_obj.resources_for_flavor(flavor))
+        if not claim.held:  # made again (InsufficientResources if the node filled up)
+            objects.ResourceClaim.ensure(context, instance.uuid, migration.dest_compute,
+                                         migration.dest_node, claim.resources)
         faults.point('prep_resize.after_claim')
         manager.driver.prepare_migration_target(context, instance, flavor)
         _record_dest_address(manager, migration)

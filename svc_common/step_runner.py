@@ -20,6 +20,7 @@ A step that does not sort deletions or lost races apart leaves ``on_deleted`` or
 """
 from __future__ import annotations
 
+import dataclasses
 import enum
 from typing import Any, Callable, Optional, TYPE_CHECKING
 
@@ -84,6 +85,15 @@ def current(context: RequestContext, instance: Instance, operation: str,
     return _pending(found, instance, what, task_states, event)
 
 
+@dataclasses.dataclass
+class DestClaim:
+    """For ``current_move``: the claim a step needs, the instance holding exactly
+    ``resources`` on the migration's destination node, checked in the step's read;
+    ``held`` then says whether it does (an ``ensure`` is needed only when not)."""
+    resources: dict
+    held: Optional[bool] = None
+
+
 def current_move(context: RequestContext, instance: Instance, migration: Any,
                  statuses: tuple, operation: str, task_states: TaskStates, what: str,
                  event: Optional[str] = None, host: Optional[str] = None,
@@ -91,7 +101,8 @@ def current_move(context: RequestContext, instance: Instance, migration: Any,
                  on_idle: Optional[Callable[[Optional[Instance], Any], None]] = None,
                  begin: Optional[states.TaskState] = None,
                  begin_status: Optional[states.MigrationStatus] = None,
-                 new_flavor: bool = False) -> tuple:
+                 new_flavor: bool = False,
+                 dest_claim: Optional[DestClaim] = None) -> tuple:
     """``current`` for a step of a move, with its Migration read in the same round trip:
     (instance, migration) as SQL has them now, or (None, None) when ``what`` has nothing
     to do: the migration's status is not one of ``statuses`` (the step was done), or
@@ -99,12 +110,14 @@ def current_move(context: RequestContext, instance: Instance, migration: Any,
     the instance gone or not in ``task_states``, ``on_idle(instance or None when gone,
     migration)`` runs first, if given. ``begin`` and ``begin_status``: the task state
     and migration status the step's work starts in, written with the read
-    (``new_flavor``: the new flavor applied with them)."""
+    (``new_flavor``: the new flavor applied with them). ``dest_claim``: checked in the
+    same read, its ``held`` set when there is a step to run."""
+    asked = {} if dest_claim is None else {'dest_claim': dest_claim.resources}
     try:
-        found, migration = objects.Instance.get_for_move_step(
+        found, migration, *held = objects.Instance.get_for_move_step(
             context, instance.uuid, migration.id, [states.value(s) for s in statuses],
             operation, task_states, event, host, expected_attrs=_nics(with_nics),
-            begin=begin, begin_status=begin_status, new_flavor=new_flavor)
+            begin=begin, begin_status=begin_status, new_flavor=new_flavor, **asked)
     except exception.InstanceNotFound:
         LOG.info('%s: instance %s is gone', what, instance.uuid)
         if on_idle is not None:
@@ -118,6 +131,8 @@ def current_move(context: RequestContext, instance: Instance, migration: Any,
         if on_idle is not None:
             on_idle(instance, migration)
         return None, None
+    if dest_claim is not None:
+        dest_claim.held = held[0]
     return found, migration
 
 

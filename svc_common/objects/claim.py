@@ -232,6 +232,18 @@ def holds(claims, node_id, resources):
     return held == {rc: amount for rc, amount in resources.items() if amount}
 
 
+@db_api.reader
+def held_on(context, consumer_uuid, host, nodename, resources):
+    """Whether the consumer holds exactly ``resources`` on the node ``nodename`` of
+    ``host`` (False when there is no such node): ``ensure``'s check without its claim,
+    for a read that says whether an ``ensure`` is needed."""
+    try:
+        node_id = node_obj.node_row(context, host, nodename).id
+    except exception.ComputeNodeNotFound:
+        return False
+    return holds(_claims_for(context, consumer_uuid), node_id, resources)
+
+
 @db_api.writer
 def _ensure(context, consumer_uuid, host, nodename, resources):
     node_id = node_obj.node_row(context, host, nodename).id

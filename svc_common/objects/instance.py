@@ -15,6 +15,7 @@ from svc_common.db import paging
 from svc_common import exception
 from svc_common import name_filter
 from svc_common.objects import base
+from svc_common.objects import claim as claim_obj
 from svc_common.objects import fault as fault_obj
 from svc_common.objects import flavor as flavor_obj
 from svc_common.objects import instance_action as instance_action_obj
@@ -137,17 +138,23 @@ class _BeginLost(Exception):
 @db_api.writer
 def _instance_for_move_step(context, uuid, migration_id, statuses, operation, task_states,
                             event, host, expected_attrs=(), begin=None, begin_status=None,
-                            new_flavor=False):
-    """(the row or None, its fixed IPs' rows or None, the migration's row): None when
-    the migration is not in one of ``statuses`` any more (nothing read but it), else
-    as ``_instance_for_step``. With ``begin_status`` (one of ``statuses``) the migration
-    moves to that status from one before it there, with the instance's ``begin`` (a
-    compare-and-swap from the status read): the step's first write of both."""
+                            new_flavor=False, dest_claim=None):
+    """(the row or None, its fixed IPs' rows or None, the migration's row, whether the
+    instance holds ``dest_claim`` or None): None when the migration is not in one of
+    ``statuses`` any more (nothing read but it), else as ``_instance_for_step``. With
+    ``begin_status`` (one of ``statuses``) the migration moves to that status from one
+    before it there, with the instance's ``begin`` (a compare-and-swap from the status
+    read): the step's first write of both. With ``dest_claim`` (resources) and a step to
+    run, whether the instance holds exactly those on the migration's destination node
+    (``claim_obj.held_on``)."""
     migration = migration_obj.get_row(context, migration_id)
     if migration.status not in statuses:
-        return None, None, migration
+        return None, None, migration, None
     row, fixed_ips = _instance_for_step(context, uuid, operation, task_states, event, host,
                                         expected_attrs, begin, new_flavor)
+    held = (claim_obj.held_on(context, uuid, migration.dest_compute, migration.dest_node,
+                              dest_claim)
+            if dest_claim is not None and row is not None else None)
     if (row is not None and begin_status is not None and
             _before(migration.status, states.value(begin_status), statuses)):
         try:
@@ -158,7 +165,7 @@ def _instance_for_move_step(context, uuid, migration_id, statuses, operation, ta
             raise _BeginLost() from None
         migration = (written if written is not None else
                      base.written(context.session, migration, values))
-    return row, fixed_ips, migration
+    return row, fixed_ips, migration, held
 
 
 @db_api.writer
@@ -495,7 +502,9 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
     # Version 1.10: get_for_step() can write the step's first task state (begin)
     # Version 1.11: get_for_move_step() can write the step's first task state, migration
     #               status and the new flavor (begin, begin_status, new_flavor)
-    VERSION = '1.11'
+    # Version 1.12: get_for_move_step() can say whether the instance holds its claim on
+    #               the migration's destination (dest_claim)
+    VERSION = '1.12'
 
     fields = dict(base.NimbusPersistentObject.fields, **{
         'id': fields.IntegerField(),
@@ -624,24 +633,30 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
     @base.remotable_classmethod
     def get_for_move_step(cls, context, uuid, migration_id, statuses, operation,
                           task_states, event=None, host=None, expected_attrs=None,
-                          begin=None, begin_status=None, new_flavor=False):
+                          begin=None, begin_status=None, new_flavor=False,
+                          dest_claim=None):
         """``get_for_step`` for a step of a move, with its Migration in the same read:
         [the instance or None, the migration]. None also when the migration's status
         is not one of ``statuses`` (that step was done already). ``begin``,
         ``begin_status``, ``new_flavor``: the step's first write, with the read (see
         ``_instance_for_move_step``); one that loses to another writer leaves the step
-        nothing to do."""
+        nothing to do. ``dest_claim`` (resources): a third item, whether the instance
+        holds exactly those on the migration's destination node, as
+        ``ResourceClaim.ensure`` would find (None when there is no step to run): an
+        ``ensure`` is then needed only when it does not."""
+        held = None
         try:
-            row, fixed_ip_rows, migration_row = _instance_for_move_step(
+            row, fixed_ip_rows, migration_row, held = _instance_for_move_step(
                 context, uuid, migration_id, [states.value(s) for s in statuses],
                 operation, [states.value(t) for t in _as_tuple(task_states)], event, host,
-                tuple(expected_attrs or ()), begin, begin_status, new_flavor)
+                tuple(expected_attrs or ()), begin, begin_status, new_flavor, dest_claim)
         except _BeginLost:
             row, fixed_ip_rows = None, None
             migration_row = migration_obj.get_row(context, migration_id)
         migration = migration_obj.Migration._from_db_object(
             context, migration_obj.Migration(), migration_row)
-        return [cls._for_step(context, row, fixed_ip_rows), migration]
+        found = [cls._for_step(context, row, fixed_ip_rows), migration]
+        return found if dest_claim is None else found + [held]
 
     @base.remotable
     def create(self, request_spec=None):

@@ -6,7 +6,9 @@ import pytest
 from compute_svc import resize
 from svc_common import conductor_rpcapi
 from svc_common import context as nimbus_context
+from svc_common import faults
 from svc_common import objects
+from svc_common.objects import claim as claim_obj
 from svc_common import states
 from tests.functional.conftest import new_instance
 from tests.functional.conftest import poll
@@ -51,16 +53,15 @@ def test_late_prep_resize_gives_way_to_resize_instance(core, ctx, monkeypatch):
     instance = _active(ctx)
     flavor, migration = _resize_with_prep_resize_lost(core, ctx, instance)
     dest_claims = _claims(ctx, instance.uuid)
-    real_ensure = objects.ResourceClaim.ensure
+    real_point = faults.point
 
-    def source_moves_on_meanwhile(*args):
-        node_id = real_ensure(*args)
-        moving = objects.Instance.get_by_uuid(ctx, instance.uuid)
-        moving.task_state = T.RESIZE_MIGRATING  # resize_instance, on the source
-        moving.save(expected_task_state=T.RESIZE_PREP, operation='resize')
-        return node_id
-    monkeypatch.setattr(objects.ResourceClaim, 'ensure',
-                        staticmethod(source_moves_on_meanwhile))
+    def source_moves_on_meanwhile(name):
+        real_point(name)
+        if name == 'prep_resize.after_claim':
+            moving = objects.Instance.get_by_uuid(ctx, instance.uuid)
+            moving.task_state = T.RESIZE_MIGRATING  # resize_instance, on the source
+            moving.save(expected_task_state=T.RESIZE_PREP, operation='resize')
+    monkeypatch.setattr(faults, 'point', source_moves_on_meanwhile)
 
     resize.prep_resize(core.compute(migration.dest_compute), ctx, instance, flavor,
                        migration, [])
@@ -69,6 +70,68 @@ def test_late_prep_resize_gives_way_to_resize_instance(core, ctx, monkeypatch):
     assert objects.Instance.get_by_uuid(ctx, instance.uuid).task_state == T.RESIZE_MIGRATING
     assert _claims(ctx, instance.uuid) == dest_claims  # the destination keeps its claim
     assert _claims(ctx, migration.uuid)  # and the source's stays with the migration
+
+
+def _ensures(monkeypatch):
+    """The calls of ResourceClaim.ensure from now on (each still made)."""
+    calls = []
+    real_ensure = objects.ResourceClaim.ensure
+
+    def counted(*args):
+        calls.append(args)
+        return real_ensure(*args)
+    monkeypatch.setattr(objects.ResourceClaim, 'ensure', staticmethod(counted))
+    return calls
+
+
+def test_prep_resize_finds_the_conductors_claim_in_its_read(core, ctx, monkeypatch):
+    """The destination's claim, made by the conductor, is checked in the step's read:
+    no ensure() of its own (a round trip to the conductor fewer)."""
+    instance = _active(ctx)
+    flavor, migration = _resize_with_prep_resize_lost(core, ctx, instance)
+    dest_claims = _claims(ctx, instance.uuid)
+    ensures = _ensures(monkeypatch)
+
+    resize.prep_resize(core.compute(migration.dest_compute), ctx, instance, flavor,
+                       migration, [])
+
+    assert ensures == []
+    wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.RESIZED)  # went on
+    assert _claims(ctx, instance.uuid) == dest_claims
+
+
+def test_prep_resize_claims_again_what_went_missing(core, ctx, monkeypatch):
+    instance = _active(ctx)
+    flavor, migration = _resize_with_prep_resize_lost(core, ctx, instance)
+    dest_claims = _claims(ctx, instance.uuid)
+    objects.ResourceClaim.release(ctx, instance.uuid, host=migration.dest_compute,
+                                  nodename=migration.dest_node)
+    assert _claims(ctx, instance.uuid) == {}
+    ensures = _ensures(monkeypatch)
+
+    resize.prep_resize(core.compute(migration.dest_compute), ctx, instance, flavor,
+                       migration, [])
+
+    assert len(ensures) == 1
+    wait_instance(ctx, instance.uuid, lambda i: i.vm_state == V.RESIZED)  # went on
+    assert _claims(ctx, instance.uuid) == dest_claims
+
+
+def test_the_move_step_read_says_whether_the_destination_claim_is_held(core, ctx):
+    instance = _active(ctx)
+    flavor, migration = _resize_with_prep_resize_lost(core, ctx, instance)
+    resources = claim_obj.resources_for_flavor(flavor)
+
+    def read(statuses=(M.PRE_MIGRATING,), claimed=resources):
+        return objects.Instance.get_for_move_step(
+            ctx, instance.uuid, migration.id, list(statuses), 'resize', [T.RESIZE_PREP],
+            dest_claim=claimed)
+    found, read_migration, held = read()
+    assert (found.uuid, read_migration.id, held) == (instance.uuid, migration.id, True)
+    assert read(claimed=dict(resources, VCPU=resources['VCPU'] + 1))[2] is False
+    assert read(statuses=(M.FINISHED,))[0::2] == [None, None]  # no step: nothing checked
+    assert len(objects.Instance.get_for_move_step(
+        ctx, instance.uuid, migration.id, [M.PRE_MIGRATING], 'resize', [T.RESIZE_PREP])) == 2
 
 
 def test_late_migrate_server_resumes_the_recorded_destination(core, ctx, monkeypatch):
