@@ -1,11 +1,14 @@
 """bench/run works: the lifecycle benchmark at its smallest, through bench/run, prints its
-table and writes its results; the disk-path and image-cache benchmarks at their smallest
-(the benchmarks themselves are not part of the tests)."""
+table and writes its results; the disk-path and image-cache benchmarks at their smallest;
+the instruction counting the --instructions modes use (the benchmarks themselves are not
+part of the tests)."""
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
+from unittest import mock
 
 import pytest
 
@@ -53,3 +56,29 @@ def test_bench_image_cache_smallest(tmp_path):
     one, concurrent = doc['tables']['boots']
     assert (one['downloads'], concurrent['downloads']) == (1, 1)
     assert concurrent['boots'] == 4 and concurrent['failures'] == 0
+
+
+def test_instructions_are_counted_per_part_between_marks(tmp_path, monkeypatch):
+    """``harness.instructions``, which the benchmarks' --instructions modes run on: a
+    script under callgrind, one count per part between two marks. The second part does
+    ten times the first's work, so it counts about ten times the instructions. (The
+    script marks as ``harness.mark`` does, without importing the harness: that import
+    alone takes most of a minute under valgrind.)"""
+    if shutil.which('valgrind') is None:
+        pytest.skip('valgrind missing (apt-get install valgrind)')
+    monkeypatch.syspath_prepend(str(ROOT / 'bench'))
+    import harness
+    with mock.patch.object(os, 'getppid') as getppid:
+        harness.mark()
+    getppid.assert_called_once_with()
+    script = tmp_path / 'marked.py'
+    script.write_text('import os, sys\n'
+                      'os.getppid()\n'
+                      'sum(range(20000))\n'
+                      'os.getppid()\n'
+                      'sum(range(200000))\n'
+                      'os.getppid()\n'
+                      'print("done", sys.argv[1:])\n')
+    stdout, (first, second) = harness.instructions(script, ['--a'])
+    assert stdout == "done ['--a']\n"
+    assert 8 < second / first < 12, (first, second)
