@@ -10,6 +10,7 @@ import webob
 
 from api_svc import wsgi
 from svc_common.conf import CONF
+from svc_common import service
 from tests import ports
 
 
@@ -45,18 +46,22 @@ def test_config_arguments_for_uwsgi(monkeypatch):
 
 
 
-def test_nimbus_api_process_serves_and_stops_on_sigterm(tmp_path):
+def test_nimbus_api_process_serves_reads_its_config_on_sighup_and_stops_on_sigterm(
+        tmp_path):
     import migrations
     url = 'sqlite:///%s/api.sqlite' % tmp_path
     migrations.upgrade(url)
     port = ports.free_port()
     config = tmp_path / 'nimbus.conf'
-    config.write_text('[DEFAULT]\ntransport_url = fake://\nstate_path = %s\n'
-                      '[api]\nauth_strategy = noauth\nport = %d\n'
-                      '[database]\nconnection = %s\n' % (tmp_path, port, url))
+    text = ('[DEFAULT]\ntransport_url = fake://\nstate_path = %s\n'
+            '[api]\nauth_strategy = noauth\nport = %d\n'
+            '[database]\nconnection = %s\n' % (tmp_path, port, url))
+    config.write_text(text)
     binary = pathlib.Path(sys.executable).parent / 'nimbus-api'
-    proc = subprocess.Popen([str(binary), '--config-file', str(config)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = tmp_path / 'api.log'
+    with open(log, 'wb') as out:
+        proc = subprocess.Popen([str(binary), '--config-file', str(config)],
+                                stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -69,9 +74,21 @@ def test_nimbus_api_process_serves_and_stops_on_sigterm(tmp_path):
                     assert resp.headers['x-compute-request-id'].startswith('req-')
                 break
             except OSError:
-                assert proc.poll() is None, proc.stdout.read().decode()
+                assert proc.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, 'nimbus-api did not start'
                 time.sleep(0.1)
+        # SIGHUP (systemctl reload): the mutable options read again, the process serves
+        # on (the default action of SIGHUP would have ended it).
+        config.write_text(text.replace('[DEFAULT]\n', '[DEFAULT]\ndebug = true\n'))
+        proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 30
+        while service.RELOADED not in log.read_text():
+            assert proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, 'nimbus-api did not read its config again'
+            time.sleep(0.1)
+        assert 'Option DEFAULT.debug changed' in log.read_text()
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            assert resp.status == 200
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
     finally:
