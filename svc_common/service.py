@@ -186,29 +186,40 @@ def stop_all(services, timeout=None):
         service.wait(timeout)
 
 
+# Signals caught and not yet acted on, and what wakes ``wait_for_signal`` for them.
+_caught: set = set()
+_wake = threading.Event()
+
+
+def _catch(signum, frame):
+    _caught.add(signum)
+    _wake.set()
+
+
+def catch_hangup():
+    """Keep a SIGHUP for ``wait_for_signal`` from now on instead of dying of it (its
+    default action). Called at start-up: a reload asked for while the process starts
+    (as soon as it says it has started, say) is then done once it waits."""
+    signal.signal(signal.SIGHUP, _catch)
+
+
 def wait_for_signal():
     """Block until SIGTERM or SIGINT arrives (the process has started: what it made so
     far lives as long as it does, see ``keep_started_objects``). A SIGHUP meanwhile
-    (``systemctl reload``) reads the configuration files again (``reload_config``)
-    instead of ending the process, as it would by default."""
-    keep_started_objects()
-    wake = threading.Event()
-    received = set()
-
-    def handler(signum, frame):
-        received.add(signum)
-        wake.set()
-
+    (``systemctl reload``), or caught since ``catch_hangup``, reads the configuration
+    files again (``reload_config``) instead of ending the process."""
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(signum, handler)
+        signal.signal(signum, _catch)
+    keep_started_objects()
     while True:
-        wake.wait(1.0)
-        wake.clear()
-        if signal.SIGHUP in received:
-            received.discard(signal.SIGHUP)
+        _wake.wait(1.0)
+        _wake.clear()
+        if signal.SIGHUP in _caught:
+            _caught.discard(signal.SIGHUP)
             reload_config()
-        if received:
-            LOG.info('Signal %s received: stopping', min(received))
+        if _caught:
+            LOG.info('Signal %s received: stopping', min(_caught))
+            _caught.clear()
             return
 
 

@@ -5,6 +5,7 @@ from oslo_log import log as logging
 
 from svc_common.conf import CONF
 from svc_common import objects
+from svc_common import service
 from svc_common import stats
 
 LOG = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ def setup(argv, binary):
                              'oslo_policy=INFO', 'routes=WARN'])
     CONF(argv, project='nimbus', prog=binary)
     logging.setup(CONF, 'nimbus')
+    service.catch_hangup()  # config files that can be read again from now on
     objects.register_all()
     stats.set_process_role(binary.replace('nimbus-', ''))
     stats.dump_on_signal()

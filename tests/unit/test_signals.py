@@ -60,6 +60,39 @@ def test_a_sighup_reads_the_configuration_again_and_the_process_goes_on():
     assert not waiter.is_alive()
 
 
+def test_a_sighup_caught_while_starting_is_acted_on_once_waiting():
+    """A reload asked for right after the process said it had started, before it waits
+    for signals: kept (not the default action, which ends the process), then done."""
+    handlers = {}
+    reloaded = threading.Event()
+    with mock.patch.object(signal, 'signal', side_effect=handlers.__setitem__), \
+            mock.patch.object(service, 'keep_started_objects'), \
+            mock.patch.object(service, 'reload_config', side_effect=reloaded.set):
+        service.catch_hangup()
+        handlers[signal.SIGHUP](signal.SIGHUP, None)  # while starting
+        waiter = threading.Thread(target=service.wait_for_signal)
+        waiter.start()
+        try:
+            assert reloaded.wait(5)
+        finally:
+            deadline = time.monotonic() + 5
+            while signal.SIGTERM not in handlers and time.monotonic() < deadline:
+                time.sleep(0.01)
+            handlers[signal.SIGTERM](signal.SIGTERM, None)
+            waiter.join(5)
+    assert not waiter.is_alive()
+
+
+def test_setting_up_a_process_catches_sighup_at_once():
+    from svc_common.cmd import common
+    with mock.patch.object(service, 'catch_hangup') as catch, \
+            mock.patch.object(common, 'CONF'), mock.patch.object(common, 'logging'), \
+            mock.patch.object(common.stats, 'dump_on_signal'), \
+            mock.patch.object(common.stats, 'set_process_role'):
+        common.setup([], 'nimbus-test')
+    catch.assert_called_once_with()
+
+
 def _conf(tmp_path, text):
     conf = cfg.ConfigOpts()
     conf.register_opts([cfg.ListOpt('fault_points', default=[], mutable=True),
