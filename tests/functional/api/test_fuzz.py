@@ -1,8 +1,8 @@
 """Property-based fuzzing of every operation of the OpenAPI document the API serves
 (schemathesis over hypothesis), against the API's real HTTP server: valid and invalid
-bodies and path values, as an admin at the latest microversion. No answer may be a 5xx,
-take longer than a few seconds, or be an error outside the API's error format. Bounded
-in time; the totals are printed."""
+bodies, and path values (the seeds' or random), as an admin at the latest
+microversion. No answer may be a 5xx, take longer than a few seconds, or be an error
+outside the API's error format. Bounded in time; the totals are printed."""
 import json
 import time
 
@@ -56,6 +56,19 @@ def _seeds(cloud):
             'quota_class': 'default'}
 
 
+def _can_be_invalid(operation):
+    """Whether schemathesis' negative mode can make a request of ``operation`` invalid:
+    it has a body, query or header parameters, or a path parameter whose schema allows
+    less than any string. Without any (a GET or DELETE by path values), it draws
+    hundreds of cases before it gives up (hypothesis' Unsatisfiable), for no request:
+    that was three quarters of this test's time."""
+    if any(True for _ in operation.body) or any(True for _ in operation.query) or \
+            any(True for _ in operation.headers):
+        return True
+    return any(p.definition.get('schema') != {'type': 'string'}
+               for p in operation.path_parameters)
+
+
 def test_fuzz_every_operation(cloud):  # noqa: C901
     seeds = _seeds(cloud)
     totals = {'operations': 0, 'requests': 0, 'problems': []}
@@ -69,7 +82,9 @@ def test_fuzz_every_operation(cloud):  # noqa: C901
         deadline = time.monotonic() + BUDGET_SECONDS
         operations = [result.ok() for result in schema.get_all_operations()]
         for operation in operations:
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            modes = ((GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+                     if _can_be_invalid(operation) else (GenerationMode.POSITIVE,))
+            for mode in modes:
                 if time.monotonic() > deadline:
                     break
                 totals['operations'] += 1
@@ -104,7 +119,7 @@ def test_fuzz_every_operation(cloud):  # noqa: C901
                 try:
                     run()
                 except hypothesis.errors.Unsatisfiable:
-                    pass  # nothing of it can be made invalid (GETs of path values)
+                    pass  # nothing of it can be made invalid (an image file's bytes)
     print('\nfuzz: %d operations, %d requests, %d problems; statuses %s'
           % (totals['operations'], totals['requests'], len(totals['problems']),
              dict(sorted(statuses.items()))))
