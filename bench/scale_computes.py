@@ -35,6 +35,7 @@ def main():
         list(pool.map(lambda s: s.start(), services))
     print('all %d compute services started' % len(services), flush=True)
     service.run_until_signalled(services)
+    service.end_process()
 
 
 if __name__ == '__main__':

@@ -37,3 +37,4 @@ def main(argv=None):
     svc = make_service()
     svc.start()
     service.run_until_signalled([svc])
+    service.end_process()

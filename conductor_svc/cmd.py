@@ -25,12 +25,14 @@ def make_service(bus=None, scheduler=None):
 
 
 def serve():
-    """Connect, serve the topic until SIGTERM or SIGINT, stop gracefully."""
+    """Connect, serve the topic until SIGTERM or SIGINT, stop gracefully, end the
+    process."""
     common.init_database()
     rpc.init(CONF)
     svc = make_service()
     svc.start()
     service.run_until_signalled([svc])
+    service.end_process()
 
 
 def main(argv=None):

@@ -162,6 +162,7 @@ def main(argv=None):
     print(CLOUDS_YAML.format(host=CONF.api.listen, port=aio.port), flush=True)
     service.run_until_signalled(aio.services)
     aio.http.shutdown()
+    service.end_process()
 
 
 DEMO_IMAGE = 'nimbus-demo'

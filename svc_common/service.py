@@ -7,7 +7,10 @@ and oslo.db reconnect by themselves, and a step that meets an outage stops where
 (``is_unavailable``) for the reconciler to send again.
 """
 import gc
+import logging as std_logging
+import os
 import signal
+import sys
 import threading
 import time
 
@@ -254,3 +257,21 @@ def run_until_signalled(services):
     """Block until SIGTERM or SIGINT, then stop ``services`` gracefully."""
     wait_for_signal()
     stop_all(services, timeout=CONF.graceful_shutdown_timeout or None)
+
+
+def end_process(status=0):
+    """End the process, its services stopped. A thread still in a periodic task (a
+    call waiting for the reply of a conductor that went away, say) or in a handler past
+    the graceful timeout would otherwise hold it until that ends: the executors join
+    their threads at exit (oslo_service's looping calls and oslo.messaging's run on
+    futurist's, which does). Their work is left as a crash would leave it, which every
+    step is made to survive. The RPC connections are closed and the logs flushed
+    first."""
+    try:
+        rpc.cleanup()
+    except Exception:  # noqa: BLE001 - closing connections on the way out
+        LOG.exception('Closing the RPC connections failed')
+    std_logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

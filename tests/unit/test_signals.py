@@ -2,14 +2,20 @@
 out of the garbage collector's generations; a SIGHUP meanwhile reads the configuration
 files again instead of ending it."""
 import gc
+import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from unittest import mock
 
 from oslo_config import cfg
+import pytest
 
 from svc_common import service
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def test_started_objects_leave_the_collected_generations():
@@ -120,3 +126,63 @@ def test_a_file_that_cannot_be_read_keeps_every_option(tmp_path):
     path.unlink()
     assert service.reload_config(conf) is None
     assert conf.fault_points == ['build.after_spawn']
+
+
+# A process whose periodic task is stuck (a call waiting for a reply that will not
+# come): stopped, it ends at once with end_process, its last log line written.
+STUCK = '''
+import logging, sys, time
+import svc_common  # the threading backend of oslo.service, as every Nimbus process
+from oslo_service import loopingcall
+from svc_common import service
+buffered = logging.handlers.MemoryHandler(1000, flushLevel=logging.CRITICAL,
+                                          target=logging.FileHandler(sys.argv[1]))
+logging.getLogger().addHandler(buffered)
+logging.getLogger().setLevel(logging.INFO)
+started = []
+def stuck():
+    started.append(1)
+    time.sleep(120)
+timer = loopingcall.FixedIntervalLoopingCall(stuck)
+timer.start(interval=0.05, initial_delay=0)
+while not started:
+    time.sleep(0.01)
+timer.stop()
+logging.getLogger('test').info('stopped')
+if sys.argv[2] == 'end':
+    service.end_process()
+'''
+
+
+@pytest.mark.parametrize('end', [True, False])
+def test_a_stopped_process_ends_at_once_whatever_its_threads_do(tmp_path, end):
+    log = tmp_path / 'log'
+    proc = subprocess.Popen([sys.executable, '-c', 'import logging.handlers\n' + STUCK,
+                             str(log), 'end' if end else 'return'],
+                            env=dict(os.environ, PYTHONPATH=ROOT))
+    try:
+        if end:
+            assert proc.wait(30) == 0
+            assert log.read_text() == 'stopped\n'  # flushed on the way out
+        else:  # the executor's exit hook joins the stuck thread: what end_process ends
+            with pytest.raises(subprocess.TimeoutExpired):
+                proc.wait(3)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_the_services_end_their_process_once_stopped():
+    from compute_svc import cmd as compute_cmd
+    from conductor_svc import cmd as conductor_cmd
+    for cmd, run in ((compute_cmd, lambda: compute_cmd.main([])),
+                     (conductor_cmd, conductor_cmd.serve)):
+        calls = []
+        with mock.patch.multiple(cmd, common=mock.DEFAULT, rpc=mock.DEFAULT,
+                                 make_service=mock.DEFAULT, service=mock.DEFAULT) as patched, \
+                mock.patch.object(compute_cmd, 'block_database'):
+            patched['service'].run_until_signalled.side_effect = \
+                lambda *args: calls.append('stopped')
+            patched['service'].end_process.side_effect = lambda *args: calls.append('ended')
+            run()
+        assert calls == ['stopped', 'ended'], cmd
