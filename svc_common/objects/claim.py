@@ -238,16 +238,22 @@ def held_on(context, consumer_uuid, host, nodename, resources):
     ``host`` (False when there is no such node): ``ensure``'s check without its claim,
     for a read that says whether an ``ensure`` is needed."""
     try:
-        node_id = node_obj.node_row(context, host, nodename).id
+        return _node_and_held(context, consumer_uuid, host, nodename, resources)[1]
     except exception.ComputeNodeNotFound:
         return False
-    return holds(_claims_for(context, consumer_uuid), node_id, resources)
+
+
+def _node_and_held(context, consumer_uuid, host, nodename, resources):
+    """(the id of the node ``nodename`` of ``host``, whether the consumer holds exactly
+    ``resources`` there); ComputeNodeNotFound when there is no such node."""
+    node_id = node_obj.node_row(context, host, nodename).id
+    return node_id, holds(_claims_for(context, consumer_uuid), node_id, resources)
 
 
 @db_api.writer
 def _ensure(context, consumer_uuid, host, nodename, resources):
-    node_id = node_obj.node_row(context, host, nodename).id
-    if not holds(_claims_for(context, consumer_uuid), node_id, resources):
+    node_id, held = _node_and_held(context, consumer_uuid, host, nodename, resources)
+    if not held:
         _claim(context, consumer_uuid, node_id, resources, None)
     return node_id
 

@@ -338,19 +338,20 @@ class Process:
         if ' CRITICAL ' in self.log_text(this_run=True):
             raise RuntimeError('%s failed:\n%s' % (self.name, self.tail()))
 
-    def wait_for_log(self, pattern, timeout=60):
-        """Wait until the current run logged ``pattern`` (a service's start: a minute,
-        for a host busy with real guests and another test tier). A timeout names the
-        run's last lines above DEBUG, where it stood."""
+    def wait_for_log(self, pattern, timeout=60, times=1, interval=0.2):
+        """Wait until the current run logged ``pattern`` (``times`` times or more; a
+        service's start: a minute, for a host busy with real guests and another test
+        tier). A timeout names the run's last lines above DEBUG, where it stood."""
         regex = re.compile(pattern)
 
         def seen():
-            if regex.search(self.log_text(this_run=True)):
+            if len(regex.findall(self.log_text(this_run=True))) >= times:
                 return True
             self.check_running()
             return False
         try:
-            return wait_for(seen, timeout, '%s to log %r' % (self.name, pattern))
+            return wait_for(seen, timeout, '%s to log %r' % (self.name, pattern),
+                            interval=interval)
         except TimeoutError as error:
             last = self.tail(3, this_run=True).replace('\n', ' | ')
             raise TimeoutError('%s; its last lines: %s' % (error, last)) from None
@@ -358,16 +359,10 @@ class Process:
     def hangup(self, timeout=60):
         """SIGHUP, and wait until the process has read its configuration files again
         (``service.reload_config`` logged it once more in this run)."""
-        seen = self.log_text(this_run=True).count(service.RELOADED)
+        reloaded = re.escape(service.RELOADED)
+        before = len(re.findall(reloaded, self.log_text(this_run=True)))
         self.popen.send_signal(signal.SIGHUP)
-
-        def read_again():
-            if self.log_text(this_run=True).count(service.RELOADED) > seen:
-                return True
-            self.check_running()
-            return False
-        wait_for(read_again, timeout, '%s to read its configuration again' % self.name,
-                 interval=0.05)
+        self.wait_for_log(reloaded, timeout, times=before + 1, interval=0.05)
 
     def wait_exit(self, timeout):
         """Wait for the process to end by itself; its exit code."""

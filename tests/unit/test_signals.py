@@ -1,6 +1,7 @@
 """A started process waits for its stop signal with what it made while starting kept
 out of the garbage collector's generations; a SIGHUP meanwhile reads the configuration
 files again instead of ending it."""
+import contextlib
 import gc
 import os
 import signal
@@ -44,36 +45,50 @@ def test_waiting_for_the_signal_first_keeps_the_started_objects():
     assert set(handlers) == {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
 
 
-def test_a_sighup_reads_the_configuration_again_and_the_process_goes_on():
-    handlers = {}
-    reloaded = threading.Event()
+@contextlib.contextmanager
+def _signals_mocked(handlers, reloaded):
+    """signal.signal records the handlers in ``handlers``; reload_config sets
+    ``reloaded`` instead of reading anything."""
     with mock.patch.object(signal, 'signal', side_effect=handlers.__setitem__), \
             mock.patch.object(service, 'keep_started_objects'), \
             mock.patch.object(service, 'reload_config', side_effect=reloaded.set):
+        yield
+
+
+def _wait_for_handlers(handlers, *signums):
+    deadline = time.monotonic() + 5
+    while not set(signums) <= set(handlers) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _stop(handlers, waiter):
+    """SIGTERM to a wait_for_signal running in ``waiter``, which must then return."""
+    _wait_for_handlers(handlers, signal.SIGTERM)
+    handlers[signal.SIGTERM](signal.SIGTERM, None)
+    waiter.join(5)
+    assert not waiter.is_alive()
+
+
+def test_a_sighup_reads_the_configuration_again_and_the_process_goes_on():
+    handlers, reloaded = {}, threading.Event()
+    with _signals_mocked(handlers, reloaded):
         waiter = threading.Thread(target=service.wait_for_signal)
         waiter.start()
         try:
-            deadline = time.monotonic() + 5
-            while len(handlers) < 3 and time.monotonic() < deadline:
-                time.sleep(0.01)
+            _wait_for_handlers(handlers, signal.SIGHUP)
             handlers[signal.SIGHUP](signal.SIGHUP, None)
             assert reloaded.wait(5)
             waiter.join(0.3)
             assert waiter.is_alive()  # still waiting for a stop signal
         finally:
-            handlers[signal.SIGTERM](signal.SIGTERM, None)
-            waiter.join(5)
-    assert not waiter.is_alive()
+            _stop(handlers, waiter)
 
 
 def test_a_sighup_caught_while_starting_is_acted_on_once_waiting():
     """A reload asked for right after the process said it had started, before it waits
     for signals: kept (not the default action, which ends the process), then done."""
-    handlers = {}
-    reloaded = threading.Event()
-    with mock.patch.object(signal, 'signal', side_effect=handlers.__setitem__), \
-            mock.patch.object(service, 'keep_started_objects'), \
-            mock.patch.object(service, 'reload_config', side_effect=reloaded.set):
+    handlers, reloaded = {}, threading.Event()
+    with _signals_mocked(handlers, reloaded):
         service.catch_hangup()
         handlers[signal.SIGHUP](signal.SIGHUP, None)  # while starting
         waiter = threading.Thread(target=service.wait_for_signal)
@@ -81,12 +96,7 @@ def test_a_sighup_caught_while_starting_is_acted_on_once_waiting():
         try:
             assert reloaded.wait(5)
         finally:
-            deadline = time.monotonic() + 5
-            while signal.SIGTERM not in handlers and time.monotonic() < deadline:
-                time.sleep(0.01)
-            handlers[signal.SIGTERM](signal.SIGTERM, None)
-            waiter.join(5)
-    assert not waiter.is_alive()
+            _stop(handlers, waiter)
 
 
 def test_setting_up_a_process_catches_sighup_at_once():
