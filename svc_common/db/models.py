@@ -158,6 +158,8 @@ class Instance(Base, TimestampMixin, SoftDeleteMixin):
     metadata_ = sa.Column('metadata', sa.Text)
     system_metadata = sa.Column(sa.Text)
     locked = sa.Column(sa.Boolean, nullable=False, default=False)
+    locked_by = sa.Column(sa.String(16))  # 'owner' or 'admin' while locked
+    locked_reason = sa.Column(sa.String(255))
     access_ip_v4 = sa.Column(sa.String(64))
     access_ip_v6 = sa.Column(sa.String(64))
 

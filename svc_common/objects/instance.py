@@ -31,13 +31,14 @@ _COLUMNS = ('id', 'uuid', 'display_name', 'display_description', 'hostname', 'us
             'project_id', 'image_ref', 'vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb', 'host',
             'node', 'vm_state', 'task_state', 'power_state', 'progress', 'launched_at',
             'terminated_at', 'availability_zone', 'reservation_id', 'launch_index', 'key_name',
-            'key_data', 'config_drive', 'system_metadata', 'locked', 'access_ip_v4',
-            'access_ip_v6', 'created_at', 'updated_at', 'deleted_at', 'deleted')
+            'key_data', 'config_drive', 'system_metadata', 'locked', 'locked_by',
+            'locked_reason', 'access_ip_v4', 'access_ip_v6', 'created_at', 'updated_at',
+            'deleted_at', 'deleted')
 _JSON_COLUMNS = ('system_metadata',)
-# The system_metadata keys of a lock (Nova's names): 'owner' or 'admin', and the reason
-# given from 2.73. Only lock() and unlock() write them; other saves keep the stored ones.
-LOCKED_BY, LOCKED_REASON = 'locked_by', 'locked_reason'
-_LOCK_KEYS = (LOCKED_BY, LOCKED_REASON)
+# Who locked the instance ('owner' or 'admin') and why (from 2.73): columns, written
+# only by lock() and unlock(). Before Instance 1.13 (and migration 0013) they were
+# system_metadata keys of these names, as Nova keeps them.
+_LOCK_KEYS = ('locked_by', 'locked_reason')
 _FLAVOR_FIELDS = ('flavor', 'old_flavor', 'new_flavor')
 # The columns an instance's flavor sizes it by (what the quotas count), written with it.
 _FLAVOR_SIZES = ('vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb')
@@ -128,6 +129,14 @@ def _instance_for_step(context, uuid, operation, task_states, event, host,
     fixed_ips = (network_obj.fixed_ip_rows_of(context, [uuid])
                  if 'fixed_ips' in expected_attrs else None)
     return row, fixed_ips
+
+
+def _without_lock_keys(system_metadata):
+    """``system_metadata`` without the old lock keys, which a node older than Instance
+    1.13 carries in it: they are columns now, written by lock() and unlock() only."""
+    if not any(k in system_metadata for k in _LOCK_KEYS):
+        return system_metadata
+    return {k: v for k, v in system_metadata.items() if k not in _LOCK_KEYS}
 
 
 class _BeginLost(Exception):
@@ -221,12 +230,11 @@ def _instance_update(context, uuid, values, expected_task, expected_vm,
 def _swapped(context, uuid, values, expected_task, expected_vm, expected_host, operation):
     """The write as one UPDATE whose WHERE holds every check (the expected states and
     host, and the operation's rows that lead to the new states): True if it went
-    through. False when it did not, or cannot be checked without the row (a change of
-    system_metadata keeps the stored lock keys; a delete stamps the row's id; MySQL
-    rounds the stored times, so the row is read back there anyway): the caller then
-    reads the row and checks it, which says why, and writes if the row passes now. The
-    statement is built once per shape (``base.swap_rows``)."""
-    if ('system_metadata' in values or context.session.get_bind().dialect.name == 'mysql'
+    through. False when it did not, or cannot be checked without the row (a delete
+    stamps the row's id; MySQL rounds the stored times, so the row is read back there
+    anyway): the caller then reads the row and checks it, which says why, and writes if
+    the row passes now. The statement is built once per shape (``base.swap_rows``)."""
+    if (context.session.get_bind().dialect.name == 'mysql'
             or states.value(values.get('vm_state')) == states.VmState.DELETED.value):
         return False
     shape = _swap_shape(values, expected_task, expected_vm, operation)
@@ -308,9 +316,6 @@ def _checked_update(context, uuid, values, expected_task, expected_vm, expected_
     if old != new and (operation is None or not operations.allowed(operation, old, new)):
         raise exception.InvalidStateTransition(
             what='instance %s (operation %s)' % (uuid, operation), old=old, new=new)
-    if 'system_metadata' in values:
-        values['system_metadata'] = _with_lock_keys(values['system_metadata'],
-                                                    row.system_metadata)
     if new[0] == states.VmState.DELETED.value:
         values.update(deleted=row.id, deleted_at=values['updated_at'])
     count = base.swap_rows(context.session, models.Instance, values, 'as read',
@@ -331,44 +336,27 @@ def _as_read():
             model.host.is_not_distinct_from(sa.bindparam('w_host'))]
 
 
-def _with_lock_keys(system_metadata, stored):
-    """``system_metadata`` (JSON) with the lock keys of ``stored`` (JSON) instead of its
-    own: a copy read before a lock or an unlock must not undo it."""
-    kept = {k: v for k, v in json.loads(stored or '{}').items() if k in _LOCK_KEYS}
-    others = {k: v for k, v in json.loads(system_metadata or '{}').items()
-              if k not in _LOCK_KEYS}
-    return json.dumps(dict(others, **kept))
-
-
 @db_api.writer
-def _instance_set_lock(context, uuid, locked_by, reason, attempts=5):
-    """Lock (``locked_by`` 'owner' or 'admin') or unlock (None) in one UPDATE of
-    ``locked`` and the lock's keys, whatever task is under way: no state is compared,
-    only the system_metadata read, so a concurrent save of other keys is not lost
-    (it is read again and the UPDATE repeated). Locking a locked instance keeps who
-    locked it and why."""
+def _instance_set_lock(context, uuid, locked_by, reason):
+    """Lock (``locked_by`` 'owner' or 'admin') or unlock (None) in one UPDATE of the
+    lock's columns, whatever task is under way (no state is compared, and no other
+    column written). Locking a locked instance keeps who locked it and why. Returns the
+    values written, or the row when nothing was (locked already) or on MySQL (which
+    rounds the stored time: see ``base.written``)."""
     model = models.Instance
-    for _ in range(attempts):
-        row = _instance_get(context, uuid)
-        if locked_by is not None and row.locked:
-            return row
-        system_metadata = {k: v for k, v in json.loads(row.system_metadata or '{}').items()
-                           if k not in _LOCK_KEYS}
-        if locked_by is not None:
-            system_metadata[LOCKED_BY] = locked_by
-            if reason is not None:
-                system_metadata[LOCKED_REASON] = reason
-        count = context.session.query(model).filter(
-            model.id == row.id, model.deleted == 0,
-            model.system_metadata.is_not_distinct_from(row.system_metadata),
-        ).update({'locked': locked_by is not None,
-                  'system_metadata': json.dumps(system_metadata),
-                  'updated_at': base.utcnow()}, synchronize_session=False)
-        context.session.expire(row)
-        if count == 1:
-            return _instance_get(context, uuid)
-    raise exception.UnexpectedTaskStateError(instance_uuid=uuid, expected='a lock change',
-                                             actual='changed concurrently')
+    values = {'locked': locked_by is not None, 'locked_by': locked_by,
+              'locked_reason': reason if locked_by is not None else None,
+              'updated_at': base.utcnow()}
+    locking = locked_by is not None
+
+    def where():
+        unlocked = [model.locked == sa.false()] if locking else []
+        return [model.uuid == sa.bindparam('w_uuid'), model.deleted == 0, *unlocked]
+    count = base.swap_rows(context.session, model, values, ('lock', locking), where,
+                           {'w_uuid': uuid})
+    if count == 1 and context.session.get_bind().dialect.name != 'mysql':
+        return values
+    return _instance_get(context, uuid)
 
 
 @db_api.writer
@@ -504,7 +492,8 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
     #               status and the new flavor (begin, begin_status, new_flavor)
     # Version 1.12: get_for_move_step() can say whether the instance holds its claim on
     #               the migration's destination (dest_claim)
-    VERSION = '1.12'
+    # Version 1.13: locked_by and locked_reason are fields (were system_metadata keys)
+    VERSION = '1.13'
 
     fields = dict(base.NimbusPersistentObject.fields, **{
         'id': fields.IntegerField(),
@@ -540,6 +529,8 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
         'metadata': fields.DictOfStringsField(default={}),
         'system_metadata': fields.DictOfNullableStringsField(default={}),
         'locked': fields.BooleanField(default=False),
+        'locked_by': fields.StringField(nullable=True),  # 'owner' or 'admin' when locked
+        'locked_reason': fields.StringField(nullable=True),
         'access_ip_v4': fields.StringField(nullable=True),
         'access_ip_v6': fields.StringField(nullable=True),
         'fault': fields.ObjectField('InstanceFault', nullable=True),
@@ -574,7 +565,7 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
             elif name == 'metadata':
                 name, value = 'metadata_', json.dumps(value)
             elif name in _JSON_COLUMNS:
-                value = json.dumps(value)
+                value = json.dumps(_without_lock_keys(value))
             elif name == 'deleted':
                 continue
             else:
@@ -592,8 +583,21 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
             primitive.pop('key_data', None)
         if version < (1, 9):  # (a manifest names FixedIPList: the base class kept it)
             primitive.pop('fixed_ips', None)
+        if version < (1, 13):  # the lock's details back as the system_metadata keys
+            lock = {k: primitive.pop(k) for k in _LOCK_KEYS if k in primitive}
+            if 'system_metadata' in primitive:
+                primitive['system_metadata'] = dict(
+                    primitive['system_metadata'],
+                    **{k: v for k, v in lock.items() if v is not None})
 
     def obj_load_attr(self, attrname):
+        if attrname in _LOCK_KEYS:
+            # Sent by a node older than 1.13: the lock's details are its system_metadata
+            # keys (which a save does not write back: _without_lock_keys).
+            details = self.system_metadata if self.obj_attr_is_set('system_metadata') else {}
+            setattr(self, attrname, details.get(attrname) if self.locked else None)
+            self.obj_reset_changes([attrname])
+            return
         if attrname != 'fault':
             raise NotImplementedError('Cannot load %s' % attrname)
         self.fault = fault_obj.InstanceFault.get_latest_for_instance(self._context, self.uuid)
@@ -742,25 +746,20 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
     @base.remotable
     def lock(self, locked_by, reason=None):
         """Lock, as 'owner' or 'admin', with an optional reason (a no-op when locked)."""
-        self._from_db_object(self._context, self,
-                             _instance_set_lock(self._context, self.uuid, locked_by, reason))
+        self._locked(_instance_set_lock(self._context, self.uuid, locked_by, reason))
 
     @base.remotable
     def unlock(self):
-        self._from_db_object(self._context, self,
-                             _instance_set_lock(self._context, self.uuid, None, None))
+        self._locked(_instance_set_lock(self._context, self.uuid, None, None))
 
-    @property
-    def locked_by(self):
-        """'owner' or 'admin' when locked, else None."""
-        return self._lock_detail(LOCKED_BY)
-
-    @property
-    def locked_reason(self):
-        return self._lock_detail(LOCKED_REASON)
-
-    def _lock_detail(self, key):
-        return (self.system_metadata or {}).get(key) if self.locked else None
+    def _locked(self, written):
+        """This object as lock() or unlock() left it: the values written, or the row."""
+        if not isinstance(written, dict):
+            self._from_db_object(self._context, self, written)
+            return
+        for name, value in written.items():
+            setattr(self, name, value)
+        self.obj_reset_changes(list(written))
 
     @base.remotable
     def destroy(self, expected_task_state=_NO_CHECK):

@@ -10,6 +10,7 @@ from svc_common import context as nimbus_context
 from svc_common import exception
 from svc_common import objects
 from svc_common.objects import base as obj_base
+from svc_common.objects import instance as instance_obj
 from svc_common import resize_begin
 from svc_common import states
 from svc_common import stats
@@ -107,10 +108,11 @@ def test_an_answer_like_not_found_is_the_callers_not_an_error_of_the_conductor(
     assert any('Expected exception' in r.getMessage() for r in records)
 
 
-def test_a_save_sends_back_only_the_nested_objects_it_replaced(core):
+def test_a_save_sends_back_only_the_nested_objects_it_replaced(core, monkeypatch):
     """A write that leaves the instance's flavor and addresses as they were sends them
-    back to the compute no more (a Flavor's primitive is costly); one that read the row
-    back (a change of system_metadata) made new ones, and sends those."""
+    back to the compute no more (a Flavor's primitive is costly), a change of
+    system_metadata included; one that read the row back (as on MySQL) made new ones,
+    and sends those."""
     ctx = nimbus_context.RequestContext(user_id='u1', project_id='p1', roles=['admin'])
     instance = new_instance(ctx)
     core.conductor_rpcapi.build_instances(ctx, [instance], None)
@@ -125,7 +127,12 @@ def test_a_save_sends_back_only_the_nested_objects_it_replaced(core):
     assert 'updated_at' in updates
     instance.system_metadata = dict(instance.system_metadata, note='x')
     updates, _ = conductor.object_action(ctx, instance, 'save', (), {})
+    assert {'flavor', 'fixed_ips'}.isdisjoint(updates)
+    monkeypatch.setattr(instance_obj, '_swapped', lambda *args: False)
+    instance.display_name = 'read back'
+    updates, _ = conductor.object_action(ctx, instance, 'save', (), {})
     assert 'flavor' in updates
+    monkeypatch.undo()
     instance.flavor.description = 'changed in place'
     updates, _ = conductor.object_action(ctx, instance, 'save', (), {})
     assert 'flavor' in updates  # a nested object's own change goes back too

@@ -1,5 +1,7 @@
 """The same alembic migrations on SQLite, PostgreSQL and MariaDB: up, down to nothing,
 up again, and the result is exactly the schema the models describe."""
+import json
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 import pytest
@@ -246,3 +248,31 @@ def test_0012_adds_networks_and_their_fixed_ips(database):
                     conn.execute(allocate, taken)
     migrations.downgrade(database.url, '0011')
     assert _tables(database) == _model_tables('0011')
+
+
+def test_0013_moves_the_lock_keys_into_columns_and_back(database):
+    migrations.upgrade(database.url, '0012')
+    stored = {'u-1': {'image_os': 'cirros', 'locked_by': 'admin', 'locked_reason': 'audit'},
+              'u-2': {'locked_by': 'owner'},
+              'u-3': {'image_os': 'cirros'}}
+    for uuid in stored:
+        _add_instance(database, uuid)
+    with database.engine.begin() as conn:
+        for uuid, system_metadata in stored.items():
+            conn.execute(sa.text('UPDATE instances SET system_metadata = :s WHERE uuid = :u'),
+                         {'s': json.dumps(system_metadata), 'u': uuid})
+    migrations.upgrade(database.url, '0013')
+    with database.engine.connect() as conn:
+        rows = {row.uuid: (json.loads(row.system_metadata), row.locked_by, row.locked_reason)
+                for row in conn.execute(sa.text(
+                    'SELECT uuid, system_metadata, locked_by, locked_reason FROM instances'))}
+    assert rows == {'u-1': ({'image_os': 'cirros'}, 'admin', 'audit'),
+                    'u-2': ({}, 'owner', None),
+                    'u-3': ({'image_os': 'cirros'}, None, None)}
+    migrations.downgrade(database.url, '0012')
+    columns = {c['name'] for c in sa.inspect(database.engine).get_columns('instances')}
+    assert not {'locked_by', 'locked_reason'} & columns
+    with database.engine.connect() as conn:
+        back = {uuid: json.loads(system_metadata) for uuid, system_metadata in conn.execute(
+            sa.text('SELECT uuid, system_metadata FROM instances'))}
+    assert back == stored

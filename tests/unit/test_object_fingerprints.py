@@ -16,7 +16,7 @@ EXPECTED = {
     'FixedIPList': '1.0-32b1fcecea693c5c0ccb8f478a5745b0',
     'Flavor': '1.1-1f72f002cc84b3a1bfb273ea9b421c22',
     'FlavorList': '1.0-fd37e8708824fcc656c293dbde653fc9',
-    'Instance': '1.12-3fd6e2cb4451483da49ebff44b6daeba',
+    'Instance': '1.13-c55f7a5e9cd9746d0977cf4b87dec615',
     'InstanceAction': '1.0-0cf45d7c932079e721b502a2b141c9f9',
     'InstanceActionEvent': '1.0-c059fd678d603f53f966305b18f588bc',
     'InstanceActionEventList': '1.0-13d92fb953030cdbfee56481756e02be',
