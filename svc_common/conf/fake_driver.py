@@ -11,9 +11,10 @@ opts = [
     cfg.FloatOpt('migrate_delay', default=0.0, min=0.0,
                  help='Seconds a fake migrate_disk_and_power_off takes (to catch a resize '
                       'step in flight in tests).'),
-    cfg.FloatOpt('live_migrate_delay', default=0.0, min=0.0,
+    cfg.FloatOpt('live_migrate_delay', default=0.0, min=0.0, mutable=True,
                  help='Seconds a fake live migration runs before the guest has moved (to '
-                      'abort or force-complete one in flight in tests).'),
+                      'abort or force-complete one in flight in tests); read at each '
+                      'migration, so a reload (SIGHUP) changes it for the next one.'),
     cfg.StrOpt('state_file', default='',
                help='File the fake hypervisor keeps its guests in, so that they outlive '
                     'a restart of the compute service as real guests do and tests can '

@@ -151,7 +151,7 @@ def _unshelve_problems(cloud, pool, server_id):
 def test_crash_on_rbd_at(cloud, servers, pool, point):
     assert point in faults.POINTS, '%s is not a fault point any more' % point
     service, _, operation = files.PLAN[point]
-    with MATRIX.crash(cloud, service, point) as crash:
+    with MATRIX.crash(cloud, service, point, files.ARMED_WITH.get(operation)) as crash:
         server_id = crash.hit(lambda: files._start_operation(
             cloud, point, operation, servers.get(point), servers['image']))
         if operation == 'boot':

@@ -1,12 +1,13 @@
 """Hitting a fault point for real, and the matrix of what came of it.
 
-``Matrix.crash`` arms a point by writing ``fault_points = <point>`` into the config of
-the service that reaches it and sending it SIGHUP (a mutable option); ``Crash.hit`` asks
-for the operation, waits for the service to die there (exit 137: nothing cleaned up, the
-message in hand lost) and starts it again without the point. ``settled`` then waits
-until the server is out of its operation and ``outcome`` says whether it got where the
-operation takes it. The matrix keeps (point -> outcome, seconds from the crash, detail)
-and prints it at the end of the run (``deployment.REPORTS``), also into a file.
+``Matrix.crash`` arms a point by writing ``fault_points = <point>`` (and any more config
+the point needs, of mutable options too) into the config of the service that reaches it
+and sending it SIGHUP; ``Crash.hit`` asks for the operation, waits for the service to die
+there (exit 137: nothing cleaned up, the message in hand lost) and starts it again
+without the point or its config. ``settled`` then waits until the server is out of its
+operation and ``outcome`` says whether it got where the operation takes it. The matrix
+keeps (point -> outcome, seconds from the crash, detail) and prints it at the end of the
+run (``deployment.REPORTS``), also into a file.
 """
 import subprocess
 import time
@@ -85,11 +86,12 @@ class Matrix:
         self.title = title
         self.results = {}
 
-    def crash(self, cloud, service, point):
-        """``with matrix.crash(...) as crash:`` a crash of ``service`` at ``point``; a
-        block that fails is recorded as failed, and the service always ends up running
-        without the point."""
-        return Crash(self, cloud, service, point)
+    def crash(self, cloud, service, point, config=None):
+        """``with matrix.crash(...) as crash:`` a crash of ``service`` at ``point``,
+        armed with ``config`` too (more overrides, of mutable options: e.g. a slower
+        fake driver); a block that fails is recorded as failed, and the service always
+        ends up running without the point or ``config``."""
+        return Crash(self, cloud, service, point, config)
 
     def report(self, points, path):
         """Print the results of ``points`` (in that order) at the end of the run and
@@ -115,8 +117,9 @@ class Crash:
 
     DIE_WITHIN = 30
 
-    def __init__(self, matrix, cloud, service, point):
+    def __init__(self, matrix, cloud, service, point, config=None):
         self.matrix, self.cloud, self.service, self.point = matrix, cloud, service, point
+        self.config = config
         self.crashed_at = None
 
     def __enter__(self):
@@ -125,9 +128,11 @@ class Crash:
     def hit(self, start_operation):
         """Arm the point, ``start_operation()`` (returning the server id), wait for the
         service to die there and start it again; returns the server id."""
-        # Armed where it runs (SIGHUP: a mutable option) rather than restarted with it:
-        # a process start is seconds of the matrix's time at every point.
-        self.cloud.reload(self.service, {'DEFAULT': {'fault_points': self.point}})
+        # Armed where it runs (SIGHUP: mutable options) rather than restarted with it:
+        # a process start is seconds of the matrix's time at every point. A restart
+        # writes the config it first started with: the point and its config are gone.
+        self.cloud.reload(self.service, deployment._merge(
+            {'DEFAULT': {'fault_points': self.point}}, self.config))
         proc = self.cloud.processes[self.service]
         server_id = start_operation()
         try:

@@ -2,14 +2,15 @@
 
 For each point of ``svc_common.faults.POINTS``, in one deployment (API, a conductor and
 two computes as separate processes over RabbitMQ and PostgreSQL): the service that
-reaches the point is given ``fault_points = <point>`` (its config file, then SIGHUP),
-the operation that passes it (boot, delete, stop, start, hard reboot, resize, confirm,
-revert, rebuild, snapshot, pause, unpause, suspend, resume, shelve, unshelve, rescue,
-unrescue, soft delete, restore) is asked for through the REST API, the service dies
-there (exit 137, nothing cleaned up, the message in hand lost), and it is started again
-without the point. Within BOUND seconds the server must have got where the operation
-takes it (a resize: VERIFY_RESIZE, then a confirm that must complete) or be in ERROR
-with a fault that says why, and ``crash_checks`` must find nothing wrong with it.
+reaches the point is given ``fault_points = <point>`` (its config file, then SIGHUP;
+more config for some operations, ``ARMED_WITH``), the operation that passes it (boot,
+delete, stop, start, hard reboot, resize, confirm, revert, rebuild, snapshot, pause,
+unpause, suspend, resume, shelve, unshelve, rescue, unrescue, soft delete, restore) is
+asked for through the REST API, the service dies there (exit 137, nothing cleaned up,
+the message in hand lost), and it is started again without the point. Within BOUND
+seconds the server must have got where the operation takes it (a resize: VERIFY_RESIZE,
+then a confirm that must complete) or be in ERROR with a fault that says why, and
+``crash_checks`` must find nothing wrong with it.
 
 The computes' fake hypervisors keep real disks (``[fake_driver]/disks``: qcow2 overlays
 on a cached base, made and moved by the libvirt driver's disk code), and every server's
@@ -133,6 +134,10 @@ EXPECTED = {
     'soft_delete': ('SOFT_DELETED', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
     'restore': ('ACTIVE', SOURCE, FLAVOR_NAMES[OLD_FLAVOR]),
 }
+# operation -> more config its point's service is armed with, dropped with the point when
+# the service starts again: a live migration to abort takes 4 s on the source (long enough
+# to abort it while it runs, even on a busy machine); every other one is done at once.
+ARMED_WITH = {'live-migrate-abort': {'fake_driver': {'live_migrate_delay': '4'}}}
 SNAPSHOTS = {}  # server id -> the image its createImage (or shelve) made
 
 MATRIX = crash_runner.Matrix('crash matrix')
@@ -145,11 +150,8 @@ def matrix_deployment(tmp_dir, common=None, compute=None):
         'DEFAULT': {'report_interval': '1', 'service_down_time': '20',
                     'reclaim_instance_interval': '3600'},
         'conductor': {'reconcile_interval': '1', 'reconcile_after': '3'}}, common)
-    # A live migration takes 4 s (long enough to abort one that is running, even on a
-    # busy machine).
     roomy = deployment._merge({
-        'fake_driver': {'vcpus': '64', 'memory_mb': '262144', 'local_gb': '4000',
-                        'live_migrate_delay': '4'},
+        'fake_driver': {'vcpus': '64', 'memory_mb': '262144', 'local_gb': '4000'},
         'compute': {'reap_deleted_interval': '2'}}, compute)
     return deployment.deployment(tmp_dir, 'postgresql', computes=HOSTS,
                                  compute_overrides=roomy, common_overrides=common,
@@ -268,7 +270,7 @@ def _abort_when_running(cloud, server_id):
 def test_crash_at(cloud, servers, point, tmp_path):
     assert point in PLAN, 'fault point %s has no entry in the crash matrix' % point
     service, _, operation = PLAN[point]
-    with MATRIX.crash(cloud, service, point) as crash:
+    with MATRIX.crash(cloud, service, point, ARMED_WITH.get(operation)) as crash:
         server_id = crash.hit(lambda: _start_operation(cloud, point, operation,
                                                        servers.get(point), servers['image']))
         server = crash_runner.settled(cloud, server_id, operation, BOUND)

@@ -15,6 +15,7 @@ from oslo_config import cfg
 import pytest
 
 from svc_common import service
+from svc_common.conf import fake_driver
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -109,10 +110,14 @@ def test_setting_up_a_process_catches_sighup_at_once():
     catch.assert_called_once_with()
 
 
-def _conf(tmp_path, text):
-    conf = cfg.ConfigOpts()
+def _two_opts(conf):
     conf.register_opts([cfg.ListOpt('fault_points', default=[], mutable=True),
                         cfg.IntOpt('report_interval', default=10)])
+
+
+def _conf(tmp_path, text, register=_two_opts):
+    conf = cfg.ConfigOpts()
+    register(conf)
     path = tmp_path / 'nimbus.conf'
     path.write_text(text)
     conf(['--config-file', str(path)], project='nimbus')
@@ -126,6 +131,15 @@ def test_reading_again_changes_the_mutable_options_only(tmp_path):
     assert set(changed) == {(None, 'fault_points')}
     assert conf.fault_points == ['build.after_spawn']
     assert conf.report_interval == 5  # not mutable: kept until a restart
+
+
+def test_reading_again_changes_the_fake_live_migration_delay(tmp_path):
+    """The crash matrix slows down only the live migration it aborts, by a reload of the
+    source with its fault point; the fake driver reads the delay at each migration."""
+    conf, path = _conf(tmp_path, '', fake_driver.register_opts)
+    path.write_text('[fake_driver]\nlive_migrate_delay = 4\n')
+    assert set(service.reload_config(conf)) == {('fake_driver', 'live_migrate_delay')}
+    assert conf.fake_driver.live_migrate_delay == 4
 
 
 def test_a_file_that_cannot_be_read_keeps_every_option(tmp_path):
