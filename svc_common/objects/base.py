@@ -400,13 +400,20 @@ def written(session, row, values):
     """``row`` as it is after an UPDATE that wrote ``values`` to it: the values become
     its loaded state, so that nothing reads the row again (enum members as the strings
     SQL stores). MySQL's DATETIME drops fractions of a second (rounding or truncating,
-    by version): there the row is read again instead. Returns the row."""
+    by version): there the row is read again instead. Returns the row (a
+    ``kept.Record`` read again is a new one)."""
+    record = isinstance(row, kept.Record)
     if session.get_bind().dialect.name == 'mysql':
+        if record:
+            return row.read_again(session)
         session.refresh(row)
         return row
     for key, value in values.items():
-        orm_attributes.set_committed_value(
-            row, key, value.value if isinstance(value, enum.Enum) else value)
+        value = value.value if isinstance(value, enum.Enum) else value
+        if record:
+            setattr(row, key, value)
+        else:
+            orm_attributes.set_committed_value(row, key, value)
     return row
 
 

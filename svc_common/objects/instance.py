@@ -10,6 +10,7 @@ from oslo_versionedobjects import fields
 import sqlalchemy as sa
 
 from svc_common.db import api as db_api
+from svc_common.db import kept
 from svc_common.db import models
 from svc_common.db import paging
 from svc_common import exception
@@ -66,9 +67,13 @@ def _base_query(context, session, read_deleted=None):
 
 def _by_uuid(deleted):
     model = models.Instance
-    return sa.select(model).where(model.uuid == sa.bindparam('p_uuid'), *deleted)
+    return sa.select(*_ROW_COLUMNS).where(model.uuid == sa.bindparam('p_uuid'), *deleted)
 
 
+# Every column of an instance under the name of its mapped attribute: an instance is
+# read as a plain row (what ``_from_db_object`` reads of it), not as an ORM object,
+# which costs several times more to load than the row itself.
+_ROW_COLUMNS = kept.row_columns(models.Instance)
 # One instance by uuid, for each read_deleted mode: the most frequent read, built once.
 _BY_UUID = {'no': _by_uuid([models.Instance.deleted == 0]),
             'only': _by_uuid([models.Instance.deleted != 0]),
@@ -79,7 +84,7 @@ _BY_UUID = {'no': _by_uuid([models.Instance.deleted == 0]),
 def _instance_get(context, uuid, read_deleted=None):
     statement = _BY_UUID.get(read_deleted or getattr(context, 'read_deleted', 'no'),
                              _BY_UUID['yes'])
-    row = context.session.execute(statement, {'p_uuid': uuid}).scalars().first()
+    row = kept.first_record(context.session, models.Instance, statement, {'p_uuid': uuid})
     if row is None:
         raise exception.InstanceNotFound(instance_id=uuid)
     return row
@@ -447,12 +452,6 @@ def _name_matcher(pattern):
     match = name_filter.matcher(pattern)
     return None if match is None else (lambda row: match(row.display_name))
 
-
-# Every column of an instance under the name of its mapped attribute: a list is read
-# as plain rows (what ``_from_db_object`` reads of them), not as ORM objects, which
-# cost several times more to load than the rows themselves.
-_ROW_COLUMNS = tuple(column.label(name)
-                     for name, column in sa.inspect(models.Instance).columns.items())
 
 
 @db_api.reader

@@ -279,7 +279,7 @@ class MigrationList(base.ObjectListBase, base.NimbusObject):
 
 # An instance's newest migration in a status: what a move that resumes one (the
 # conductor's task delivered again) or ends one (a confirm, a revert) looks for.
-_NEWEST_IN = sa.select(models.Migration).where(
+_NEWEST_IN = sa.select(*kept.row_columns(models.Migration)).where(
     models.Migration.deleted == 0,
     models.Migration.instance_uuid == sa.bindparam('instance_uuid'),
     models.Migration.status == sa.bindparam('status')).order_by(
@@ -288,8 +288,8 @@ _NEWEST_IN = sa.select(models.Migration).where(
 
 @db_api.reader
 def _newest_in(context, instance_uuid, status):
-    return context.session.execute(_NEWEST_IN, {'instance_uuid': instance_uuid,
-                                                'status': status}).scalars().first()
+    return kept.first_record(context.session, models.Migration, _NEWEST_IN,
+                             {'instance_uuid': instance_uuid, 'status': status})
 
 
 def newest_in(context, instance_uuid, status):
