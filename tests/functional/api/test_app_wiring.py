@@ -62,30 +62,25 @@ def test_nimbus_api_process_serves_reads_its_config_on_sighup_and_stops_on_sigte
     with open(log, 'wb') as out:
         proc = subprocess.Popen([str(binary), '--config-file', str(config)],
                                 stdout=out, stderr=subprocess.STDOUT)
+    request = urllib.request.Request('http://127.0.0.1:%d/v2.1/flavors' % port,
+                                     headers={'X-Auth-Token': 'notused'})  # no identity
+
+    def serves():
+        try:
+            with urllib.request.urlopen(request, timeout=2) as resp:
+                assert resp.status == 200
+                assert resp.headers['x-compute-request-id'].startswith('req-')
+            return True
+        except OSError:
+            return False
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                request = urllib.request.Request(
-                    'http://127.0.0.1:%d/v2.1/flavors' % port,
-                    headers={'X-Auth-Token': 'notused'})  # no identity at all: a 401
-                with urllib.request.urlopen(request, timeout=2) as resp:
-                    assert resp.status == 200
-                    assert resp.headers['x-compute-request-id'].startswith('req-')
-                break
-            except OSError:
-                assert proc.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, 'nimbus-api did not start'
-                time.sleep(0.1)
+        _while_running(proc, log, serves, 'start')
         # SIGHUP (systemctl reload): the mutable options read again, the process serves
         # on (the default action of SIGHUP would have ended it).
         config.write_text(text.replace('[DEFAULT]\n', '[DEFAULT]\ndebug = true\n'))
         proc.send_signal(signal.SIGHUP)
-        deadline = time.monotonic() + 30
-        while service.RELOADED not in log.read_text():
-            assert proc.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, 'nimbus-api did not read its config again'
-            time.sleep(0.1)
+        _while_running(proc, log, lambda: service.RELOADED in log.read_text(),
+                       'read its config again')
         assert 'Option DEFAULT.debug changed' in log.read_text()
         with urllib.request.urlopen(request, timeout=10) as resp:
             assert resp.status == 200
@@ -95,3 +90,12 @@ def test_nimbus_api_process_serves_reads_its_config_on_sighup_and_stops_on_sigte
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def _while_running(proc, log, check, what, timeout=30):
+    """Until ``check()`` is true, as long as the process runs (its log otherwise)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert proc.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, 'nimbus-api did not %s' % what
+        time.sleep(0.1)
