@@ -396,14 +396,20 @@ def update_row(context, row, values):
     return row
 
 
+def rounds_times(session):
+    """Whether the database stores times other than written: MySQL's DATETIME drops the
+    fractions of a second (rounding or truncating, by version), so what a write wrote
+    is not the row as stored, and a writer that must return the row reads it back."""
+    return session.get_bind().dialect.name == 'mysql'
+
+
 def written(session, row, values):
     """``row`` as it is after an UPDATE that wrote ``values`` to it: the values become
     its loaded state, so that nothing reads the row again (enum members as the strings
-    SQL stores). MySQL's DATETIME drops fractions of a second (rounding or truncating,
-    by version): there the row is read again instead. Returns the row (a
-    ``kept.Record`` read again is a new one)."""
+    SQL stores); read again instead where the database ``rounds_times``. Returns the
+    row (a ``kept.Record`` read again is a new one)."""
     record = isinstance(row, kept.Record)
-    if session.get_bind().dialect.name == 'mysql':
+    if rounds_times(session):
         if record:
             return row.read_again(session)
         session.refresh(row)

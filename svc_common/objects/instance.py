@@ -239,7 +239,7 @@ def _swapped(context, uuid, values, expected_task, expected_vm, expected_host, o
     stamps the row's id; MySQL rounds the stored times, so the row is read back there
     anyway): the caller then reads the row and checks it, which says why, and writes if
     the row passes now. The statement is built once per shape (``base.swap_rows``)."""
-    if (context.session.get_bind().dialect.name == 'mysql'
+    if (base.rounds_times(context.session)
             or states.value(values.get('vm_state')) == states.VmState.DELETED.value):
         return False
     shape = _swap_shape(values, expected_task, expected_vm, operation)
@@ -345,9 +345,10 @@ def _as_read():
 def _instance_set_lock(context, uuid, locked_by, reason):
     """Lock (``locked_by`` 'owner' or 'admin') or unlock (None) in one UPDATE of the
     lock's columns, whatever task is under way (no state is compared, and no other
-    column written). Locking a locked instance keeps who locked it and why. Returns the
-    values written, or the row when nothing was (locked already) or on MySQL (which
-    rounds the stored time: see ``base.written``)."""
+    column written). Locking a locked instance keeps who locked it and why. Returns
+    (the row, or None when it was not read, as ``_instance_update``; it is when nothing
+    was written, the instance locked already, or where the database
+    ``base.rounds_times``), the values written)."""
     model = models.Instance
     values = {'locked': locked_by is not None, 'locked_by': locked_by,
               'locked_reason': reason if locked_by is not None else None,
@@ -359,9 +360,9 @@ def _instance_set_lock(context, uuid, locked_by, reason):
         return [model.uuid == sa.bindparam('w_uuid'), model.deleted == 0, *unlocked]
     count = base.swap_rows(context.session, model, values, ('lock', locking), where,
                            {'w_uuid': uuid})
-    if count == 1 and context.session.get_bind().dialect.name != 'mysql':
-        return values
-    return _instance_get(context, uuid)
+    if count == 1 and not base.rounds_times(context.session):
+        return None, values
+    return _instance_get(context, uuid), values
 
 
 @db_api.writer
@@ -745,20 +746,18 @@ class Instance(base.NimbusPersistentObject, base.NimbusObject,
     @base.remotable
     def lock(self, locked_by, reason=None):
         """Lock, as 'owner' or 'admin', with an optional reason (a no-op when locked)."""
-        self._locked(_instance_set_lock(self._context, self.uuid, locked_by, reason))
+        self._set_lock(locked_by, reason)
 
     @base.remotable
     def unlock(self):
-        self._locked(_instance_set_lock(self._context, self.uuid, None, None))
+        self._set_lock(None, None)
 
-    def _locked(self, written):
-        """This object as lock() or unlock() left it: the values written, or the row."""
-        if not isinstance(written, dict):
-            self._from_db_object(self._context, self, written)
-            return
-        for name, value in written.items():
-            setattr(self, name, value)
-        self.obj_reset_changes(list(written))
+    def _set_lock(self, locked_by, reason):
+        row, written = _instance_set_lock(self._context, self.uuid, locked_by, reason)
+        if row is None:  # the lock's columns as written; updated_at as a save's
+            for name in ('locked',) + _LOCK_KEYS:
+                setattr(self, name, written[name])
+        self._saved({}, row, written)
 
     @base.remotable
     def destroy(self, expected_task_state=_NO_CHECK):

@@ -79,7 +79,7 @@ def _swapped(context, migration_id, values, expected_status, expected_dest):
     may change into the new one, the expected destination): True if it went through.
     False when it did not (the caller then reads the row, which says why) or on MySQL,
     which rounds the stored times (the row is read back there)."""
-    if context.session.get_bind().dialect.name == 'mysql':
+    if base.rounds_times(context.session):
         return False
     model = models.Migration
     sources = None

@@ -1,7 +1,7 @@
 """Instances and migrations are read as plain rows (``kept.Record``), and a write that
 read its row leaves the row as the database stores it, on each backend: MySQL's
 DATETIME drops the fractions of a second, so there the row is read again (by its id,
-deleted or not) instead of taking the values written."""
+deleted or not) instead of taking the values written; a lock and an unlock likewise."""
 import uuid
 
 import pytest
@@ -11,6 +11,7 @@ from svc_common import context as nimbus_context
 from svc_common.db import api as db_api
 from svc_common.db import kept
 from svc_common import objects
+from svc_common.objects import base
 from svc_common.objects import instance as instance_obj
 from svc_common import states
 from tests.integration import deployment
@@ -50,11 +51,11 @@ def _stored(ctx, instance):
 def test_a_checked_write_leaves_the_row_as_stored(ctx, instance):
     row = db_api.write_together(ctx, lambda c: instance_obj._checked_update(
         c, instance.uuid, {'task_state': T.POWERING_OFF.value,
-                           'updated_at': instance_obj.base.utcnow()},
+                           'updated_at': base.utcnow()},
         None, V.ACTIVE.value, 'h', 'stop'))
     assert isinstance(row, kept.Record) and row.task_state == T.POWERING_OFF.value
     stored = _stored(ctx, instance)
-    assert instance_obj.base.naive(stored.updated_at) == row.updated_at
+    assert base.naive(stored.updated_at) == row.updated_at
 
 
 def test_a_delete_returns_the_deleted_row_as_stored(ctx, instance):
@@ -76,3 +77,13 @@ def test_a_migration_save_leaves_the_object_as_stored(ctx, instance):
     migration.save(expected_status=[states.MigrationStatus.PRE_MIGRATING])
     stored = objects.Migration.get_by_id(ctx, migration.id)
     assert (migration.status, migration.updated_at) == (stored.status, stored.updated_at)
+
+
+def test_a_lock_and_an_unlock_leave_the_object_as_stored(ctx, instance):
+    for change in (lambda: instance.lock('owner', 'audit'), instance.unlock):
+        change()
+        stored = _stored(ctx, instance)
+        assert instance.obj_what_changed() == set()
+        assert [(o.locked, o.locked_by, o.locked_reason, o.updated_at)
+                for o in (instance, stored)] == [(stored.locked, stored.locked_by,
+                                                  stored.locked_reason, stored.updated_at)] * 2

@@ -155,7 +155,7 @@ def test_a_file_that_cannot_be_read_keeps_every_option(tmp_path):
 # A process whose periodic task is stuck (a call waiting for a reply that will not
 # come): stopped, it ends at once with end_process, its last log line written.
 STUCK = '''
-import logging, sys, time
+import logging, logging.handlers, sys, time
 import svc_common  # the threading backend of oslo.service, as every Nimbus process
 from oslo_service import loopingcall
 from svc_common import service
@@ -181,7 +181,7 @@ if sys.argv[2] == 'end':
 @pytest.mark.parametrize('end', [True, False])
 def test_a_stopped_process_ends_at_once_whatever_its_threads_do(tmp_path, end):
     log = tmp_path / 'log'
-    proc = subprocess.Popen([sys.executable, '-c', 'import logging.handlers\n' + STUCK,
+    proc = subprocess.Popen([sys.executable, '-c', STUCK,
                              str(log), 'end' if end else 'return'],
                             env=dict(os.environ, PYTHONPATH=ROOT))
     try:

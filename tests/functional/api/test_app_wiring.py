@@ -3,7 +3,6 @@ import pathlib
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 
 import webob
@@ -12,6 +11,7 @@ from api_svc import wsgi
 from svc_common.conf import CONF
 from svc_common import service
 from tests import ports
+from tests.functional.conftest import poll
 
 
 def test_keystone_mode_guards_all_but_discovery(cloud):
@@ -94,8 +94,7 @@ def test_nimbus_api_process_serves_reads_its_config_on_sighup_and_stops_on_sigte
 
 def _while_running(proc, log, check, what, timeout=30):
     """Until ``check()`` is true, as long as the process runs (its log otherwise)."""
-    deadline = time.monotonic() + timeout
-    while not check():
+    def running_and(check):
         assert proc.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, 'nimbus-api did not %s' % what
-        time.sleep(0.1)
+        return check()
+    poll(lambda: running_and(check), timeout, 0.1, 'nimbus-api to %s' % what)
