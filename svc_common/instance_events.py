@@ -50,6 +50,17 @@ def action_event(context, instance, event, host, started=False):
         finish_event(context, instance.uuid, event)
 
 
+def end_open_event(context, instance):
+    """End (Success) the event ``action_event`` has open for ``instance``, if any, in
+    the caller's transaction: for a step whose commit point is not the instance's save
+    (``step_runner.final_save`` ends it with that), so that the event needs no
+    transaction of its own. ``action_event`` then does not end it again."""
+    event = getattr(instance, '_open_event', None)
+    if event is not None:
+        finish_event(context, instance.uuid, event)
+        instance._open_event = None
+
+
 def record_fault(context, instance, error, host):
     objects.InstanceFault.from_exception(context, instance.uuid, error, host=host).create()
 

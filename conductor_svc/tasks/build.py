@@ -56,20 +56,33 @@ class BuildTask:
         # The scheduling event starts with the reload when the build was sent to be
         # scheduled (no host yet), and ends with the save of the host it gets.
         event = self.EVENT if instance.host is None else None
-        instance = step_runner.current(
-            self.context, instance, self.OPERATION, self.TASK_STATE, 'Scheduling',
-            on_gone=lambda: objects.ResourceClaim.release(self.context, uuid),
-            event=event, host=CONF.host)
+        instance, spec, claims = db_api.write_together(self.context, self._reload,
+                                                       instance, event)
         if instance is None:
             return
         if event is not None and instance.host is not None:  # another attempt scheduled it
             instance_events.finish_event(self.context, uuid, event)
-        spec = self._request_spec(instance)
         if not self._allocate_addresses(instance, spec):
             return
-        if instance.host is None and not self._schedule(instance, spec):
+        if instance.host is None and not self._schedule(instance, spec, claims):
             return
         self._cast(instance)
+
+    def _reload(self, context, instance, event):
+        """(the instance as SQL has it now, its request spec, the claims held for it
+        when it has no host yet) in one transaction, or (None, None, None) when the
+        build has nothing to do (``step_runner.current``; the scheduling ``event``
+        starts with the read)."""
+        uuid = instance.uuid
+        found = step_runner.current(
+            context, instance, self.OPERATION, self.TASK_STATE, 'Scheduling',
+            on_gone=lambda: objects.ResourceClaim.release(context, uuid),
+            event=event, host=CONF.host)
+        if found is None:
+            return None, None, None
+        claims = (objects.ResourceClaimList.get_by_consumer(context, uuid)
+                  if found.host is None else None)
+        return found, self._request_spec(found), claims
 
     def _allocate_addresses(self, instance, spec):
         """The instance's address on each requested network, before the compute builds
@@ -107,12 +120,12 @@ class BuildTask:
         return scheduler_mod.Request.for_instance(instance, force_host=spec.force_host,
                                                   hints=spec.scheduler_hints)
 
-    def _schedule(self, instance, spec):
+    def _schedule(self, instance, spec, claims):
         request = self._scheduler_request(instance, spec)
         event_started = getattr(instance, '_started_event', None) == self.EVENT or \
             instance_events.start_event(self.context, instance.uuid, self.EVENT, CONF.host)
         try:
-            selection = self._claimed_before(instance, request.resources) or \
+            selection = self._claimed_before(instance, claims, request.resources) or \
                 self.scheduler.select_and_claim(self.context, instance.uuid, request)
         except exception.NoValidHost as error:
             self._fail(instance, error, event_started)
@@ -139,11 +152,11 @@ class BuildTask:
         instance.save(expected_host=None, finish_event=self.EVENT if event_started else None)
         objects.ResourceClaim.release(context, instance.uuid, keep_node_id=node_id)
 
-    def _claimed_before(self, instance, resources):
-        """The node an earlier attempt claimed for this instance and died before
-        recording (a conductor crash, then the reconciler): resuming that claim keeps the
-        choice made then, a forced host included, instead of choosing again."""
-        claims = objects.ResourceClaimList.get_by_consumer(self.context, instance.uuid)
+    def _claimed_before(self, instance, claims, resources):
+        """The node an earlier attempt claimed for this instance (of its ``claims``) and
+        died before recording (a conductor crash, then the reconciler): resuming that
+        claim keeps the choice made then, a forced host included, instead of choosing
+        again."""
         for node_id in sorted({c.compute_node_id for c in claims}):
             if claim_obj.holds(claims, node_id, resources):
                 node = objects.ComputeNode.get_by_id(self.context, node_id)

@@ -18,6 +18,7 @@ from svc_common import faults
 from svc_common import instance_events
 from svc_common import objects
 from svc_common.objects import claim as claim_obj
+from svc_common.objects import request_spec as request_spec_obj
 from svc_common import states
 from svc_common import step_runner
 
@@ -123,16 +124,9 @@ class LiveMigrationTask:
             return scheduler_mod.Selection(node.host, node.hypervisor_hostname, node.id, [])
         scheduler_request = scheduler_mod.Request.for_instance(
             self.instance, ignore_hosts=ignore, force_host=host,
-            hints=self._original_hints())
+            hints=request_spec_obj.hints_of(self.context, self.instance.uuid))
         return self.scheduler.select_and_claim(self.context, self.instance.uuid,
                                                scheduler_request)
-
-    def _original_hints(self):
-        try:
-            spec = objects.RequestSpec.get_by_instance_uuid(self.context, self.instance.uuid)
-        except exception.RequestSpecNotFound:
-            return {}
-        return spec.scheduler_hints
 
     def _drop_dest_claim(self):
         if self._dest_node_id is not None:

@@ -10,9 +10,11 @@ from svc_common.conf import CONF
 from svc_common.db import api as db_api
 from svc_common import exception
 from svc_common import faults
+from svc_common import instance_events
 from svc_common import objects
 from svc_common.objects import claim as claim_obj
 from svc_common.objects import migration as migration_obj
+from svc_common.objects import request_spec as request_spec_obj
 from svc_common import states
 from svc_common import step_runner
 from conductor_svc.scheduler import manager as scheduler_mod
@@ -72,10 +74,10 @@ class MigrationTask:
                                             self.instance, self.flavor, self.migration, [])
             return
         faults.point('conductor.migrate.after_migration_created')
-        moved = db_api.write_together(self.context, self._move_source_claim)
+        moved, hints = db_api.write_together(self.context, self._move_source_claim)
         self._moved_source_claim = True
         LOG.debug('Moved %d source claim rows to migration %s', moved, self.migration.uuid)
-        selection = self._select_destination()
+        selection = self._select_destination(hints)
         self._dest_node_id = selection.compute_node_id
         faults.point('conductor.migrate.after_dest_claim')
         previous_dest = self.migration.dest_compute
@@ -112,14 +114,19 @@ class MigrationTask:
         # claims are its destination's alone.
         objects.ResourceClaim.release(context, self.instance.uuid,
                                       keep_node_id=dest_node_id)
+        # The task's event ends with its commit point, as a build's scheduling event
+        # ends with the host's save.
+        instance_events.end_open_event(context, self.instance)
 
     def _move_source_claim(self, context):
         """The instance's claim on its source node handed to the migration (the node
-        looked up in the same transaction); how many rows moved."""
+        looked up in the same transaction): (how many rows moved, the scheduler hints the
+        server was built with, read with them for the choice of a destination)."""
         source_node = objects.ComputeNode.get_by_host_and_nodename(
             context, self.migration.source_compute, self.migration.source_node)
-        return objects.ResourceClaim.move(context, self.instance.uuid, self.migration.uuid,
-                                          source_node.id)
+        moved = objects.ResourceClaim.move(context, self.instance.uuid, self.migration.uuid,
+                                           source_node.id)
+        return moved, request_spec_obj.hints_of(context, self.instance.uuid)
 
     def _pending_migration(self, context):
         """The migration an earlier delivery of this task made, or a new one: looked
@@ -140,7 +147,7 @@ class MigrationTask:
         migration.create()
         return migration
 
-    def _select_destination(self):
+    def _select_destination(self, hints):
         resources = claim_obj.resources_for_flavor(self.flavor)
         if self.host_list:
             return self._claim_first_of(self.host_list, resources)
@@ -151,16 +158,8 @@ class MigrationTask:
             self.instance.host,)
         request = scheduler_mod.Request.for_instance(
             self.instance, self.flavor, ignore_hosts=ignore, force_host=self.target_host,
-            hints=self._original_hints())
+            hints=hints)
         return self.scheduler.select_and_claim(self.context, self.instance.uuid, request)
-
-    def _original_hints(self):
-        """The scheduler hints the server was built with: a move honours them too."""
-        try:
-            spec = objects.RequestSpec.get_by_instance_uuid(self.context, self.instance.uuid)
-        except exception.RequestSpecNotFound:
-            return {}  # created before request specs were stored: none to honour
-        return spec.scheduler_hints
 
     def _claim_first_of(self, hosts, resources):
         for index, (host, _node) in enumerate(hosts):

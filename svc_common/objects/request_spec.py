@@ -69,6 +69,15 @@ def scheduler_hints(context, instance_uuids):
             for row in _specs_get(context, list(instance_uuids))} if instance_uuids else {}
 
 
+def hints_of(context, instance_uuid):
+    """The scheduler hints ``instance_uuid`` was built with, which a move honours too
+    ({} for an instance stored without a spec: created before specs were kept)."""
+    try:
+        return RequestSpec.get_by_instance_uuid(context, instance_uuid).scheduler_hints
+    except exception.RequestSpecNotFound:
+        return {}
+
+
 def _to_text(spec):
     data = RequestSpec(**{name: getattr(spec, name) for name in _SPEC_FIELDS
                           if spec.obj_attr_is_set(name)})
