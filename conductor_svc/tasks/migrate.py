@@ -57,15 +57,12 @@ class MigrationTask:
         self.rollback(error)
 
     def _execute(self):
-        if self.migration is not None:  # as SQL has it now, not as it was when sent
-            self.migration = objects.Migration.get_by_id(self.context, self.migration.id)
-        else:
-            self.migration = db_api.write_together(self.context, self._pending_migration)
+        self.migration, hints = db_api.write_together(self.context, self._begin)
         if self.migration.status != M.PRE_MIGRATING:
             LOG.info('Migration %s is already %s', self.migration.uuid, self.migration.status,
                      instance=self.instance)
             return
-        if self.migration.dest_compute and not self.host_list:
+        if hints is None:
             # An earlier delivery of this task chose and recorded the destination (this
             # one was delayed or sent again): go on from there instead of choosing anew.
             LOG.info('Destination %s already chosen; sending prep_resize again',
@@ -73,10 +70,9 @@ class MigrationTask:
             self.compute_rpcapi.prep_resize(self.context, self.migration.dest_compute,
                                             self.instance, self.flavor, self.migration, [])
             return
-        faults.point('conductor.migrate.after_migration_created')
-        moved, hints = db_api.write_together(self.context, self._move_source_claim)
         self._moved_source_claim = True
-        LOG.debug('Moved %d source claim rows to migration %s', moved, self.migration.uuid)
+        # The migration is recorded and holds the source claim (one transaction).
+        faults.point('conductor.migrate.after_migration_created')
         selection = self._select_destination(hints)
         self._dest_node_id = selection.compute_node_id
         faults.point('conductor.migrate.after_dest_claim')
@@ -118,19 +114,28 @@ class MigrationTask:
         # ends with the host's save.
         instance_events.end_open_event(context, self.instance)
 
-    def _move_source_claim(self, context):
-        """The instance's claim on its source node handed to the migration (the node
-        looked up in the same transaction): (how many rows moved, the scheduler hints the
-        server was built with, read with them for the choice of a destination)."""
+    def _begin(self, context):
+        """In one transaction, the migration as SQL has it now (the one this task was
+        sent with, an earlier delivery's, or a new one) and, when a destination is still
+        to be chosen, the instance's claim on its source node handed to it (the node
+        looked up with it): (the migration, the scheduler hints the server was built
+        with, read for that choice; None when the move is past its start)."""
+        if self.migration is not None:  # as SQL has it now, not as it was when sent
+            migration = objects.Migration.get_by_id(context, self.migration.id)
+        else:
+            migration = self._pending_migration(context)
+        if migration.status != M.PRE_MIGRATING or (
+                migration.dest_compute and not self.host_list):
+            return migration, None
         source_node = objects.ComputeNode.get_by_host_and_nodename(
-            context, self.migration.source_compute, self.migration.source_node)
-        moved = objects.ResourceClaim.move(context, self.instance.uuid, self.migration.uuid,
+            context, migration.source_compute, migration.source_node)
+        moved = objects.ResourceClaim.move(context, self.instance.uuid, migration.uuid,
                                            source_node.id)
-        return moved, request_spec_obj.hints_of(context, self.instance.uuid)
+        LOG.debug('Moved %d source claim rows to migration %s', moved, migration.uuid)
+        return migration, request_spec_obj.hints_of(context, self.instance.uuid)
 
     def _pending_migration(self, context):
-        """The migration an earlier delivery of this task made, or a new one: looked
-        for and made in one transaction."""
+        """The migration an earlier delivery of this task made, or a new one."""
         found = migration_obj.newest_in(context, self.instance.uuid, M.PRE_MIGRATING)
         return found if found is not None else self._new_migration()
 
