@@ -119,7 +119,8 @@ class MigrationTask:
         sent with, an earlier delivery's, or a new one) and, when a destination is still
         to be chosen, the instance's claim on its source node handed to it (the node
         looked up with it): (the migration, the scheduler hints the server was built
-        with, read for that choice; None when the move is past its start)."""
+        with, read for the scheduler's choice ({} when the task was given its hosts);
+        None when the move is past its start)."""
         if self.migration is not None:  # as SQL has it now, not as it was when sent
             migration = objects.Migration.get_by_id(context, self.migration.id)
         else:
@@ -132,7 +133,8 @@ class MigrationTask:
         moved = objects.ResourceClaim.move(context, self.instance.uuid, migration.uuid,
                                            source_node.id)
         LOG.debug('Moved %d source claim rows to migration %s', moved, migration.uuid)
-        return migration, request_spec_obj.hints_of(context, self.instance.uuid)
+        return migration, ({} if self.host_list else
+                           request_spec_obj.hints_of(context, self.instance.uuid))
 
     def _pending_migration(self, context):
         """The migration an earlier delivery of this task made, or a new one."""
